@@ -1,0 +1,543 @@
+//! The orchestrator: turns the command line into a job, runs the stages
+//! read → reconcile → measure → write, prints what the user asked for and
+//! picks the exit code. Errors are typed at the library's borders and get
+//! their context here.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+
+use crate::cli::{CheckArgs, Cli, Command, FailOn, InputArgs, LangArg};
+use crate::flags::{Flag, FlagCounts, Severity, Table};
+use crate::i18n::{self, Lang};
+use crate::period::Period;
+use crate::read::{self, Inputs, ReadContext, TableInput};
+use crate::reconcile::{self, Reconciled};
+use crate::summary::{FlagSection, RunSummary};
+use crate::template::{AsOf, Template, TemplateError};
+
+/// A failure, with the exit code it maps to.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Exit 2: the command line is wrong.
+    #[error("{0}")]
+    Usage(String),
+    /// Exit 2: the template is wrong.
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    /// Exit 1: inputs, outputs or the machine failed us.
+    #[error("{0:#}")]
+    Runtime(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            AppError::Usage(_) | AppError::Template(_) => 2,
+            AppError::Runtime(_) => 1,
+        }
+    }
+}
+
+impl From<read::ReadError> for AppError {
+    fn from(e: read::ReadError) -> Self {
+        AppError::Runtime(anyhow::Error::new(e))
+    }
+}
+
+/// How a command ended without failing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    /// Reports written (or check done) but flags at or above `--fail-on`.
+    FlagsFound,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Outcome::Done => 0,
+            Outcome::FlagsFound => 3,
+        }
+    }
+}
+
+/// Runs one command.
+///
+/// # Errors
+/// See [`AppError`].
+pub fn main(cli: Cli) -> Result<Outcome, AppError> {
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Run(args) => crate::app::run(args),
+        Command::Template { lang } => {
+            let lang = lang.map(lang_of).unwrap_or(Lang::Zh);
+            print!("{}", crate::template::default_text(lang));
+            Ok(Outcome::Done)
+        }
+        Command::DemoData(args) => {
+            let as_of = match &args.as_of {
+                Some(s) => parse_as_of(s)?,
+                None => today(),
+            };
+            let written =
+                crate::demo::write(&args.dir, args.orders, args.seed, lang_of(args.lang), as_of)
+                    .map_err(|e| {
+                        AppError::Runtime(
+                            e.context(format!("writing demo data into {}", args.dir.display())),
+                        )
+                    })?;
+            for p in written {
+                eprintln!("wrote {}", p.display());
+            }
+            Ok(Outcome::Done)
+        }
+        Command::History { .. } => Err(AppError::Usage(
+            "history is not available yet in this build".into(),
+        )),
+    }
+}
+
+/// `run`: read, reconcile, measure, write both workbooks and the summary.
+fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
+    let started = Instant::now();
+    let job = Job::prepare(&args.input, args.lang)?;
+    let log = Log {
+        quiet: args.quiet,
+        verbose: args.verbose,
+    };
+    let out_dir = match &args.out {
+        Some(p) => p.clone(),
+        None if job.template.path.is_some() => {
+            job.template.resolve(&job.template.file.report.out_dir)
+        }
+        None => PathBuf::from(&job.template.file.report.out_dir),
+    };
+    let analysis = analyse(&job, &log)?;
+    let t = Instant::now();
+    let measures = crate::measure::measure(
+        &analysis.reconciled,
+        &analysis.flags,
+        &job.period,
+        &job.template,
+    )
+    .map_err(|e| AppError::Runtime(anyhow::Error::new(e).context("measuring the KPIs")))?;
+    log.phase("kpis", t, &format!("period {}", job.period.label));
+    let t = Instant::now();
+    std::fs::create_dir_all(&out_dir).map_err(|e| {
+        AppError::Runtime(anyhow::anyhow!(
+            "cannot create the output folder {}: {e} — check --out or [report] out_dir",
+            out_dir.display()
+        ))
+    })?;
+    let input = crate::report::ReportInput {
+        lang: job.lang,
+        template: &job.template,
+        period: &job.period,
+        rec: &analysis.reconciled,
+        measures: &measures,
+        flags: &analysis.flags,
+        files: &analysis.inputs.files,
+        previous: None,
+        out_dir: &out_dir,
+        formats: Default::default(),
+    };
+    let mut outputs = crate::report::write_workbooks(&input)?;
+    let mut s = summary(&job, &analysis, false, started);
+    s.kpis = serde_json::to_value(&measures.kpis)
+        .map_err(|e| AppError::Runtime(anyhow::Error::new(e).context("serialising the KPIs")))?;
+    let json_name = format!("run-summary-{}.json", job.period.label);
+    s.outputs = outputs
+        .iter()
+        .map(|p| p.display().to_string())
+        .chain(std::iter::once(
+            out_dir.join(&json_name).display().to_string(),
+        ))
+        .collect();
+    s.duration_ms = started.elapsed().as_millis() as u64;
+    let text = serde_json::to_string_pretty(&s)
+        .map_err(|e| AppError::Runtime(anyhow::Error::new(e).context("serialising the summary")))?;
+    outputs.push(crate::report::write_atomic(
+        &out_dir,
+        &json_name,
+        text.as_bytes(),
+    )?);
+    log.phase(
+        "write",
+        t,
+        &format!("{} files into {}", outputs.len(), out_dir.display()),
+    );
+    let mut out = std::io::stdout().lock();
+    if args.input.json {
+        let _ = writeln!(out, "{text}");
+    } else {
+        for p in &outputs {
+            let _ = writeln!(out, "{}", p.display());
+        }
+    }
+    Ok(fail_code(&analysis.flags, args.fail_on))
+}
+
+pub fn lang_of(l: LangArg) -> Lang {
+    match l {
+        LangArg::Zh => Lang::Zh,
+        LangArg::En => Lang::En,
+    }
+}
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn parse_as_of(s: &str) -> Result<NaiveDate, AppError> {
+    AsOf::parse(s)
+        .map(|a| a.resolve(today()))
+        .ok_or_else(|| AppError::Usage(format!("--as-of {s}: use YYYY-MM-DD, today or yesterday")))
+}
+
+/// A command's settled inputs: template, language, dates and files.
+pub struct Job {
+    pub template: Template,
+    pub lang: Lang,
+    pub as_of: NaiveDate,
+    pub period: Period,
+    pub inputs: Vec<TableInput>,
+}
+
+impl Job {
+    /// Settles the template and the command-line options into a job.
+    ///
+    /// # Errors
+    /// A bad template (exit 2), a bad `--as-of`, or no inputs at all.
+    pub fn prepare(args: &InputArgs, lang: Option<LangArg>) -> Result<Job, AppError> {
+        let template = match &args.template {
+            Some(p) => Template::load(p)?,
+            None => Template::default(),
+        };
+        let as_of = match &args.as_of {
+            Some(s) => parse_as_of(s)?,
+            None => template.file.report.as_of.resolve(today()),
+        };
+        let lang = lang.map(lang_of).unwrap_or(template.file.report.lang);
+        let period = Period::ending(template.file.report.period, as_of);
+        let mut inputs = Vec::new();
+        for (table, cli_paths) in [
+            (Table::Orders, &args.orders),
+            (Table::Shipments, &args.shipments),
+            (Table::Feedback, &args.feedback),
+        ] {
+            let spec = template.input(table);
+            let patterns: Vec<(PathBuf, String)> = if !cli_paths.is_empty() {
+                cli_paths
+                    .iter()
+                    .map(|p| (PathBuf::from(p), p.clone()))
+                    .collect()
+            } else if args.template.is_some() {
+                spec.paths
+                    .iter()
+                    .map(|p| {
+                        let r = template.resolve(p);
+                        let shown = r.to_string_lossy().into_owned();
+                        (r, shown)
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            inputs.push(TableInput {
+                table,
+                patterns,
+                sheets: spec.sheets.clone(),
+            });
+        }
+        if inputs.iter().all(|i| i.patterns.is_empty()) {
+            return Err(AppError::Usage(
+                "no inputs: give --template FILE, or --orders/--shipments/--feedback PATH".into(),
+            ));
+        }
+        Ok(Job {
+            template,
+            lang,
+            as_of,
+            period,
+            inputs,
+        })
+    }
+}
+
+/// What reading and reconciling found.
+pub struct Analysis {
+    pub inputs: Inputs,
+    pub reconciled: Reconciled,
+    pub flags: Vec<Flag>,
+}
+
+/// Reads and reconciles; every flag of every stage, most severe first.
+///
+/// # Errors
+/// Unreadable inputs, or a failure inside polars.
+pub fn analyse(job: &Job, log: &Log) -> Result<Analysis, AppError> {
+    let t = Instant::now();
+    let ctx = ReadContext::new(&job.template, job.lang, job.as_of);
+    let inputs = read::read_inputs(&ctx, &job.inputs)?;
+    log.phase(
+        "read",
+        t,
+        &format!(
+            "{} order lines, {} shipments, {} feedback rows from {} files",
+            inputs.orders.height(),
+            inputs.shipments.height(),
+            inputs.feedback.height(),
+            inputs.files.len()
+        ),
+    );
+    for f in &inputs.files {
+        for s in &f.skipped_sheets {
+            log.warn(&format!(
+                "{} › {}: {}: {}",
+                f.path,
+                s.name,
+                i18n::text(job.lang, "check.skipped"),
+                s.reason
+            ));
+        }
+    }
+    let t = Instant::now();
+    let (reconciled, rflags) =
+        reconcile::reconcile(&inputs, &job.template, job.lang, job.as_of, log).map_err(|e| {
+            AppError::Runtime(anyhow::Error::new(e).context("reconciling the inputs"))
+        })?;
+    let mut flags = inputs.flags.clone();
+    flags.extend(rflags);
+    reconcile::fill_owners(&mut flags, &reconciled);
+    sort_flags(&mut flags);
+    log.phase(
+        "reconcile",
+        t,
+        &format!(
+            "{} orders, {} flags",
+            reconciled.orders.height(),
+            flags.len()
+        ),
+    );
+    Ok(Analysis {
+        inputs,
+        reconciled,
+        flags,
+    })
+}
+
+/// Most severe first, then rule, then place.
+pub fn sort_flags(flags: &mut [Flag]) {
+    flags.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.rule.cmp(&b.rule))
+            .then(a.file.cmp(&b.file))
+            .then(a.sheet.cmp(&b.sheet))
+            .then(cell_order(&a.cell).cmp(&cell_order(&b.cell)))
+    });
+}
+
+fn cell_order(cell: &str) -> (u32, usize, String) {
+    let split = cell
+        .find(|c: char| c.is_ascii_digit())
+        .unwrap_or(cell.len());
+    let (col, row) = cell.split_at(split);
+    (row.parse().unwrap_or(0), col.len(), col.to_string())
+}
+
+fn fail_code(flags: &[Flag], fail_on: FailOn) -> Outcome {
+    let threshold = match fail_on {
+        FailOn::Never => return Outcome::Done,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Error => Severity::Error,
+    };
+    if flags.iter().any(|f| f.severity >= threshold) {
+        Outcome::FlagsFound
+    } else {
+        Outcome::Done
+    }
+}
+
+/// Progress lines on stderr: one per phase, plain, unless quiet.
+pub struct Log {
+    pub quiet: bool,
+    pub verbose: bool,
+}
+
+impl Log {
+    pub fn phase(&self, name: &str, started: Instant, detail: &str) {
+        if !self.quiet {
+            eprintln!(
+                "{name:<10} {:>7.2}s  {detail}",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+
+    pub fn warn(&self, msg: &str) {
+        if !self.quiet {
+            eprintln!("warning: {msg}");
+        }
+    }
+
+    pub fn detail(&self, msg: &str) {
+        if self.verbose && !self.quiet {
+            eprintln!("  {msg}");
+        }
+    }
+}
+
+pub fn summary(job: &Job, analysis: &Analysis, with_items: bool, started: Instant) -> RunSummary {
+    RunSummary {
+        as_of: job.as_of.format("%Y-%m-%d").to_string(),
+        period: job.period.clone(),
+        template: job.template.path.as_ref().map(|p| p.display().to_string()),
+        inputs: analysis.inputs.files.clone(),
+        kpis: serde_json::Value::Object(Default::default()),
+        flags: FlagSection::new(&analysis.flags, with_items),
+        outputs: Vec::new(),
+        duration_ms: started.elapsed().as_millis() as u64,
+    }
+}
+
+fn check(args: CheckArgs) -> Result<Outcome, AppError> {
+    let started = Instant::now();
+    let job = Job::prepare(&args.input, args.lang)?;
+    let log = Log {
+        quiet: args.quiet,
+        verbose: false,
+    };
+    let analysis = analyse(&job, &log)?;
+    let mut out = std::io::stdout().lock();
+    if args.input.json {
+        let s = summary(&job, &analysis, true, started);
+        let text = serde_json::to_string_pretty(&s).map_err(|e| {
+            AppError::Runtime(anyhow::Error::new(e).context("printing the summary"))
+        })?;
+        let _ = writeln!(out, "{text}");
+    } else {
+        let _ = write!(out, "{}", check_text(&job, &analysis));
+    }
+    Ok(fail_code(&analysis.flags, args.fail_on))
+}
+
+/// The plain-text report of `check`: per file and sheet what was found,
+/// then the flags by rule and owner, most severe first, with samples.
+pub fn check_text(job: &Job, a: &Analysis) -> String {
+    let lang = job.lang;
+    let t = |k: &str| i18n::text(lang, k);
+    let mut s = String::new();
+    s.push_str(&format!(
+        "gendan check — as of {}, period {} ({} – {})\n\n",
+        job.as_of, job.period.label, job.period.start, job.period.end
+    ));
+    for f in &a.inputs.files {
+        s.push_str(&format!("{}  {}\n", f.table.as_str(), f.path));
+        for sh in &f.sheets {
+            s.push_str(&format!(
+                "  {} ({}): {}\n",
+                sh.name,
+                i18n::fill(lang, "check.header", &[("row", &sh.header_row.to_string())]),
+                i18n::fill(
+                    lang,
+                    "check.rows",
+                    &[
+                        ("read", &sh.rows_read.to_string()),
+                        ("accepted", &sh.rows_accepted.to_string()),
+                        ("rejected", &sh.rows_rejected.to_string()),
+                        ("totals", &sh.rows_totals.to_string()),
+                    ]
+                )
+            ));
+            let mapped: Vec<String> = sh
+                .mapped
+                .iter()
+                .map(|(f, h)| format!("{f} ← {h}"))
+                .collect();
+            s.push_str(&format!(
+                "    {}: {}\n",
+                t("check.mapped"),
+                mapped.join(", ")
+            ));
+            if !sh.unmapped.is_empty() {
+                s.push_str(&format!(
+                    "    {}: {}\n",
+                    t("check.unmapped"),
+                    sh.unmapped.join(", ")
+                ));
+            }
+        }
+        for sk in &f.skipped_sheets {
+            s.push_str(&format!(
+                "  {} {}: {}\n",
+                t("check.skipped"),
+                sk.name,
+                sk.reason
+            ));
+        }
+    }
+    s.push('\n');
+    let counts = FlagCounts::of(&a.flags);
+    if a.flags.is_empty() {
+        s.push_str(&format!("{}\n", t("check.none")));
+        return s;
+    }
+    s.push_str(&format!(
+        "{}: {} (error {}, warning {}, info {})\n",
+        t("check.flags"),
+        a.flags.len(),
+        counts.count(Severity::Error),
+        counts.count(Severity::Warning),
+        counts.count(Severity::Info)
+    ));
+    s.push_str(&format!("\n{}:\n", t("check.by_rule")));
+    let mut rules: Vec<(&String, &usize)> = counts.by_rule.iter().collect();
+    rules.sort_by_key(|(r, _)| r.as_str().to_string());
+    for (rule, n) in &rules {
+        let id: crate::flags::RuleId = match rule.parse() {
+            Ok(r) => r,
+            Err(_) => continue,
+        };
+        s.push_str(&format!("  {rule}  {n:>6}  {}\n", id.what(lang)));
+    }
+    s.push_str(&format!("\n{}:\n", t("check.by_owner")));
+    let mut owners: Vec<(&String, &usize)> = counts.by_owner.iter().collect();
+    owners.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    for (owner, n) in owners {
+        let name = if owner.is_empty() {
+            "—"
+        } else {
+            owner.as_str()
+        };
+        s.push_str(&format!("  {name}  {n}\n"));
+    }
+    s.push('\n');
+    // Samples: up to five per rule, most severe rules first.
+    let mut shown_per_rule: std::collections::BTreeMap<crate::flags::RuleId, usize> =
+        Default::default();
+    for f in &a.flags {
+        let n = shown_per_rule.entry(f.rule).or_default();
+        *n += 1;
+        if *n <= 5 {
+            s.push_str(&format!(
+                "  [{}] {} {}  {}  {}\n",
+                f.severity.as_str(),
+                f.rule,
+                f.place(),
+                f.order_id.as_deref().unwrap_or("—"),
+                f.message
+            ));
+        } else if *n == 6 {
+            let total = counts.by_rule.get(f.rule.as_str()).copied().unwrap_or(0);
+            s.push_str(&format!(
+                "  {}\n",
+                i18n::fill(lang, "check.more", &[("n", &(total - 5).to_string())])
+            ));
+        }
+    }
+    s
+}

@@ -1,0 +1,123 @@
+//! The command line (spec section 1), as raw values. Validation into the
+//! objects the program uses happens once, in [`crate::app`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gendan",
+    version,
+    about = "跟单 — weekly order follow-up review: reads the order, shipment and feedback workbooks, flags what is late, stale or inconsistent, and writes the KPI and feedback reports."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read, reconcile and write the KPI and feedback workbooks.
+    Run(RunArgs),
+    /// Read, validate and reconcile; print the flags; write nothing.
+    Check(CheckArgs),
+    /// Print the default template with a comment on every key.
+    Template {
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
+    },
+    /// Write realistic synthetic orders.xlsx, shipments.xlsx, feedback.xlsx.
+    DemoData(DemoArgs),
+    /// List past runs and their headline KPIs.
+    History {
+        #[arg(long)]
+        template: Option<PathBuf>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum LangArg {
+    Zh,
+    En,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum FailOn {
+    Never,
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, Args, Default)]
+pub struct InputArgs {
+    /// Template file (TOML). Without one, inputs come from the options below.
+    #[arg(long)]
+    pub template: Option<PathBuf>,
+    /// Orders workbook or glob; repeatable; replaces the template's paths.
+    #[arg(long = "orders", value_name = "PATH")]
+    pub orders: Vec<String>,
+    /// Shipments workbook or glob; repeatable.
+    #[arg(long = "shipments", value_name = "PATH")]
+    pub shipments: Vec<String>,
+    /// Feedback workbook or glob; repeatable.
+    #[arg(long = "feedback", value_name = "PATH")]
+    pub feedback: Vec<String>,
+    /// Last day of the period: YYYY-MM-DD, today or yesterday.
+    #[arg(long = "as-of", value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Print the run summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output folder (replaces the template's out_dir).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+    /// Exit 3 when flags at or above this severity exist.
+    #[arg(long = "fail-on", value_enum, default_value = "never")]
+    pub fail_on: FailOn,
+    /// Only errors on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// More detail on stderr.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+    /// Exit 3 when flags at or above this severity exist.
+    #[arg(long = "fail-on", value_enum, default_value = "error")]
+    pub fail_on: FailOn,
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Folder to write the three workbooks into.
+    pub dir: PathBuf,
+    /// Order lines to make.
+    #[arg(long, default_value_t = 300)]
+    pub orders: usize,
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    #[arg(long, value_enum, default_value = "zh")]
+    pub lang: LangArg,
+    /// The date the data is "as of" (default today).
+    #[arg(long = "as-of", value_name = "DATE")]
+    pub as_of: Option<String>,
+}

@@ -1,0 +1,531 @@
+//! Every user-visible word, in one place per language.
+//!
+//! Messages are looked up by key and filled with `{name}` placeholders, so a
+//! zh/en change is one edit in [`TEXTS`]. Keys missing from the table show
+//! themselves (`?key`), which the unit test below rules out.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+/// The report language.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "zh" | "cn" | "zh-cn" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+/// (key, English, Chinese)
+const TEXTS: &[(&str, &str, &str)] = &[
+    // ingest messages
+    ("v01.required", "{field} is empty", "{field}为空"),
+    (
+        "v01.key",
+        "row has no {field}; it is left out of the calculation — fill in the {field}",
+        "该行没有{field}，未计入统计——请补填{field}",
+    ),
+    (
+        "v01.key_error",
+        "row's {field} is the error value {value}; it is left out — fix the formula",
+        "该行{field}为错误值 {value}，未计入统计——请修正公式",
+    ),
+    (
+        "v02.date",
+        "{field} “{value}” is not a date — write it as 2026-11-30",
+        "{field}“{value}”不是日期——请写成 2026-11-30",
+    ),
+    (
+        "v02.ambiguous",
+        "{field} “{value}” could be day-first or month-first — write it as 2026-11-30 or set [report] date_order",
+        "{field}“{value}”无法判断日/月顺序——请写成 2026-11-30，或在模板中设置 date_order",
+    ),
+    (
+        "v02.number",
+        "{field} “{value}” is not a number — write digits only, e.g. 1200.50",
+        "{field}“{value}”不是数字——请只写数字，如 1200.50",
+    ),
+    (
+        "v03.range",
+        "{field} {value} is out of range ({range})",
+        "{field} {value} 超出范围（{range}）",
+    ),
+    (
+        "v03.whole",
+        "{field} {value} must be a whole number ({range})",
+        "{field} {value} 必须是整数（{range}）",
+    ),
+    (
+        "v04.word",
+        "unknown {field} “{value}”{suggest}",
+        "无法识别的{field}“{value}”{suggest}",
+    ),
+    ("v04.suggest", " — did you mean “{word}”?", "——是否应为“{word}”？"),
+    (
+        "v05.future",
+        "{field} {value} is after the report date {as_of} — a past event cannot be in the future",
+        "{field} {value} 晚于报告日 {as_of}——已发生的事件不能在未来",
+    ),
+    (
+        "v05.old",
+        "{field} {value} is before 2000-01-01 — check the year",
+        "{field} {value} 早于 2000-01-01——请检查年份",
+    ),
+    (
+        "v05.far",
+        "{field} {value} is after 2099-12-31 — check the year",
+        "{field} {value} 晚于 2099-12-31——请检查年份",
+    ),
+    (
+        "v06.error",
+        "{field} holds the formula error {value} — fix the formula or type the value",
+        "{field}为公式错误 {value}——请修正公式或直接填写",
+    ),
+    // reconcile messages
+    (
+        "c01.dup",
+        "line repeats an earlier line of order {order} (row {row}) — delete it",
+        "该行与订单 {order} 的第 {row} 行完全相同——请删除",
+    ),
+    (
+        "c01.mixed",
+        "lines of order {order} disagree on {what} — make them agree",
+        "订单 {order} 的各行{what}不一致——请统一",
+    ),
+    (
+        "c02",
+        "no order has the id {order} — correct the order id or add the order",
+        "没有订单号为 {order} 的订单——请更正订单号或补录订单",
+    ),
+    (
+        "c03",
+        "shipments of order {order} total {shipped}, more than the {ordered} ordered",
+        "订单 {order} 发货合计 {shipped}，超过订单数量 {ordered}",
+    ),
+    (
+        "c04.noship",
+        "order {order} is {status} but has no shipment row — record the shipment",
+        "订单 {order} 状态为{status}，但没有发货记录——请补录发货",
+    ),
+    (
+        "c04.early",
+        "order {order} is still {status} but a shipment has left — update the status",
+        "订单 {order} 仍为{status}，但已有发货——请更新状态",
+    ),
+    (
+        "c05",
+        "{later} {later_date} is before {earlier} {earlier_date}",
+        "{later} {later_date} 早于{earlier} {earlier_date}",
+    ),
+    (
+        "c06.order",
+        "feedback names order {order}, which no order has",
+        "反馈中的订单 {order} 不存在",
+    ),
+    (
+        "c06.customer",
+        "feedback customer “{value}” differs from the order's customer “{expected}”",
+        "反馈客户“{value}”与订单客户“{expected}”不一致",
+    ),
+    (
+        "c07",
+        "amount {amount} ≠ quantity {qty} × unit price {price} = {expected}",
+        "金额 {amount} ≠ 数量 {qty} × 单价 {price} = {expected}",
+    ),
+    (
+        "c08",
+        "order {order} is {status} but only {shipped} of {ordered} shipped",
+        "订单 {order} 状态为{status}，但仅发货 {shipped}/{ordered}",
+    ),
+    (
+        "c09.cancelled",
+        "order {order} is cancelled but has shipped goods",
+        "订单 {order} 已取消但已有发货",
+    ),
+    (
+        "c09.transit",
+        "shipment delivered on {date} but its status is still in transit",
+        "已于 {date} 签收，但状态仍为在途",
+    ),
+    (
+        "s01",
+        "no update for {days} days (last {date}) — update the order",
+        "已 {days} 天未更新（最后 {date}）——请跟进并更新",
+    ),
+    (
+        "s02",
+        "overdue by {days} days (due {date}) — ship or agree a new date",
+        "已逾期 {days} 天（交期 {date}）——请尽快出运或与客户确认新交期",
+    ),
+    (
+        "s03",
+        "pending confirmation for {days} days since {date} — get it confirmed",
+        "自 {date} 起已 {days} 天未确认——请尽快确认",
+    ),
+    (
+        "s04",
+        "ETA {date} passed {days} days ago and not delivered — chase the carrier",
+        "预计到达 {date} 已过 {days} 天仍未签收——请联系承运人",
+    ),
+    (
+        "s05",
+        "shipped {date} with no tracking number — record it",
+        "{date} 已发货但无运单号——请补录",
+    ),
+    (
+        "s06",
+        "goods arrived {date}; no feedback yet — contact the customer",
+        "货物已于 {date} 到达，尚无反馈——请回访客户",
+    ),
+    (
+        "s07",
+        "feedback of {date} open for {days} days — resolve and close it",
+        "{date} 的反馈已 {days} 天未关闭——请处理并关闭",
+    ),
+    (
+        "s08",
+        "score {score} / nps {nps} and no action recorded — record the action",
+        "满意度 {score} / 推荐度 {nps}，但无改进措施——请填写",
+    ),
+    // check output
+    ("check.header", "header row {row}", "表头在第 {row} 行"),
+    ("check.mapped", "mapped", "已识别列"),
+    ("check.unmapped", "ignored columns", "未使用的列"),
+    ("check.skipped", "skipped", "已跳过"),
+    (
+        "check.rows",
+        "rows read {read}, accepted {accepted}, rejected {rejected}, totals rows {totals}",
+        "读取 {read} 行，接受 {accepted}，拒绝 {rejected}，合计行 {totals}",
+    ),
+    ("check.flags", "flags", "问题"),
+    ("check.by_rule", "by rule", "按规则"),
+    ("check.by_owner", "by owner", "按跟单员"),
+    ("check.none", "no flags", "没有发现问题"),
+    ("check.more", "… and {n} more", "……另有 {n} 条"),
+    // skipped-sheet reasons
+    ("skip.hidden", "hidden sheet (name it in [inputs.*] sheets to read it)", "隐藏工作表（如需读取请在 sheets 中写明）"),
+    (
+        "skip.no_header",
+        "no header row found in the first 30 rows (needs at least {need} of: {fields})",
+        "前 30 行中未找到表头（至少需要以下 {need} 项：{fields}）",
+    ),
+    (
+        "skip.no_key",
+        "header has no {field} column (would match: {aliases})",
+        "表头中没有{field}列（可用列名：{aliases}）",
+    ),
+    (
+        "skip.duplicate",
+        "columns {a} and {b} both map to {field} — rename or delete one",
+        "{a} 列和 {b} 列都对应{field}——请重命名或删除其一",
+    ),
+    ("skip.empty", "sheet is empty", "工作表为空"),
+    (
+        "skip.missing_required",
+        "required columns missing: {fields}",
+        "缺少必填列：{fields}",
+    ),
+    ("sheet.summary", "Summary", "概览"),
+    ("sheet.delivery", "Delivery", "交付"),
+    ("sheet.open", "Open orders", "在手订单"),
+    ("sheet.shipments", "Shipments", "物流跟踪"),
+    ("sheet.owner", "By owner", "跟单员"),
+    ("sheet.customer", "By customer", "客户"),
+    ("sheet.issues", "Data issues", "数据问题"),
+    ("sheet.actions", "Action list", "待办"),
+    ("sheet.fb_log", "Feedback log", "反馈记录"),
+    ("sheet.fb_open", "Open feedback", "未关闭反馈"),
+    ("sheet.fb_category", "By category and department", "类别与部门"),
+    ("sheet.fb_delivery", "Satisfaction by delivery", "满意度与交付"),
+    ("kpi.orders_received", "Orders received", "新接订单"),
+    ("kpi.orders_due", "Orders due", "到期订单"),
+    ("kpi.otd_rate", "On-time delivery (OTD)", "准时交货率"),
+    ("kpi.in_full_rate", "In full", "足量交货率"),
+    ("kpi.otif_rate", "On time in full (OTIF)", "准时足量交货率"),
+    ("kpi.late_orders", "Late orders", "延误订单"),
+    ("kpi.avg_delay_days", "Average delay (days)", "平均延误天数"),
+    ("kpi.confirmation_median_days", "Confirmation time, median (days)", "订单确认用时中位数（天）"),
+    ("kpi.cycle_time_median_days", "Order cycle time, median (days)", "订单周期中位数（天）"),
+    ("kpi.open_orders", "Open orders", "在手订单"),
+    ("kpi.overdue_open_orders", "Overdue open orders", "逾期未完成订单"),
+    ("kpi.shipments_shipped", "Shipments shipped", "本期出运票数"),
+    ("kpi.shipments_shipped_qty", "Quantity shipped", "本期出运数量"),
+    ("kpi.shipments_in_transit", "Shipments in transit", "在途票数"),
+    ("kpi.shipments_overdue", "Shipments past ETA", "超期未到票数"),
+    ("kpi.transit_median_days", "Transit time, median (days)", "运输时间中位数（天）"),
+    ("kpi.eta_hit_rate", "ETA hit rate", "按预计日期到达率"),
+    ("kpi.feedback_responses", "Feedback responses", "反馈条数"),
+    ("kpi.csat", "Customer satisfaction (CSAT)", "客户满意度（CSAT）"),
+    ("kpi.avg_score", "Average score", "平均评分"),
+    ("kpi.nps", "Net promoter score (NPS)", "净推荐值（NPS）"),
+    ("kpi.feedback_open", "Open feedback", "未关闭反馈"),
+    ("kpi.resolution_median_days", "Resolution time, median (days)", "处理用时中位数（天）"),
+    ("kpi.followup_coverage", "After-sales follow-up coverage", "售后回访覆盖率"),
+    ("kpi.flags_error", "Errors", "错误"),
+    ("kpi.flags_warning", "Warnings", "警告"),
+    ("kpi.flags_info", "Notes", "提示"),
+    ("kpi.orders_received_amount", "Amount received", "新接订单金额"),
+    ("col.kpi", "KPI", "指标"),
+    ("col.value", "This period", "本期"),
+    ("col.previous", "Previous period", "上期"),
+    ("col.change", "Change", "变化"),
+    ("col.target", "Target", "目标"),
+    ("col.period", "Period", "周期"),
+    ("col.order_id", "Order No", "订单号"),
+    ("col.customer", "Customer", "客户"),
+    ("col.owner", "Merchandiser", "跟单员"),
+    ("col.status", "Status", "状态"),
+    ("col.department", "Department", "责任部门"),
+    ("col.order_date", "Order date", "下单日期"),
+    ("col.due_date", "Due date", "交期"),
+    ("col.first_ship_date", "First shipped", "首次出运"),
+    ("col.completion_date", "Completed", "全部出运日期"),
+    ("col.ordered_qty", "Ordered qty", "订单数量"),
+    ("col.shipped_qty", "Shipped qty", "已出运数量"),
+    ("col.on_time", "On time", "准时"),
+    ("col.in_full", "In full", "足量"),
+    ("col.otif", "OTIF", "准时足量"),
+    ("col.delay_days", "Delay (days)", "延误天数"),
+    ("col.days_overdue", "Days past due", "逾期天数"),
+    ("col.aging", "Aging", "账龄"),
+    ("col.last_update", "Last update", "最后更新"),
+    ("col.days_since_update", "Days since update", "未更新天数"),
+    ("col.shipment_id", "Shipment No", "出运单号"),
+    ("col.mode", "Mode", "运输方式"),
+    ("col.carrier", "Carrier", "承运人"),
+    ("col.tracking_no", "Tracking No", "运单号"),
+    ("col.ship_date", "Ship date", "出运日期"),
+    ("col.eta", "ETA", "预计到达"),
+    ("col.days_in_transit", "Days in transit", "在途天数"),
+    ("col.past_eta", "Past ETA", "超期未到"),
+    ("col.delivered", "Delivered", "已签收票数"),
+    ("col.transit_median", "Transit median (days)", "运输时间中位数（天）"),
+    ("col.eta_hit", "ETA hit rate", "按期到达率"),
+    ("col.lines", "Order lines", "订单行数"),
+    ("col.open", "Open", "在手"),
+    ("col.overdue", "Overdue", "逾期"),
+    ("col.due", "Due", "到期"),
+    ("col.otd_rate", "OTD", "准时率"),
+    ("col.otif_rate", "OTIF", "准时足量率"),
+    ("col.errors", "Errors", "错误"),
+    ("col.warnings", "Warnings", "警告"),
+    ("col.data_quality", "Data quality", "数据质量"),
+    ("col.orders", "Orders", "订单数"),
+    ("col.responses", "Responses", "反馈条数"),
+    ("col.csat", "CSAT", "满意度"),
+    ("col.nps", "NPS", "NPS"),
+    ("col.feedback_open", "Open feedback", "未关闭反馈"),
+    ("col.severity", "Severity", "严重程度"),
+    ("col.rule", "Rule", "规则"),
+    ("col.what", "What", "问题"),
+    ("col.message", "Message", "说明"),
+    ("col.table", "Table", "表"),
+    ("col.file", "File", "文件"),
+    ("col.sheet", "Sheet", "工作表"),
+    ("col.cell", "Cell", "单元格"),
+    ("col.found_value", "Value", "原值"),
+    ("col.open_since", "Open since", "首次发现"),
+    ("col.runs_open", "Runs open", "连续出现次数"),
+    ("col.rejected", "Row rejected", "整行未计入"),
+    ("col.row_values", "Row as read", "原始行内容"),
+    ("col.todo", "To do", "待办事项"),
+    ("col.fix", "How to fix", "处理方法"),
+    ("col.where", "Where", "位置"),
+    ("col.date", "Date", "日期"),
+    ("col.feedback_id", "Feedback No", "反馈编号"),
+    ("col.score", "Score", "满意度"),
+    ("col.category", "Category", "类别"),
+    ("col.comment", "Comment", "反馈内容"),
+    ("col.action", "Action", "改进措施"),
+    ("col.closed_date", "Closed", "关闭日期"),
+    ("col.age_days", "Age (days)", "已开天数"),
+    ("col.avg_score", "Average score", "平均评分"),
+    ("col.delivery", "Delivery", "交付情况"),
+    ("col.count", "Count", "数量"),
+    ("col.bucket", "Bucket", "区间"),
+    ("col.currency", "Currency", "币种"),
+    ("col.amount", "Amount", "金额"),
+    ("col.metric", "Measure", "项目"),
+    ("col.file_rows", "Rows", "行数"),
+    ("word.yes", "yes", "是"),
+    ("word.no", "no", "否"),
+    ("word.on_time", "on time", "准时"),
+    ("word.late", "late", "延误"),
+    ("word.not_due", "not due", "未到期"),
+    ("word.rows_read", "rows read", "读取行数"),
+    ("word.rows_accepted", "rows accepted", "接受行数"),
+    ("word.rows_rejected", "rows rejected", "拒绝行数"),
+    ("word.as_of", "as of", "截至"),
+    ("word.period", "period", "周期"),
+    ("word.window", "last 12 periods", "最近 12 个周期"),
+    ("chart.otd", "On-time delivery, last 12 periods", "准时交货率（最近 12 个周期）"),
+    ("chart.aging", "Open orders by days past due", "在手订单逾期分布"),
+    ("chart.csat", "CSAT and NPS, last 12 periods", "满意度与 NPS（最近 12 个周期）"),
+    ("chart.category", "Feedback by category", "反馈类别分布"),
+    ("note.capped", "First {n} of {total} rows — the full list is in {csv} beside this workbook", "仅显示前 {n} 行，共 {total} 行——完整清单见同目录下的 {csv}"),
+    ("title.kpi", "{title} — KPI report", "{title}——KPI 报表"),
+    ("title.feedback", "{title} — feedback report", "{title}——客户反馈报表"),
+    ("title.subtitle", "Period {label} ({start} – {end}), as of {as_of}", "周期 {label}（{start} 至 {end}），截至 {as_of}"),
+    (
+        "skip.chart",
+        "not a worksheet",
+        "不是数据工作表",
+    ),
+];
+
+fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
+    static T: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
+    T.get_or_init(|| TEXTS.iter().map(|(k, en, zh)| (*k, (*en, *zh))).collect())
+}
+
+/// The text for `key` in `lang`, placeholders unfilled.
+pub fn text(lang: Lang, key: &str) -> &'static str {
+    match table().get(key) {
+        Some((en, zh)) => match lang {
+            Lang::En => en,
+            Lang::Zh => zh,
+        },
+        None => "?",
+    }
+}
+
+/// The text for `key` with each `{name}` replaced by its value.
+pub fn fill(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
+    let mut s = text(lang, key).to_string();
+    for (name, value) in args {
+        s = s.replace(&format!("{{{name}}}"), value);
+    }
+    s
+}
+
+/// A field's name as a merchandiser knows it.
+pub fn field_label(lang: Lang, field: &str) -> &'static str {
+    let (en, zh) = match field {
+        "order_id" => ("order id", "订单号"),
+        "customer" => ("customer", "客户"),
+        "contact" => ("contact", "联系人"),
+        "country" => ("country", "国家"),
+        "product" => ("product", "产品"),
+        "quantity" => ("quantity", "数量"),
+        "unit_price" => ("unit price", "单价"),
+        "currency" => ("currency", "币种"),
+        "amount" => ("amount", "金额"),
+        "payment_terms" => ("payment terms", "付款方式"),
+        "order_date" => ("order date", "下单日期"),
+        "confirmed_date" => ("confirmed date", "确认日期"),
+        "due_date" => ("due date", "交期"),
+        "status" => ("status", "状态"),
+        "owner" => ("merchandiser", "跟单员"),
+        "department" => ("department", "责任部门"),
+        "updated_at" => ("last updated", "最后更新"),
+        "remarks" => ("remarks", "备注"),
+        "shipment_id" => ("shipment no", "发货单号"),
+        "ship_date" => ("ship date", "发货日期"),
+        "mode" => ("mode", "运输方式"),
+        "carrier" => ("carrier", "承运人"),
+        "tracking_no" => ("tracking no", "运单号"),
+        "eta" => ("ETA", "预计到达"),
+        "delivered_date" => ("delivered date", "签收日期"),
+        "feedback_id" => ("feedback no", "反馈编号"),
+        "date" => ("feedback date", "反馈日期"),
+        "score" => ("score", "满意度"),
+        "nps" => ("nps", "推荐度"),
+        "category" => ("category", "类别"),
+        "comment" => ("comment", "反馈内容"),
+        "action" => ("action", "改进措施"),
+        "closed_date" => ("closed date", "关闭日期"),
+        _ => ("?", "?"),
+    };
+    match lang {
+        Lang::En => en,
+        Lang::Zh => zh,
+    }
+}
+
+/// A canonical department word as the report language says it (the
+/// department "quality" is 质检, the category "quality" is 质量).
+pub fn department_word(lang: Lang, word: &str) -> &str {
+    match (lang, word) {
+        (Lang::Zh, "quality") => "质检",
+        _ => status_word(lang, word),
+    }
+}
+
+/// A canonical enumerated word (status, mode, category) as the report
+/// language says it.
+pub fn status_word(lang: Lang, word: &str) -> &str {
+    let zh = match word {
+        "on_hold" => "暂停",
+        "pending" => "待确认",
+        "confirmed" => "已确认",
+        "in_production" => "生产中",
+        "ready" => "待出运",
+        "shipped" => "已出运",
+        "delivered" => "已签收",
+        "closed" => "已结案",
+        "cancelled" => "已取消",
+        "booked" => "已订舱",
+        "in_transit" => "在途",
+        "arrived" => "已到港",
+        "exception" => "异常",
+        "open" => "待处理",
+        "in_progress" => "处理中",
+        "sea" => "海运",
+        "air" => "空运",
+        "express" => "快递",
+        "rail" => "铁路",
+        "road" => "陆运",
+        "quality" => "质量",
+        "delivery" => "交期",
+        "packaging" => "包装",
+        "documents" => "单证",
+        "service" => "服务",
+        "price" => "价格",
+        "other" => "其他",
+        "sales" => "业务",
+        "production" => "生产",
+        "purchasing" => "采购",
+        "logistics" => "物流",
+        "finance" => "财务",
+        _ => return word,
+    };
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => match word {
+            "on_hold" => "on hold",
+            "in_production" => "in production",
+            "in_transit" => "in transit",
+            "in_progress" => "in progress",
+            w => w,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_filled() {
+        assert_eq!(table().len(), TEXTS.len(), "duplicate key in TEXTS");
+        let s = fill(
+            Lang::En,
+            "v02.date",
+            &[("field", "due date"), ("value", "31/31")],
+        );
+        assert_eq!(s, "due date “31/31” is not a date — write it as 2026-11-30");
+        assert_eq!(text(Lang::Zh, "nope"), "?");
+    }
+}

@@ -1,0 +1,21 @@
+//! gendan (跟单): the weekly order follow-up review of a foreign-trade
+//! merchandising team.
+//!
+//! The data flows through four stages, one folder each:
+//! [`read`] (workbooks → typed polars frames with provenance and V flags) →
+//! [`reconcile`] (order-level frame, C and S flags) → [`measure`] (KPIs) →
+//! [`report`] (workbooks and the run summary). [`app`] runs them for the
+//! commands of [`cli`]; only `app` and `report` touch output files.
+
+pub mod app;
+pub mod cli;
+pub mod demo;
+pub mod flags;
+pub mod i18n;
+pub mod measure;
+pub mod period;
+pub mod read;
+pub mod reconcile;
+pub mod report;
+pub mod summary;
+pub mod template;

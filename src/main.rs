@@ -1,0 +1,17 @@
+//! The `gendan` binary: parse the command line, run the library, map the
+//! outcome to an exit code (0 ok, 1 runtime failure, 2 usage or template
+//! error, 3 flags at or above `--fail-on`).
+
+use clap::Parser;
+
+fn main() {
+    let cli = gendan::cli::Cli::parse();
+    let code = match gendan::app::main(cli) {
+        Ok(outcome) => outcome.exit_code(),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            e.exit_code()
+        }
+    };
+    std::process::exit(code);
+}

@@ -1,0 +1,664 @@
+//! Measure: the KPIs of spec section 6, the 12-period trend, and the
+//! per-owner, per-customer and satisfaction-by-delivery tables, all as
+//! polars expressions over the reconciled frames.
+//!
+//! A rate whose denominator is empty is `None` (JSON `null`), never 0.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::flags::{Flag, Severity, Table};
+use crate::period::Period;
+use crate::reconcile::frames::{floats, ints, strs};
+use crate::reconcile::rules::{followup_window, s04_predicate};
+use crate::reconcile::{days, lit_date, Reconciled};
+use crate::template::Template;
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Aging {
+    pub not_due: u64,
+    pub d1_7: u64,
+    pub d8_14: u64,
+    pub d15_30: u64,
+    pub d30_plus: u64,
+}
+
+/// The KPIs of one period, by the spec's exact names.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Kpis {
+    pub orders_received: u64,
+    pub orders_received_amount: BTreeMap<String, f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub orders_received_amount_base: Option<f64>,
+    pub orders_due: u64,
+    pub otd_rate: Option<f64>,
+    pub in_full_rate: Option<f64>,
+    pub otif_rate: Option<f64>,
+    pub late_orders: u64,
+    pub avg_delay_days: Option<f64>,
+    pub confirmation_median_days: Option<f64>,
+    pub cycle_time_median_days: Option<f64>,
+    pub open_orders: u64,
+    pub overdue_open_orders: u64,
+    pub backlog_aging: Aging,
+    pub shipments_shipped: u64,
+    pub shipments_shipped_qty: f64,
+    pub shipments_in_transit: u64,
+    pub shipments_overdue: u64,
+    pub transit_median_days: Option<f64>,
+    pub transit_median_days_by_mode: BTreeMap<String, f64>,
+    pub eta_hit_rate: Option<f64>,
+    pub feedback_responses: u64,
+    pub csat: Option<f64>,
+    pub avg_score: Option<f64>,
+    pub nps: Option<f64>,
+    pub feedback_open: u64,
+    pub resolution_median_days: Option<f64>,
+    pub followup_coverage: Option<f64>,
+    pub flags_error: u64,
+    pub flags_warning: u64,
+    pub flags_info: u64,
+}
+
+/// One point of the 12-period trend.
+#[derive(Clone, Debug, Serialize)]
+pub struct TrendPoint {
+    pub label: String,
+    pub end: NaiveDate,
+    pub orders_due: u64,
+    pub otd_rate: Option<f64>,
+    pub otif_rate: Option<f64>,
+    pub feedback_responses: u64,
+    pub csat: Option<f64>,
+    pub nps: Option<f64>,
+}
+
+/// The measure stage's output.
+pub struct Measures {
+    pub kpis: Kpis,
+    pub trend: Vec<TrendPoint>,
+    /// owner, lines, open, overdue, due, otd_rate, otif_rate, errors,
+    /// warnings, data_quality
+    pub by_owner: DataFrame,
+    /// customer, orders, due, otd_rate, otif_rate, responses, csat, nps,
+    /// feedback_open (over the 12-period window)
+    pub by_customer: DataFrame,
+    /// on_time (bool), responses, csat, avg_score (12-period window)
+    pub by_delivery: DataFrame,
+    /// mode or carrier, delivered, transit_median, eta_hit (12-period window)
+    pub transit_by_mode: DataFrame,
+    pub transit_by_carrier: DataFrame,
+    /// category, department, responses, avg_score, open (12-period window)
+    pub by_category: DataFrame,
+    /// The 12-period window: first day of the oldest period to as_of.
+    pub window: Period,
+}
+
+fn transit_by(rec: &Reconciled, window: &Period, by: &str) -> PolarsResult<DataFrame> {
+    rec.shipments
+        .clone()
+        .lazy()
+        .filter(in_period("delivered_date", window).and(col("ship_date").is_not_null()))
+        .group_by([col(by)])
+        .agg([
+            len().cast(DataType::UInt32).alias("delivered"),
+            diff_days("delivered_date", "ship_date")
+                .cast(DataType::Float64)
+                .median()
+                .alias("transit_median"),
+            share(
+                col("delivered_date")
+                    .lt_eq(col("eta"))
+                    .filter(col("eta").is_not_null()),
+            )
+            .alias("eta_hit"),
+        ])
+        .sort([by], SortMultipleOptions::default().with_nulls_last(true))
+        .collect()
+}
+
+fn by_category(rec: &Reconciled, window: &Period) -> PolarsResult<DataFrame> {
+    rec.feedback
+        .clone()
+        .lazy()
+        .filter(in_period("date", window))
+        .group_by([col("category"), col("department")])
+        .agg([
+            len().cast(DataType::UInt32).alias("responses"),
+            col("score")
+                .cast(DataType::Float64)
+                .mean()
+                .alias("avg_score"),
+            col("closed")
+                .not()
+                .cast(DataType::UInt32)
+                .sum()
+                .alias("open"),
+        ])
+        .sort(
+            ["responses", "category"],
+            SortMultipleOptions::default()
+                .with_order_descending_multi([true, false])
+                .with_nulls_last(true),
+        )
+        .collect()
+}
+
+fn in_period(c: &str, p: &Period) -> Expr {
+    col(c)
+        .gt_eq(lit_date(p.start))
+        .and(col(c).lt_eq(lit_date(p.end)))
+        .fill_null(lit(false))
+}
+
+/// The first row's value of a one-column result.
+fn one_f64(lf: LazyFrame, e: Expr) -> PolarsResult<Option<f64>> {
+    let df = lf
+        .select([e.cast(DataType::Float64).alias("v")])
+        .collect()?;
+    Ok(floats(&df, "v")?
+        .first()
+        .copied()
+        .flatten()
+        .filter(|x| x.is_finite()))
+}
+
+fn count(lf: LazyFrame, predicate: Expr) -> PolarsResult<u64> {
+    let df = lf.filter(predicate).select([len().alias("n")]).collect()?;
+    Ok(ints(&df, "n")?.first().copied().flatten().unwrap_or(0) as u64)
+}
+
+fn share(c: Expr) -> Expr {
+    c.cast(DataType::Float64).mean()
+}
+
+fn diff_days(later: &str, earlier: &str) -> Expr {
+    days(later) - days(earlier)
+}
+
+/// Computes every KPI of `period` (as of its end) from the reconciled frames.
+///
+/// # Errors
+/// A failure inside polars.
+pub fn kpis(rec: &Reconciled, flags: &[Flag], p: &Period, t: &Template) -> PolarsResult<Kpis> {
+    let as_of = rec.as_of;
+    let asof_days = crate::read::date_to_days(as_of);
+    let th = &t.file.thresholds;
+    let orders = || rec.orders.clone().lazy();
+    let ships = || rec.shipments.clone().lazy();
+    let fb = || rec.feedback.clone().lazy();
+    let mut k = Kpis::default();
+
+    // Orders received, and their amount per currency.
+    k.orders_received = count(orders(), in_period("order_date", p))?;
+    let received = orders()
+        .filter(in_period("order_date", p))
+        .select([col("order_key")]);
+    let amounts = rec
+        .lines
+        .clone()
+        .lazy()
+        .inner_join(received, col("order_key"), col("order_key"))
+        .with_column(
+            when(col("amount").is_not_null())
+                .then(col("amount"))
+                .otherwise(col("quantity") * col("unit_price"))
+                .alias("line_amount"),
+        )
+        .filter(col("line_amount").is_not_null())
+        .group_by([col("currency")])
+        .agg([col("line_amount").sum().alias("sum")])
+        .sort(["currency"], SortMultipleOptions::default())
+        .collect()?;
+    let (cur, sums) = (strs(&amounts, "currency")?, floats(&amounts, "sum")?);
+    for (c, s) in cur.into_iter().zip(sums) {
+        let c = c.unwrap_or_else(|| "unknown".into());
+        k.orders_received_amount.insert(c, round2(s.unwrap_or(0.0)));
+    }
+    if let Some(base) = &t.file.fx.base {
+        if !t.file.fx.rates.is_empty() {
+            let mut total = 0.0;
+            for (c, v) in &k.orders_received_amount {
+                let rate = if c == base {
+                    Some(1.0)
+                } else {
+                    t.file.fx.rates.get(c).copied()
+                };
+                if let Some(r) = rate {
+                    total += v * r;
+                }
+            }
+            k.orders_received_amount_base = Some(round2(total));
+        }
+    }
+
+    // Orders due in the period.
+    let due = || orders().filter(col("cancelled").not().and(in_period("due_date", p)));
+    k.orders_due = count(due(), lit(true))?;
+    k.otd_rate = one_f64(due(), share(col("on_time")))?;
+    k.in_full_rate = one_f64(due(), share(col("in_full")))?;
+    k.otif_rate = one_f64(due(), share(col("otif")))?;
+    k.late_orders = count(due(), col("on_time").not().fill_null(lit(false)))?;
+    k.avg_delay_days = one_f64(
+        due().filter(col("on_time").not().fill_null(lit(false))),
+        col("delay_days").cast(DataType::Float64).mean(),
+    )?;
+    k.confirmation_median_days = one_f64(
+        orders().filter(in_period("confirmed_date", p)),
+        diff_days("confirmed_date", "order_date").median(),
+    )?;
+    k.cycle_time_median_days = one_f64(
+        orders().filter(in_period("completion_date", p)),
+        diff_days("completion_date", "order_date").median(),
+    )?;
+
+    // The open book at as_of.
+    let open = || orders().filter(col("open"));
+    k.open_orders = count(open(), lit(true))?;
+    k.overdue_open_orders = count(
+        open(),
+        col("due_date").lt(lit_date(as_of)).fill_null(lit(false)),
+    )?;
+    let age = lit(asof_days) - days("due_date");
+    k.backlog_aging = Aging {
+        not_due: count(open(), age.clone().lt_eq(lit(0)).fill_null(lit(true)))?,
+        d1_7: count(
+            open(),
+            age.clone()
+                .gt_eq(lit(1))
+                .and(age.clone().lt_eq(lit(7)))
+                .fill_null(lit(false)),
+        )?,
+        d8_14: count(
+            open(),
+            age.clone()
+                .gt_eq(lit(8))
+                .and(age.clone().lt_eq(lit(14)))
+                .fill_null(lit(false)),
+        )?,
+        d15_30: count(
+            open(),
+            age.clone()
+                .gt_eq(lit(15))
+                .and(age.clone().lt_eq(lit(30)))
+                .fill_null(lit(false)),
+        )?,
+        d30_plus: count(open(), age.gt(lit(30)).fill_null(lit(false)))?,
+    };
+
+    // Shipments.
+    k.shipments_shipped = count(ships(), in_period("ship_date", p))?;
+    k.shipments_shipped_qty = round2(
+        one_f64(
+            ships().filter(in_period("ship_date", p)),
+            col("quantity").sum(),
+        )?
+        .unwrap_or(0.0),
+    );
+    let in_transit = col("shipped").and(col("delivered_date").is_null());
+    k.shipments_in_transit = count(ships(), in_transit.clone())?;
+    k.shipments_overdue = count(
+        ships(),
+        in_transit
+            .and(s04_predicate(as_of, th.eta_grace_days))
+            .fill_null(lit(false)),
+    )?;
+    let delivered =
+        || ships().filter(in_period("delivered_date", p).and(col("ship_date").is_not_null()));
+    k.transit_median_days = one_f64(
+        delivered(),
+        diff_days("delivered_date", "ship_date").median(),
+    )?;
+    let by_mode = delivered()
+        .filter(col("mode").is_not_null())
+        .group_by([col("mode")])
+        .agg([diff_days("delivered_date", "ship_date")
+            .cast(DataType::Float64)
+            .median()
+            .alias("m")])
+        .sort(["mode"], SortMultipleOptions::default())
+        .collect()?;
+    for (m, v) in strs(&by_mode, "mode")?
+        .into_iter()
+        .zip(floats(&by_mode, "m")?)
+    {
+        if let (Some(m), Some(v)) = (m, v) {
+            k.transit_median_days_by_mode.insert(m, v);
+        }
+    }
+    k.eta_hit_rate = one_f64(
+        ships().filter(in_period("delivered_date", p).and(col("eta").is_not_null())),
+        share(col("delivered_date").lt_eq(col("eta"))),
+    )?;
+
+    // Feedback.
+    let responses = || fb().filter(in_period("date", p));
+    k.feedback_responses = count(responses(), lit(true))?;
+    k.csat = one_f64(
+        responses().filter(col("score").is_not_null()),
+        share(col("score").gt_eq(lit(4i64))),
+    )?;
+    k.avg_score = one_f64(responses(), col("score").cast(DataType::Float64).mean())?;
+    k.nps = one_f64(responses().filter(col("nps").is_not_null()), nps_expr())?;
+    k.feedback_open = count(fb(), col("closed").not())?;
+    k.resolution_median_days = one_f64(
+        fb().filter(in_period("closed_date", p)),
+        diff_days("closed_date", "date").median(),
+    )?;
+    k.followup_coverage = one_f64(
+        orders().filter(followup_window(as_of, th.followup_days).fill_null(lit(false))),
+        share(col("feedback_rows").gt(lit(0u32))),
+    )?;
+
+    for f in flags {
+        match f.severity {
+            Severity::Error => k.flags_error += 1,
+            Severity::Warning => k.flags_warning += 1,
+            Severity::Info => k.flags_info += 1,
+        }
+    }
+    Ok(k)
+}
+
+fn nps_expr() -> Expr {
+    (share(col("nps").gt_eq(lit(9i64))) - share(col("nps").lt_eq(lit(6i64)))) * lit(100.0)
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// OTD/OTIF and CSAT/NPS of each of the trend periods.
+fn trend(rec: &Reconciled, periods: &[Period]) -> PolarsResult<Vec<TrendPoint>> {
+    let mut out = Vec::with_capacity(periods.len());
+    for p in periods {
+        let due = rec
+            .orders
+            .clone()
+            .lazy()
+            .filter(col("cancelled").not().and(in_period("due_date", p)));
+        let resp = rec.feedback.clone().lazy().filter(in_period("date", p));
+        out.push(TrendPoint {
+            label: p.label.clone(),
+            end: p.end,
+            orders_due: count(due.clone(), lit(true))?,
+            otd_rate: one_f64(due.clone(), share(col("on_time")))?,
+            otif_rate: one_f64(due, share(col("otif")))?,
+            feedback_responses: count(resp.clone(), lit(true))?,
+            csat: one_f64(
+                resp.clone().filter(col("score").is_not_null()),
+                share(col("score").gt_eq(lit(4i64))),
+            )?,
+            nps: one_f64(resp.filter(col("nps").is_not_null()), nps_expr())?,
+        });
+    }
+    Ok(out)
+}
+
+/// Flags as a frame (for group-bys by owner).
+fn flag_frame(flags: &[Flag]) -> PolarsResult<DataFrame> {
+    let owner: Vec<Option<&str>> = flags.iter().map(|f| f.owner.as_deref()).collect();
+    let sev: Vec<&str> = flags.iter().map(|f| f.severity.as_str()).collect();
+    let orders_line: Vec<String> = flags
+        .iter()
+        .map(|f| {
+            if f.table == Table::Orders && f.severity == Severity::Error {
+                let row: String = f.cell.chars().filter(|c| c.is_ascii_digit()).collect();
+                format!("{}|{}|{}", f.file, f.sheet, row)
+            } else {
+                String::new()
+            }
+        })
+        .collect();
+    DataFrame::new(
+        flags.len(),
+        vec![
+            Series::new("owner".into(), owner).into(),
+            Series::new("severity".into(), sev).into(),
+            Series::new("line".into(), orders_line).into(),
+        ],
+    )
+}
+
+fn by_owner(rec: &Reconciled, flags: &[Flag], p: &Period) -> PolarsResult<DataFrame> {
+    let as_of = lit_date(rec.as_of);
+    let order_owner = rec
+        .orders
+        .clone()
+        .lazy()
+        .select([col("order_key"), col("owner").alias("order_owner")]);
+    let lines = rec
+        .lines
+        .clone()
+        .lazy()
+        .left_join(order_owner, col("order_key"), col("order_key"))
+        .with_column(
+            when(col("owner").is_null())
+                .then(col("order_owner"))
+                .otherwise(col("owner"))
+                .alias("owner"),
+        )
+        .group_by([col("owner")])
+        .agg([len().cast(DataType::UInt32).alias("lines")]);
+    let due_p = col("cancelled").not().and(in_period("due_date", p));
+    let orders = rec.orders.clone().lazy().group_by([col("owner")]).agg([
+        col("open").cast(DataType::UInt32).sum().alias("open"),
+        col("open")
+            .and(col("due_date").lt(as_of).fill_null(lit(false)))
+            .cast(DataType::UInt32)
+            .sum()
+            .alias("overdue"),
+        due_p.clone().cast(DataType::UInt32).sum().alias("due"),
+        share(col("on_time").filter(due_p.clone())).alias("otd_rate"),
+        share(col("otif").filter(due_p)).alias("otif_rate"),
+    ]);
+    let ff = flag_frame(flags)?.lazy().group_by([col("owner")]).agg([
+        col("severity")
+            .eq(lit("error"))
+            .cast(DataType::UInt32)
+            .sum()
+            .alias("errors"),
+        col("severity")
+            .eq(lit("warning"))
+            .cast(DataType::UInt32)
+            .sum()
+            .alias("warnings"),
+        col("line")
+            .filter(col("line").neq(lit("")))
+            .n_unique()
+            .cast(DataType::UInt32)
+            .alias("bad_lines"),
+    ]);
+    lines
+        .join(
+            orders,
+            [col("owner")],
+            [col("owner")],
+            JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+        )
+        .join(
+            ff,
+            [col("owner")],
+            [col("owner")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .filter(col("owner").is_not_null())
+        .with_columns([
+            col("lines").fill_null(lit(0u32)),
+            col("errors").fill_null(lit(0u32)),
+            col("warnings").fill_null(lit(0u32)),
+            col("bad_lines").fill_null(lit(0u32)),
+        ])
+        .with_column(
+            when(col("lines").gt(lit(0u32)))
+                .then(
+                    lit(1.0)
+                        - (col("bad_lines").cast(DataType::Float64)
+                            / col("lines").cast(DataType::Float64))
+                        .clip_max(lit(1.0)),
+                )
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias("data_quality"),
+        )
+        .select([
+            col("owner"),
+            col("lines"),
+            col("open").fill_null(lit(0u32)),
+            col("overdue").fill_null(lit(0u32)),
+            col("due").fill_null(lit(0u32)),
+            col("otd_rate"),
+            col("otif_rate"),
+            col("errors"),
+            col("warnings"),
+            col("data_quality"),
+        ])
+        .sort(["owner"], SortMultipleOptions::default())
+        .collect()
+}
+
+fn by_customer(rec: &Reconciled, window: &Period) -> PolarsResult<DataFrame> {
+    let due_w = col("cancelled").not().and(in_period("due_date", window));
+    let orders = rec
+        .orders
+        .clone()
+        .lazy()
+        .filter(col("customer_key").is_not_null())
+        .group_by([col("customer_key")])
+        .agg([
+            col("customer").first().alias("customer"),
+            in_period("order_date", window)
+                .cast(DataType::UInt32)
+                .sum()
+                .alias("orders"),
+            due_w.clone().cast(DataType::UInt32).sum().alias("due"),
+            share(col("on_time").filter(due_w.clone())).alias("otd_rate"),
+            share(col("otif").filter(due_w)).alias("otif_rate"),
+        ]);
+    let in_w = in_period("date", window);
+    let fb = rec
+        .feedback
+        .clone()
+        .lazy()
+        .group_by([col("customer_key")])
+        .agg([
+            col("customer").first().alias("fb_customer"),
+            in_w.clone().cast(DataType::UInt32).sum().alias("responses"),
+            share(
+                col("score")
+                    .filter(in_w.clone().and(col("score").is_not_null()))
+                    .gt_eq(lit(4i64)),
+            )
+            .alias("csat"),
+            ((share(
+                col("nps")
+                    .filter(in_w.clone().and(col("nps").is_not_null()))
+                    .gt_eq(lit(9i64)),
+            ) - share(
+                col("nps")
+                    .filter(in_w.and(col("nps").is_not_null()))
+                    .lt_eq(lit(6i64)),
+            )) * lit(100.0))
+            .alias("nps"),
+            col("closed")
+                .not()
+                .cast(DataType::UInt32)
+                .sum()
+                .alias("feedback_open"),
+        ]);
+    orders
+        .join(
+            fb,
+            [col("customer_key")],
+            [col("customer_key")],
+            JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+        )
+        .with_column(
+            when(col("customer").is_null())
+                .then(col("fb_customer"))
+                .otherwise(col("customer"))
+                .alias("customer"),
+        )
+        .select([
+            col("customer"),
+            col("orders").fill_null(lit(0u32)),
+            col("due").fill_null(lit(0u32)),
+            col("otd_rate"),
+            col("otif_rate"),
+            col("responses").fill_null(lit(0u32)),
+            col("csat"),
+            col("nps"),
+            col("feedback_open").fill_null(lit(0u32)),
+        ])
+        .sort(["customer"], SortMultipleOptions::default())
+        .collect()
+}
+
+fn by_delivery(rec: &Reconciled, window: &Period) -> PolarsResult<DataFrame> {
+    let on_time = rec
+        .orders
+        .clone()
+        .lazy()
+        .select([col("order_key"), col("on_time")]);
+    rec.feedback
+        .clone()
+        .lazy()
+        .filter(in_period("date", window))
+        .inner_join(on_time, col("order_key"), col("order_key"))
+        .filter(col("on_time").is_not_null())
+        .group_by([col("on_time")])
+        .agg([
+            len().cast(DataType::UInt32).alias("responses"),
+            share(
+                col("score")
+                    .filter(col("score").is_not_null())
+                    .gt_eq(lit(4i64)),
+            )
+            .alias("csat"),
+            col("score")
+                .cast(DataType::Float64)
+                .mean()
+                .alias("avg_score"),
+        ])
+        .sort(
+            ["on_time"],
+            SortMultipleOptions::default().with_order_descending(true),
+        )
+        .collect()
+}
+
+/// Everything the reports show, for `period` and the trend before it.
+///
+/// # Errors
+/// A failure inside polars.
+pub fn measure(
+    rec: &Reconciled,
+    flags: &[Flag],
+    period: &Period,
+    t: &Template,
+) -> PolarsResult<Measures> {
+    let kind = t.file.report.period;
+    let periods = Period::trend(kind, rec.as_of, 12);
+    let window = Period {
+        start: periods.first().map(|p| p.start).unwrap_or(period.start),
+        end: period.end,
+        label: format!(
+            "{}…{}",
+            periods.first().map(|p| p.label.as_str()).unwrap_or(""),
+            period.label
+        ),
+    };
+    Ok(Measures {
+        kpis: kpis(rec, flags, period, t)?,
+        trend: trend(rec, &periods)?,
+        by_owner: by_owner(rec, flags, period)?,
+        by_customer: by_customer(rec, &window)?,
+        by_delivery: by_delivery(rec, &window)?,
+        transit_by_mode: transit_by(rec, &window, "mode")?,
+        transit_by_carrier: transit_by(rec, &window, "carrier")?,
+        by_category: by_category(rec, &window)?,
+        window,
+    })
+}

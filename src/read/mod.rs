@@ -1,0 +1,404 @@
+//! Read: the team's workbooks into three typed polars frames with
+//! provenance (spec section 3).
+//!
+//! Files are read in parallel, each into its own column builders, and
+//! joined in the order the paths and globs name them, so the row order (and
+//! with it "the first line that has a customer") does not depend on timing.
+
+pub mod fields;
+pub mod sheet;
+pub mod source;
+pub mod values;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::flags::{Flag, Table};
+use fields::{FieldDef, Kind};
+pub use sheet::{
+    date_to_days, days_to_date, ReadContext, SheetReport, SourceInfo, TableBuilder, Val,
+};
+pub use source::SourceError;
+
+/// A table's input: files or globs, and the sheets to read (empty: every
+/// visible sheet whose header is recognised).
+#[derive(Clone, Debug)]
+pub struct TableInput {
+    pub table: Table,
+    /// (path to open, path as shown in messages)
+    pub patterns: Vec<(PathBuf, String)>,
+    pub sheets: Vec<String>,
+}
+
+/// A problem that stops reading; exit code 1.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error(
+        "no file matches {pattern} ({table} input) — check [inputs.{table}] paths or --{table}"
+    )]
+    NoMatch {
+        pattern: String,
+        table: &'static str,
+    },
+    #[error("{pattern}: bad glob pattern: {detail}")]
+    BadGlob { pattern: String, detail: String },
+    #[error(
+        "{path}: no sheet named “{sheet}” (the workbook has: {have}) — fix [inputs.{table}] sheets"
+    )]
+    NoSuchSheet {
+        path: String,
+        sheet: String,
+        have: String,
+        table: &'static str,
+    },
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SkippedSheet {
+    pub name: String,
+    pub reason: String,
+}
+
+/// One input file as the run summary lists it (spec section 7).
+#[derive(Clone, Debug, Serialize)]
+pub struct FileReport {
+    pub table: Table,
+    pub path: String,
+    pub sha256: String,
+    pub sheets: Vec<SheetReport>,
+    pub skipped_sheets: Vec<SkippedSheet>,
+}
+
+/// The read stage's output: three frames, where their rows came from, what
+/// each file held, and the V flags.
+pub struct Inputs {
+    pub orders: DataFrame,
+    pub shipments: DataFrame,
+    pub feedback: DataFrame,
+    /// Indexed by each frame's `src` column.
+    pub sources: Vec<SourceInfo>,
+    pub files: Vec<FileReport>,
+    pub flags: Vec<Flag>,
+    /// Optional fields some sheet of the table has (per table, per field).
+    pub present: Vec<(Table, Vec<&'static str>)>,
+}
+
+impl Inputs {
+    pub fn has_column(&self, table: Table, field: &str) -> bool {
+        self.present
+            .iter()
+            .any(|(t, fs)| *t == table && fs.contains(&field))
+    }
+
+    pub fn frame(&self, table: Table) -> &DataFrame {
+        match table {
+            Table::Orders => &self.orders,
+            Table::Shipments => &self.shipments,
+            Table::Feedback => &self.feedback,
+        }
+    }
+}
+
+fn has_glob_chars(s: &str) -> bool {
+    s.contains(['*', '?', '['])
+}
+
+/// Expands the patterns of one table into files, each glob's matches in
+/// name order.
+fn expand(input: &TableInput) -> Result<Vec<(PathBuf, String)>, ReadError> {
+    let mut out = Vec::new();
+    for (path, shown) in &input.patterns {
+        let p = path.to_string_lossy().into_owned();
+        if !has_glob_chars(&p) {
+            out.push((path.clone(), shown.clone()));
+            continue;
+        }
+        let mut matches: Vec<PathBuf> = glob::glob(&p)
+            .map_err(|e| ReadError::BadGlob {
+                pattern: shown.clone(),
+                detail: e.to_string(),
+            })?
+            .filter_map(Result::ok)
+            .filter(|m| m.is_file())
+            .filter(|m| {
+                // Excel's lock files (~$orders.xlsx) are not registers.
+                !m.file_name()
+                    .map(|n| n.to_string_lossy().starts_with("~$"))
+                    .unwrap_or(false)
+            })
+            .collect();
+        matches.sort();
+        if matches.is_empty() {
+            return Err(ReadError::NoMatch {
+                pattern: shown.clone(),
+                table: input.table.as_str(),
+            });
+        }
+        for m in matches {
+            let s = m.to_string_lossy().into_owned();
+            out.push((m, s));
+        }
+    }
+    Ok(out)
+}
+
+struct FileOutcome {
+    report: FileReport,
+    builder: TableBuilder,
+    flags: Vec<Flag>,
+    sources: Vec<SourceInfo>,
+}
+
+fn read_file(
+    ctx: &ReadContext,
+    table: Table,
+    path: &Path,
+    shown: &str,
+    wanted: &[String],
+) -> Result<FileOutcome, ReadError> {
+    let mut wb = source::Workbook::open(path, shown)?;
+    let mut report = FileReport {
+        table,
+        path: shown.to_string(),
+        sha256: wb.sha256.clone(),
+        sheets: Vec::new(),
+        skipped_sheets: Vec::new(),
+    };
+    let names: Vec<String> = wb.sheets.iter().map(|s| s.name.clone()).collect();
+    let is_csv = wb.is_csv();
+    for w in wanted {
+        if !names.iter().any(|n| n == w) && !is_csv {
+            return Err(ReadError::NoSuchSheet {
+                path: shown.to_string(),
+                sheet: w.clone(),
+                have: names.join(", "),
+                table: table.as_str(),
+            });
+        }
+    }
+    let mut builder = TableBuilder::new(table);
+    let mut flags = Vec::new();
+    let mut sources = Vec::new();
+    let metas = wb.sheets.clone();
+    for meta in metas {
+        let named = wanted.iter().any(|w| *w == meta.name);
+        if !wanted.is_empty() && !named && !is_csv {
+            continue;
+        }
+        if !meta.worksheet {
+            report.skipped_sheets.push(SkippedSheet {
+                name: meta.name.clone(),
+                reason: crate::i18n::text(ctx.lang, "skip.chart").into(),
+            });
+            continue;
+        }
+        if !meta.visible && !named {
+            report.skipped_sheets.push(SkippedSheet {
+                name: meta.name.clone(),
+                reason: crate::i18n::text(ctx.lang, "skip.hidden").into(),
+            });
+            continue;
+        }
+        let range = wb.sheet(&meta.name, shown)?;
+        let src_id = sources.len() as u32;
+        match sheet::read_sheet(
+            ctx,
+            table,
+            shown,
+            &meta.name,
+            &range,
+            src_id,
+            &mut builder,
+            &mut flags,
+        ) {
+            Ok((sheet_report, info)) => {
+                report.sheets.push(sheet_report);
+                sources.push(info);
+            }
+            Err(reason) => report.skipped_sheets.push(SkippedSheet {
+                name: meta.name.clone(),
+                reason,
+            }),
+        }
+    }
+    Ok(FileOutcome {
+        report,
+        builder,
+        flags,
+        sources,
+    })
+}
+
+/// Reads every input file of the three tables.
+///
+/// # Errors
+/// An input that cannot be opened at all, a glob that matches nothing, or a
+/// named sheet that does not exist.
+pub fn read_inputs(ctx: &ReadContext, inputs: &[TableInput]) -> Result<Inputs, ReadError> {
+    let mut jobs: Vec<(Table, PathBuf, String, Vec<String>)> = Vec::new();
+    for input in inputs {
+        for (p, s) in expand(input)? {
+            jobs.push((input.table, p, s, input.sheets.clone()));
+        }
+    }
+    let results: Mutex<Vec<Option<Result<FileOutcome, ReadError>>>> =
+        Mutex::new((0..jobs.len()).map(|_| None).collect());
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .min(jobs.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some((table, path, shown, sheets)) = jobs.get(i) else {
+                    break;
+                };
+                let r = read_file(ctx, *table, path, shown, sheets);
+                if let Ok(mut guard) = results.lock() {
+                    guard[i] = Some(r);
+                }
+            });
+        }
+    });
+    let results = results.into_inner().unwrap_or_default();
+
+    let mut builders: Vec<TableBuilder> =
+        Table::ALL.iter().map(|t| TableBuilder::new(*t)).collect();
+    let mut sources = Vec::new();
+    let mut files = Vec::new();
+    let mut flags = Vec::new();
+    for r in results.into_iter().flatten() {
+        let outcome = r?;
+        let offset = sources.len() as u32;
+        let idx = Table::ALL
+            .iter()
+            .position(|t| *t == outcome.report.table)
+            .unwrap_or(0);
+        builders[idx].append(outcome.builder, offset);
+        sources.extend(outcome.sources);
+        files.push(outcome.report);
+        flags.extend(outcome.flags);
+    }
+    let present = builders
+        .iter()
+        .map(|b| {
+            let defs = fields::fields(b.table);
+            let names = defs
+                .iter()
+                .zip(&b.present)
+                .filter(|(_, p)| **p)
+                .map(|(d, _)| d.name)
+                .collect();
+            (b.table, names)
+        })
+        .collect();
+    let mut frames = builders.into_iter().map(to_frame);
+    let orders = frames.next().unwrap_or_else(|| Ok(DataFrame::empty()));
+    let shipments = frames.next().unwrap_or_else(|| Ok(DataFrame::empty()));
+    let feedback = frames.next().unwrap_or_else(|| Ok(DataFrame::empty()));
+    let frame_err = |e: PolarsError| ReadError::BadGlob {
+        pattern: "internal".into(),
+        detail: e.to_string(),
+    };
+    Ok(Inputs {
+        orders: orders.map_err(frame_err)?,
+        shipments: shipments.map_err(frame_err)?,
+        feedback: feedback.map_err(frame_err)?,
+        sources,
+        files,
+        flags,
+        present,
+    })
+}
+
+fn column_of(def: &FieldDef, vals: &[Val]) -> PolarsResult<Column> {
+    let name: PlSmallStr = def.name.into();
+    let s = match def.kind {
+        Kind::Text | Kind::Enum(_) => {
+            let v: Vec<Option<&str>> = vals
+                .iter()
+                .map(|v| match v {
+                    Val::Text(s) => Some(s.as_str()),
+                    _ => None,
+                })
+                .collect();
+            Series::new(name, v)
+        }
+        Kind::Quantity | Kind::NonNegative => {
+            let v: Vec<Option<f64>> = vals
+                .iter()
+                .map(|v| match v {
+                    Val::Num(x) => Some(*x),
+                    _ => None,
+                })
+                .collect();
+            Series::new(name, v)
+        }
+        Kind::Whole(..) => {
+            let v: Vec<Option<i64>> = vals
+                .iter()
+                .map(|v| match v {
+                    Val::Int(x) => Some(*x),
+                    _ => None,
+                })
+                .collect();
+            Series::new(name, v)
+        }
+        Kind::Date => {
+            let v: Vec<Option<i32>> = vals
+                .iter()
+                .map(|v| match v {
+                    Val::Date(x) => Some(*x),
+                    _ => None,
+                })
+                .collect();
+            Series::new(name, v).cast(&DataType::Date)?
+        }
+    };
+    Ok(s.into())
+}
+
+fn key_column(name: &str, vals: &[Val]) -> Column {
+    let v: Vec<Option<String>> = vals
+        .iter()
+        .map(|v| match v {
+            Val::Text(s) => Some(values::norm_key(s)),
+            _ => None,
+        })
+        .collect();
+    Series::new(name.into(), v).into()
+}
+
+/// The builder's columns as a frame: one column per field, plus
+/// `order_key` / `customer_key` (normalised keys), `src`, `row` and `seq`
+/// (row order across all files).
+fn to_frame(b: TableBuilder) -> PolarsResult<DataFrame> {
+    let defs = fields::fields(b.table);
+    let mut cols = Vec::with_capacity(defs.len() + 5);
+    for (def, vals) in defs.iter().zip(&b.values) {
+        cols.push(column_of(def, vals)?);
+    }
+    for key in ["order_id", "customer"] {
+        if let Some(i) = defs.iter().position(|d| d.name == key) {
+            let name = if key == "order_id" {
+                "order_key"
+            } else {
+                "customer_key"
+            };
+            cols.push(key_column(name, &b.values[i]));
+        }
+    }
+    let n = b.row.len();
+    cols.push(Series::new("src".into(), b.src).into());
+    cols.push(Series::new("row".into(), b.row).into());
+    cols.push(Series::new("seq".into(), (0..n as u32).collect::<Vec<u32>>()).into());
+    DataFrame::new(n, cols)
+}

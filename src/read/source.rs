@@ -1,0 +1,267 @@
+//! Opening one input file as a set of sheets of cells.
+//!
+//! The format is recognised by content, not by extension: a zip is xlsx or
+//! ods, an OLE container is xls (or an encrypted xlsx, which is refused with
+//! a message that says so), anything else is read as CSV in UTF-8 or
+//! GBK/GB18030. Vertically merged cells are filled down here, so the rest of
+//! the reader sees one value per row.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use calamine::{Data, Dimensions, Ods, Range, Reader, SheetType, SheetVisible, Xls, Xlsx};
+use sha2::{Digest, Sha256};
+
+/// An input file that cannot be read at all; exit code 1.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("{path}: cannot read the file: {detail} — check that it exists and is readable")]
+    Io { path: String, detail: String },
+    #[error("{path}: the file is empty — export the register again")]
+    Empty { path: String },
+    #[error("{path}: not a readable workbook ({detail}) — save it again as .xlsx from Excel")]
+    Corrupt { path: String, detail: String },
+    #[error("{path}: the workbook is password-protected — save a copy without a password")]
+    Encrypted { path: String },
+    #[error(
+        "{path}: not a workbook or CSV file (it holds binary data) — save it as .xlsx or .csv"
+    )]
+    NotTabular { path: String },
+    #[error(
+        "{path} › {sheet}: cannot read the sheet: {detail} — save the workbook again from Excel"
+    )]
+    Sheet {
+        path: String,
+        sheet: String,
+        detail: String,
+    },
+}
+
+/// A sheet's name and whether it is read by default.
+#[derive(Clone, Debug)]
+pub struct SheetMeta {
+    pub name: String,
+    pub visible: bool,
+    pub worksheet: bool,
+}
+
+enum Inner {
+    Xlsx(Xlsx<Cursor<Vec<u8>>>),
+    Xls(Xls<Cursor<Vec<u8>>>),
+    Ods(Ods<Cursor<Vec<u8>>>),
+    Csv(Option<Range<Data>>),
+}
+
+/// An opened input file.
+pub struct Workbook {
+    pub sha256: String,
+    pub sheets: Vec<SheetMeta>,
+    inner: Inner,
+}
+
+fn sniff_encrypted(bytes: &[u8]) -> bool {
+    let needle: Vec<u8> = "EncryptedPackage"
+        .encode_utf16()
+        .flat_map(|u| u.to_le_bytes())
+        .collect();
+    bytes.windows(needle.len()).any(|w| w == needle.as_slice())
+}
+
+impl Workbook {
+    /// Opens `path`; `shown` is the name messages use for it.
+    ///
+    /// # Errors
+    /// A missing, empty, corrupt, encrypted or binary non-workbook file.
+    pub fn open(path: &Path, shown: &str) -> Result<Workbook, SourceError> {
+        let bytes = std::fs::read(path).map_err(|e| SourceError::Io {
+            path: shown.to_string(),
+            detail: e.to_string(),
+        })?;
+        if bytes.is_empty() {
+            return Err(SourceError::Empty {
+                path: shown.to_string(),
+            });
+        }
+        let sha256 = format!("{:x}", Sha256::digest(&bytes));
+        let corrupt = |detail: String| SourceError::Corrupt {
+            path: shown.to_string(),
+            detail,
+        };
+        let (inner, metas) = if bytes.starts_with(b"PK\x03\x04") {
+            let is_ods = bytes.len() > 80
+                && bytes[30..80.min(bytes.len())]
+                    .windows(8)
+                    .any(|w| w == b"mimetype")
+                && bytes[..200.min(bytes.len())]
+                    .windows(11)
+                    .any(|w| w == b"opendocumen");
+            if is_ods {
+                let wb: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+                    .map_err(|e: calamine::OdsError| corrupt(e.to_string()))?;
+                let m = metas(wb.sheets_metadata());
+                (Inner::Ods(wb), m)
+            } else {
+                let wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+                    .map_err(|e: calamine::XlsxError| corrupt(e.to_string()))?;
+                let m = metas(wb.sheets_metadata());
+                (Inner::Xlsx(wb), m)
+            }
+        } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+            if sniff_encrypted(&bytes) {
+                return Err(SourceError::Encrypted {
+                    path: shown.to_string(),
+                });
+            }
+            let wb: Xls<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(
+                |e: calamine::XlsError| {
+                    let s = e.to_string();
+                    if s.to_lowercase().contains("password") || s.to_lowercase().contains("encrypt")
+                    {
+                        SourceError::Encrypted {
+                            path: shown.to_string(),
+                        }
+                    } else {
+                        corrupt(s)
+                    }
+                },
+            )?;
+            let m = metas(wb.sheets_metadata());
+            (Inner::Xls(wb), m)
+        } else {
+            let range = read_csv(&bytes, shown)?;
+            let name = Path::new(shown)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "csv".into());
+            let m = vec![SheetMeta {
+                name,
+                visible: true,
+                worksheet: true,
+            }];
+            (Inner::Csv(Some(range)), m)
+        };
+        Ok(Workbook {
+            sha256,
+            sheets: metas,
+            inner,
+        })
+    }
+
+    /// A CSV file: one sheet named after the file, `sheets` does not apply.
+    pub fn is_csv(&self) -> bool {
+        matches!(self.inner, Inner::Csv(_))
+    }
+
+    /// The cells of one sheet, with vertically merged regions filled down.
+    ///
+    /// # Errors
+    /// A sheet calamine cannot parse.
+    pub fn sheet(&mut self, name: &str, shown: &str) -> Result<Range<Data>, SourceError> {
+        let err = |detail: String| SourceError::Sheet {
+            path: shown.to_string(),
+            sheet: name.to_string(),
+            detail,
+        };
+        match &mut self.inner {
+            Inner::Xlsx(wb) => {
+                let mut range = wb.worksheet_range(name).map_err(|e| err(e.to_string()))?;
+                if let Ok(merges) = wb.merge_cells_by_sheet_name(name) {
+                    fill_merged(&mut range, &merges);
+                }
+                Ok(range)
+            }
+            Inner::Xls(wb) => {
+                let mut range = wb.worksheet_range(name).map_err(|e| err(e.to_string()))?;
+                if let Ok(merges) = wb.merge_cells_by_sheet_name(name) {
+                    fill_merged(&mut range, &merges);
+                }
+                Ok(range)
+            }
+            Inner::Ods(wb) => wb.worksheet_range(name).map_err(|e| err(e.to_string())),
+            Inner::Csv(r) => Ok(r.take().unwrap_or_else(Range::empty)),
+        }
+    }
+}
+
+fn metas(sheets: &[calamine::Sheet]) -> Vec<SheetMeta> {
+    sheets
+        .iter()
+        .map(|s| SheetMeta {
+            name: s.name.clone(),
+            visible: s.visible == SheetVisible::Visible,
+            worksheet: s.typ == SheetType::WorkSheet,
+        })
+        .collect()
+}
+
+/// Copies the top value of each vertically merged region into every row of
+/// the region (teams merge the order number over an order's lines).
+fn fill_merged(range: &mut Range<Data>, merges: &[Dimensions]) {
+    let (Some(start), Some(end)) = (range.start(), range.end()) else {
+        return;
+    };
+    for m in merges {
+        if m.start.0 >= m.end.0 {
+            continue;
+        }
+        for col in m.start.1..=m.end.1.min(end.1) {
+            if col < start.1 {
+                continue;
+            }
+            let Some(top) = range.get_value((m.start.0, col)).cloned() else {
+                continue;
+            };
+            if top == Data::Empty {
+                continue;
+            }
+            for row in (m.start.0 + 1)..=m.end.0.min(end.0) {
+                if row >= start.0 {
+                    range.set_value((row, col), top.clone());
+                }
+            }
+        }
+    }
+}
+
+/// Decodes CSV bytes (UTF-8 with or without BOM, else GBK/GB18030) into a
+/// range of text cells.
+fn read_csv(bytes: &[u8], shown: &str) -> Result<Range<Data>, SourceError> {
+    let text: String = if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        String::from_utf8_lossy(rest).into_owned()
+    } else if let Ok(s) = std::str::from_utf8(bytes) {
+        s.to_string()
+    } else {
+        let (s, _, had_errors) = encoding_rs::GB18030.decode(bytes);
+        if had_errors {
+            return Err(SourceError::NotTabular {
+                path: shown.to_string(),
+            });
+        }
+        s.into_owned()
+    };
+    if text.contains('\0') {
+        return Err(SourceError::NotTabular {
+            path: shown.to_string(),
+        });
+    }
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut cells = Vec::new();
+    for (r, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| SourceError::Corrupt {
+            path: shown.to_string(),
+            detail: format!("CSV line {}: {e}", r + 1),
+        })?;
+        for (c, field) in rec.iter().enumerate() {
+            if !field.is_empty() {
+                cells.push(calamine::Cell::new(
+                    (r as u32, c as u32),
+                    Data::String(field.to_string()),
+                ));
+            }
+        }
+    }
+    Ok(Range::from_sparse(cells))
+}

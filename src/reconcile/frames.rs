@@ -1,0 +1,357 @@
+//! The frames of spec section 4, as polars expressions: duplicate lines,
+//! orders from their lines, shipments and feedback tied to their orders,
+//! and each order's outcome (completion, on time, in full, delay, open).
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use super::{days, lit_date};
+use crate::read::fields;
+use crate::template::OnTimeBasis;
+
+const ORDER_STATUSES: [&str; 8] = [
+    "on_hold",
+    "pending",
+    "confirmed",
+    "in_production",
+    "ready",
+    "shipped",
+    "delivered",
+    "closed",
+];
+
+/// Marks order lines whose every field equals an earlier line of the same
+/// order: `dup_first_seq`/`dup_first_row` name the earlier line, `is_dup`
+/// is true on each later one.
+pub fn mark_duplicates(lines: &DataFrame) -> PolarsResult<DataFrame> {
+    let by: Vec<Expr> = fields::ORDERS.iter().map(|d| col(d.name)).collect();
+    lines
+        .clone()
+        .lazy()
+        .sort(["seq"], SortMultipleOptions::default())
+        .with_columns([
+            col("seq").first().over(&by)?.alias("dup_first_seq"),
+            col("row").first().over(&by)?.alias("dup_first_row"),
+            col("src").first().over(&by)?.alias("dup_first_src"),
+        ])
+        .with_column(col("seq").neq(col("dup_first_seq")).alias("is_dup"))
+        .collect()
+}
+
+fn status_rank() -> Expr {
+    let s = col("status");
+    let mut chain = when(s.clone().is_null())
+        .then(lit(-1i32))
+        .when(s.clone().eq(lit("cancelled")))
+        .then(lit(NULL).cast(DataType::Int32));
+    for (i, word) in ORDER_STATUSES.iter().enumerate() {
+        chain = chain.when(s.clone().eq(lit(*word))).then(lit(i as i32));
+    }
+    chain.otherwise(lit(-1i32)).alias("rank")
+}
+
+fn status_from_rank() -> Expr {
+    let r = col("rank");
+    let mut chain = when(r.clone().is_null())
+        .then(lit("cancelled"))
+        .when(r.clone().eq(lit(-1i32)))
+        .then(lit(NULL).cast(DataType::String));
+    for (i, word) in ORDER_STATUSES.iter().enumerate() {
+        chain = chain.when(r.clone().eq(lit(i as i32))).then(lit(*word));
+    }
+    chain
+        .otherwise(lit(NULL).cast(DataType::String))
+        .alias("status")
+}
+
+/// One row per order from its lines (duplicates already out): the first
+/// line's customer and owner, earliest dates, latest update, the least
+/// advanced status, ordered_qty over lines not cancelled.
+pub fn orders(lines: &DataFrame) -> PolarsResult<DataFrame> {
+    let cancelled_line = col("status").eq(lit("cancelled")).fill_null(lit(false));
+    let first_non_null = |name: &str| col(name).drop_nulls().first().alias(name);
+    lines
+        .clone()
+        .lazy()
+        .sort(["seq"], SortMultipleOptions::default())
+        .with_columns([
+            status_rank(),
+            when(cancelled_line)
+                .then(lit(NULL).cast(DataType::Float64))
+                .otherwise(col("quantity"))
+                .alias("live_qty"),
+        ])
+        .group_by_stable([col("order_key")])
+        .agg([
+            col("order_id").first().alias("order_id"),
+            first_non_null("customer"),
+            first_non_null("customer_key"),
+            first_non_null("owner"),
+            first_non_null("department"),
+            first_non_null("country"),
+            col("order_date").min().alias("order_date"),
+            col("confirmed_date").min().alias("confirmed_date"),
+            col("due_date").min().alias("due_date"),
+            col("updated_at").max().alias("updated_at"),
+            col("live_qty").sum().alias("ordered_qty"),
+            col("rank").min().alias("rank"),
+            col("src").first().alias("first_src"),
+            col("row").first().alias("first_row"),
+            col("seq").first().alias("first_seq"),
+            len().alias("lines"),
+            col("customer_key")
+                .drop_nulls()
+                .n_unique()
+                .alias("n_customers"),
+            col("owner").drop_nulls().n_unique().alias("n_owners"),
+            col("due_date").drop_nulls().n_unique().alias("n_due"),
+        ])
+        .with_columns([status_from_rank(), col("rank").is_null().alias("cancelled")])
+        .with_column(
+            when(col("cancelled"))
+                .then(lit(NULL).cast(DataType::Float64))
+                .otherwise(col("ordered_qty"))
+                .alias("ordered_qty"),
+        )
+        .sort(["first_seq"], SortMultipleOptions::default())
+        .collect()
+}
+
+/// Shipments with their order's facts: `known` (an order has the id),
+/// `shipped` (ship_date ≤ as_of), `basis` (the on-time basis date, when it
+/// is ≤ as_of), and the owner filled from the order.
+pub fn shipments(
+    sh: &DataFrame,
+    orders: &DataFrame,
+    basis: OnTimeBasis,
+    as_of: NaiveDate,
+) -> PolarsResult<DataFrame> {
+    let o = orders.clone().lazy().select([
+        col("order_key"),
+        col("owner").alias("order_owner"),
+        col("order_date").alias("order_order_date"),
+        col("cancelled").alias("order_cancelled"),
+        lit(true).alias("known"),
+    ]);
+    let basis_col = match basis {
+        OnTimeBasis::ShipDate => "ship_date",
+        OnTimeBasis::DeliveredDate => "delivered_date",
+    };
+    let asof = lit_date(as_of);
+    sh.clone()
+        .lazy()
+        .left_join(o, col("order_key"), col("order_key"))
+        .with_columns([
+            col("known").fill_null(lit(false)),
+            col("ship_date")
+                .is_not_null()
+                .and(col("ship_date").lt_eq(asof.clone()))
+                .alias("shipped"),
+            when(col(basis_col).lt_eq(asof.clone()))
+                .then(col(basis_col))
+                .otherwise(lit(NULL).cast(DataType::Date))
+                .alias("basis"),
+            when(col("owner").is_null())
+                .then(col("order_owner"))
+                .otherwise(col("owner"))
+                .alias("owner"),
+        ])
+        .sort(["seq"], SortMultipleOptions::default())
+        .collect()
+}
+
+/// Feedback with its order's facts: `known`, the order's customer, and
+/// `closed` (status closed, or a closed date).
+pub fn feedback(fb: &DataFrame, orders: &DataFrame) -> PolarsResult<DataFrame> {
+    let o = orders.clone().lazy().select([
+        col("order_key"),
+        col("owner").alias("order_owner"),
+        col("customer_key").alias("order_customer_key"),
+        col("customer").alias("order_customer"),
+        lit(true).alias("known"),
+    ]);
+    fb.clone()
+        .lazy()
+        .left_join(o, col("order_key"), col("order_key"))
+        .with_columns([
+            col("known").fill_null(lit(false)),
+            col("status")
+                .eq(lit("closed"))
+                .fill_null(lit(false))
+                .or(col("closed_date").is_not_null())
+                .alias("closed"),
+            when(col("owner").is_null())
+                .then(col("order_owner"))
+                .otherwise(col("owner"))
+                .alias("owner"),
+        ])
+        .sort(["seq"], SortMultipleOptions::default())
+        .collect()
+}
+
+/// The earliest `date` by which the cumulative shipped quantity of an order
+/// reaches its ordered_qty, per order key, as column `out`.
+fn completion(
+    sh: &DataFrame,
+    orders: &DataFrame,
+    date: &str,
+    out: &str,
+) -> PolarsResult<LazyFrame> {
+    let qty = orders
+        .clone()
+        .lazy()
+        .select([col("order_key"), col("ordered_qty")]);
+    Ok(sh
+        .clone()
+        .lazy()
+        .filter(col(date).is_not_null())
+        .select([
+            col("order_key"),
+            col(date),
+            col("quantity").fill_null(lit(0.0)),
+        ])
+        .sort(["order_key", date], SortMultipleOptions::default())
+        .with_column(
+            col("quantity")
+                .cum_sum(false)
+                .over([col("order_key")])?
+                .alias("cum"),
+        )
+        .inner_join(qty, col("order_key"), col("order_key"))
+        .filter(
+            col("ordered_qty")
+                .gt(lit(0.0))
+                .and(col("cum").gt_eq(col("ordered_qty"))),
+        )
+        .group_by([col("order_key")])
+        .agg([col(date).min().alias(out)]))
+}
+
+/// Each order's outcome: shipped quantities, completion, first shipment,
+/// arrival, on_time, in_full, otif, delay_days, open, last_update and
+/// feedback rows.
+pub fn order_outcomes(
+    orders: &DataFrame,
+    shipments: &DataFrame,
+    feedback: &DataFrame,
+    as_of: NaiveDate,
+) -> PolarsResult<DataFrame> {
+    let asof = lit_date(as_of);
+    let ship_agg = shipments.clone().lazy().group_by([col("order_key")]).agg([
+        col("quantity").sum().alias("shipped_qty_all"),
+        col("quantity")
+            .filter(col("basis").is_not_null())
+            .sum()
+            .alias("qty_by_asof"),
+        col("basis").min().alias("first_ship_date"),
+        len().cast(DataType::UInt32).alias("shipment_rows"),
+        col("shipped")
+            .cast(DataType::UInt32)
+            .sum()
+            .alias("shipped_rows"),
+    ]);
+    let delivered = shipments
+        .clone()
+        .lazy()
+        .with_column(
+            when(col("delivered_date").lt_eq(asof.clone()))
+                .then(col("delivered_date"))
+                .otherwise(lit(NULL).cast(DataType::Date))
+                .alias("delivered_date"),
+        )
+        .collect()?;
+    let completion_lf = completion(shipments, orders, "basis", "completion_date")?;
+    let arrival_lf = completion(&delivered, orders, "delivered_date", "arrival_date")?;
+    let fb_agg = feedback
+        .clone()
+        .lazy()
+        .filter(col("order_key").is_not_null())
+        .group_by([col("order_key")])
+        .agg([len().cast(DataType::UInt32).alias("feedback_rows")]);
+    let due = col("due_date");
+    let end = when(col("completion_date").is_not_null())
+        .then(days("completion_date"))
+        .otherwise(lit(crate::read::date_to_days(as_of)));
+    let done_status = col("status")
+        .eq(lit("cancelled"))
+        .or(col("status").eq(lit("closed")))
+        .or(col("status").eq(lit("delivered")))
+        .fill_null(lit(false));
+    orders
+        .clone()
+        .lazy()
+        .left_join(ship_agg, col("order_key"), col("order_key"))
+        .left_join(completion_lf, col("order_key"), col("order_key"))
+        .left_join(arrival_lf, col("order_key"), col("order_key"))
+        .left_join(fb_agg, col("order_key"), col("order_key"))
+        .with_columns([
+            col("shipped_qty_all").fill_null(lit(0.0)),
+            col("qty_by_asof").fill_null(lit(0.0)),
+            col("shipment_rows").fill_null(lit(0u32)),
+            col("shipped_rows").fill_null(lit(0u32)),
+            col("feedback_rows").fill_null(lit(0u32)),
+        ])
+        .with_columns([
+            when(due.clone().is_null())
+                .then(lit(NULL).cast(DataType::Boolean))
+                .otherwise(
+                    col("first_ship_date")
+                        .lt_eq(due.clone())
+                        .fill_null(lit(false)),
+                )
+                .alias("on_time"),
+            when(col("ordered_qty").is_null())
+                .then(lit(NULL).cast(DataType::Boolean))
+                .otherwise(col("qty_by_asof").gt_eq(col("ordered_qty")))
+                .alias("in_full"),
+            when(due.clone().is_null())
+                .then(lit(NULL).cast(DataType::Boolean))
+                .otherwise(
+                    col("completion_date")
+                        .lt_eq(due.clone())
+                        .fill_null(lit(false)),
+                )
+                .alias("otif"),
+            when(due.clone().is_null())
+                .then(lit(NULL).cast(DataType::Int32))
+                .otherwise((end - days("due_date")).clip_min(lit(0i32)))
+                .alias("delay_days"),
+            done_status
+                .not()
+                .and(col("completion_date").is_null())
+                .alias("open"),
+            when(col("updated_at").is_not_null())
+                .then(col("updated_at"))
+                .otherwise(col("order_date"))
+                .alias("last_update"),
+        ])
+        .sort(["first_seq"], SortMultipleOptions::default())
+        .collect()
+}
+
+/// A column as strings (dates as `YYYY-MM-DD`), for turning rows into flags.
+pub fn strs(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
+    let c = df.column(name)?.cast(&DataType::String)?;
+    Ok(c.str()?.iter().map(|o| o.map(str::to_string)).collect())
+}
+
+/// A column as i64 (dates as days since 1970).
+pub fn ints(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
+    let c = df.column(name)?;
+    let c = if matches!(c.dtype(), DataType::Date) {
+        c.cast(&DataType::Int32)?.cast(&DataType::Int64)?
+    } else {
+        c.cast(&DataType::Int64)?
+    };
+    Ok(c.i64()?.iter().collect())
+}
+
+pub fn floats(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
+    let c = df.column(name)?.cast(&DataType::Float64)?;
+    Ok(c.f64()?.iter().collect())
+}
+
+pub fn bools(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<bool>>> {
+    let c = df.column(name)?.cast(&DataType::Boolean)?;
+    Ok(c.bool()?.iter().collect())
+}

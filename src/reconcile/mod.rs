@@ -1,0 +1,115 @@
+//! Reconcile: order lines, shipments and feedback into one order-level
+//! frame (spec section 4), all in polars, then the C and S rules of
+//! section 5 ([`rules`]).
+//!
+//! Dates stay polars `Date`s; day arithmetic casts them to `Int32` days so
+//! that differences are plain integers.
+
+pub mod frames;
+pub mod rules;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use crate::app::Log;
+use crate::flags::{Flag, Table};
+use crate::i18n::Lang;
+use crate::read::{date_to_days, Inputs, SourceInfo};
+use crate::template::{OnTimeBasis, Template};
+
+/// The reconcile stage's output.
+pub struct Reconciled {
+    /// Order lines that take part in the calculation (C01 duplicates out).
+    pub lines: DataFrame,
+    /// One row per order (see [`frames::orders`] for the columns).
+    pub orders: DataFrame,
+    /// Shipments with `shipped`, `basis`, the order's owner filled in.
+    pub shipments: DataFrame,
+    /// Feedback with `closed`, the order's owner filled in.
+    pub feedback: DataFrame,
+    pub sources: Vec<SourceInfo>,
+    pub as_of: NaiveDate,
+}
+
+/// A date as a polars literal.
+pub fn lit_date(d: NaiveDate) -> Expr {
+    lit(date_to_days(d)).cast(DataType::Date)
+}
+
+/// A date column as whole days since 1970 (for day arithmetic).
+pub fn days(name: &str) -> Expr {
+    col(name).cast(DataType::Int32)
+}
+
+/// Builds the frames and raises every C and S rule.
+///
+/// # Errors
+/// A failure inside polars (a bug, not bad input: input problems are flags).
+pub fn reconcile(
+    inputs: &Inputs,
+    template: &Template,
+    lang: Lang,
+    as_of: NaiveDate,
+    log: &Log,
+) -> PolarsResult<(Reconciled, Vec<Flag>)> {
+    let basis = template.file.report.on_time_basis;
+    let marked = frames::mark_duplicates(&inputs.orders)?;
+    let lines = marked
+        .clone()
+        .lazy()
+        .filter(col("is_dup").not())
+        .collect()?;
+    let orders_base = frames::orders(&lines)?;
+    let shipments = frames::shipments(&inputs.shipments, &orders_base, basis, as_of)?;
+    let feedback = frames::feedback(&inputs.feedback, &orders_base)?;
+    let orders = frames::order_outcomes(&orders_base, &shipments, &feedback, as_of)?;
+    let rec = Reconciled {
+        lines,
+        orders,
+        shipments,
+        feedback,
+        sources: inputs.sources.clone(),
+        as_of,
+    };
+    let has_updated = inputs.has_column(Table::Orders, "updated_at");
+    let has_tracking = inputs.has_column(Table::Shipments, "tracking_no");
+    if !has_updated && inputs.orders.height() > 0 {
+        log.warn("S01 (stale orders) skipped: the orders have no “last updated” column");
+    }
+    if !has_tracking && inputs.shipments.height() > 0 {
+        log.warn("S05 (no tracking number) skipped: the shipments have no tracking column");
+    }
+    let ctx = rules::RuleContext {
+        lang,
+        policy: template.policy(),
+        thresholds: template.file.thresholds.clone(),
+        as_of,
+        sources: &inputs.sources,
+        has_updated_at: has_updated,
+        has_tracking,
+        has_action: inputs.has_column(Table::Feedback, "action"),
+        has_score: inputs.has_column(Table::Feedback, "score"),
+        on_time_basis: basis == OnTimeBasis::DeliveredDate,
+    };
+    let flags = rules::all(&ctx, &rec, &marked)?;
+    Ok((rec, flags))
+}
+
+/// Fills in the owner of flags that have none from their order's owner
+/// (a shipment or feedback row with no owner belongs to the order's).
+pub fn fill_owners(flags: &mut [Flag], rec: &Reconciled) {
+    let keys = frames::strs(&rec.orders, "order_key").unwrap_or_default();
+    let owners = frames::strs(&rec.orders, "owner").unwrap_or_default();
+    let map: std::collections::HashMap<String, String> = keys
+        .into_iter()
+        .zip(owners)
+        .filter_map(|(k, o)| Some((k?, o?)))
+        .collect();
+    for f in flags.iter_mut() {
+        if f.owner.is_none() {
+            if let Some(k) = &f.key {
+                f.owner = map.get(k).cloned();
+            }
+        }
+    }
+}

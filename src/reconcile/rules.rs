@@ -1,0 +1,912 @@
+//! The C and S rules of spec section 5, one small function each, named
+//! with its id. Each filters a frame in polars and turns the matching rows
+//! into flags that point at the cell a merchandiser must fix. (The V rules
+//! are raised while reading, in `read::sheet`.)
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use super::frames::{floats, ints, strs};
+use super::{days, lit_date, Reconciled};
+use crate::flags::{Flag, Policy, RuleId, Severity, Table};
+use crate::i18n::{self, Lang};
+use crate::read::{days_to_date, SourceInfo};
+use crate::template::Thresholds;
+
+pub struct RuleContext<'a> {
+    pub lang: Lang,
+    pub policy: Policy,
+    pub thresholds: Thresholds,
+    pub as_of: NaiveDate,
+    pub sources: &'a [SourceInfo],
+    pub has_updated_at: bool,
+    pub has_tracking: bool,
+    pub has_action: bool,
+    pub has_score: bool,
+    pub on_time_basis: bool,
+}
+
+/// The rows a rule matched, with what every flag needs.
+struct Hits {
+    src: Vec<Option<i64>>,
+    row: Vec<Option<i64>>,
+    order_id: Vec<Option<String>>,
+    key: Vec<Option<String>>,
+    owner: Vec<Option<String>>,
+}
+
+impl Hits {
+    /// `first` reads the order frame's first-line provenance columns.
+    fn of(df: &DataFrame, first: bool) -> PolarsResult<Hits> {
+        let (s, r) = if first {
+            ("first_src", "first_row")
+        } else {
+            ("src", "row")
+        };
+        Ok(Hits {
+            src: ints(df, s)?,
+            row: ints(df, r)?,
+            order_id: strs(df, "order_id")?,
+            key: strs(df, "order_key")?,
+            owner: strs(df, "owner")?,
+        })
+    }
+
+    fn len(&self) -> usize {
+        self.src.len()
+    }
+}
+
+fn day_text(d: Option<i64>) -> String {
+    d.map(|d| days_to_date(d as i32).format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+fn num_text(v: Option<f64>) -> String {
+    match v {
+        Some(x) if x.fract() == 0.0 => format!("{}", x as i64),
+        Some(x) => format!("{x:.2}"),
+        None => String::new(),
+    }
+}
+
+impl RuleContext<'_> {
+    /// Makes flags for every hit; `cell_field` is the field whose cell the
+    /// flag points at, `value`/`message` give each hit's text.
+    #[allow(clippy::too_many_arguments)]
+    fn raise(
+        &self,
+        out: &mut Vec<Flag>,
+        rule: RuleId,
+        severity: Severity,
+        table: Table,
+        hits: &Hits,
+        cell_field: &'static str,
+        value: impl Fn(usize) -> Option<String>,
+        message: impl Fn(usize) -> String,
+    ) {
+        let Some(sev) = self.policy.severity(rule, severity) else {
+            return;
+        };
+        for i in 0..hits.len() {
+            let src = hits.src[i].unwrap_or(0) as usize;
+            let row = hits.row[i].unwrap_or(0) as u32;
+            let (file, sheet, cell) = match self.sources.get(src) {
+                Some(s) => (s.file.clone(), s.sheet.clone(), s.cell(cell_field, row)),
+                None => (String::new(), String::new(), format!("A{row}")),
+            };
+            out.push(Flag {
+                rule,
+                severity: sev,
+                message: message(i),
+                table,
+                order_id: hits.order_id[i].clone(),
+                owner: hits.owner[i].clone(),
+                file,
+                sheet,
+                cell,
+                value: value(i),
+                rejected: false,
+                first_seen: None,
+                runs_open: None,
+                field: cell_field,
+                key: hits.key[i].clone(),
+                row_values: None,
+            });
+        }
+    }
+
+    fn msg(&self, key: &str, args: &[(&str, &str)]) -> String {
+        i18n::fill(self.lang, key, args)
+    }
+
+    fn asof_days(&self) -> i32 {
+        crate::read::date_to_days(self.as_of)
+    }
+}
+
+fn filter(df: &DataFrame, predicate: Expr) -> PolarsResult<DataFrame> {
+    df.clone()
+        .lazy()
+        .filter(predicate.fill_null(lit(false)))
+        .collect()
+}
+
+/// Runs every C and S rule.
+///
+/// # Errors
+/// A failure inside polars.
+pub fn all(
+    ctx: &RuleContext,
+    rec: &Reconciled,
+    marked_lines: &DataFrame,
+) -> PolarsResult<Vec<Flag>> {
+    let mut out = Vec::new();
+    c01_duplicate_lines(ctx, marked_lines, &mut out)?;
+    c01_inconsistent_lines(ctx, rec, &mut out)?;
+    c02_shipment_unknown_order(ctx, rec, &mut out)?;
+    c03_overshipped(ctx, rec, &mut out)?;
+    c04_status_vs_shipments(ctx, rec, &mut out)?;
+    c05_dates_out_of_sequence(ctx, rec, &mut out)?;
+    c06_feedback_mismatch(ctx, rec, &mut out)?;
+    c07_amount_mismatch(ctx, rec, &mut out)?;
+    c08_closed_not_in_full(ctx, rec, &mut out)?;
+    c09_cancelled_shipped(ctx, rec, &mut out)?;
+    c09_delivered_in_transit(ctx, rec, &mut out)?;
+    if ctx.has_updated_at {
+        s01_stale(ctx, rec, &mut out)?;
+    }
+    s02_overdue(ctx, rec, &mut out)?;
+    s03_unconfirmed(ctx, rec, &mut out)?;
+    s04_past_eta(ctx, rec, &mut out)?;
+    if ctx.has_tracking {
+        s05_no_tracking(ctx, rec, &mut out)?;
+    }
+    s06_followup_due(ctx, rec, &mut out)?;
+    s07_feedback_sla(ctx, rec, &mut out)?;
+    s08_unhappy_no_action(ctx, rec, &mut out)?;
+    Ok(out)
+}
+
+/// C01 (warning): "a line whose every field equals an earlier line of the
+/// same order" — on the later line, which is left out.
+fn c01_duplicate_lines(
+    ctx: &RuleContext,
+    marked: &DataFrame,
+    out: &mut Vec<Flag>,
+) -> PolarsResult<()> {
+    let df = filter(marked, col("is_dup"))?;
+    let hits = Hits::of(&df, false)?;
+    let first_row = ints(&df, "dup_first_row")?;
+    ctx.raise(
+        out,
+        RuleId::C01,
+        Severity::Warning,
+        Table::Orders,
+        &hits,
+        "order_id",
+        |i| hits.order_id[i].clone(),
+        |i| {
+            ctx.msg(
+                "c01.dup",
+                &[
+                    ("order", hits.order_id[i].as_deref().unwrap_or("")),
+                    ("row", &first_row[i].unwrap_or(0).to_string()),
+                ],
+            )
+        },
+    );
+    Ok(())
+}
+
+/// C01 (error): "lines of one order disagree on customer, owner or due
+/// date" — once per order.
+fn c01_inconsistent_lines(
+    ctx: &RuleContext,
+    rec: &Reconciled,
+    out: &mut Vec<Flag>,
+) -> PolarsResult<()> {
+    let df = filter(
+        &rec.orders,
+        col("n_customers")
+            .gt(lit(1))
+            .or(col("n_owners").gt(lit(1)))
+            .or(col("n_due").gt(lit(1))),
+    )?;
+    let hits = Hits::of(&df, true)?;
+    let (nc, no, nd) = (
+        ints(&df, "n_customers")?,
+        ints(&df, "n_owners")?,
+        ints(&df, "n_due")?,
+    );
+    ctx.raise(
+        out,
+        RuleId::C01,
+        Severity::Error,
+        Table::Orders,
+        &hits,
+        "order_id",
+        |i| hits.order_id[i].clone(),
+        |i| {
+            let mut what = Vec::new();
+            for (n, field) in [(nc[i], "customer"), (no[i], "owner"), (nd[i], "due_date")] {
+                if n.unwrap_or(0) > 1 {
+                    what.push(i18n::field_label(ctx.lang, field));
+                }
+            }
+            ctx.msg(
+                "c01.mixed",
+                &[
+                    ("order", hits.order_id[i].as_deref().unwrap_or("")),
+                    ("what", &what.join(", ")),
+                ],
+            )
+        },
+    );
+    Ok(())
+}
+
+/// C02: "shipment for an order id that no order has" (its order id cell).
+fn c02_shipment_unknown_order(
+    ctx: &RuleContext,
+    rec: &Reconciled,
+    out: &mut Vec<Flag>,
+) -> PolarsResult<()> {
+    let df = filter(&rec.shipments, col("known").not())?;
+    let hits = Hits::of(&df, false)?;
+    ctx.raise(
+        out,
+        RuleId::C02,
+        Severity::Error,
+        Table::Shipments,
+        &hits,
+        "order_id",
+        |i| hits.order_id[i].clone(),
+        |i| {
+            ctx.msg(
+                "c02",
+                &[("order", hits.order_id[i].as_deref().unwrap_or(""))],
+            )
+        },
+    );
+    Ok(())
+}
+
+/// C03: "quantity over all the order's shipment rows (booked or shipped)
+/// exceeds ordered_qty".
+fn c03_overshipped(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -> PolarsResult<()> {
+    let df = filter(&rec.orders, col("shipped_qty_all").gt(col("ordered_qty")))?;
+    let hits = Hits::of(&df, true)?;
+    let (shipped, ordered) = (floats(&df, "shipped_qty_all")?, floats(&df, "ordered_qty")?);
+    ctx.raise(
+        out,
+        RuleId::C03,
+        Severity::Error,
+        Table::Orders,
+        &hits,
+        "order_id",
+        |i| Some(num_text(shipped[i])),
+        |i| {
+            ctx.msg(
+                "c03",
+                &[
+                    ("order", hits.order_id[i].as_deref().unwrap_or("")),
+                    ("shipped", &num_text(shipped[i])),
+                    ("ordered", &num_text(ordered[i])),
+                ],
+            )
+        },
+    );
+    Ok(())
+}
+
+fn status_in(words: &[&str]) -> Expr {
+    let mut e = lit(false);
+    for w in words {
+        e = e.or(col("status").eq(lit(*w)).fill_null(lit(false)));
+    }
+    e
+}
+
+fn status_word(ctx: &RuleContext, s: Option<&str>) -> String {
+    s.map(|w| i18n::status_word(ctx.lang, w).to_string())
+        .unwrap_or_default()
+}
+
+/// C04: "order shipped, delivered or closed with no shipment row (error);
+/// order pending, confirmed or in production with a shipped shipment
+/// (warning)".
+fn c04_status_vs_shipments(
+    ctx: &RuleContext,
+    rec: &Reconciled,
+    out: &mut Vec<Flag>,
+) -> PolarsResult<()> {
+    let none = filter(
+        &rec.orders,
+        status_in(&["shipped", "delivered", "closed"]).and(col("shipment_rows").eq(lit(0u32))),
+    )?;
+    let hits = Hits::of(&none, true)?;
+    let st = strs(&none, "status")?;
+    ctx.raise(
+        out,
+        RuleId::C04,
+        Severity::Error,
+        Table::Orders,
+        &hits,
+        "order_id",
+        |i| st[i].clone(),
+        |i| {
+            ctx.msg(
+                "c04.noship",
+                &[
+                    ("order", hits.order_id[i].as_deref().unwrap_or("")),
+                    ("status", &status_word(ctx, st[i].as_deref())),
+                ],
+            )
+        },
+    );
+    let early = filter(
+        &rec.orders,
+        status_in(&["pending", "confirmed", "in_production"])
+            .and(col("shipped_rows").gt(lit(0u32))),
+    )?;
+    let hits = Hits::of(&early, true)?;
+    let st = strs(&early, "status")?;
+    ctx.raise(
+        out,
+        RuleId::C04,
+        Severity::Warning,
+        Table::Orders,
+        &hits,
+        "order_id",
+        |i| st[i].clone(),
+        |i| {
+            ctx.msg(
+                "c04.early",
+                &[
+                    ("order", hits.order_id[i].as_deref().unwrap_or("")),
+                    ("status", &status_word(ctx, st[i].as_deref())),
+                ],
+            )
+        },
+    );
+    Ok(())
+}
+
+/// C05: "dates out of sequence, on the later-stage date's cell: confirmed <
+/// order date, ship < order date, delivered < ship, eta < ship, closed <
+/// feedback date".
+fn c05_dates_out_of_sequence(
+    ctx: &RuleContext,
+    rec: &Reconciled,
+    out: &mut Vec<Flag>,
+) -> PolarsResult<()> {
+    let checks: [(&DataFrame, Table, &'static str, &'static str, &'static str); 5] = [
+        (
+            &rec.lines,
+            Table::Orders,
+            "confirmed_date",
+            "order_date",
+            "order_date",
+        ),
+        (
+            &rec.shipments,
+            Table::Shipments,
+            "ship_date",
+            "order_order_date",
+            "order_date",
+        ),
+        (
+            &rec.shipments,
+            Table::Shipments,
+            "delivered_date",
+            "ship_date",
+            "ship_date",
+        ),
+        (
+            &rec.shipments,
+            Table::Shipments,
+            "eta",
+            "ship_date",
+            "ship_date",
+        ),
+        (
+            &rec.feedback,
+            Table::Feedback,
+            "closed_date",
+            "date",
+            "date",
+        ),
+    ];
+    for (frame, table, later, earlier, earlier_label) in checks {
+        let df = filter(frame, col(later).lt(col(earlier)))?;
+        let hits = Hits::of(&df, false)?;
+        let (l, e) = (ints(&df, later)?, ints(&df, earlier)?);
+        ctx.raise(
+            out,
+            RuleId::C05,
+            Severity::Error,
+            table,
+            &hits,
+            later,
+            |i| Some(day_text(l[i])),
+            |i| {
+                ctx.msg(
+                    "c05",
+                    &[
+                        ("later", i18n::field_label(ctx.lang, later)),
+                        ("later_date", &day_text(l[i])),
+                        ("earlier", i18n::field_label(ctx.lang, earlier_label)),
+                        ("earlier_date", &day_text(e[i])),
+                    ],
+                )
+            },
+        );
+    }
+    Ok(())
+}
+
+/// C06: "feedback with an order id that no order has (its order id cell),
+/// or whose customer differs from the order's (its customer cell)".
+fn c06_feedback_mismatch(
+    ctx: &RuleContext,
+    rec: &Reconciled,
+    out: &mut Vec<Flag>,
+) -> PolarsResult<()> {
+    let unknown = filter(
+        &rec.feedback,
+        col("order_key").is_not_null().and(col("known").not()),
+    )?;
+    let hits = Hits::of(&unknown, false)?;
+    ctx.raise(
+        out,
+        RuleId::C06,
+        Severity::Warning,
+        Table::Feedback,
+        &hits,
+        "order_id",
+        |i| hits.order_id[i].clone(),
+        |i| {
+            ctx.msg(
+                "c06.order",
+                &[("order", hits.order_id[i].as_deref().unwrap_or(""))],
+            )
+        },
+    );
+    let differs = filter(
+        &rec.feedback,
+        col("known")
+            .and(col("order_customer_key").is_not_null())
+            .and(col("customer_key").neq(col("order_customer_key"))),
+    )?;
+    let hits = Hits::of(&differs, false)?;
+    let (have, want) = (
+        strs(&differs, "customer")?,
+        strs(&differs, "order_customer")?,
+    );
+    ctx.raise(
+        out,
+        RuleId::C06,
+        Severity::Warning,
+        Table::Feedback,
+        &hits,
+        "customer",
+        |i| have[i].clone(),
+        |i| {
+            ctx.msg(
+                "c06.customer",
+                &[
+                    ("value", have[i].as_deref().unwrap_or("")),
+                    ("expected", want[i].as_deref().unwrap_or("")),
+                ],
+            )
+        },
+    );
+    Ok(())
+}
+
+/// C07: "|amount − quantity × unit_price| > amount_tolerance × quantity ×
+/// unit_price" (the amount cell).
+fn c07_amount_mismatch(
+    ctx: &RuleContext,
+    rec: &Reconciled,
+    out: &mut Vec<Flag>,
+) -> PolarsResult<()> {
+    let expected = col("quantity") * col("unit_price");
+    let df = filter(
+        &rec.lines,
+        (col("amount") - expected.clone())
+            .abs()
+            .gt(lit(ctx.thresholds.amount_tolerance) * expected),
+    )?;
+    let hits = Hits::of(&df, false)?;
+    let (a, q, p) = (
+        floats(&df, "amount")?,
+        floats(&df, "quantity")?,
+        floats(&df, "unit_price")?,
+    );
+    ctx.raise(
+        out,
+        RuleId::C07,
+        Severity::Warning,
+        Table::Orders,
+        &hits,
+        "amount",
+        |i| Some(num_text(a[i])),
+        |i| {
+            let exp = q[i].zip(p[i]).map(|(q, p)| q * p);
+            ctx.msg(
+                "c07",
+                &[
+                    ("amount", &num_text(a[i])),
+                    ("qty", &num_text(q[i])),
+                    ("price", &num_text(p[i])),
+                    ("expected", &num_text(exp)),
+                ],
+            )
+        },
+    );
+    Ok(())
+}
+
+/// C08: "order closed or delivered but not in full".
+fn c08_closed_not_in_full(
+    ctx: &RuleContext,
+    rec: &Reconciled,
+    out: &mut Vec<Flag>,
+) -> PolarsResult<()> {
+    let df = filter(
+        &rec.orders,
+        status_in(&["closed", "delivered"])
+            .and(col("in_full").not())
+            .and(col("shipment_rows").gt(lit(0u32))),
+    )?;
+    let hits = Hits::of(&df, true)?;
+    let (st, shipped, ordered) = (
+        strs(&df, "status")?,
+        floats(&df, "qty_by_asof")?,
+        floats(&df, "ordered_qty")?,
+    );
+    ctx.raise(
+        out,
+        RuleId::C08,
+        Severity::Warning,
+        Table::Orders,
+        &hits,
+        "order_id",
+        |i| st[i].clone(),
+        |i| {
+            ctx.msg(
+                "c08",
+                &[
+                    ("order", hits.order_id[i].as_deref().unwrap_or("")),
+                    ("status", &status_word(ctx, st[i].as_deref())),
+                    ("shipped", &num_text(shipped[i])),
+                    ("ordered", &num_text(ordered[i])),
+                ],
+            )
+        },
+    );
+    Ok(())
+}
+
+/// C09 (error): "cancelled order with shipped shipments" (order-level).
+fn c09_cancelled_shipped(
+    ctx: &RuleContext,
+    rec: &Reconciled,
+    out: &mut Vec<Flag>,
+) -> PolarsResult<()> {
+    let df = filter(
+        &rec.orders,
+        col("cancelled").and(col("shipped_rows").gt(lit(0u32))),
+    )?;
+    let hits = Hits::of(&df, true)?;
+    ctx.raise(
+        out,
+        RuleId::C09,
+        Severity::Error,
+        Table::Orders,
+        &hits,
+        "order_id",
+        |i| hits.order_id[i].clone(),
+        |i| {
+            ctx.msg(
+                "c09.cancelled",
+                &[("order", hits.order_id[i].as_deref().unwrap_or(""))],
+            )
+        },
+    );
+    Ok(())
+}
+
+/// C09 (warning): "shipment with a delivered_date but status in transit"
+/// (its status cell).
+fn c09_delivered_in_transit(
+    ctx: &RuleContext,
+    rec: &Reconciled,
+    out: &mut Vec<Flag>,
+) -> PolarsResult<()> {
+    let df = filter(
+        &rec.shipments,
+        col("delivered_date")
+            .is_not_null()
+            .and(col("status").eq(lit("in_transit"))),
+    )?;
+    let hits = Hits::of(&df, false)?;
+    let d = ints(&df, "delivered_date")?;
+    ctx.raise(
+        out,
+        RuleId::C09,
+        Severity::Warning,
+        Table::Shipments,
+        &hits,
+        "status",
+        |_| Some("in_transit".into()),
+        |i| ctx.msg("c09.transit", &[("date", &day_text(d[i]))]),
+    );
+    Ok(())
+}
+
+/// S01: "open order whose last update is more than stale_days before as_of".
+fn s01_stale(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -> PolarsResult<()> {
+    let age = lit(ctx.asof_days()) - days("last_update");
+    let df = filter(
+        &rec.orders,
+        col("open").and(age.gt(lit(ctx.thresholds.stale_days as i32))),
+    )?;
+    let hits = Hits::of(&df, true)?;
+    let lu = ints(&df, "last_update")?;
+    let now = ctx.asof_days() as i64;
+    ctx.raise(
+        out,
+        RuleId::S01,
+        Severity::Warning,
+        Table::Orders,
+        &hits,
+        "order_id",
+        |i| Some(day_text(lu[i])),
+        |i| {
+            ctx.msg(
+                "s01",
+                &[
+                    ("days", &(now - lu[i].unwrap_or(now)).to_string()),
+                    ("date", &day_text(lu[i])),
+                ],
+            )
+        },
+    );
+    Ok(())
+}
+
+/// S02: "overdue: open order past its due date".
+fn s02_overdue(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -> PolarsResult<()> {
+    let df = filter(
+        &rec.orders,
+        col("open").and(col("due_date").lt(lit_date(ctx.as_of))),
+    )?;
+    let hits = Hits::of(&df, true)?;
+    let due = ints(&df, "due_date")?;
+    let now = ctx.asof_days() as i64;
+    ctx.raise(
+        out,
+        RuleId::S02,
+        Severity::Error,
+        Table::Orders,
+        &hits,
+        "order_id",
+        |i| Some(day_text(due[i])),
+        |i| {
+            ctx.msg(
+                "s02",
+                &[
+                    ("days", &(now - due[i].unwrap_or(now)).to_string()),
+                    ("date", &day_text(due[i])),
+                ],
+            )
+        },
+    );
+    Ok(())
+}
+
+/// S03: "order still pending confirmation more than confirm_days after its
+/// order date".
+fn s03_unconfirmed(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -> PolarsResult<()> {
+    let age = lit(ctx.asof_days()) - days("order_date");
+    let df = filter(
+        &rec.orders,
+        col("status")
+            .eq(lit("pending"))
+            .and(age.gt(lit(ctx.thresholds.confirm_days as i32))),
+    )?;
+    let hits = Hits::of(&df, true)?;
+    let od = ints(&df, "order_date")?;
+    let now = ctx.asof_days() as i64;
+    ctx.raise(
+        out,
+        RuleId::S03,
+        Severity::Warning,
+        Table::Orders,
+        &hits,
+        "order_id",
+        |i| Some(day_text(od[i])),
+        |i| {
+            ctx.msg(
+                "s03",
+                &[
+                    ("days", &(now - od[i].unwrap_or(now)).to_string()),
+                    ("date", &day_text(od[i])),
+                ],
+            )
+        },
+    );
+    Ok(())
+}
+
+/// S04: "shipped shipment with no delivered_date and as_of > eta +
+/// eta_grace_days" (its eta cell).
+fn s04_past_eta(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -> PolarsResult<()> {
+    let df = filter(
+        &rec.shipments,
+        s04_predicate(ctx.as_of, ctx.thresholds.eta_grace_days),
+    )?;
+    let hits = Hits::of(&df, false)?;
+    let eta = ints(&df, "eta")?;
+    let now = ctx.asof_days() as i64;
+    ctx.raise(
+        out,
+        RuleId::S04,
+        Severity::Warning,
+        Table::Shipments,
+        &hits,
+        "eta",
+        |i| Some(day_text(eta[i])),
+        |i| {
+            ctx.msg(
+                "s04",
+                &[
+                    ("date", &day_text(eta[i])),
+                    ("days", &(now - eta[i].unwrap_or(now)).to_string()),
+                ],
+            )
+        },
+    );
+    Ok(())
+}
+
+/// The S04 condition, shared with the `shipments_overdue` KPI.
+pub fn s04_predicate(as_of: NaiveDate, grace: i64) -> Expr {
+    col("shipped")
+        .and(col("delivered_date").is_null())
+        .and(col("eta").is_not_null())
+        .and(lit(crate::read::date_to_days(as_of)).gt(days("eta") + lit(grace as i32)))
+}
+
+/// S05: "shipped shipment with no delivered_date and no tracking number
+/// more than tracking_days after ship date" (its tracking cell).
+fn s05_no_tracking(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -> PolarsResult<()> {
+    let age = lit(ctx.asof_days()) - days("ship_date");
+    let df = filter(
+        &rec.shipments,
+        col("shipped")
+            .and(col("delivered_date").is_null())
+            .and(col("tracking_no").is_null())
+            .and(age.gt(lit(ctx.thresholds.tracking_days as i32))),
+    )?;
+    let hits = Hits::of(&df, false)?;
+    let sd = ints(&df, "ship_date")?;
+    ctx.raise(
+        out,
+        RuleId::S05,
+        Severity::Warning,
+        Table::Shipments,
+        &hits,
+        "tracking_no",
+        |_| None,
+        |i| ctx.msg("s05", &[("date", &day_text(sd[i]))]),
+    );
+    Ok(())
+}
+
+/// The S06 window: arrival_date between as_of − 90 and as_of −
+/// followup_days, inclusive; shared with the `followup_coverage` KPI.
+pub fn followup_window(as_of: NaiveDate, followup_days: i64) -> Expr {
+    let a = crate::read::date_to_days(as_of);
+    col("cancelled").not().and(
+        days("arrival_date")
+            .gt_eq(lit(a - 90))
+            .and(days("arrival_date").lt_eq(lit(a - followup_days as i32))),
+    )
+}
+
+/// S06 (info): "after-sales follow-up due: arrival_date between as_of − 90
+/// and as_of − followup_days (inclusive), not cancelled, and no feedback row
+/// for the order".
+fn s06_followup_due(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -> PolarsResult<()> {
+    let df = filter(
+        &rec.orders,
+        followup_window(ctx.as_of, ctx.thresholds.followup_days)
+            .and(col("feedback_rows").eq(lit(0u32))),
+    )?;
+    let hits = Hits::of(&df, true)?;
+    let arr = ints(&df, "arrival_date")?;
+    ctx.raise(
+        out,
+        RuleId::S06,
+        Severity::Info,
+        Table::Orders,
+        &hits,
+        "order_id",
+        |i| Some(day_text(arr[i])),
+        |i| ctx.msg("s06", &[("date", &day_text(arr[i]))]),
+    );
+    Ok(())
+}
+
+/// S07: "feedback not closed and as_of − date > feedback_sla_days" (its
+/// date cell).
+fn s07_feedback_sla(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -> PolarsResult<()> {
+    let age = lit(ctx.asof_days()) - days("date");
+    let df = filter(
+        &rec.feedback,
+        col("closed")
+            .not()
+            .and(age.gt(lit(ctx.thresholds.feedback_sla_days as i32))),
+    )?;
+    let hits = Hits::of(&df, false)?;
+    let d = ints(&df, "date")?;
+    let now = ctx.asof_days() as i64;
+    ctx.raise(
+        out,
+        RuleId::S07,
+        Severity::Warning,
+        Table::Feedback,
+        &hits,
+        "date",
+        |i| Some(day_text(d[i])),
+        |i| {
+            ctx.msg(
+                "s07",
+                &[
+                    ("date", &day_text(d[i])),
+                    ("days", &(now - d[i].unwrap_or(now)).to_string()),
+                ],
+            )
+        },
+    );
+    Ok(())
+}
+
+/// S08: "score ≤ 2 or nps ≤ 6 and no action recorded" (its action cell,
+/// else its score cell, else its nps cell).
+fn s08_unhappy_no_action(
+    ctx: &RuleContext,
+    rec: &Reconciled,
+    out: &mut Vec<Flag>,
+) -> PolarsResult<()> {
+    let unhappy = col("score")
+        .lt_eq(lit(2i64))
+        .fill_null(lit(false))
+        .or(col("nps").lt_eq(lit(6i64)).fill_null(lit(false)));
+    let df = filter(&rec.feedback, unhappy.and(col("action").is_null()))?;
+    let hits = Hits::of(&df, false)?;
+    let (score, nps) = (ints(&df, "score")?, ints(&df, "nps")?);
+    let field = if ctx.has_action {
+        "action"
+    } else if ctx.has_score {
+        "score"
+    } else {
+        "nps"
+    };
+    let show = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_else(|| "—".into());
+    ctx.raise(
+        out,
+        RuleId::S08,
+        Severity::Warning,
+        Table::Feedback,
+        &hits,
+        field,
+        |_| None,
+        |i| ctx.msg("s08", &[("score", &show(score[i])), ("nps", &show(nps[i]))]),
+    );
+    Ok(())
+}

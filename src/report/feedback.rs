@@ -1,0 +1,344 @@
+//! The feedback workbook (spec section 7): Summary, Feedback log, Open
+//! feedback, By category and department, By customer, Satisfaction by
+//! delivery.
+
+use polars::prelude::*;
+use rust_xlsxwriter::{Chart, ChartType, Workbook};
+
+use super::kpi::{customer_rows, kpi_table};
+use super::table::{column, rows_of, yes_no, Kind, SheetWriter, V};
+use super::ReportInput;
+use crate::i18n;
+use crate::reconcile::frames::strs;
+use crate::reconcile::{days, lit_date};
+
+const FEEDBACK_KPIS: &[&str] = &[
+    "feedback_responses",
+    "csat",
+    "avg_score",
+    "nps",
+    "feedback_open",
+    "resolution_median_days",
+    "followup_coverage",
+];
+
+fn words(inp: &ReportInput, df: &DataFrame, name: &str) -> PolarsResult<Vec<V>> {
+    let show = |w: &str| match name {
+        "department" => i18n::department_word(inp.lang, w).to_string(),
+        _ => i18n::status_word(inp.lang, w).to_string(),
+    };
+    Ok(strs(df, name)?
+        .into_iter()
+        .map(|s| V::opt_text(s.map(|w| show(&w))))
+        .collect())
+}
+
+fn summary(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
+    let lang = inp.lang;
+    let t = |key: &str| i18n::text(lang, key).to_string();
+    let m = inp.measures;
+    let sheet = t("sheet.summary");
+    let cats = &m.by_category;
+    let cat_counts = cats
+        .clone()
+        .lazy()
+        .group_by([col("category")])
+        .agg([col("responses").sum().alias("responses")])
+        .sort(
+            ["responses"],
+            SortMultipleOptions::default().with_order_descending(true),
+        )
+        .collect()?;
+    let cat_rows = rows_of(vec![
+        words(inp, &cat_counts, "category")?,
+        column(&cat_counts, "responses", Kind::Int)?,
+    ]);
+    let ws = wb.add_worksheet().set_name(&sheet)?;
+    let f = &inp.formats;
+    let mut w = SheetWriter::new(ws, f);
+    w.title(
+        0,
+        &i18n::fill(
+            lang,
+            "title.feedback",
+            &[("title", &inp.template.file.report.title)],
+        ),
+        &f.title,
+    )?;
+    w.title(1, &inp.subtitle(), &f.subtitle)?;
+    kpi_table(&mut w, inp, &m.kpis, inp.previous, FEEDBACK_KPIS, 3)?;
+    let dc: u16 = 16;
+    let trend_rows: Vec<Vec<V>> = m
+        .trend
+        .iter()
+        .map(|p| {
+            vec![
+                V::text(&p.label),
+                V::opt_pct(p.csat),
+                p.nps.map(V::Days).unwrap_or(V::Empty),
+                V::Int(p.feedback_responses as i64),
+            ]
+        })
+        .collect();
+    let trend_end = w.table(
+        3,
+        dc,
+        &[
+            t("col.period"),
+            t("col.csat"),
+            t("col.nps"),
+            t("col.responses"),
+        ],
+        &trend_rows,
+        false,
+    )?;
+    let cat_top = trend_end + 1;
+    w.table(
+        cat_top,
+        dc,
+        &[t("col.category"), t("col.responses")],
+        &cat_rows,
+        false,
+    )?;
+    w.finish()?;
+
+    let ws = wb.worksheet_from_name(&sheet)?;
+    let n = m.trend.len() as u32;
+    let mut line = Chart::new(ChartType::Line);
+    line.title().set_name(&t("chart.csat"));
+    line.add_series()
+        .set_name(&t("col.csat"))
+        .set_categories((sheet.as_str(), 4, dc, 3 + n, dc))
+        .set_values((sheet.as_str(), 4, dc + 1, 3 + n, dc + 1));
+    line.add_series()
+        .set_name(&t("col.nps"))
+        .set_categories((sheet.as_str(), 4, dc, 3 + n, dc))
+        .set_values((sheet.as_str(), 4, dc + 2, 3 + n, dc + 2))
+        .set_secondary_axis(true);
+    line.y_axis().set_num_format("0%").set_min(0.0).set_max(1.0);
+    line.y2_axis().set_min(-100.0).set_max(100.0);
+    line.set_width(560).set_height(300);
+    ws.insert_chart(3, 6, &line)?;
+    if !cat_rows.is_empty() {
+        let mut bar = Chart::new(ChartType::Bar);
+        bar.title().set_name(&t("chart.category"));
+        let k = cat_rows.len() as u32;
+        bar.add_series()
+            .set_name(&t("col.responses"))
+            .set_categories((sheet.as_str(), cat_top + 1, dc, cat_top + k, dc))
+            .set_values((sheet.as_str(), cat_top + 1, dc + 1, cat_top + k, dc + 1));
+        bar.legend().set_hidden();
+        bar.set_width(560).set_height(280);
+        ws.insert_chart(20, 6, &bar)?;
+    }
+    Ok(())
+}
+
+fn log(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
+    let lang = inp.lang;
+    let t = |key: &str| i18n::text(lang, key).to_string();
+    let p = inp.period;
+    let outcome =
+        inp.rec
+            .orders
+            .clone()
+            .lazy()
+            .select([col("order_key"), col("on_time"), col("otif")]);
+    let df = inp
+        .rec
+        .feedback
+        .clone()
+        .lazy()
+        .filter(
+            col("date")
+                .gt_eq(lit_date(p.start))
+                .and(col("date").lt_eq(lit_date(p.end))),
+        )
+        .left_join(outcome, col("order_key"), col("order_key"))
+        .sort(["date", "seq"], SortMultipleOptions::default())
+        .collect()?;
+    let (yes, no) = (t("word.yes"), t("word.no"));
+    let rows = rows_of(vec![
+        column(&df, "date", Kind::Date)?,
+        column(&df, "feedback_id", Kind::Text)?,
+        column(&df, "order_id", Kind::Text)?,
+        column(&df, "customer", Kind::Text)?,
+        column(&df, "score", Kind::Int)?,
+        column(&df, "nps", Kind::Int)?,
+        words(inp, &df, "category")?,
+        column(&df, "comment", Kind::Text)?,
+        words(inp, &df, "department")?,
+        column(&df, "action", Kind::Text)?,
+        words(inp, &df, "status")?,
+        column(&df, "closed_date", Kind::Date)?,
+        column(&df, "owner", Kind::Text)?,
+        yes_no(&df, "on_time", &yes, &no)?,
+        yes_no(&df, "otif", &yes, &no)?,
+    ]);
+    let headers: Vec<String> = [
+        "col.date",
+        "col.feedback_id",
+        "col.order_id",
+        "col.customer",
+        "col.score",
+        "col.nps",
+        "col.category",
+        "col.comment",
+        "col.department",
+        "col.action",
+        "col.status",
+        "col.closed_date",
+        "col.owner",
+        "col.on_time",
+        "col.otif",
+    ]
+    .iter()
+    .map(|k| t(k))
+    .collect();
+    let ws = wb.add_worksheet().set_name(t("sheet.fb_log"))?;
+    let mut w = SheetWriter::new(ws, &inp.formats);
+    w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
+    w.table(2, 0, &headers, &rows, true)?;
+    w.finish()?;
+    Ok(())
+}
+
+fn open(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
+    let lang = inp.lang;
+    let t = |key: &str| i18n::text(lang, key).to_string();
+    let asof = crate::read::date_to_days(inp.rec.as_of);
+    let df = inp
+        .rec
+        .feedback
+        .clone()
+        .lazy()
+        .filter(col("closed").not())
+        .with_column((lit(asof) - days("date")).alias("age_days"))
+        .sort(
+            ["age_days"],
+            SortMultipleOptions::default()
+                .with_order_descending(true)
+                .with_nulls_last(true),
+        )
+        .collect()?;
+    let rows = rows_of(vec![
+        column(&df, "date", Kind::Date)?,
+        column(&df, "age_days", Kind::Int)?,
+        column(&df, "customer", Kind::Text)?,
+        column(&df, "order_id", Kind::Text)?,
+        column(&df, "score", Kind::Int)?,
+        words(inp, &df, "category")?,
+        column(&df, "comment", Kind::Text)?,
+        words(inp, &df, "department")?,
+        column(&df, "action", Kind::Text)?,
+        words(inp, &df, "status")?,
+        column(&df, "owner", Kind::Text)?,
+    ]);
+    let headers: Vec<String> = [
+        "col.date",
+        "col.age_days",
+        "col.customer",
+        "col.order_id",
+        "col.score",
+        "col.category",
+        "col.comment",
+        "col.department",
+        "col.action",
+        "col.status",
+        "col.owner",
+    ]
+    .iter()
+    .map(|k| t(k))
+    .collect();
+    let sla = inp.template.file.thresholds.feedback_sla_days;
+    let n = rows.len() as u32;
+    let ws = wb.add_worksheet().set_name(t("sheet.fb_open"))?;
+    let mut w = SheetWriter::new(ws, &inp.formats);
+    w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
+    w.table(2, 0, &headers, &rows, true)?;
+    if n > 0 {
+        let cf = rust_xlsxwriter::ConditionalFormatFormula::new()
+            .set_rule(format!("=$B4>{sla}").as_str())
+            .set_format(&inp.formats.overdue);
+        w.ws.add_conditional_format(3, 0, 2 + n, headers.len() as u16 - 1, &cf)?;
+    }
+    w.finish()?;
+    Ok(())
+}
+
+fn by_category(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
+    let t = |key: &str| i18n::text(inp.lang, key).to_string();
+    let df = &inp.measures.by_category;
+    let rows = rows_of(vec![
+        words(inp, df, "category")?,
+        words(inp, df, "department")?,
+        column(df, "responses", Kind::Int)?,
+        column(df, "avg_score", Kind::Days)?,
+        column(df, "open", Kind::Int)?,
+    ]);
+    let headers: Vec<String> = [
+        "col.category",
+        "col.department",
+        "col.responses",
+        "col.avg_score",
+        "col.open",
+    ]
+    .iter()
+    .map(|k| t(k))
+    .collect();
+    let ws = wb.add_worksheet().set_name(t("sheet.fb_category"))?;
+    let mut w = SheetWriter::new(ws, &inp.formats);
+    w.title(0, &t("word.window"), &inp.formats.subtitle)?;
+    w.table(2, 0, &headers, &rows, true)?;
+    w.finish()?;
+    Ok(())
+}
+
+fn by_customer(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
+    let t = |key: &str| i18n::text(inp.lang, key).to_string();
+    let (headers, rows) = customer_rows(inp, false)?;
+    let ws = wb.add_worksheet().set_name(t("sheet.customer"))?;
+    let mut w = SheetWriter::new(ws, &inp.formats);
+    w.title(0, &t("word.window"), &inp.formats.subtitle)?;
+    w.table(2, 0, &headers, &rows, true)?;
+    w.finish()?;
+    Ok(())
+}
+
+fn by_delivery(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
+    let t = |key: &str| i18n::text(inp.lang, key).to_string();
+    let df = &inp.measures.by_delivery;
+    let (on, late) = (t("word.on_time"), t("word.late"));
+    let rows = rows_of(vec![
+        yes_no(df, "on_time", &on, &late)?,
+        column(df, "responses", Kind::Int)?,
+        column(df, "csat", Kind::Pct)?,
+        column(df, "avg_score", Kind::Days)?,
+    ]);
+    let headers: Vec<String> = ["col.delivery", "col.responses", "col.csat", "col.avg_score"]
+        .iter()
+        .map(|k| t(k))
+        .collect();
+    let ws = wb.add_worksheet().set_name(t("sheet.fb_delivery"))?;
+    let mut w = SheetWriter::new(ws, &inp.formats);
+    w.title(0, &t("word.window"), &inp.formats.subtitle)?;
+    w.table(2, 0, &headers, &rows, true)?;
+    w.finish()?;
+    Ok(())
+}
+
+/// Builds the feedback workbook.
+///
+/// # Errors
+/// A polars failure or a rust_xlsxwriter limit.
+pub fn workbook(inp: &ReportInput) -> anyhow::Result<Workbook> {
+    let mut wb = Workbook::new();
+    summary(&mut wb, inp)?;
+    log(&mut wb, inp)?;
+    open(&mut wb, inp)?;
+    by_category(&mut wb, inp)?;
+    by_customer(&mut wb, inp)?;
+    by_delivery(&mut wb, inp)?;
+    inp.properties(&mut wb, "title.feedback");
+    Ok(wb)
+}

@@ -1,0 +1,836 @@
+//! The KPI workbook (spec section 7): Summary, Delivery, Open orders,
+//! Shipments, By owner, By customer, Data issues, Action list.
+
+use polars::prelude::*;
+use rust_xlsxwriter::{Chart, ChartType, ConditionalFormatFormula, Format, Workbook, XlsxError};
+
+use super::table::{column, rows_of, yes_no, Kind, SheetWriter, V};
+use super::{link_to_source, ReportInput};
+use crate::flags::Severity;
+use crate::i18n::{self, Lang};
+use crate::measure::Kpis;
+use crate::reconcile::frames::{bools, ints};
+use crate::reconcile::{days, lit_date};
+
+/// How a KPI's value is shown, and its target (if any).
+#[derive(Clone, Copy)]
+enum Shown {
+    Count,
+    Qty,
+    Days,
+    Rate,
+    Score,
+}
+
+fn headline(k: &Kpis) -> Vec<(&'static str, Option<f64>, Shown)> {
+    let c = |x: u64| Some(x as f64);
+    vec![
+        ("orders_received", c(k.orders_received), Shown::Count),
+        ("orders_due", c(k.orders_due), Shown::Count),
+        ("otd_rate", k.otd_rate, Shown::Rate),
+        ("in_full_rate", k.in_full_rate, Shown::Rate),
+        ("otif_rate", k.otif_rate, Shown::Rate),
+        ("late_orders", c(k.late_orders), Shown::Count),
+        ("avg_delay_days", k.avg_delay_days, Shown::Days),
+        (
+            "confirmation_median_days",
+            k.confirmation_median_days,
+            Shown::Days,
+        ),
+        (
+            "cycle_time_median_days",
+            k.cycle_time_median_days,
+            Shown::Days,
+        ),
+        ("open_orders", c(k.open_orders), Shown::Count),
+        (
+            "overdue_open_orders",
+            c(k.overdue_open_orders),
+            Shown::Count,
+        ),
+        ("shipments_shipped", c(k.shipments_shipped), Shown::Count),
+        (
+            "shipments_shipped_qty",
+            Some(k.shipments_shipped_qty),
+            Shown::Qty,
+        ),
+        (
+            "shipments_in_transit",
+            c(k.shipments_in_transit),
+            Shown::Count,
+        ),
+        ("shipments_overdue", c(k.shipments_overdue), Shown::Count),
+        ("transit_median_days", k.transit_median_days, Shown::Days),
+        ("eta_hit_rate", k.eta_hit_rate, Shown::Rate),
+        ("feedback_responses", c(k.feedback_responses), Shown::Count),
+        ("csat", k.csat, Shown::Rate),
+        ("avg_score", k.avg_score, Shown::Score),
+        ("nps", k.nps, Shown::Score),
+        ("feedback_open", c(k.feedback_open), Shown::Count),
+        (
+            "resolution_median_days",
+            k.resolution_median_days,
+            Shown::Days,
+        ),
+        ("followup_coverage", k.followup_coverage, Shown::Rate),
+        ("flags_error", c(k.flags_error), Shown::Count),
+        ("flags_warning", c(k.flags_warning), Shown::Count),
+        ("flags_info", c(k.flags_info), Shown::Count),
+    ]
+}
+
+/// The value of a headline KPI by name, from a KPI set (for previous).
+pub fn kpi_value(k: &Kpis, name: &str) -> Option<f64> {
+    headline(k)
+        .into_iter()
+        .find(|(n, _, _)| *n == name)
+        .and_then(|(_, v, _)| v)
+}
+
+fn target(inp: &ReportInput, name: &str) -> Option<f64> {
+    let t = &inp.template.file.targets;
+    match name {
+        "otd_rate" => t.otd_rate,
+        "otif_rate" => t.otif_rate,
+        "csat" => t.csat,
+        "nps" => t.nps,
+        _ => None,
+    }
+}
+
+fn value_cell(v: Option<f64>, shown: Shown) -> V {
+    match (v, shown) {
+        (None, _) => V::Empty,
+        (Some(x), Shown::Count) => V::Int(x as i64),
+        (Some(x), Shown::Qty) => V::Num(x),
+        (Some(x), Shown::Days) | (Some(x), Shown::Score) => V::Days(x),
+        (Some(x), Shown::Rate) => V::Pct(x),
+    }
+}
+
+/// Writes the headline KPI table with previous period, change and target.
+pub fn kpi_table(
+    w: &mut SheetWriter,
+    inp: &ReportInput,
+    k: &Kpis,
+    prev: Option<&Kpis>,
+    names: &[&str],
+    top: u32,
+) -> Result<u32, XlsxError> {
+    let lang = inp.lang;
+    let t = |key: &str| i18n::text(lang, key).to_string();
+    let headers = vec![
+        t("col.kpi"),
+        t("col.value"),
+        t("col.previous"),
+        t("col.change"),
+        t("col.target"),
+    ];
+    let all = headline(k);
+    let rows: Vec<(&str, Option<f64>, Shown)> = names
+        .iter()
+        .filter_map(|n| all.iter().find(|(m, _, _)| m == n).copied())
+        .collect();
+    w.table(top, 0, &headers, &[], true)?;
+    let pct_change = Format::new().set_num_format("\"▲ \"0.0%;\"▼ \"0.0%;\"=\"");
+    let num_change = Format::new().set_num_format("\"▲ \"0.0;\"▼ \"0.0;\"=\"");
+    for (i, (name, v, shown)) in rows.iter().enumerate() {
+        let r = top + 1 + i as u32;
+        w.put(r, 0, &V::text(t(&format!("kpi.{name}"))), None)?;
+        let tgt = target(inp, name);
+        let missed = match (v, tgt) {
+            (Some(x), Some(g)) => Some(*x < g),
+            _ => None,
+        };
+        let fmt = match (missed, shown) {
+            (Some(true), Shown::Rate) => Some(&w.f.missed_pct),
+            (Some(false), Shown::Rate) => Some(&w.f.met_pct),
+            (Some(true), _) => Some(&w.f.missed),
+            _ => None,
+        }
+        .cloned();
+        w.put(r, 1, &value_cell(*v, *shown), fmt.as_ref())?;
+        let p = prev.and_then(|p| kpi_value(p, name));
+        w.put(r, 2, &value_cell(p, *shown), None)?;
+        if let (Some(a), Some(b)) = (v, p) {
+            let f = if matches!(shown, Shown::Rate) {
+                &pct_change
+            } else {
+                &num_change
+            };
+            w.put(r, 3, &V::Num(a - b), Some(f))?;
+        }
+        if let Some(g) = tgt {
+            w.put(r, 4, &value_cell(Some(g), *shown), None)?;
+        }
+    }
+    Ok(top + 1 + rows.len() as u32)
+}
+
+const KPI_NAMES: &[&str] = &[
+    "orders_received",
+    "orders_due",
+    "otd_rate",
+    "in_full_rate",
+    "otif_rate",
+    "late_orders",
+    "avg_delay_days",
+    "confirmation_median_days",
+    "cycle_time_median_days",
+    "open_orders",
+    "overdue_open_orders",
+    "shipments_shipped",
+    "shipments_shipped_qty",
+    "shipments_in_transit",
+    "shipments_overdue",
+    "transit_median_days",
+    "eta_hit_rate",
+    "feedback_responses",
+    "csat",
+    "nps",
+    "feedback_open",
+    "followup_coverage",
+    "flags_error",
+    "flags_warning",
+    "flags_info",
+];
+
+fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
+    let lang = inp.lang;
+    let t = |key: &str| i18n::text(lang, key).to_string();
+    let m = inp.measures;
+    let sheet = t("sheet.summary");
+    let ws = wb.add_worksheet().set_name(&sheet)?;
+    let f = &inp.formats;
+    let mut w = SheetWriter::new(ws, f);
+    w.title(
+        0,
+        &i18n::fill(
+            lang,
+            "title.kpi",
+            &[("title", &inp.template.file.report.title)],
+        ),
+        &f.title,
+    )?;
+    w.title(1, &inp.subtitle(), &f.subtitle)?;
+    let end = kpi_table(&mut w, inp, &m.kpis, inp.previous, KPI_NAMES, 3)?;
+
+    // Amount received per currency, flags by severity, rows read.
+    let mut r = end + 1;
+    let mut amount_rows: Vec<Vec<V>> = m
+        .kpis
+        .orders_received_amount
+        .iter()
+        .map(|(c, v)| vec![V::text(c), V::Num(*v)])
+        .collect();
+    if let (Some(base), Some(v)) = (
+        &inp.template.file.fx.base,
+        m.kpis.orders_received_amount_base,
+    ) {
+        amount_rows.push(vec![V::text(format!("= {base}")), V::Num(v)]);
+    }
+    w.put(
+        r,
+        0,
+        &V::text(t("kpi.orders_received_amount")),
+        Some(&f.bold),
+    )?;
+    r = w.table(
+        r + 1,
+        0,
+        &[t("col.currency"), t("col.amount")],
+        &amount_rows,
+        false,
+    )? + 1;
+    let sev_rows: Vec<Vec<V>> = [
+        ("kpi.flags_error", m.kpis.flags_error),
+        ("kpi.flags_warning", m.kpis.flags_warning),
+        ("kpi.flags_info", m.kpis.flags_info),
+    ]
+    .iter()
+    .map(|(k, n)| vec![V::text(t(k)), V::Int(*n as i64)])
+    .collect();
+    r = w.table(r, 0, &[t("col.severity"), t("col.count")], &sev_rows, false)? + 1;
+    let (mut read, mut acc, mut rej) = (0u64, 0u64, 0u64);
+    for file in inp.files {
+        for s in &file.sheets {
+            read += s.rows_read;
+            acc += s.rows_accepted;
+            rej += s.rows_rejected;
+        }
+    }
+    let rows_rows = vec![
+        vec![V::text(t("word.rows_read")), V::Int(read as i64)],
+        vec![V::text(t("word.rows_accepted")), V::Int(acc as i64)],
+        vec![V::text(t("word.rows_rejected")), V::Int(rej as i64)],
+    ];
+    w.table(
+        r,
+        0,
+        &[t("col.metric"), t("col.file_rows")],
+        &rows_rows,
+        false,
+    )?;
+
+    // Chart data, to the right of the charts.
+    let dc: u16 = 16;
+    let trend_rows: Vec<Vec<V>> = m
+        .trend
+        .iter()
+        .map(|p| {
+            vec![
+                V::text(&p.label),
+                V::opt_pct(p.otd_rate),
+                V::opt_pct(p.otif_rate),
+                V::Int(p.orders_due as i64),
+            ]
+        })
+        .collect();
+    let trend_end = w.table(
+        3,
+        dc,
+        &[
+            t("col.period"),
+            t("col.otd_rate"),
+            t("col.otif_rate"),
+            t("col.due"),
+        ],
+        &trend_rows,
+        false,
+    )?;
+    let a = &m.kpis.backlog_aging;
+    let aging_rows = vec![
+        vec![V::text(t("word.not_due")), V::Int(a.not_due as i64)],
+        vec![V::text("1–7"), V::Int(a.d1_7 as i64)],
+        vec![V::text("8–14"), V::Int(a.d8_14 as i64)],
+        vec![V::text("15–30"), V::Int(a.d15_30 as i64)],
+        vec![V::text("> 30"), V::Int(a.d30_plus as i64)],
+    ];
+    let aging_top = trend_end + 1;
+    w.table(
+        aging_top,
+        dc,
+        &[t("col.bucket"), t("col.open")],
+        &aging_rows,
+        false,
+    )?;
+    w.finish()?;
+
+    let ws = wb.worksheet_from_name(&sheet)?;
+    let n = m.trend.len() as u32;
+    let mut line = Chart::new(ChartType::Line);
+    line.title().set_name(&t("chart.otd"));
+    for (c, name) in [(dc + 1, t("col.otd_rate")), (dc + 2, t("col.otif_rate"))] {
+        line.add_series()
+            .set_name(&name)
+            .set_categories((sheet.as_str(), 4, dc, 3 + n, dc))
+            .set_values((sheet.as_str(), 4, c, 3 + n, c));
+    }
+    line.y_axis().set_num_format("0%").set_min(0.0).set_max(1.0);
+    line.set_width(560).set_height(300);
+    ws.insert_chart(3, 6, &line)?;
+    let mut bar = Chart::new(ChartType::Column);
+    bar.title().set_name(&t("chart.aging"));
+    bar.add_series()
+        .set_name(&t("col.open"))
+        .set_categories((sheet.as_str(), aging_top + 1, dc, aging_top + 5, dc))
+        .set_values((sheet.as_str(), aging_top + 1, dc + 1, aging_top + 5, dc + 1));
+    bar.legend().set_hidden();
+    bar.set_width(560).set_height(280);
+    ws.insert_chart(20, 6, &bar)?;
+    Ok(())
+}
+
+fn delivery(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), XlsxError>> {
+    let lang = inp.lang;
+    let t = |key: &str| i18n::text(lang, key).to_string();
+    let p = inp.period;
+    let df = inp
+        .rec
+        .orders
+        .clone()
+        .lazy()
+        .filter(
+            col("cancelled")
+                .not()
+                .and(col("due_date").gt_eq(lit_date(p.start)))
+                .and(col("due_date").lt_eq(lit_date(p.end))),
+        )
+        .sort_by_exprs(
+            [
+                col("on_time").cast(DataType::Int32),
+                col("delay_days"),
+                col("first_seq"),
+            ],
+            SortMultipleOptions::default().with_order_descending_multi([false, true, false]),
+        )
+        .collect()?;
+    let (yes, no) = (t("word.yes"), t("word.no"));
+    let rows = rows_of(vec![
+        column(&df, "order_id", Kind::Text)?,
+        column(&df, "customer", Kind::Text)?,
+        column(&df, "owner", Kind::Text)?,
+        column(&df, "due_date", Kind::Date)?,
+        column(&df, "first_ship_date", Kind::Date)?,
+        column(&df, "completion_date", Kind::Date)?,
+        column(&df, "ordered_qty", Kind::Num)?,
+        column(&df, "qty_by_asof", Kind::Num)?,
+        yes_no(&df, "on_time", &yes, &no)?,
+        yes_no(&df, "in_full", &yes, &no)?,
+        yes_no(&df, "otif", &yes, &no)?,
+        column(&df, "delay_days", Kind::Int)?,
+    ]);
+    let headers: Vec<String> = [
+        "col.order_id",
+        "col.customer",
+        "col.owner",
+        "col.due_date",
+        "col.first_ship_date",
+        "col.completion_date",
+        "col.ordered_qty",
+        "col.shipped_qty",
+        "col.on_time",
+        "col.in_full",
+        "col.otif",
+        "col.delay_days",
+    ]
+    .iter()
+    .map(|k| t(k))
+    .collect();
+    let on_time = bools(&df, "on_time")?;
+    Ok((|| {
+        let ws = wb.add_worksheet().set_name(t("sheet.delivery"))?;
+        let mut w = SheetWriter::new(ws, &inp.formats);
+        w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
+        w.table(2, 0, &headers, &rows, true)?;
+        // Late orders in the overdue colour.
+        for (i, ot) in on_time.iter().enumerate() {
+            if *ot == Some(false) {
+                let r = 3 + i as u32;
+                w.put(r, 8, &rows[i][8], Some(&inp.formats.overdue))?;
+            }
+        }
+        w.finish()
+    })())
+}
+
+fn aging_label(lang: Lang, d: Option<i64>) -> String {
+    match d {
+        None => i18n::text(lang, "word.not_due").into(),
+        Some(x) if x <= 0 => i18n::text(lang, "word.not_due").into(),
+        Some(x) if x <= 7 => "1–7".into(),
+        Some(x) if x <= 14 => "8–14".into(),
+        Some(x) if x <= 30 => "15–30".into(),
+        Some(_) => "> 30".into(),
+    }
+}
+
+fn open_orders(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), XlsxError>> {
+    let lang = inp.lang;
+    let t = |key: &str| i18n::text(lang, key).to_string();
+    let asof = crate::read::date_to_days(inp.rec.as_of);
+    let df = inp
+        .rec
+        .orders
+        .clone()
+        .lazy()
+        .filter(col("open"))
+        .with_columns([
+            (lit(asof) - days("due_date")).alias("days_overdue"),
+            (lit(asof) - days("last_update")).alias("days_since_update"),
+        ])
+        .sort_by_exprs(
+            [col("days_overdue"), col("first_seq")],
+            SortMultipleOptions::default()
+                .with_order_descending_multi([true, false])
+                .with_nulls_last(true),
+        )
+        .collect()?;
+    let overdue = ints(&df, "days_overdue")?;
+    let status: Vec<V> = crate::reconcile::frames::strs(&df, "status")?
+        .into_iter()
+        .map(|s| V::opt_text(s.map(|w| i18n::status_word(lang, &w).to_string())))
+        .collect();
+    let dept: Vec<V> = crate::reconcile::frames::strs(&df, "department")?
+        .into_iter()
+        .map(|s| V::opt_text(s.map(|w| i18n::department_word(lang, &w).to_string())))
+        .collect();
+    let rows = rows_of(vec![
+        column(&df, "order_id", Kind::Text)?,
+        column(&df, "customer", Kind::Text)?,
+        column(&df, "owner", Kind::Text)?,
+        status,
+        dept,
+        column(&df, "due_date", Kind::Date)?,
+        overdue.iter().map(|d| V::opt_int(*d)).collect(),
+        overdue
+            .iter()
+            .map(|d| V::text(aging_label(lang, *d)))
+            .collect(),
+        column(&df, "last_update", Kind::Date)?,
+        column(&df, "days_since_update", Kind::Int)?,
+        column(&df, "ordered_qty", Kind::Num)?,
+        column(&df, "qty_by_asof", Kind::Num)?,
+    ]);
+    let headers: Vec<String> = [
+        "col.order_id",
+        "col.customer",
+        "col.owner",
+        "col.status",
+        "col.department",
+        "col.due_date",
+        "col.days_overdue",
+        "col.aging",
+        "col.last_update",
+        "col.days_since_update",
+        "col.ordered_qty",
+        "col.shipped_qty",
+    ]
+    .iter()
+    .map(|k| t(k))
+    .collect();
+    Ok((|| {
+        let ws = wb.add_worksheet().set_name(t("sheet.open"))?;
+        let n = rows.len() as u32;
+        let mut w = SheetWriter::new(ws, &inp.formats);
+        w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
+        w.table(2, 0, &headers, &rows, true)?;
+        if n > 0 {
+            let cf = ConditionalFormatFormula::new()
+                .set_rule("=$G4>0")
+                .set_format(&inp.formats.overdue);
+            w.ws.add_conditional_format(3, 0, 2 + n, headers.len() as u16 - 1, &cf)?;
+        }
+        w.finish()
+    })())
+}
+
+fn shipments(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), XlsxError>> {
+    let lang = inp.lang;
+    let t = |key: &str| i18n::text(lang, key).to_string();
+    let asof = crate::read::date_to_days(inp.rec.as_of);
+    let grace = inp.template.file.thresholds.eta_grace_days;
+    let df = inp
+        .rec
+        .shipments
+        .clone()
+        .lazy()
+        .filter(col("shipped").and(col("delivered_date").is_null()))
+        .with_columns([
+            (lit(asof) - days("ship_date")).alias("days_in_transit"),
+            crate::reconcile::rules::s04_predicate(inp.rec.as_of, grace)
+                .fill_null(lit(false))
+                .alias("past_eta"),
+        ])
+        .sort_by_exprs(
+            [
+                col("past_eta").cast(DataType::Int32),
+                col("days_in_transit"),
+            ],
+            SortMultipleOptions::default().with_order_descending_multi([true, true]),
+        )
+        .collect()?;
+    let (yes, no) = (t("word.yes"), t("word.no"));
+    let mode: Vec<V> = crate::reconcile::frames::strs(&df, "mode")?
+        .into_iter()
+        .map(|s| V::opt_text(s.map(|w| i18n::status_word(lang, &w).to_string())))
+        .collect();
+    let rows = rows_of(vec![
+        column(&df, "shipment_id", Kind::Text)?,
+        column(&df, "order_id", Kind::Text)?,
+        column(&df, "owner", Kind::Text)?,
+        mode,
+        column(&df, "carrier", Kind::Text)?,
+        column(&df, "tracking_no", Kind::Text)?,
+        column(&df, "ship_date", Kind::Date)?,
+        column(&df, "eta", Kind::Date)?,
+        column(&df, "days_in_transit", Kind::Int)?,
+        yes_no(&df, "past_eta", &yes, &no)?,
+    ]);
+    let headers: Vec<String> = [
+        "col.shipment_id",
+        "col.order_id",
+        "col.owner",
+        "col.mode",
+        "col.carrier",
+        "col.tracking_no",
+        "col.ship_date",
+        "col.eta",
+        "col.days_in_transit",
+        "col.past_eta",
+    ]
+    .iter()
+    .map(|k| t(k))
+    .collect();
+    let summary_rows = |d: &DataFrame, by: &str| -> PolarsResult<Vec<Vec<V>>> {
+        let names: Vec<V> = crate::reconcile::frames::strs(d, by)?
+            .into_iter()
+            .map(|s| {
+                V::text(
+                    s.map(|w| i18n::status_word(lang, &w).to_string())
+                        .unwrap_or_else(|| "—".into()),
+                )
+            })
+            .collect();
+        Ok(rows_of(vec![
+            names,
+            column(d, "delivered", Kind::Int)?,
+            column(d, "transit_median", Kind::Days)?,
+            column(d, "eta_hit", Kind::Pct)?,
+        ]))
+    };
+    let by_mode = summary_rows(&inp.measures.transit_by_mode, "mode")?;
+    let by_carrier = summary_rows(&inp.measures.transit_by_carrier, "carrier")?;
+    let past = bools(&df, "past_eta")?;
+    Ok((|| {
+        let ws = wb.add_worksheet().set_name(t("sheet.shipments"))?;
+        let mut w = SheetWriter::new(ws, &inp.formats);
+        w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
+        w.table(2, 0, &headers, &rows, true)?;
+        for (i, p) in past.iter().enumerate() {
+            if *p == Some(true) {
+                w.put(3 + i as u32, 9, &rows[i][9], Some(&inp.formats.overdue))?;
+            }
+        }
+        let left = headers.len() as u16 + 1;
+        let h = |first: &str| {
+            vec![
+                t(first),
+                t("col.delivered"),
+                t("col.transit_median"),
+                t("col.eta_hit"),
+            ]
+        };
+        w.title(1, &t("word.window"), &inp.formats.note)?;
+        let next = w.table(2, left, &h("col.mode"), &by_mode, false)?;
+        w.table(next + 1, left, &h("col.carrier"), &by_carrier, false)?;
+        w.finish()
+    })())
+}
+
+fn by_owner(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), XlsxError>> {
+    let lang = inp.lang;
+    let t = |key: &str| i18n::text(lang, key).to_string();
+    let df = &inp.measures.by_owner;
+    let rows = rows_of(vec![
+        column(df, "owner", Kind::Text)?,
+        column(df, "lines", Kind::Int)?,
+        column(df, "open", Kind::Int)?,
+        column(df, "overdue", Kind::Int)?,
+        column(df, "due", Kind::Int)?,
+        column(df, "otd_rate", Kind::Pct)?,
+        column(df, "otif_rate", Kind::Pct)?,
+        column(df, "errors", Kind::Int)?,
+        column(df, "warnings", Kind::Int)?,
+        column(df, "data_quality", Kind::Pct)?,
+    ]);
+    let headers: Vec<String> = [
+        "col.owner",
+        "col.lines",
+        "col.open",
+        "col.overdue",
+        "col.due",
+        "col.otd_rate",
+        "col.otif_rate",
+        "col.errors",
+        "col.warnings",
+        "col.data_quality",
+    ]
+    .iter()
+    .map(|k| t(k))
+    .collect();
+    Ok((|| {
+        let ws = wb.add_worksheet().set_name(t("sheet.owner"))?;
+        let mut w = SheetWriter::new(ws, &inp.formats);
+        w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
+        w.table(2, 0, &headers, &rows, true)?;
+        w.finish()
+    })())
+}
+
+pub fn customer_rows(
+    inp: &ReportInput,
+    order_cols: bool,
+) -> PolarsResult<(Vec<String>, Vec<Vec<V>>)> {
+    let t = |key: &str| i18n::text(inp.lang, key).to_string();
+    let df = &inp.measures.by_customer;
+    let mut cols = vec![column(df, "customer", Kind::Text)?];
+    let mut keys = vec!["col.customer"];
+    if order_cols {
+        cols.extend([
+            column(df, "orders", Kind::Int)?,
+            column(df, "due", Kind::Int)?,
+            column(df, "otd_rate", Kind::Pct)?,
+            column(df, "otif_rate", Kind::Pct)?,
+        ]);
+        keys.extend(["col.orders", "col.due", "col.otd_rate", "col.otif_rate"]);
+    }
+    cols.extend([
+        column(df, "responses", Kind::Int)?,
+        column(df, "csat", Kind::Pct)?,
+        column(df, "nps", Kind::Days)?,
+        column(df, "feedback_open", Kind::Int)?,
+    ]);
+    keys.extend(["col.responses", "col.csat", "col.nps", "col.feedback_open"]);
+    Ok((keys.iter().map(|k| t(k)).collect(), rows_of(cols)))
+}
+
+fn by_customer(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), XlsxError>> {
+    let (headers, rows) = customer_rows(inp, true)?;
+    let t = |key: &str| i18n::text(inp.lang, key).to_string();
+    Ok((|| {
+        let ws = wb.add_worksheet().set_name(t("sheet.customer"))?;
+        let mut w = SheetWriter::new(ws, &inp.formats);
+        w.title(
+            0,
+            &format!(
+                "{} ({} – {})",
+                t("word.window"),
+                inp.measures.window.start,
+                inp.measures.window.end
+            ),
+            &inp.formats.subtitle,
+        )?;
+        w.table(2, 0, &headers, &rows, true)?;
+        w.finish()
+    })())
+}
+
+fn severity_word(lang: Lang, s: Severity) -> String {
+    i18n::text(
+        lang,
+        match s {
+            Severity::Error => "kpi.flags_error",
+            Severity::Warning => "kpi.flags_warning",
+            Severity::Info => "kpi.flags_info",
+        },
+    )
+    .to_string()
+}
+
+fn data_issues(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
+    let lang = inp.lang;
+    let t = |key: &str| i18n::text(lang, key).to_string();
+    let (yes, no) = (t("word.yes"), t("word.no"));
+    let headers: Vec<String> = [
+        "col.severity",
+        "col.rule",
+        "col.what",
+        "col.message",
+        "col.table",
+        "col.order_id",
+        "col.owner",
+        "col.file",
+        "col.sheet",
+        "col.cell",
+        "col.found_value",
+        "col.open_since",
+        "col.runs_open",
+        "col.rejected",
+        "col.row_values",
+    ]
+    .iter()
+    .map(|k| t(k))
+    .collect();
+    let rows: Vec<Vec<V>> = inp
+        .flags
+        .iter()
+        .map(|f| {
+            vec![
+                V::text(severity_word(lang, f.severity)),
+                V::text(f.rule.as_str()),
+                V::text(f.rule.what(lang)),
+                V::text(&f.message),
+                V::text(f.table.as_str()),
+                V::opt_text(f.order_id.clone()),
+                V::opt_text(f.owner.clone()),
+                V::text(&f.file),
+                V::text(&f.sheet),
+                V::Link(
+                    link_to_source(inp.out_dir, &f.file, &f.sheet, &f.cell),
+                    f.cell.clone(),
+                ),
+                V::opt_text(f.value.clone()),
+                f.first_seen
+                    .as_deref()
+                    .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                    .map(V::Date)
+                    .unwrap_or(V::Empty),
+                f.runs_open.map(|n| V::Int(n as i64)).unwrap_or(V::Empty),
+                V::text(if f.rejected { &yes } else { &no }),
+                V::opt_text(f.row_values.as_ref().map(|r| r.join(" | "))),
+            ]
+        })
+        .collect();
+    let ws = wb.add_worksheet().set_name(t("sheet.issues"))?;
+    let mut w = SheetWriter::new(ws, &inp.formats);
+    w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
+    w.table(2, 0, &headers, &rows, true)?;
+    w.finish()
+}
+
+fn action_list(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
+    let lang = inp.lang;
+    let t = |key: &str| i18n::text(lang, key).to_string();
+    let mut flags: Vec<&crate::flags::Flag> = inp.flags.iter().collect();
+    flags.sort_by(|a, b| {
+        a.owner
+            .is_none()
+            .cmp(&b.owner.is_none())
+            .then(a.owner.cmp(&b.owner))
+            .then(b.severity.cmp(&a.severity))
+            .then(a.rule.cmp(&b.rule))
+    });
+    let headers: Vec<String> = [
+        "col.owner",
+        "col.severity",
+        "col.order_id",
+        "col.todo",
+        "col.fix",
+        "col.where",
+        "col.rule",
+    ]
+    .iter()
+    .map(|k| t(k))
+    .collect();
+    let rows: Vec<Vec<V>> = flags
+        .iter()
+        .map(|f| {
+            vec![
+                V::text(f.owner.clone().unwrap_or_else(|| "—".into())),
+                V::text(severity_word(lang, f.severity)),
+                V::opt_text(f.order_id.clone()),
+                V::text(&f.message),
+                V::text(f.rule.fix(lang)),
+                V::Link(
+                    link_to_source(inp.out_dir, &f.file, &f.sheet, &f.cell),
+                    f.place(),
+                ),
+                V::text(f.rule.as_str()),
+            ]
+        })
+        .collect();
+    let ws = wb.add_worksheet().set_name(t("sheet.actions"))?;
+    let mut w = SheetWriter::new(ws, &inp.formats);
+    w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
+    w.table(2, 0, &headers, &rows, true)?;
+    w.finish()
+}
+
+/// Builds the KPI workbook.
+///
+/// # Errors
+/// A polars failure or a rust_xlsxwriter limit.
+pub fn workbook(inp: &ReportInput) -> anyhow::Result<Workbook> {
+    let mut wb = Workbook::new();
+    summary(&mut wb, inp)?;
+    delivery(&mut wb, inp)??;
+    open_orders(&mut wb, inp)??;
+    shipments(&mut wb, inp)??;
+    by_owner(&mut wb, inp)??;
+    by_customer(&mut wb, inp)??;
+    data_issues(&mut wb, inp)?;
+    action_list(&mut wb, inp)?;
+    inp.properties(&mut wb, "title.kpi");
+    Ok(wb)
+}

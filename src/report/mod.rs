@@ -1,0 +1,180 @@
+//! Write: the KPI and feedback workbooks and the run summary JSON
+//! (spec section 7). Only this module knows about formats, colours and
+//! sheet layout; only it and `app` touch output files.
+//!
+//! Every file is written to a temporary name in the output folder and
+//! renamed into place, so a manager never opens a half-written workbook.
+
+pub mod feedback;
+pub mod kpi;
+pub mod table;
+
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::Context;
+use rust_xlsxwriter::{DocProperties, Workbook};
+
+use crate::flags::Flag;
+use crate::i18n::{self, Lang};
+use crate::measure::{Kpis, Measures};
+use crate::period::Period;
+use crate::read::FileReport;
+use crate::reconcile::Reconciled;
+use crate::template::Template;
+use table::Formats;
+
+/// Everything the writers read.
+pub struct ReportInput<'a> {
+    pub lang: Lang,
+    pub template: &'a Template,
+    pub period: &'a Period,
+    pub rec: &'a Reconciled,
+    pub measures: &'a Measures,
+    pub flags: &'a [Flag],
+    pub files: &'a [FileReport],
+    pub previous: Option<&'a Kpis>,
+    pub out_dir: &'a Path,
+    pub formats: Formats,
+}
+
+impl ReportInput<'_> {
+    pub fn subtitle(&self) -> String {
+        i18n::fill(
+            self.lang,
+            "title.subtitle",
+            &[
+                ("label", &self.period.label),
+                ("start", &self.period.start.to_string()),
+                ("end", &self.period.end.to_string()),
+                ("as_of", &self.rec.as_of.to_string()),
+            ],
+        )
+    }
+
+    /// Title, subject and the report date as document properties (no
+    /// wall-clock time, so the same inputs give the same workbook).
+    pub fn properties(&self, wb: &mut Workbook, title_key: &str) {
+        let title = i18n::fill(
+            self.lang,
+            title_key,
+            &[("title", &self.template.file.report.title)],
+        );
+        let as_of = self.rec.as_of;
+        let created = rust_xlsxwriter::ExcelDateTime::from_ymd(
+            chrono::Datelike::year(&as_of).clamp(1900, 9999) as u16,
+            chrono::Datelike::month(&as_of) as u8,
+            chrono::Datelike::day(&as_of) as u8,
+        )
+        .unwrap_or_else(|_| {
+            rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1).expect("valid date")
+        });
+        let props = DocProperties::new()
+            .set_title(&title)
+            .set_subject(self.subtitle())
+            .set_author("gendan")
+            .set_keywords(format!("as_of={as_of}; period={}", self.period.label))
+            .set_creation_datetime(&created);
+        wb.set_properties(&props);
+    }
+}
+
+/// A link from a report cell to the source cell: a relative path from the
+/// output folder to the input file (`file:///` + relative path is how
+/// rust_xlsxwriter stores a relative external link), then `#'Sheet'!D17`.
+pub fn link_to_source(out_dir: &Path, file: &str, sheet: &str, cell: &str) -> String {
+    let target = relative_to(out_dir, Path::new(file));
+    let sheet = sheet.replace('\'', "''");
+    format!("file:///{}#'{}'!{}", target.display(), sheet, cell)
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(p)
+    };
+    // Normalise `.` and `..` without touching the file system.
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn relative_to(base: &Path, target: &Path) -> PathBuf {
+    let (b, t) = (absolute(base), absolute(target));
+    let bc: Vec<_> = b.components().collect();
+    let tc: Vec<_> = t.components().collect();
+    let common = bc.iter().zip(&tc).take_while(|(x, y)| x == y).count();
+    let mut out = PathBuf::new();
+    for _ in common..bc.len() {
+        out.push("..");
+    }
+    for c in &tc[common..] {
+        out.push(c);
+    }
+    out
+}
+
+/// Writes `bytes` to `dir/name` through a temporary file and a rename.
+///
+/// # Errors
+/// The folder is not writable or full.
+pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<PathBuf> {
+    let target = dir.join(name);
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes)
+        .with_context(|| {
+            format!(
+                "cannot write {} — check that the folder is writable and not full",
+                tmp.display()
+            )
+        })
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })?;
+    std::fs::rename(&tmp, &target)
+        .with_context(|| {
+            format!(
+                "cannot move {} into place as {}",
+                tmp.display(),
+                target.display()
+            )
+        })
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })?;
+    Ok(target)
+}
+
+/// Builds both workbooks and writes them into `out_dir`.
+///
+/// # Errors
+/// A polars or rust_xlsxwriter failure, or an unwritable folder.
+pub fn write_workbooks(inp: &ReportInput) -> anyhow::Result<Vec<PathBuf>> {
+    let label = &inp.period.label;
+    let mut out = Vec::new();
+    let mut kpi = kpi::workbook(inp).context("building the KPI workbook")?;
+    let bytes = kpi.save_to_buffer().context("saving the KPI workbook")?;
+    out.push(write_atomic(
+        inp.out_dir,
+        &format!("kpi-report-{label}.xlsx"),
+        &bytes,
+    )?);
+    let mut fb = feedback::workbook(inp).context("building the feedback workbook")?;
+    let bytes = fb
+        .save_to_buffer()
+        .context("saving the feedback workbook")?;
+    out.push(write_atomic(
+        inp.out_dir,
+        &format!("feedback-report-{label}.xlsx"),
+        &bytes,
+    )?);
+    Ok(out)
+}

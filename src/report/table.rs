@@ -1,0 +1,325 @@
+//! Writing tables into worksheets the same way everywhere: bold frozen
+//! header, autofilter, fitted column widths, real date cells, percentages
+//! as numbers with a percent format, and text always written as text (a
+//! value beginning with `=`, `+`, `-` or `@` never becomes a formula).
+
+use chrono::{Datelike, NaiveDate};
+use polars::prelude::*;
+use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatBorder, Url, Worksheet, XlsxError};
+
+use crate::read::days_to_date;
+use crate::reconcile::frames::{bools, floats, ints, strs};
+
+/// One cell's value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum V {
+    Empty,
+    Text(String),
+    Num(f64),
+    /// A number shown with one decimal (days).
+    Days(f64),
+    Int(i64),
+    Date(NaiveDate),
+    /// A fraction shown as a percentage.
+    Pct(f64),
+    /// A hyperlink: (url, shown text).
+    Link(String, String),
+}
+
+impl V {
+    pub fn text(s: impl Into<String>) -> V {
+        V::Text(s.into())
+    }
+    pub fn opt_text(s: Option<String>) -> V {
+        s.map(V::Text).unwrap_or(V::Empty)
+    }
+    pub fn opt_pct(x: Option<f64>) -> V {
+        x.map(V::Pct).unwrap_or(V::Empty)
+    }
+    pub fn opt_days(x: Option<f64>) -> V {
+        x.map(V::Days).unwrap_or(V::Empty)
+    }
+    pub fn opt_int(x: Option<i64>) -> V {
+        x.map(V::Int).unwrap_or(V::Empty)
+    }
+    pub fn opt_date(x: Option<i64>) -> V {
+        x.map(|d| V::Date(days_to_date(d as i32)))
+            .unwrap_or(V::Empty)
+    }
+
+    fn width(&self) -> f64 {
+        let text = match self {
+            V::Empty => return 0.0,
+            V::Text(s) | V::Link(_, s) => s.clone(),
+            V::Num(x) => format!("{x:.2}"),
+            V::Days(x) => format!("{x:.1}"),
+            V::Int(i) => i.to_string(),
+            V::Date(_) => "2026-11-30".into(),
+            V::Pct(_) => "100.0%".into(),
+        };
+        display_width(&text)
+    }
+}
+
+/// Display width: CJK and full-width characters count double.
+pub fn display_width(s: &str) -> f64 {
+    s.chars()
+        .map(|c| if (c as u32) >= 0x2E80 { 2.0 } else { 1.0 })
+        .sum()
+}
+
+/// The formats a report uses, made once per workbook.
+pub struct Formats {
+    pub header: Format,
+    pub title: Format,
+    pub subtitle: Format,
+    pub date: Format,
+    pub pct: Format,
+    pub int: Format,
+    pub num: Format,
+    pub days: Format,
+    pub link: Format,
+    pub missed: Format,
+    pub missed_pct: Format,
+    pub met_pct: Format,
+    pub overdue: Format,
+    pub bold: Format,
+    pub note: Format,
+}
+
+impl Default for Formats {
+    fn default() -> Self {
+        let base = Format::new().set_font_name("Calibri").set_font_size(11);
+        Formats {
+            header: base
+                .clone()
+                .set_bold()
+                .set_background_color(Color::RGB(0x1F4E79))
+                .set_font_color(Color::White)
+                .set_border_bottom(FormatBorder::Thin)
+                .set_text_wrap(),
+            title: base.clone().set_bold().set_font_size(16),
+            subtitle: base.clone().set_font_color(Color::RGB(0x595959)),
+            date: base.clone().set_num_format("yyyy-mm-dd"),
+            pct: base.clone().set_num_format("0.0%"),
+            int: base.clone().set_num_format("#,##0"),
+            num: base.clone().set_num_format("#,##0.00"),
+            days: base.clone().set_num_format("0.0"),
+            link: base
+                .clone()
+                .set_font_color(Color::RGB(0x0563C1))
+                .set_underline(rust_xlsxwriter::FormatUnderline::Single),
+            missed: base
+                .clone()
+                .set_background_color(Color::RGB(0xF8CBAD))
+                .set_bold(),
+            missed_pct: base
+                .clone()
+                .set_num_format("0.0%")
+                .set_background_color(Color::RGB(0xF8CBAD))
+                .set_bold(),
+            met_pct: base
+                .clone()
+                .set_num_format("0.0%")
+                .set_background_color(Color::RGB(0xC6EFCE)),
+            overdue: Format::new()
+                .set_background_color(Color::RGB(0xFCE4D6))
+                .set_font_color(Color::RGB(0x9C0006)),
+            bold: base.clone().set_bold(),
+            note: base.set_italic().set_font_color(Color::RGB(0x7F7F7F)),
+        }
+    }
+}
+
+/// A worksheet being filled, tracking column widths to fit at the end.
+pub struct SheetWriter<'a> {
+    pub ws: &'a mut Worksheet,
+    pub f: &'a Formats,
+    widths: Vec<f64>,
+}
+
+impl<'a> SheetWriter<'a> {
+    pub fn new(ws: &'a mut Worksheet, f: &'a Formats) -> Self {
+        SheetWriter {
+            ws,
+            f,
+            widths: Vec::new(),
+        }
+    }
+
+    fn note_width(&mut self, col: u16, w: f64) {
+        let c = col as usize;
+        if self.widths.len() <= c {
+            self.widths.resize(c + 1, 0.0);
+        }
+        self.widths[c] = self.widths[c].max(w);
+    }
+
+    /// Writes one value with its format (`fmt` overrides the default).
+    pub fn put(
+        &mut self,
+        row: u32,
+        col: u16,
+        v: &V,
+        fmt: Option<&Format>,
+    ) -> Result<(), XlsxError> {
+        let f = self.f;
+        match v {
+            V::Empty => {
+                if let Some(fm) = fmt {
+                    self.ws.write_blank(row, col, fm)?;
+                }
+            }
+            V::Text(s) => {
+                // write_string never makes a formula, whatever the text.
+                let s = clip(s);
+                match fmt {
+                    Some(fm) => self.ws.write_string_with_format(row, col, s, fm)?,
+                    None => self.ws.write_string(row, col, s)?,
+                };
+            }
+            V::Num(x) => {
+                self.ws
+                    .write_number_with_format(row, col, *x, fmt.unwrap_or(&f.num))?;
+            }
+            V::Days(x) => {
+                self.ws
+                    .write_number_with_format(row, col, *x, fmt.unwrap_or(&f.days))?;
+            }
+            V::Int(i) => {
+                self.ws
+                    .write_number_with_format(row, col, *i as f64, fmt.unwrap_or(&f.int))?;
+            }
+            V::Pct(x) => {
+                self.ws
+                    .write_number_with_format(row, col, *x, fmt.unwrap_or(&f.pct))?;
+            }
+            V::Date(d) => {
+                let dt = ExcelDateTime::from_ymd(
+                    d.year().clamp(1900, 9999) as u16,
+                    d.month() as u8,
+                    d.day() as u8,
+                )?;
+                self.ws
+                    .write_datetime_with_format(row, col, &dt, fmt.unwrap_or(&f.date))?;
+            }
+            V::Link(url, text) => {
+                let link = Url::new(url.as_str()).set_text(clip(text));
+                self.ws
+                    .write_url_with_format(row, col, link, fmt.unwrap_or(&f.link))?;
+            }
+        }
+        self.note_width(col, v.width());
+        Ok(())
+    }
+
+    /// A title line (not counted in column widths).
+    pub fn title(&mut self, row: u32, text: &str, fmt: &Format) -> Result<(), XlsxError> {
+        self.ws.write_string_with_format(row, 0, text, fmt)?;
+        Ok(())
+    }
+
+    /// Writes a table with its header at `top`; returns the row after it.
+    /// The header is bold; with `main`, the rows above and the header are
+    /// frozen and the table gets the sheet's autofilter.
+    pub fn table(
+        &mut self,
+        top: u32,
+        left: u16,
+        headers: &[String],
+        rows: &[Vec<V>],
+        main: bool,
+    ) -> Result<u32, XlsxError> {
+        let hf = self.f.header.clone();
+        for (i, h) in headers.iter().enumerate() {
+            let c = left + i as u16;
+            self.ws.write_string_with_format(top, c, h, &hf)?;
+            self.note_width(c, display_width(h).min(24.0));
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (i, v) in row.iter().enumerate() {
+                self.put(top + 1 + r as u32, left + i as u16, v, None)?;
+            }
+        }
+        let last = top + rows.len() as u32;
+        if main {
+            self.ws.set_freeze_panes(top + 1, 0)?;
+            if !headers.is_empty() {
+                self.ws
+                    .autofilter(top, left, last.max(top), left + headers.len() as u16 - 1)?;
+            }
+        }
+        Ok(last + 1)
+    }
+
+    /// Sets the fitted column widths.
+    pub fn finish(self) -> Result<(), XlsxError> {
+        for (c, w) in self.widths.iter().enumerate() {
+            let w = (w + 2.0).clamp(6.0, 60.0);
+            self.ws.set_column_width(c as u16, w)?;
+        }
+        Ok(())
+    }
+}
+
+/// Excel's cell limit is 32,767 characters.
+fn clip(s: &str) -> &str {
+    if s.len() <= 32_000 {
+        return s;
+    }
+    let mut end = 32_000;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// Reads a frame column into cells of one kind.
+pub enum Kind {
+    Text,
+    Int,
+    Num,
+    Days,
+    Pct,
+    Date,
+}
+
+pub fn column(df: &DataFrame, name: &str, kind: Kind) -> PolarsResult<Vec<V>> {
+    Ok(match kind {
+        Kind::Text => strs(df, name)?.into_iter().map(V::opt_text).collect(),
+        Kind::Int => ints(df, name)?.into_iter().map(V::opt_int).collect(),
+        Kind::Num => floats(df, name)?
+            .into_iter()
+            .map(|x| x.map(V::Num).unwrap_or(V::Empty))
+            .collect(),
+        Kind::Days => floats(df, name)?.into_iter().map(V::opt_days).collect(),
+        Kind::Pct => floats(df, name)?.into_iter().map(V::opt_pct).collect(),
+        Kind::Date => ints(df, name)?.into_iter().map(V::opt_date).collect(),
+    })
+}
+
+/// A yes/no column in the report language.
+pub fn yes_no(df: &DataFrame, name: &str, yes: &str, no: &str) -> PolarsResult<Vec<V>> {
+    Ok(bools(df, name)?
+        .into_iter()
+        .map(|b| match b {
+            Some(true) => V::text(yes),
+            Some(false) => V::text(no),
+            None => V::Empty,
+        })
+        .collect())
+}
+
+/// Columns side by side into rows.
+pub fn rows_of(cols: Vec<Vec<V>>) -> Vec<Vec<V>> {
+    let n = cols.first().map(|c| c.len()).unwrap_or(0);
+    let mut rows: Vec<Vec<V>> = (0..n).map(|_| Vec::with_capacity(cols.len())).collect();
+    for c in cols {
+        for (r, v) in c.into_iter().enumerate() {
+            if let Some(row) = rows.get_mut(r) {
+                row.push(v);
+            }
+        }
+    }
+    rows
+}

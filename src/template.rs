@@ -1,0 +1,698 @@
+//! Report templates (spec section 2): one TOML file per recurring report.
+//!
+//! Loading validates everything once, at the border: unknown keys and bad
+//! values are rejected with the key and line, paths are resolved against the
+//! template's own folder. The rest of the program only sees a [`Template`].
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Deserializer};
+
+use crate::flags::{Policy, RuleId, Severity};
+use crate::i18n::Lang;
+use crate::read::fields::{self, EnumKind};
+
+/// A template that could not be loaded; exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("cannot read template {path}: {source} — check the path given to --template")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("template {path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    #[default]
+    Week,
+    Month,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnTimeBasis {
+    #[default]
+    ShipDate,
+    DeliveredDate,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DateOrder {
+    #[default]
+    Ymd,
+    Dmy,
+    Mdy,
+}
+
+/// `as_of`: a fixed date, or a day relative to the run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AsOf {
+    #[default]
+    Today,
+    Yesterday,
+    Date(NaiveDate),
+}
+
+impl AsOf {
+    pub fn parse(s: &str) -> Option<AsOf> {
+        match s.trim() {
+            "today" => Some(AsOf::Today),
+            "yesterday" => Some(AsOf::Yesterday),
+            t => NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                .ok()
+                .map(AsOf::Date),
+        }
+    }
+
+    /// The date this stands for, given today's local date.
+    pub fn resolve(self, today: NaiveDate) -> NaiveDate {
+        match self {
+            AsOf::Today => today,
+            AsOf::Yesterday => today.pred_opt().unwrap_or(today),
+            AsOf::Date(d) => d,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AsOf {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            S(String),
+            D(toml::value::Datetime),
+        }
+        let s = match Raw::deserialize(d)? {
+            Raw::S(s) => s,
+            Raw::D(dt) => dt.to_string(),
+        };
+        AsOf::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "as_of `{s}` is not a date: use YYYY-MM-DD, \"today\" or \"yesterday\""
+            ))
+        })
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportSection {
+    pub title: String,
+    pub period: Period,
+    pub as_of: AsOf,
+    pub lang: Lang,
+    pub out_dir: String,
+    pub on_time_basis: OnTimeBasis,
+    pub date_order: DateOrder,
+}
+
+impl Default for ReportSection {
+    fn default() -> Self {
+        ReportSection {
+            title: "Weekly order follow-up review".into(),
+            period: Period::Week,
+            as_of: AsOf::Today,
+            lang: Lang::Zh,
+            out_dir: "reports".into(),
+            on_time_basis: OnTimeBasis::ShipDate,
+            date_order: DateOrder::Ymd,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct InputSpec {
+    pub paths: Vec<String>,
+    pub sheets: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InputsSection {
+    pub orders: InputSpec,
+    pub shipments: InputSpec,
+    pub feedback: InputSpec,
+}
+
+impl Default for InputsSection {
+    fn default() -> Self {
+        let spec = |p: &str| InputSpec {
+            paths: vec![p.to_string()],
+            sheets: vec![],
+        };
+        InputsSection {
+            orders: spec("orders*.xlsx"),
+            shipments: spec("shipments*.xlsx"),
+            feedback: spec("feedback*.xlsx"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ColumnsSection {
+    pub orders: BTreeMap<String, Vec<String>>,
+    pub shipments: BTreeMap<String, Vec<String>>,
+    pub feedback: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ValuesSection {
+    pub order_status: BTreeMap<String, String>,
+    pub shipment_status: BTreeMap<String, String>,
+    pub feedback_status: BTreeMap<String, String>,
+    pub mode: BTreeMap<String, String>,
+    pub category: BTreeMap<String, String>,
+    pub department: BTreeMap<String, String>,
+    pub currency: BTreeMap<String, String>,
+}
+
+impl ValuesSection {
+    pub fn extra(&self, kind: EnumKind) -> &BTreeMap<String, String> {
+        match kind {
+            EnumKind::OrderStatus => &self.order_status,
+            EnumKind::ShipmentStatus => &self.shipment_status,
+            EnumKind::FeedbackStatus => &self.feedback_status,
+            EnumKind::Mode => &self.mode,
+            EnumKind::Category => &self.category,
+            EnumKind::Department => &self.department,
+            EnumKind::Currency => &self.currency,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Thresholds {
+    pub stale_days: i64,
+    pub confirm_days: i64,
+    pub eta_grace_days: i64,
+    pub tracking_days: i64,
+    pub followup_days: i64,
+    pub feedback_sla_days: i64,
+    pub amount_tolerance: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            stale_days: 7,
+            confirm_days: 3,
+            eta_grace_days: 3,
+            tracking_days: 2,
+            followup_days: 14,
+            feedback_sla_days: 14,
+            amount_tolerance: 0.005,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Targets {
+    pub otd_rate: Option<f64>,
+    pub otif_rate: Option<f64>,
+    pub csat: Option<f64>,
+    pub nps: Option<f64>,
+}
+
+impl Default for Targets {
+    fn default() -> Self {
+        Targets {
+            otd_rate: Some(0.95),
+            otif_rate: Some(0.90),
+            csat: Some(0.85),
+            nps: Some(30.0),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RulesSection {
+    pub disable: Vec<RuleId>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Fx {
+    pub base: Option<String>,
+    pub rates: BTreeMap<String, f64>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HistorySection {
+    pub enabled: bool,
+    pub path: Option<String>,
+}
+
+impl Default for HistorySection {
+    fn default() -> Self {
+        HistorySection {
+            enabled: true,
+            path: None,
+        }
+    }
+}
+
+/// The raw template as written in TOML.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TemplateFile {
+    pub report: ReportSection,
+    pub inputs: InputsSection,
+    pub columns: ColumnsSection,
+    pub values: ValuesSection,
+    pub thresholds: Thresholds,
+    pub targets: Targets,
+    pub rules: RulesSection,
+    pub severity: BTreeMap<RuleId, Severity>,
+    pub fx: Fx,
+    pub history: HistorySection,
+}
+
+/// A loaded, validated template with its paths resolved.
+#[derive(Clone, Debug)]
+pub struct Template {
+    pub file: TemplateFile,
+    /// The template's path as given (`None` when running without one).
+    pub path: Option<PathBuf>,
+    /// The folder relative paths resolve against.
+    pub base_dir: PathBuf,
+}
+
+impl Default for Template {
+    fn default() -> Self {
+        Template {
+            file: TemplateFile::default(),
+            path: None,
+            base_dir: PathBuf::from("."),
+        }
+    }
+}
+
+impl Template {
+    /// Loads and validates the template at `path`.
+    ///
+    /// # Errors
+    /// Unreadable file, TOML syntax, unknown keys and bad values, each named
+    /// with the key and line.
+    pub fn load(path: &Path) -> Result<Template, TemplateError> {
+        let text = std::fs::read_to_string(path).map_err(|source| TemplateError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let file = parse(&text).map_err(|message| TemplateError::Invalid {
+            path: path.display().to_string(),
+            message,
+        })?;
+        let base_dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        Ok(Template {
+            file,
+            path: Some(path.to_path_buf()),
+            base_dir,
+        })
+    }
+
+    /// A template path resolved against the template's folder (absolute
+    /// paths stay as they are).
+    pub fn resolve(&self, p: &str) -> PathBuf {
+        let path = Path::new(p);
+        if path.is_absolute() || self.path.is_none() {
+            path.to_path_buf()
+        } else {
+            lexical_join(&self.base_dir, path)
+        }
+    }
+
+    pub fn policy(&self) -> Policy {
+        Policy {
+            disabled: self.file.rules.disable.iter().copied().collect(),
+            overrides: self.file.severity.clone(),
+        }
+    }
+
+    pub fn input(&self, table: crate::flags::Table) -> &InputSpec {
+        match table {
+            crate::flags::Table::Orders => &self.file.inputs.orders,
+            crate::flags::Table::Shipments => &self.file.inputs.shipments,
+            crate::flags::Table::Feedback => &self.file.inputs.feedback,
+        }
+    }
+}
+
+/// `base/rel` with `.` dropped and `dir/..` folded, so messages show
+/// `sample-data/orders.xlsx` rather than `report-templates/../sample-data/…`.
+fn lexical_join(base: &Path, rel: &Path) -> PathBuf {
+    use std::path::Component;
+    let joined = base.join(rel);
+    let mut parts: Vec<Component> = Vec::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match parts.last() {
+                Some(Component::Normal(_)) => {
+                    parts.pop();
+                }
+                _ => parts.push(c),
+            },
+            other => parts.push(other),
+        }
+    }
+    if parts.is_empty() {
+        return PathBuf::from(".");
+    }
+    parts.iter().collect()
+}
+
+/// Parses and validates template text; the error names the key and line.
+pub fn parse(text: &str) -> Result<TemplateFile, String> {
+    let file: TemplateFile = toml::from_str(text).map_err(|e| describe_toml_error(text, &e))?;
+    validate(text, &file)?;
+    Ok(file)
+}
+
+fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
+    let line = e.span().map(|s| line_of_offset(text, s.start));
+    match line {
+        Some(l) => format!("line {l}: {}", e.message()),
+        None => e.message().to_string(),
+    }
+}
+
+fn line_of_offset(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// The line of the first `key =` (or `"key" =`) after the `[section]` header.
+fn line_of_key(text: &str, section: &str, key: &str) -> usize {
+    let mut in_section = section.is_empty();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.starts_with('[') {
+            in_section = line.trim_matches(|c| c == '[' || c == ']').trim() == section;
+            continue;
+        }
+        if in_section {
+            let k = line
+                .split('=')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches('"');
+            if k == key {
+                return i + 1;
+            }
+        }
+    }
+    0
+}
+
+fn validate(text: &str, f: &TemplateFile) -> Result<(), String> {
+    use crate::flags::Table;
+    let at = |section: &str, key: &str| match line_of_key(text, section, key) {
+        0 => format!("[{section}] {key}"),
+        n => format!("line {n}: [{section}] {key}"),
+    };
+    for (table, map) in [
+        (Table::Orders, &f.columns.orders),
+        (Table::Shipments, &f.columns.shipments),
+        (Table::Feedback, &f.columns.feedback),
+    ] {
+        let defs = fields::fields(table);
+        for key in map.keys() {
+            if !defs.iter().any(|d| d.name == key) {
+                let known: Vec<_> = defs.iter().map(|d| d.name).collect();
+                return Err(format!(
+                    "{}: unknown field `{key}` — known fields of {}: {}",
+                    at(&format!("columns.{}", table.as_str()), key),
+                    table.as_str(),
+                    known.join(", ")
+                ));
+            }
+        }
+    }
+    for kind in EnumKind::ALL {
+        let section = format!("values.{}", kind.template_key());
+        for (word, canonical) in f.values.extra(kind) {
+            if !kind.canonical_words().contains(&canonical.as_str()) {
+                return Err(format!(
+                    "{}: `{canonical}` is not a {} — use one of: {}",
+                    at(&section, word),
+                    kind.template_key(),
+                    kind.canonical_words().join(", ")
+                ));
+            }
+        }
+    }
+    let th = &f.thresholds;
+    for (key, v) in [
+        ("stale_days", th.stale_days),
+        ("confirm_days", th.confirm_days),
+        ("eta_grace_days", th.eta_grace_days),
+        ("tracking_days", th.tracking_days),
+        ("followup_days", th.followup_days),
+        ("feedback_sla_days", th.feedback_sla_days),
+    ] {
+        if !(0..=3650).contains(&v) {
+            return Err(format!(
+                "{}: {v} days is out of range — use 0 to 3650",
+                at("thresholds", key)
+            ));
+        }
+    }
+    if !(0.0..1.0).contains(&th.amount_tolerance) {
+        return Err(format!(
+            "{}: {} must be a fraction from 0 up to 1 (0.005 = 0.5%)",
+            at("thresholds", "amount_tolerance"),
+            th.amount_tolerance
+        ));
+    }
+    for (key, v) in [
+        ("otd_rate", f.targets.otd_rate),
+        ("otif_rate", f.targets.otif_rate),
+        ("csat", f.targets.csat),
+    ] {
+        if let Some(v) = v {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(format!(
+                    "{}: {v} must be a fraction from 0 to 1 (0.95 = 95%)",
+                    at("targets", key)
+                ));
+            }
+        }
+    }
+    if let Some(n) = f.targets.nps {
+        if !(-100.0..=100.0).contains(&n) {
+            return Err(format!(
+                "{}: {n} must be between -100 and 100",
+                at("targets", "nps")
+            ));
+        }
+    }
+    for (code, rate) in &f.fx.rates {
+        if !(rate.is_finite() && *rate > 0.0) {
+            return Err(format!(
+                "{}: rate {rate} for {code} must be a positive number",
+                at("fx", "rates")
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The default template with a comment on every key (`gendan template`).
+pub fn default_text(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => DEFAULT_EN,
+        Lang::Zh => DEFAULT_ZH,
+    }
+}
+
+const DEFAULT_EN: &str = r#"# gendan report template — one file per recurring report.
+# Relative paths resolve against this file's folder. Every key is optional.
+
+[report]
+title = "Weekly order follow-up review"   # shown on the Summary sheets
+period = "week"              # week: 7 days ending on as_of; month: calendar month to as_of
+as_of = "today"              # last day of the period: "today", "yesterday" or 2026-11-30
+lang = "en"                  # zh | en: sheet names, headers, messages
+out_dir = "reports"          # where the reports go (--out overrides)
+on_time_basis = "ship_date"  # ship_date (FOB: due date = shipment date) | delivered_date
+date_order = "ymd"           # how to read text dates with the year last: ymd | dmy | mdy
+
+[inputs.orders]
+paths = ["orders*.xlsx"]     # files or globs; matches are read in name order
+sheets = []                  # []: every visible sheet whose header is recognised; or names
+[inputs.shipments]
+paths = ["shipments*.xlsx"]
+sheets = []
+[inputs.feedback]
+paths = ["feedback*.xlsx"]
+sheets = []
+
+[columns.orders]             # extra header aliases per field, added to the built-in ones
+# order_id = ["Job No", "工单号"]
+[columns.shipments]
+[columns.feedback]
+
+[values.order_status]        # extra status words → pending, confirmed, in_production,
+# "装柜中" = "ready"          #   ready, shipped, delivered, closed, cancelled, on_hold
+[values.shipment_status]     # → booked, in_transit, arrived, delivered, exception
+[values.feedback_status]     # → open, in_progress, closed
+[values.mode]                # → sea, air, express, rail, road
+[values.category]            # → quality, delivery, packaging, documents, service, price, other
+[values.department]          # → sales, production, purchasing, logistics, quality, finance, documents
+[values.currency]            # → an ISO 4217 code, e.g. "港币" = "HKD"
+
+[thresholds]
+stale_days = 7               # S01: open order not updated for more than this many days
+confirm_days = 3             # S03: pending confirmation for more than this many days
+eta_grace_days = 3           # S04: not delivered this many days after the ETA
+tracking_days = 2            # S05: shipped this many days ago and still no tracking number
+followup_days = 14           # S06: days after arrival before after-sales follow-up is due
+feedback_sla_days = 14       # S07: feedback open for more than this many days
+amount_tolerance = 0.005     # C07: allowed relative gap between amount and qty × price
+
+[targets]                    # shown beside the KPI, coloured when missed
+otd_rate = 0.95              # on-time delivery rate
+otif_rate = 0.90             # on time in full
+csat = 0.85                  # share of scores 4 and 5
+nps = 30                     # net promoter score, -100 to 100
+
+[rules]
+disable = []                 # rule ids to switch off, e.g. ["C07"]
+
+[severity]                   # override a rule's default severity: info | warning | error
+# S01 = "error"
+
+[fx]                         # optional: rates to a base currency for the received-amount total
+# base = "USD"
+# rates = { CNY = 0.138, EUR = 1.08 }
+
+[history]
+enabled = true               # keep each run's KPIs and flags in SQLite
+# path = "gendan-history.sqlite"   # default: in out_dir
+"#;
+
+const DEFAULT_ZH: &str = r#"# gendan 报表模板——每个定期报表一个文件。
+# 相对路径以本文件所在目录为准。每一项都可省略。
+
+[report]
+title = "每周跟单例会"          # 显示在概览页上
+period = "week"              # week：截至 as_of 的 7 天；month：as_of 所在自然月
+as_of = "today"              # 统计截止日："today"、"yesterday" 或 2026-11-30
+lang = "zh"                  # zh | en：工作表名、表头和提示语言
+out_dir = "reports"          # 报表输出目录（--out 可覆盖）
+on_time_basis = "ship_date"  # ship_date（FOB：交期即出运日）| delivered_date（以签收日为准）
+date_order = "ymd"           # 年份在后的文本日期的读法：ymd | dmy | mdy
+
+[inputs.orders]
+paths = ["orders*.xlsx"]     # 文件或通配符；匹配到的文件按名称顺序读取
+sheets = []                  # []：读取所有能识别表头的可见工作表；或写明表名
+[inputs.shipments]
+paths = ["shipments*.xlsx"]
+sheets = []
+[inputs.feedback]
+paths = ["feedback*.xlsx"]
+sheets = []
+
+[columns.orders]             # 额外的列名别名，在内置别名之外
+# order_id = ["Job No", "工单号"]
+[columns.shipments]
+[columns.feedback]
+
+[values.order_status]        # 额外的状态词 → pending, confirmed, in_production,
+# "装柜中" = "ready"          #   ready, shipped, delivered, closed, cancelled, on_hold
+[values.shipment_status]     # → booked, in_transit, arrived, delivered, exception
+[values.feedback_status]     # → open, in_progress, closed
+[values.mode]                # → sea, air, express, rail, road
+[values.category]            # → quality, delivery, packaging, documents, service, price, other
+[values.department]          # → sales, production, purchasing, logistics, quality, finance, documents
+[values.currency]            # → ISO 4217 币种代码，如 "港币" = "HKD"
+
+[thresholds]
+stale_days = 7               # S01：未完成订单超过几天未更新
+confirm_days = 3             # S03：待确认超过几天
+eta_grace_days = 3           # S04：超过预计到达日几天仍未签收
+tracking_days = 2            # S05：发货几天后仍无运单号
+followup_days = 14           # S06：到货几天后应做售后回访
+feedback_sla_days = 14       # S07：反馈超过几天未关闭
+amount_tolerance = 0.005     # C07：金额与数量×单价允许的相对误差
+
+[targets]                    # 显示在指标旁，未达标时标色
+otd_rate = 0.95              # 准时交货率
+otif_rate = 0.90             # 准时足量交货率
+csat = 0.85                  # 满意度 4 分及以上的占比
+nps = 30                     # 净推荐值，-100 到 100
+
+[rules]
+disable = []                 # 关闭的规则编号，如 ["C07"]
+
+[severity]                   # 调整规则的严重程度：info | warning | error
+# S01 = "error"
+
+[fx]                         # 可选：折算到基准币种的汇率
+# base = "USD"
+# rates = { CNY = 0.138, EUR = 1.08 }
+
+[history]
+enabled = true               # 在 SQLite 中保存每次运行的指标和问题
+# path = "gendan-history.sqlite"   # 默认放在 out_dir 中
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_texts_load_back() {
+        for lang in [Lang::En, Lang::Zh] {
+            let f = parse(default_text(lang)).expect("default template parses");
+            assert_eq!(f.report.lang, lang);
+            assert_eq!(f.thresholds.stale_days, 7);
+            assert_eq!(f.inputs.orders.paths, vec!["orders*.xlsx".to_string()]);
+        }
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let err = parse("[report]\ntitle = \"x\"\nbogus = 1\n").unwrap_err();
+        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("bogus"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_are_rejected() {
+        assert!(parse("[report]\nlang = \"fr\"\n")
+            .unwrap_err()
+            .contains("line 2"));
+        assert!(parse("[report]\nas_of = \"soon\"\n").is_err());
+        assert!(parse("[columns.orders]\nnot_a_field = [\"x\"]\n")
+            .unwrap_err()
+            .contains("line 2"));
+        assert!(parse("[values.order_status]\n\"x\" = \"flying\"\n")
+            .unwrap_err()
+            .contains("flying"));
+        assert!(parse("[severity]\nZ99 = \"error\"\n").is_err());
+        let ok = parse("[report]\nas_of = 2026-11-30\n").unwrap();
+        assert_eq!(
+            ok.report.as_of,
+            AsOf::Date(NaiveDate::from_ymd_opt(2026, 11, 30).unwrap())
+        );
+    }
+}
