@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use chrono::{Datelike, Duration, NaiveDate};
-use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Formula, Workbook, Worksheet};
+use rust_xlsxwriter::{
+    DocProperties, ExcelDateTime, Format, FormatAlign, Formula, Workbook, Worksheet,
+};
 
 use crate::i18n::Lang;
 
@@ -44,8 +46,8 @@ impl Rng {
     fn chance(&mut self, p: f64) -> bool {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
     }
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len() as u64) as usize]
+    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
+        xs[self.below(xs.len() as u64) as usize]
     }
 }
 
@@ -322,10 +324,16 @@ pub fn write(
     let (lines, ships, fbs) = generate(&mut rng, n, lang, as_of);
     let w = if lang == Lang::Zh { &ZH } else { &EN };
     let big = n > 50_000;
+    let created = ExcelDateTime::from_ymd(
+        as_of.year().clamp(1900, 9999) as u16,
+        as_of.month() as u8,
+        as_of.day() as u8,
+    )?;
     let mut written = Vec::new();
 
     let order_rows: Vec<Vec<C>> = order_cells(&mut rng, &lines, lang, as_of);
     written.extend(write_table(
+        &created,
         dir,
         "orders",
         w.orders_sheet,
@@ -338,6 +346,7 @@ pub fn write(
     )?);
     let ship_rows = ship_cells(&mut rng, &ships, lang);
     written.extend(write_table(
+        &created,
         dir,
         "shipments",
         w.shipments_sheet,
@@ -350,6 +359,7 @@ pub fn write(
     )?);
     let fb_rows = fb_cells(&mut rng, &fbs, lang);
     written.extend(write_table(
+        &created,
         dir,
         "feedback",
         w.feedback_sheet,
@@ -400,7 +410,7 @@ fn generate(
     while lines.len() < n {
         order_no += 1;
         let order_id = format!("PO-{year:02}{order_no:05}");
-        let (customer, country, currency) = *rng.pick(CUSTOMERS);
+        let (customer, country, currency) = rng.pick(CUSTOMERS);
         let owner = rng.pick(owners).to_string();
         let order_date = as_of - Duration::days(rng.range(0, 150));
         let lead = rng.range(20, 55);
@@ -441,7 +451,7 @@ fn generate(
         };
         let department = match status {
             "pending" | "confirmed" => "sales",
-            "in_production" => *rng.pick(&["production", "purchasing", "quality"]),
+            "in_production" => rng.pick(&["production", "purchasing", "quality"]),
             "ready" => "logistics",
             "shipped" => "logistics",
             "delivered" | "closed" => "documents",
@@ -457,7 +467,7 @@ fn generate(
         .max(order_date);
         let mut total_qty = 0.0;
         for _ in 0..n_lines {
-            let (product, base) = *rng.pick(PRODUCTS);
+            let (product, base) = rng.pick(PRODUCTS);
             let qty = (rng.range(5, 120) * 50) as f64;
             let price = ((base * (0.9 + rng.below(30) as f64 / 100.0)) * 100.0).round() / 100.0;
             let price = if currency == "CNY" {
@@ -532,8 +542,7 @@ fn generate(
                 } else {
                     planned.min(as_of)
                 };
-                let mode: &'static str =
-                    *rng.pick(&["sea", "sea", "sea", "air", "express", "rail"]);
+                let mode: &'static str = rng.pick(&["sea", "sea", "sea", "air", "express", "rail"]);
                 let transit = match mode {
                     "sea" => rng.range(18, 35),
                     "rail" => rng.range(14, 22),
@@ -590,13 +599,13 @@ fn generate(
                     if p + 1 == parts && rng.chance(0.55) {
                         let date = d + Duration::days(rng.range(3, 25));
                         if date <= as_of {
-                            let score = *rng.pick(&[5, 5, 4, 4, 4, 3, 3, 2, 1]);
+                            let score = rng.pick(&[5, 5, 4, 4, 4, 3, 3, 2, 1]);
                             let nps = (score * 2 + rng.range(-1, 1)).clamp(0, 10);
                             let unhappy = score <= 2 || nps <= 6;
                             let category: &'static str = if unhappy {
-                                *rng.pick(&["quality", "delivery", "packaging", "documents"])
+                                rng.pick(&["quality", "delivery", "packaging", "documents"])
                             } else {
-                                *rng.pick(&["service", "other", "price"])
+                                rng.pick(&["service", "other", "price"])
                             };
                             let closed = if rng.chance(0.7) {
                                 Some((date + Duration::days(rng.range(1, 12))).min(as_of))
@@ -754,11 +763,8 @@ fn ship_cells(rng: &mut Rng, ships: &[Ship], lang: Lang) -> Vec<Vec<C>> {
                     row[8] = C::Date(sd - Duration::days(3))
                 }
             } // C05
-            3 => {
-                if s.delivered.is_some() {
-                    row[9] = t(status_text(lang, "in_transit"))
-                }
-            } // C09 warning
+            // C09 warning: delivered, but the status still says in transit.
+            3 if s.delivered.is_some() => row[9] = t(status_text(lang, "in_transit")),
             4 => row[4] = t(if lang == Lang::Zh { "海上" } else { "boat" }), // V04
             _ => {}
         }
@@ -806,6 +812,7 @@ fn fb_cells(rng: &mut Rng, fbs: &[Fb], lang: Lang) -> Vec<Vec<C>> {
 /// several files past 1,000,000 rows.
 #[allow(clippy::too_many_arguments)]
 fn write_table(
+    created: &ExcelDateTime,
     dir: &Path,
     stem: &str,
     sheet: &str,
@@ -829,6 +836,12 @@ fn write_table(
         };
         let path = dir.join(&name);
         let mut wb = Workbook::new();
+        // A fixed creation date, so the same seed gives the same bytes.
+        wb.set_properties(
+            &DocProperties::new()
+                .set_author("gendan demo-data")
+                .set_creation_datetime(created),
+        );
         let ws = if big {
             wb.add_worksheet_with_constant_memory()?
         } else {

@@ -190,10 +190,11 @@ pub fn kpis(rec: &Reconciled, flags: &[Flag], p: &Period, t: &Template) -> Polar
     let orders = || rec.orders.clone().lazy();
     let ships = || rec.shipments.clone().lazy();
     let fb = || rec.feedback.clone().lazy();
-    let mut k = Kpis::default();
-
     // Orders received, and their amount per currency.
-    k.orders_received = count(orders(), in_period("order_date", p))?;
+    let mut k = Kpis {
+        orders_received: count(orders(), in_period("order_date", p))?,
+        ..Default::default()
+    };
     let received = orders()
         .filter(in_period("order_date", p))
         .select([col("order_key")]);

@@ -187,7 +187,7 @@ fn read_file(
     let mut sources = Vec::new();
     let metas = wb.sheets.clone();
     for meta in metas {
-        let named = wanted.iter().any(|w| *w == meta.name);
+        let named = wanted.contains(&meta.name);
         if !wanted.is_empty() && !named && !is_csv {
             continue;
         }

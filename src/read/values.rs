@@ -162,10 +162,9 @@ pub fn parse_number_text(s: &str) -> Option<f64> {
     let end = rest.rfind(|c: char| c.is_ascii_digit())? + 1;
     let (body, suffix) = rest.split_at(end);
     let suffix = suffix.trim();
-    if !suffix.is_empty()
-        && !(suffix.chars().count() <= 12 && suffix.chars().all(|c| c.is_alphabetic() || c == '.'))
-        && !is_currency_word(suffix)
-    {
+    let unit_word =
+        suffix.chars().count() <= 12 && suffix.chars().all(|c| c.is_alphabetic() || c == '.');
+    if !(suffix.is_empty() || unit_word || is_currency_word(suffix)) {
         return None;
     }
     let (negative, digits) = match body.as_bytes().first() {
