@@ -440,7 +440,7 @@ fn generate(
             "confirmed"
         } else if progress < 0.8 {
             "in_production"
-        } else if progress < 1.0 {
+        } else if progress < 0.92 {
             "ready"
         } else if progress < 1.5 {
             "shipped"
@@ -535,7 +535,13 @@ fn generate(
                 } else {
                     qty
                 };
-                let planned = due + Duration::days(rng.range(-5, 9) + p as i64 * 10);
+                // Most goods leave a few days before the due date; some slip.
+                let slip = if rng.chance(0.18) {
+                    rng.range(1, 12)
+                } else {
+                    rng.range(-6, 0)
+                };
+                let planned = due + Duration::days(slip + p as i64 * 4);
                 let ship_date = if status == "ready" {
                     (as_of + Duration::days(rng.range(1, 10)))
                         .min(planned.max(as_of + Duration::days(1)))

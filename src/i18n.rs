@@ -359,6 +359,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("col.amount", "Amount", "金额"),
     ("col.metric", "Measure", "项目"),
     ("col.file_rows", "Rows", "行数"),
+    ("word.in_base", "Total in {base}", "折合 {base}"),
     ("word.yes", "yes", "是"),
     ("word.no", "no", "否"),
     ("word.on_time", "on time", "准时"),

@@ -117,6 +117,8 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
         .set_secondary_axis(true);
     line.y_axis().set_num_format("0%").set_min(0.0).set_max(1.0);
     line.y2_axis().set_min(-100.0).set_max(100.0);
+    line.legend()
+        .set_position(rust_xlsxwriter::ChartLegendPosition::Bottom);
     line.set_width(560).set_height(300);
     ws.insert_chart(3, 6, &line)?;
     if !cat_rows.is_empty() {

@@ -227,7 +227,10 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
         &inp.template.file.fx.base,
         m.kpis.orders_received_amount_base,
     ) {
-        amount_rows.push(vec![V::text(format!("= {base}")), V::Num(v)]);
+        amount_rows.push(vec![
+            V::text(i18n::fill(lang, "word.in_base", &[("base", base)])),
+            V::Num(v),
+        ]);
     }
     w.put(
         r,
@@ -327,6 +330,8 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
             .set_values((sheet.as_str(), 4, c, 3 + n, c));
     }
     line.y_axis().set_num_format("0%").set_min(0.0).set_max(1.0);
+    line.legend()
+        .set_position(rust_xlsxwriter::ChartLegendPosition::Bottom);
     line.set_width(560).set_height(300);
     ws.insert_chart(3, 6, &line)?;
     let mut bar = Chart::new(ChartType::Column);

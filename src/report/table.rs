@@ -252,8 +252,12 @@ impl<'a> SheetWriter<'a> {
         Ok(last + 1)
     }
 
-    /// Sets the fitted column widths.
+    /// Sets the fitted column widths and a landscape, one-page-wide print
+    /// layout with the header row repeated on every page.
     pub fn finish(self) -> Result<(), XlsxError> {
+        self.ws.set_landscape();
+        self.ws.set_paper_size(9); // A4
+        self.ws.set_print_fit_to_pages(1, 0);
         for (c, w) in self.widths.iter().enumerate() {
             let w = (w + 2.0).clamp(6.0, 60.0);
             self.ws.set_column_width(c as u16, w)?;
