@@ -1,0 +1,895 @@
+//! KPIs and workbooks (spec sections 6 and 7): a hand-computed case whose
+//! every KPI is asserted in the JSON and on the Summary sheet, and the
+//! workbooks read back cell by cell.
+
+mod util;
+
+use calamine::{open_workbook, Data, Reader, Xlsx};
+use serde_json::{json, Value};
+use util::*;
+
+const AS_OF: &str = "2026-11-30"; // week 2026-11-24 … 2026-11-30, 2026-W49
+
+const O_HEAD: &[&str] = &[
+    "Order No",
+    "Customer",
+    "Product",
+    "Qty",
+    "Order Date",
+    "Due Date",
+    "Status",
+    "Merchandiser",
+    "Last Updated",
+    "Confirmed Date",
+    "Unit Price",
+    "Amount",
+    "Currency",
+];
+
+#[allow(clippy::too_many_arguments)]
+fn o(
+    id: &str,
+    cust: &str,
+    qty: f64,
+    od: &str,
+    due: &str,
+    status: &str,
+    owner: &str,
+    upd: &str,
+    conf: &str,
+    price: Option<f64>,
+    amount: Option<f64>,
+    cur: &str,
+) -> Vec<Cell> {
+    let t = |x: &str| if x.is_empty() { Cell::Blank } else { s(x) };
+    vec![
+        s(id),
+        s(cust),
+        s("Mug"),
+        n(qty),
+        s(od),
+        s(due),
+        s(status),
+        s(owner),
+        s(upd),
+        t(conf),
+        price.map(n).unwrap_or(Cell::Blank),
+        amount.map(n).unwrap_or(Cell::Blank),
+        t(cur),
+    ]
+}
+
+const S_HEAD: &[&str] = &[
+    "Shipment No",
+    "Order No",
+    "Qty Shipped",
+    "Ship Date",
+    "Mode",
+    "ETA",
+    "Delivered Date",
+    "Status",
+    "Tracking No",
+];
+
+#[allow(clippy::too_many_arguments)]
+fn sh(
+    id: &str,
+    order: &str,
+    qty: f64,
+    ship: &str,
+    mode: &str,
+    eta: &str,
+    delivered: &str,
+    status: &str,
+    tracking: &str,
+) -> Vec<Cell> {
+    let t = |x: &str| if x.is_empty() { Cell::Blank } else { s(x) };
+    vec![
+        s(id),
+        s(order),
+        n(qty),
+        t(ship),
+        t(mode),
+        t(eta),
+        t(delivered),
+        t(status),
+        t(tracking),
+    ]
+}
+
+const F_HEAD: &[&str] = &[
+    "Feedback No",
+    "Order No",
+    "Customer",
+    "Date",
+    "Score",
+    "NPS",
+    "Action",
+    "Status",
+    "Closed Date",
+];
+
+#[allow(clippy::too_many_arguments)]
+fn fb(
+    id: &str,
+    order: &str,
+    cust: &str,
+    date: &str,
+    score: f64,
+    nps: f64,
+    action: &str,
+    status: &str,
+    closed: &str,
+) -> Vec<Cell> {
+    let t = |x: &str| if x.is_empty() { Cell::Blank } else { s(x) };
+    vec![
+        s(id),
+        t(order),
+        s(cust),
+        s(date),
+        n(score),
+        n(nps),
+        t(action),
+        t(status),
+        t(closed),
+    ]
+}
+
+fn sheet(head: &[&str], rows: Vec<Vec<Cell>>) -> Vec<Sheet> {
+    let mut all = vec![header(head)];
+    all.extend(rows);
+    vec![Sheet::new("Data", all)]
+}
+
+/// Ten orders, six shipments, four feedback rows; every number below is
+/// worked out by hand in the comments of `hand_computed_kpis`.
+fn hand_case(w: &Work) {
+    w.xlsx(
+        "orders.xlsx",
+        sheet(
+            O_HEAD,
+            vec![
+                o(
+                    "A1",
+                    "Acme",
+                    100.0,
+                    "2026-11-25",
+                    "2026-12-20",
+                    "in production",
+                    "Li",
+                    "2026-11-29",
+                    "2026-11-27",
+                    Some(2.0),
+                    Some(200.0),
+                    "USD",
+                ),
+                o(
+                    "A2",
+                    "Acme",
+                    50.0,
+                    "2026-11-10",
+                    "2026-11-26",
+                    "shipped",
+                    "Li",
+                    "2026-11-28",
+                    "2026-11-11",
+                    Some(10.0),
+                    None,
+                    "USD",
+                ),
+                o(
+                    "A3",
+                    "Bolt",
+                    80.0,
+                    "2026-11-01",
+                    "2026-11-25",
+                    "shipped",
+                    "Wang",
+                    "2026-11-29",
+                    "2026-11-03",
+                    None,
+                    None,
+                    "",
+                ),
+                o(
+                    "A4",
+                    "Bolt",
+                    60.0,
+                    "2026-11-02",
+                    "2026-11-28",
+                    "in production",
+                    "Wang",
+                    "2026-11-20",
+                    "2026-11-24",
+                    None,
+                    None,
+                    "",
+                ),
+                o(
+                    "A5",
+                    "Cora",
+                    40.0,
+                    "2026-11-26",
+                    "2026-11-30",
+                    "ready",
+                    "Li",
+                    "2026-11-30",
+                    "2026-11-26",
+                    None,
+                    None,
+                    "",
+                ),
+                o(
+                    "A6",
+                    "Cora",
+                    30.0,
+                    "2026-11-27",
+                    "2026-12-24",
+                    "cancelled",
+                    "Li",
+                    "2026-11-27",
+                    "",
+                    Some(5.0),
+                    Some(150.0),
+                    "EUR",
+                ),
+                o(
+                    "A7",
+                    "Dune",
+                    20.0,
+                    "2026-11-28",
+                    "2026-12-28",
+                    "pending",
+                    "Wang",
+                    "2026-11-28",
+                    "",
+                    Some(100.0),
+                    Some(2000.0),
+                    "RMB",
+                ),
+                o(
+                    "A8",
+                    "Dune",
+                    100.0,
+                    "2026-10-01",
+                    "2026-10-20",
+                    "delivered",
+                    "Wang",
+                    "2026-11-01",
+                    "2026-10-02",
+                    None,
+                    None,
+                    "",
+                ),
+                o(
+                    "A9",
+                    "Acme",
+                    10.0,
+                    "2026-10-05",
+                    "2026-10-25",
+                    "delivered",
+                    "Li",
+                    "2026-11-05",
+                    "2026-10-06",
+                    None,
+                    None,
+                    "",
+                ),
+                o(
+                    "A10",
+                    "Bolt",
+                    70.0,
+                    "2026-11-20",
+                    "2026-11-27",
+                    "shipped",
+                    "Wang",
+                    "2026-11-29",
+                    "2026-11-21",
+                    None,
+                    None,
+                    "",
+                ),
+            ],
+        ),
+    );
+    w.xlsx(
+        "shipments.xlsx",
+        sheet(
+            S_HEAD,
+            vec![
+                sh(
+                    "S1",
+                    "A2",
+                    50.0,
+                    "2026-11-24",
+                    "sea",
+                    "2026-11-25",
+                    "",
+                    "in transit",
+                    "T1",
+                ),
+                sh(
+                    "S2",
+                    "A3",
+                    80.0,
+                    "2026-11-27",
+                    "sea",
+                    "2026-12-15",
+                    "",
+                    "in transit",
+                    "T2",
+                ),
+                sh(
+                    "S3",
+                    "A8",
+                    100.0,
+                    "2026-10-18",
+                    "sea",
+                    "2026-10-30",
+                    "2026-11-01",
+                    "delivered",
+                    "T3",
+                ),
+                sh(
+                    "S4",
+                    "A9",
+                    10.0,
+                    "2026-10-20",
+                    "air",
+                    "2026-11-01",
+                    "2026-11-05",
+                    "delivered",
+                    "T4",
+                ),
+                sh(
+                    "S5",
+                    "A10",
+                    40.0,
+                    "2026-11-26",
+                    "air",
+                    "2026-11-26",
+                    "2026-11-28",
+                    "delivered",
+                    "T5",
+                ),
+                sh("S6", "A10", 30.0, "2026-12-03", "", "", "", "", ""),
+            ],
+        ),
+    );
+    w.xlsx(
+        "feedback.xlsx",
+        sheet(
+            F_HEAD,
+            vec![
+                fb(
+                    "F1",
+                    "A8",
+                    "Dune",
+                    "2026-11-25",
+                    5.0,
+                    10.0,
+                    "",
+                    "closed",
+                    "2026-11-27",
+                ),
+                fb(
+                    "F2",
+                    "",
+                    "Eve",
+                    "2026-11-26",
+                    2.0,
+                    3.0,
+                    "refund",
+                    "open",
+                    "",
+                ),
+                fb(
+                    "F3",
+                    "A2",
+                    "Acme",
+                    "2026-11-29",
+                    4.0,
+                    8.0,
+                    "",
+                    "in progress",
+                    "",
+                ),
+                fb("F4", "A1", "Acme", "2026-10-01", 3.0, 7.0, "", "open", ""),
+            ],
+        ),
+    );
+    w.write(
+        "t.toml",
+        b"[report]\ntitle = \"Hand case\"\nlang = \"en\"\n[fx]\nbase = \"USD\"\nrates = { CNY = 0.14, EUR = 1.1 }\n",
+    );
+}
+
+fn run(w: &Work, extra: &[&str]) -> Value {
+    let out = w
+        .gendan()
+        .args([
+            "run",
+            "--template",
+            "t.toml",
+            "--orders",
+            "orders.xlsx",
+            "--shipments",
+            "shipments.xlsx",
+            "--feedback",
+            "feedback.xlsx",
+            "--as-of",
+            AS_OF,
+            "--out",
+            "out",
+            "--json",
+            "-q",
+        ])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn hand_computed_kpis() {
+    let w = Work::new();
+    hand_case(&w);
+    let v = run(&w, &[]);
+    assert_eq!(
+        v["period"],
+        json!({"start": "2026-11-24", "end": "2026-11-30", "label": "2026-W49"})
+    );
+    let k = &v["kpis"];
+    let expect = json!({
+        // Ordered in the week: A1, A5, A6 (cancelled counts), A7.
+        "orders_received": 4,
+        "orders_received_amount": {"CNY": 2000.0, "EUR": 150.0, "USD": 200.0},
+        // 200 + 150 × 1.1 + 2000 × 0.14
+        "orders_received_amount_base": 645.0,
+        // Due in the week, not cancelled: A2, A3, A4, A5, A10.
+        "orders_due": 5,
+        // On time: A2 (first ship 11-24 ≤ 11-26), A10 (11-26 ≤ 11-27).
+        "otd_rate": 0.4,
+        // In full by as_of: A2, A3.
+        "in_full_rate": 0.4,
+        // Completed by the due date: A2 only.
+        "otif_rate": 0.2,
+        // Late: A3 (delay 2), A4 (2, still open), A5 (due today: 0).
+        "late_orders": 3,
+        "avg_delay_days": 4.0 / 3.0,
+        // Confirmed in the week: A1 2 days, A4 22, A5 0.
+        "confirmation_median_days": 2.0,
+        // Completed in the week: A2 14 days, A3 26 → mean of the middle two.
+        "cycle_time_median_days": 20.0,
+        // Open: A1, A4, A5, A7, A10; overdue: A4, A10.
+        "open_orders": 5,
+        "overdue_open_orders": 2,
+        "backlog_aging": {"not_due": 3, "d1_7": 2, "d8_14": 0, "d15_30": 0, "d30_plus": 0},
+        // Shipped in the week: S1, S2, S5 (S6 is booked for 12-03).
+        "shipments_shipped": 3,
+        "shipments_shipped_qty": 170.0,
+        "shipments_in_transit": 2,
+        // S1: eta 11-25 + 3 < 11-30.
+        "shipments_overdue": 1,
+        // Delivered in the week: S5, 2 days, after its eta.
+        "transit_median_days": 2.0,
+        "transit_median_days_by_mode": {"air": 2.0},
+        "eta_hit_rate": 0.0,
+        // Feedback dated in the week: F1 (5, 10), F2 (2, 3), F3 (4, 8).
+        "feedback_responses": 3,
+        "csat": 2.0 / 3.0,
+        "avg_score": 11.0 / 3.0,
+        "nps": 0.0,
+        "feedback_open": 3,
+        "resolution_median_days": 2.0,
+        // Arrived 14–90 days ago: A8 (has F1), A9 (none).
+        "followup_coverage": 0.5,
+        // S02 A4, A10; S01 A4, S04 S1, S07 F4; S06 A9.
+        "flags_error": 2,
+        "flags_warning": 3,
+        "flags_info": 1
+    });
+    for (key, want) in expect.as_object().unwrap() {
+        let got = &k[key];
+        match (want.as_f64(), got.as_f64()) {
+            (Some(a), Some(b)) if !want.is_object() => {
+                assert!((a - b).abs() < 1e-9, "{key}: want {a}, got {b}")
+            }
+            _ => assert_eq!(got, want, "{key}"),
+        }
+    }
+    let mut rules: Vec<String> = v["flags"]["by_rule"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(r, n)| format!("{r}×{n}"))
+        .collect();
+    rules.sort();
+    assert_eq!(rules, vec!["S01×1", "S02×2", "S04×1", "S06×1", "S07×1"]);
+
+    // The Summary sheet shows the same values, as numbers.
+    let path = w.path("out/kpi-report-2026-W49.xlsx");
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let range = wb.worksheet_range("Summary").unwrap();
+    let value_of = |label: &str| -> Data {
+        for row in range.rows() {
+            if row.first().map(|c| c.to_string()) == Some(label.to_string()) {
+                return row[1].clone();
+            }
+        }
+        panic!("no row {label} on Summary");
+    };
+    assert_eq!(value_of("Orders received"), Data::Float(4.0));
+    assert_eq!(value_of("Orders due"), Data::Float(5.0));
+    assert_eq!(value_of("On-time delivery (OTD)"), Data::Float(0.4));
+    assert_eq!(value_of("On time in full (OTIF)"), Data::Float(0.2));
+    assert_eq!(value_of("Open orders"), Data::Float(5.0));
+    assert_eq!(
+        value_of("Order cycle time, median (days)"),
+        Data::Float(20.0)
+    );
+    assert_eq!(value_of("Net promoter score (NPS)"), Data::Float(0.0));
+    assert_eq!(value_of("After-sales follow-up coverage"), Data::Float(0.5));
+    // The feedback Summary too.
+    let mut fwb: Xlsx<_> = open_workbook(w.path("out/feedback-report-2026-W49.xlsx")).unwrap();
+    let fr = fwb.worksheet_range("Summary").unwrap();
+    let csat = fr
+        .rows()
+        .find(|r| r[0].to_string() == "Customer satisfaction (CSAT)")
+        .map(|r| r[1].clone())
+        .unwrap();
+    assert_eq!(csat, Data::Float(2.0 / 3.0));
+    // The JSON on stdout is also written beside the workbooks.
+    let written: Value =
+        serde_json::from_slice(&std::fs::read(w.path("out/run-summary-2026-W49.json")).unwrap())
+            .unwrap();
+    assert_eq!(written["kpis"], v["kpis"]);
+}
+
+#[test]
+fn empty_denominators_are_null_not_zero() {
+    let w = Work::new();
+    w.xlsx(
+        "orders.xlsx",
+        sheet(
+            O_HEAD,
+            vec![o(
+                "Z1",
+                "Acme",
+                1.0,
+                "2026-11-01",
+                "2026-12-20",
+                "confirmed",
+                "Li",
+                "2026-11-29",
+                "2026-11-02",
+                None,
+                None,
+                "",
+            )],
+        ),
+    );
+    let out = w
+        .gendan()
+        .args([
+            "run",
+            "--orders",
+            "orders.xlsx",
+            "--as-of",
+            AS_OF,
+            "--out",
+            "out",
+            "--json",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let k = &v["kpis"];
+    for key in [
+        "otd_rate",
+        "otif_rate",
+        "csat",
+        "nps",
+        "eta_hit_rate",
+        "avg_delay_days",
+        "followup_coverage",
+    ] {
+        assert!(k[key].is_null(), "{key} should be null: {}", k[key]);
+    }
+    assert_eq!(k["orders_due"], 0);
+    assert!(w.path("out/kpi-report-2026-W49.xlsx").exists());
+}
+
+fn sheet_names(p: &std::path::Path) -> Vec<String> {
+    let wb: Xlsx<_> = open_workbook(p).unwrap();
+    wb.sheet_names()
+}
+
+#[test]
+fn sheet_names_and_headers_in_both_languages() {
+    let w = Work::new();
+    hand_case(&w);
+    run(&w, &["--lang", "zh"]);
+    assert_eq!(
+        sheet_names(&w.path("out/kpi-report-2026-W49.xlsx")),
+        vec![
+            "概览",
+            "交付",
+            "在手订单",
+            "物流跟踪",
+            "跟单员",
+            "客户",
+            "数据问题",
+            "待办"
+        ]
+    );
+    assert_eq!(
+        sheet_names(&w.path("out/feedback-report-2026-W49.xlsx")),
+        vec![
+            "概览",
+            "反馈记录",
+            "未关闭反馈",
+            "类别与部门",
+            "客户",
+            "满意度与交付"
+        ]
+    );
+    let mut wb: Xlsx<_> = open_workbook(w.path("out/kpi-report-2026-W49.xlsx")).unwrap();
+    let r = wb.worksheet_range("交付").unwrap();
+    assert_eq!(r.get_value((2, 0)), Some(&Data::String("订单号".into())));
+    let w2 = Work::new();
+    hand_case(&w2);
+    run(&w2, &["--lang", "en"]);
+    assert_eq!(
+        sheet_names(&w2.path("out/kpi-report-2026-W49.xlsx")),
+        vec![
+            "Summary",
+            "Delivery",
+            "Open orders",
+            "Shipments",
+            "By owner",
+            "By customer",
+            "Data issues",
+            "Action list"
+        ]
+    );
+    assert_eq!(
+        sheet_names(&w2.path("out/feedback-report-2026-W49.xlsx")),
+        vec![
+            "Summary",
+            "Feedback log",
+            "Open feedback",
+            "By category and department",
+            "By customer",
+            "Satisfaction by delivery"
+        ]
+    );
+}
+
+#[test]
+fn dates_are_date_cells_and_rates_are_percent_numbers() {
+    let w = Work::new();
+    hand_case(&w);
+    run(&w, &[]);
+    let mut wb: Xlsx<_> = open_workbook(w.path("out/kpi-report-2026-W49.xlsx")).unwrap();
+    // Delivery: header on row 3, late orders first; due date in column D.
+    let r = wb.worksheet_range("Delivery").unwrap();
+    let heads: Vec<String> = r
+        .rows()
+        .nth(2)
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(heads[0], "Order No");
+    assert_eq!(heads[3], "Due date");
+    let first = r.rows().nth(3).unwrap();
+    assert!(
+        matches!(first[3], Data::DateTime(_)),
+        "due date is a date cell: {:?}",
+        first[3]
+    );
+    assert_eq!(
+        first[8],
+        Data::String("no".into()),
+        "late orders come first"
+    );
+    // Every data cell of the Delivery sheet: dates are dates, no number is text.
+    for row in r.rows().skip(3) {
+        assert!(
+            !matches!(row[6], Data::String(_)),
+            "ordered qty is a number: {:?}",
+            row[6]
+        );
+        assert!(
+            matches!(row[11], Data::Float(_)),
+            "delay is a number: {:?}",
+            row[11]
+        );
+    }
+    // Rates on the owner sheet carry a percent format.
+    let styles = wb.worksheet_style("By owner").unwrap();
+    let owners = wb.worksheet_range("By owner").unwrap();
+    let head: Vec<String> = owners
+        .rows()
+        .nth(2)
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let otd_col = head.iter().position(|h| h == "OTD").unwrap();
+    let cell = owners.rows().nth(3).unwrap()[otd_col].clone();
+    assert!(matches!(cell, Data::Float(_)), "{cell:?}");
+    let fmt = styles
+        .get((3, otd_col as u32))
+        .and_then(|s| s.number_format.clone())
+        .map(|f| f.format_code)
+        .unwrap_or_default();
+    assert!(fmt.contains('%'), "percent format, got {fmt:?}");
+    // Frozen bold header and autofilter are in the sheet XML.
+    let xml = unzip_entry(
+        &w.path("out/kpi-report-2026-W49.xlsx"),
+        "xl/worksheets/sheet2.xml",
+    );
+    assert!(
+        xml.contains("<autoFilter ref=\"A3:L8\""),
+        "{}",
+        &xml[..xml.len().min(600)]
+    );
+    assert!(xml.contains("state=\"frozen\""));
+}
+
+fn unzip_entry(path: &std::path::Path, name: &str) -> String {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut entry = z.by_name(name).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut entry, &mut text).unwrap();
+    text
+}
+
+#[test]
+fn formula_looking_text_is_written_as_text() {
+    let w = Work::new();
+    let evil = "=cmd|' /C calc'!A0";
+    w.xlsx(
+        "orders.xlsx",
+        sheet(
+            O_HEAD,
+            vec![
+                o(
+                    "E1",
+                    evil,
+                    1.0,
+                    "2026-11-01",
+                    "2026-11-27",
+                    "confirmed",
+                    "@owner",
+                    "2026-11-29",
+                    "",
+                    None,
+                    None,
+                    "",
+                ),
+                o(
+                    "E2",
+                    "+1+1",
+                    1.0,
+                    "2026-11-01",
+                    "2026-11-27",
+                    "confirmed",
+                    "-2",
+                    "2026-11-29",
+                    "",
+                    None,
+                    None,
+                    "",
+                ),
+            ],
+        ),
+    );
+    w.gendan()
+        .args([
+            "run",
+            "--orders",
+            "orders.xlsx",
+            "--as-of",
+            AS_OF,
+            "--out",
+            "out",
+            "--lang",
+            "en",
+            "-q",
+        ])
+        .assert()
+        .code(0);
+    let path = w.path("out/kpi-report-2026-W49.xlsx");
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let r = wb.worksheet_range("Delivery").unwrap();
+    let customers: Vec<Data> = r.rows().skip(3).map(|row| row[1].clone()).collect();
+    assert!(
+        customers.contains(&Data::String(evil.into())),
+        "{customers:?}"
+    );
+    assert!(customers.contains(&Data::String("+1+1".into())));
+    let formulas = wb.worksheet_formula("Delivery").unwrap();
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "no formula cells"
+    );
+    let owners = wb.worksheet_range("By owner").unwrap();
+    let names: Vec<String> = owners
+        .rows()
+        .skip(3)
+        .map(|row| row[0].to_string())
+        .collect();
+    assert!(
+        names.contains(&"@owner".to_string()) && names.contains(&"-2".to_string()),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn data_issues_link_to_the_source_cell() {
+    let w = Work::new();
+    hand_case(&w);
+    run(&w, &[]);
+    let xml = unzip_entry(
+        &w.path("out/kpi-report-2026-W49.xlsx"),
+        "xl/worksheets/_rels/sheet7.xml.rels",
+    );
+    assert!(
+        xml.contains("Target=\"../orders.xlsx\"") || xml.contains("orders.xlsx"),
+        "{xml}"
+    );
+    let mut wb: Xlsx<_> = open_workbook(w.path("out/kpi-report-2026-W49.xlsx")).unwrap();
+    let r = wb.worksheet_range("Data issues").unwrap();
+    let rows: Vec<Vec<String>> = r
+        .rows()
+        .skip(3)
+        .map(|row| row.iter().map(|c| c.to_string()).collect())
+        .collect();
+    // S02 on A4 points at the order id cell A5 of orders.xlsx.
+    assert!(
+        rows.iter()
+            .any(|r| r[1] == "S02" && r[5] == "A4" && r[9] == "A5"),
+        "{rows:?}"
+    );
+}
+
+#[test]
+fn same_inputs_same_cells() {
+    let read_all = |w: &Work| -> Vec<(String, Vec<Vec<String>>)> {
+        let mut out = Vec::new();
+        for f in [
+            "out/kpi-report-2026-W49.xlsx",
+            "out/feedback-report-2026-W49.xlsx",
+        ] {
+            let mut wb: Xlsx<_> = open_workbook(w.path(f)).unwrap();
+            for name in wb.sheet_names() {
+                let r = wb.worksheet_range(&name).unwrap();
+                out.push((
+                    name,
+                    r.rows()
+                        .map(|row| row.iter().map(|c| c.to_string()).collect())
+                        .collect(),
+                ));
+            }
+        }
+        out
+    };
+    let a = Work::new();
+    hand_case(&a);
+    run(&a, &[]);
+    let b = Work::new();
+    hand_case(&b);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    run(&b, &[]);
+    assert_eq!(read_all(&a), read_all(&b));
+}
