@@ -541,7 +541,7 @@ fn hand_computed_kpis() {
     let fr = fwb.worksheet_range("Summary").unwrap();
     let csat = fr
         .rows()
-        .find(|r| r[0].to_string() == "Customer satisfaction (CSAT)")
+        .find(|r| r[0] == "Customer satisfaction (CSAT)")
         .map(|r| r[1].clone())
         .unwrap();
     assert_eq!(csat, Data::Float(2.0 / 3.0));
