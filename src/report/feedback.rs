@@ -67,7 +67,7 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     )?;
     w.title(1, &inp.subtitle(), &f.subtitle)?;
     kpi_table(&mut w, inp, &m.kpis, inp.previous, FEEDBACK_KPIS, 3)?;
-    let dc: u16 = 16;
+    let dc: u16 = 18;
     let trend_rows: Vec<Vec<V>> = m
         .trend
         .iter()

@@ -102,7 +102,7 @@ fn value_cell(v: Option<f64>, shown: Shown) -> V {
     match (v, shown) {
         (None, _) => V::Empty,
         (Some(x), Shown::Count) => V::Int(x as i64),
-        (Some(x), Shown::Qty) => V::Num(x),
+        (Some(x), Shown::Qty) => V::Qty(x),
         (Some(x), Shown::Days) | (Some(x), Shown::Score) => V::Days(x),
         (Some(x), Shown::Rate) => V::Pct(x),
     }
@@ -276,7 +276,7 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
     )?;
 
     // Chart data, to the right of the charts.
-    let dc: u16 = 16;
+    let dc: u16 = 18;
     let trend_rows: Vec<Vec<V>> = m
         .trend
         .iter()
@@ -378,8 +378,8 @@ fn delivery(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xls
         column(&df, "due_date", Kind::Date)?,
         column(&df, "first_ship_date", Kind::Date)?,
         column(&df, "completion_date", Kind::Date)?,
-        column(&df, "ordered_qty", Kind::Num)?,
-        column(&df, "qty_by_asof", Kind::Num)?,
+        column(&df, "ordered_qty", Kind::Qty)?,
+        column(&df, "qty_by_asof", Kind::Qty)?,
         yes_no(&df, "on_time", &yes, &no)?,
         yes_no(&df, "in_full", &yes, &no)?,
         yes_no(&df, "otif", &yes, &no)?,
@@ -474,8 +474,8 @@ fn open_orders(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), 
             .collect(),
         column(&df, "last_update", Kind::Date)?,
         column(&df, "days_since_update", Kind::Int)?,
-        column(&df, "ordered_qty", Kind::Num)?,
-        column(&df, "qty_by_asof", Kind::Num)?,
+        column(&df, "ordered_qty", Kind::Qty)?,
+        column(&df, "qty_by_asof", Kind::Qty)?,
     ]);
     let headers: Vec<String> = [
         "col.order_id",

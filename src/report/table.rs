@@ -18,6 +18,8 @@ pub enum V {
     Num(f64),
     /// A number shown with one decimal (days).
     Days(f64),
+    /// A quantity, shown with thousands separators and no decimals.
+    Qty(f64),
     Int(i64),
     Date(NaiveDate),
     /// A fraction shown as a percentage.
@@ -53,6 +55,7 @@ impl V {
             V::Text(s) | V::Link(_, s) => s.clone(),
             V::Num(x) => format!("{x:.2}"),
             V::Days(x) => format!("{x:.1}"),
+            V::Qty(x) => format!("{x:.0},"),
             V::Int(i) => i.to_string(),
             V::Date(_) => "2026-11-30".into(),
             V::Pct(_) => "100.0%".into(),
@@ -77,6 +80,7 @@ pub struct Formats {
     pub pct: Format,
     pub int: Format,
     pub num: Format,
+    pub qty: Format,
     pub days: Format,
     pub link: Format,
     pub missed: Format,
@@ -104,6 +108,7 @@ impl Default for Formats {
             pct: base.clone().set_num_format("0.0%"),
             int: base.clone().set_num_format("#,##0"),
             num: base.clone().set_num_format("#,##0.00"),
+            qty: base.clone().set_num_format("#,##0"),
             days: base.clone().set_num_format("0.0"),
             link: base
                 .clone()
@@ -186,6 +191,10 @@ impl<'a> SheetWriter<'a> {
                 self.ws
                     .write_number_with_format(row, col, *x, fmt.unwrap_or(&f.days))?;
             }
+            V::Qty(x) => {
+                self.ws
+                    .write_number_with_format(row, col, *x, fmt.unwrap_or(&f.qty))?;
+            }
             V::Int(i) => {
                 self.ws
                     .write_number_with_format(row, col, *i as f64, fmt.unwrap_or(&f.int))?;
@@ -257,7 +266,10 @@ impl<'a> SheetWriter<'a> {
     pub fn finish(self) -> Result<(), XlsxError> {
         self.ws.set_landscape();
         self.ws.set_paper_size(9); // A4
-        self.ws.set_print_fit_to_pages(1, 0);
+        let total: f64 = self.widths.iter().map(|w| (w + 2.0).clamp(6.0, 60.0)).sum();
+        if total < 260.0 {
+            self.ws.set_print_fit_to_pages(1, 0);
+        }
         for (c, w) in self.widths.iter().enumerate() {
             let w = (w + 2.0).clamp(6.0, 60.0);
             self.ws.set_column_width(c as u16, w)?;
@@ -283,6 +295,7 @@ pub enum Kind {
     Text,
     Int,
     Num,
+    Qty,
     Days,
     Pct,
     Date,
@@ -295,6 +308,10 @@ pub fn column(df: &DataFrame, name: &str, kind: Kind) -> PolarsResult<Vec<V>> {
         Kind::Num => floats(df, name)?
             .into_iter()
             .map(|x| x.map(V::Num).unwrap_or(V::Empty))
+            .collect(),
+        Kind::Qty => floats(df, name)?
+            .into_iter()
+            .map(|x| x.map(V::Qty).unwrap_or(V::Empty))
             .collect(),
         Kind::Days => floats(df, name)?.into_iter().map(V::opt_days).collect(),
         Kind::Pct => floats(df, name)?.into_iter().map(V::opt_pct).collect(),
