@@ -94,9 +94,7 @@ pub fn main(cli: Cli) -> Result<Outcome, AppError> {
             }
             Ok(Outcome::Done)
         }
-        Command::History { .. } => Err(AppError::Usage(
-            "history is not available yet in this build".into(),
-        )),
+        Command::History { template, out } => history_cmd(template, out),
     }
 }
 
@@ -115,8 +113,42 @@ fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
         }
         None => PathBuf::from(&job.template.file.report.out_dir),
     };
-    let analysis = analyse(&job, &log)?;
+    std::fs::create_dir_all(&out_dir).map_err(|e| {
+        AppError::Runtime(anyhow::anyhow!(
+            "cannot create the output folder {}: {e} — check --out or [report] out_dir",
+            out_dir.display()
+        ))
+    })?;
+    let _lock = lock_out_dir(&out_dir)?;
+    let cleaned = crate::report::remove_stale_temps(&out_dir);
+    if cleaned > 0 {
+        log.detail(&format!(
+            "removed {cleaned} temporary files left by an earlier run"
+        ));
+    }
+    let mut analysis = analyse(&job, &log)?;
     let t = Instant::now();
+    let mut history = open_history(&job, &out_dir, true, &log);
+    let mut previous = None;
+    if let Some(h) = &history {
+        match h.previous(&job.period) {
+            Ok(Some((label, kpis))) => {
+                match h.seen_before(&label) {
+                    Ok(seen) => {
+                        crate::history::annotate(&mut analysis.flags, &seen, &job.as_of.to_string())
+                    }
+                    Err(e) => log.warn(&format!("history {}: {e}", h.path.display())),
+                }
+                previous = Some(kpis);
+            }
+            Ok(None) => crate::history::annotate(
+                &mut analysis.flags,
+                &Default::default(),
+                &job.as_of.to_string(),
+            ),
+            Err(e) => log.warn(&format!("history {}: {e}", h.path.display())),
+        }
+    }
     let measures = crate::measure::measure(
         &analysis.reconciled,
         &analysis.flags,
@@ -126,12 +158,6 @@ fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
     .map_err(|e| AppError::Runtime(anyhow::Error::new(e).context("measuring the KPIs")))?;
     log.phase("kpis", t, &format!("period {}", job.period.label));
     let t = Instant::now();
-    std::fs::create_dir_all(&out_dir).map_err(|e| {
-        AppError::Runtime(anyhow::anyhow!(
-            "cannot create the output folder {}: {e} — check --out or [report] out_dir",
-            out_dir.display()
-        ))
-    })?;
     let input = crate::report::ReportInput {
         lang: job.lang,
         template: &job.template,
@@ -140,7 +166,7 @@ fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
         measures: &measures,
         flags: &analysis.flags,
         files: &analysis.inputs.files,
-        previous: None,
+        previous: previous.as_ref(),
         out_dir: &out_dir,
         formats: Default::default(),
     };
@@ -169,6 +195,27 @@ fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
         t,
         &format!("{} files into {}", outputs.len(), out_dir.display()),
     );
+    if let Some(h) = history.as_mut() {
+        let hashes: Vec<(String, String)> = analysis
+            .inputs
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), f.sha256.clone()))
+            .collect();
+        let template = job.template.path.as_ref().map(|p| p.display().to_string());
+        let as_of = job.as_of.to_string();
+        match h.save(
+            &job.period,
+            &as_of,
+            template.as_deref(),
+            &hashes,
+            &measures.kpis,
+            &analysis.flags,
+        ) {
+            Ok(()) => log.detail(&format!("history saved to {}", h.path.display())),
+            Err(e) => log.alert(&format!("history {}: not saved: {e}", h.path.display())),
+        }
+    }
     let mut out = std::io::stdout().lock();
     if args.input.json {
         let _ = writeln!(out, "{text}");
@@ -362,6 +409,157 @@ fn fail_code(flags: &[Flag], fail_on: FailOn) -> Outcome {
     }
 }
 
+/// Takes the output folder's lock for the rest of the run; a second run
+/// exits 1 naming the holder. The OS releases it when the process dies.
+fn lock_out_dir(out_dir: &std::path::Path) -> Result<std::fs::File, AppError> {
+    use std::io::{Read, Seek};
+    let path = out_dir.join(".gendan.lock");
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| {
+            AppError::Runtime(anyhow::anyhow!(
+                "cannot open the lock file {}: {e}",
+                path.display()
+            ))
+        })?;
+    match file.try_lock() {
+        Ok(()) => {
+            let stamp = format!(
+                "pid {} started {}\n",
+                std::process::id(),
+                chrono::Local::now().format("%Y-%m-%d %H:%M:%S")
+            );
+            let _ = file.set_len(0);
+            let _ = file.rewind();
+            let _ = file.write_all(stamp.as_bytes());
+            Ok(file)
+        }
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            let _ = file.read_to_string(&mut holder);
+            let holder = holder.trim();
+            Err(AppError::Runtime(anyhow::anyhow!(
+                "another gendan run is writing into {} ({}) — wait for it to finish; the lock is {}",
+                out_dir.display(),
+                if holder.is_empty() { "holder unknown" } else { holder },
+                path.display()
+            )))
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(AppError::Runtime(anyhow::anyhow!(
+            "cannot lock {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+/// The history file of a job: the template's `[history] path` (resolved
+/// against the template's folder), else `<out_dir>/gendan-history.sqlite`.
+fn history_path(job_template: &Template, out_dir: &std::path::Path) -> PathBuf {
+    match &job_template.file.history.path {
+        Some(p) if job_template.path.is_some() => job_template.resolve(p),
+        Some(p) => PathBuf::from(p),
+        None => out_dir.join("gendan-history.sqlite"),
+    }
+}
+
+/// Opens the history if enabled; a problem is a warning and the run goes
+/// on without it. With `create` false a missing file is not made.
+fn open_history(
+    job: &Job,
+    out_dir: &std::path::Path,
+    create: bool,
+    log: &Log,
+) -> Option<crate::history::History> {
+    if !job.template.file.history.enabled {
+        return None;
+    }
+    let path = history_path(&job.template, out_dir);
+    if !create && !path.exists() {
+        return None;
+    }
+    match crate::history::History::open(&path) {
+        Ok(h) => Some(h),
+        Err(e) => {
+            log.alert(&e.to_string());
+            None
+        }
+    }
+}
+
+/// `gendan history`: past runs and their headline KPIs.
+fn history_cmd(template: Option<PathBuf>, out: Option<PathBuf>) -> Result<Outcome, AppError> {
+    let t = match &template {
+        Some(p) => Template::load(p)?,
+        None => Template::default(),
+    };
+    let out_dir = match out {
+        Some(o) => o,
+        None if t.path.is_some() => t.resolve(&t.file.report.out_dir),
+        None => PathBuf::from(&t.file.report.out_dir),
+    };
+    let path = history_path(&t, &out_dir);
+    if !path.exists() {
+        return Err(AppError::Runtime(anyhow::anyhow!(
+            "no history at {} yet — it is written by `gendan run`",
+            path.display()
+        )));
+    }
+    let h = crate::history::History::open(&path)
+        .map_err(|e| AppError::Runtime(anyhow::Error::new(e)))?;
+    let runs = h.runs().map_err(|e| {
+        AppError::Runtime(anyhow::Error::new(e).context(format!("reading {}", path.display())))
+    })?;
+    let pct = |v: &serde_json::Value| {
+        v.as_f64()
+            .map(|x| format!("{:.1}%", x * 100.0))
+            .unwrap_or_else(|| "—".into())
+    };
+    let num = |v: &serde_json::Value| {
+        v.as_f64()
+            .map(|x| format!("{x:.0}"))
+            .unwrap_or_else(|| "—".into())
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "{:<10} {:<10} {:>7} {:>7} {:>7} {:>5} {:>6} {:>8} {:>6} {:>8} {:>5}",
+        "period",
+        "as_of",
+        "OTD",
+        "OTIF",
+        "CSAT",
+        "NPS",
+        "open",
+        "overdue",
+        "errors",
+        "warnings",
+        "info"
+    );
+    for r in runs {
+        let k = &r.kpis;
+        let _ = writeln!(
+            out,
+            "{:<10} {:<10} {:>7} {:>7} {:>7} {:>5} {:>6} {:>8} {:>6} {:>8} {:>5}",
+            r.period,
+            r.as_of,
+            pct(&k["otd_rate"]),
+            pct(&k["otif_rate"]),
+            pct(&k["csat"]),
+            num(&k["nps"]),
+            num(&k["open_orders"]),
+            num(&k["overdue_open_orders"]),
+            r.flags_error,
+            r.flags_warning,
+            r.flags_info
+        );
+    }
+    Ok(Outcome::Done)
+}
+
 /// Progress lines on stderr: one per phase, plain, unless quiet.
 pub struct Log {
     pub quiet: bool,
@@ -382,6 +580,11 @@ impl Log {
         if !self.quiet {
             eprintln!("warning: {msg}");
         }
+    }
+
+    /// A problem the operator must see even with `-q` (the run goes on).
+    pub fn alert(&self, msg: &str) {
+        eprintln!("warning: {msg}");
     }
 
     pub fn detail(&self, msg: &str) {
@@ -411,7 +614,19 @@ fn check(args: CheckArgs) -> Result<Outcome, AppError> {
         quiet: args.quiet,
         verbose: false,
     };
-    let analysis = analyse(&job, &log)?;
+    let mut analysis = analyse(&job, &log)?;
+    let out_dir = if job.template.path.is_some() {
+        job.template.resolve(&job.template.file.report.out_dir)
+    } else {
+        PathBuf::from(&job.template.file.report.out_dir)
+    };
+    if let Some(h) = open_history(&job, &out_dir, false, &log) {
+        if let Ok(Some((label, _))) = h.previous(&job.period) {
+            if let Ok(seen) = h.seen_before(&label) {
+                crate::history::annotate(&mut analysis.flags, &seen, &job.as_of.to_string());
+            }
+        }
+    }
     let mut out = std::io::stdout().lock();
     if args.input.json {
         let s = summary(&job, &analysis, true, started);

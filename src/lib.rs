@@ -11,6 +11,7 @@ pub mod app;
 pub mod cli;
 pub mod demo;
 pub mod flags;
+pub mod history;
 pub mod i18n;
 pub mod measure;
 pub mod period;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use polars::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::flags::{Flag, Severity, Table};
 use crate::period::Period;
@@ -17,7 +17,8 @@ use crate::reconcile::rules::{followup_window, s04_predicate};
 use crate::reconcile::{days, lit_date, Reconciled};
 use crate::template::Template;
 
-#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
 pub struct Aging {
     pub not_due: u64,
     pub d1_7: u64,
@@ -27,7 +28,8 @@ pub struct Aging {
 }
 
 /// The KPIs of one period, by the spec's exact names.
-#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
 pub struct Kpis {
     pub orders_received: u64,
     pub orders_received_amount: BTreeMap<String, f64>,

@@ -139,6 +139,10 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<Path
         .inspect_err(|_| {
             let _ = std::fs::remove_file(&tmp);
         })?;
+    if std::env::var_os("GENDAN_TEST_CRASH_BEFORE_RENAME").is_some() {
+        // Fault injection for the atomic-output test: die like a killed run.
+        std::process::abort();
+    }
     std::fs::rename(&tmp, &target)
         .with_context(|| {
             format!(
@@ -151,6 +155,24 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<Path
             let _ = std::fs::remove_file(&tmp);
         })?;
     Ok(target)
+}
+
+/// Removes temporary files a killed run left in `out_dir` (only gendan's
+/// own `.kpi-report-…tmp`, `.feedback-report-…tmp`, `.run-summary-…tmp`).
+pub fn remove_stale_temps(out_dir: &Path) -> usize {
+    let mut n = 0;
+    if let Ok(entries) = std::fs::read_dir(out_dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let ours = [".kpi-report-", ".feedback-report-", ".run-summary-"]
+                .iter()
+                .any(|p| name.starts_with(p));
+            if ours && name.ends_with(".tmp") && std::fs::remove_file(e.path()).is_ok() {
+                n += 1;
+            }
+        }
+    }
+    n
 }
 
 /// Builds both workbooks and writes them into `out_dir`.

@@ -1,0 +1,321 @@
+//! Run history in SQLite (spec section 8): each run's KPIs and flags, keyed
+//! by period and replaced on re-run. It gives the reports their previous
+//! period and each flag its first-seen date and age.
+//!
+//! A history file that is missing is created; one that is locked is waited
+//! on briefly; one that is not SQLite or has another schema is reported and
+//! never touched. In every such case the run goes on without history.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+
+use crate::flags::Flag;
+use crate::measure::Kpis;
+use crate::period::Period;
+
+/// The schema this build writes; older files are migrated forward.
+pub const SCHEMA_VERSION: i64 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error("history {path} is busy (another program holds it) — going on without history")]
+    Locked { path: String },
+    #[error("history {path} is not a gendan history file ({detail}) — left untouched; move it away or set [history] path to start a new one")]
+    Corrupt { path: String, detail: String },
+    #[error("history {path} was written by a newer gendan (schema {found}, this build knows {known}) — left untouched")]
+    Newer {
+        path: String,
+        found: i64,
+        known: i64,
+    },
+    #[error("history {path}: {detail}")]
+    Other { path: String, detail: String },
+}
+
+pub struct History {
+    conn: Connection,
+    pub path: PathBuf,
+}
+
+/// A past run as `gendan history` lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PastRun {
+    pub period: String,
+    pub as_of: String,
+    pub template: Option<String>,
+    pub kpis: serde_json::Value,
+    pub flags_error: i64,
+    pub flags_warning: i64,
+    pub flags_info: i64,
+}
+
+/// What the previous run knew about a flag.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub first_seen: String,
+    pub runs_open: u32,
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy) | Some(rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+impl History {
+    /// Opens (or creates) the history at `path`.
+    ///
+    /// # Errors
+    /// Locked, corrupt, foreign or newer files; see [`HistoryError`].
+    pub fn open(path: &Path) -> Result<History, HistoryError> {
+        let shown = path.display().to_string();
+        let other = |e: rusqlite::Error| {
+            if is_busy(&e) {
+                HistoryError::Locked {
+                    path: shown.clone(),
+                }
+            } else {
+                HistoryError::Other {
+                    path: shown.clone(),
+                    detail: e.to_string(),
+                }
+            }
+        };
+        let existed = path.exists();
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(other)?;
+        conn.busy_timeout(Duration::from_secs(3)).map_err(other)?;
+        // Reading the table list is the first real read: it fails on a file
+        // that is not SQLite, and waits on a locked one.
+        let tables: Vec<String> = match conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+        {
+            Ok(t) => t,
+            Err(e) if is_busy(&e) => return Err(HistoryError::Locked { path: shown }),
+            Err(e) => {
+                return Err(HistoryError::Corrupt {
+                    path: shown,
+                    detail: e.to_string(),
+                })
+            }
+        };
+        let h = History {
+            conn,
+            path: path.to_path_buf(),
+        };
+        if tables.is_empty() {
+            h.create().map_err(other)?;
+            return Ok(h);
+        }
+        if !tables.iter().any(|t| t == "gendan_meta") {
+            return Err(HistoryError::Corrupt {
+                path: shown,
+                detail: if existed {
+                    format!("its tables are {}", tables.join(", "))
+                } else {
+                    "unexpected tables".into()
+                },
+            });
+        }
+        let version: i64 = h
+            .conn
+            .query_row(
+                "SELECT value FROM gendan_meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()
+            .map_err(other)?
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| HistoryError::Corrupt {
+                path: shown.clone(),
+                detail: "no schema version".into(),
+            })?;
+        if version > SCHEMA_VERSION {
+            return Err(HistoryError::Newer {
+                path: shown,
+                found: version,
+                known: SCHEMA_VERSION,
+            });
+        }
+        h.migrate(version).map_err(other)?;
+        Ok(h)
+    }
+
+    fn create(&self) -> rusqlite::Result<()> {
+        self.conn.execute_batch(
+            "BEGIN;
+             CREATE TABLE gendan_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+             CREATE TABLE runs (
+                 period TEXT PRIMARY KEY,
+                 period_start TEXT NOT NULL,
+                 period_end TEXT NOT NULL,
+                 as_of TEXT NOT NULL,
+                 template TEXT,
+                 input_hashes TEXT NOT NULL,
+                 kpis TEXT NOT NULL,
+                 flags_error INTEGER NOT NULL,
+                 flags_warning INTEGER NOT NULL,
+                 flags_info INTEGER NOT NULL
+             );
+             CREATE TABLE flags (
+                 period TEXT NOT NULL REFERENCES runs(period) ON DELETE CASCADE,
+                 fingerprint TEXT NOT NULL,
+                 rule TEXT NOT NULL,
+                 severity TEXT NOT NULL,
+                 table_name TEXT NOT NULL,
+                 order_id TEXT,
+                 owner TEXT,
+                 file TEXT NOT NULL,
+                 sheet TEXT NOT NULL,
+                 cell TEXT NOT NULL,
+                 first_seen TEXT NOT NULL,
+                 runs_open INTEGER NOT NULL,
+                 PRIMARY KEY (period, fingerprint)
+             );
+             INSERT INTO gendan_meta (key, value) VALUES ('schema_version', '1');
+             COMMIT;",
+        )
+    }
+
+    /// Migrates an older schema forward, one version at a time.
+    fn migrate(&self, from: i64) -> rusqlite::Result<()> {
+        // Version 1 is the first schema; later versions add their steps here:
+        // `if from < 2 { ALTER TABLE …; UPDATE gendan_meta … }`.
+        let _ = from;
+        Ok(())
+    }
+
+    /// The latest run of a period that ended before `period` started.
+    pub fn previous(&self, period: &Period) -> rusqlite::Result<Option<(String, Kpis)>> {
+        let row: Option<(String, String)> = self
+            .conn
+            .query_row(
+                "SELECT period, kpis FROM runs WHERE period_end < ?1 ORDER BY period_end DESC LIMIT 1",
+                params![period.start.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(row.and_then(|(p, k)| serde_json::from_str(&k).ok().map(|k| (p, k))))
+    }
+
+    /// What the latest earlier run knew of each flag, by fingerprint.
+    pub fn seen_before(&self, prev_period: &str) -> rusqlite::Result<HashMap<String, Seen>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT fingerprint, first_seen, runs_open FROM flags WHERE period = ?1")?;
+        let rows = st.query_map(params![prev_period], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                Seen {
+                    first_seen: r.get(1)?,
+                    runs_open: r.get::<_, i64>(2)? as u32,
+                },
+            ))
+        })?;
+        rows.collect()
+    }
+
+    /// Saves this run, replacing an earlier run of the same period.
+    pub fn save(
+        &mut self,
+        period: &Period,
+        as_of: &str,
+        template: Option<&str>,
+        input_hashes: &[(String, String)],
+        kpis: &Kpis,
+        flags: &[Flag],
+    ) -> rusqlite::Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM flags WHERE period = ?1", params![period.label])?;
+        tx.execute("DELETE FROM runs WHERE period = ?1", params![period.label])?;
+        let hashes = serde_json::to_string(input_hashes).unwrap_or_default();
+        let kpi_json = serde_json::to_string(kpis).unwrap_or_default();
+        tx.execute(
+            "INSERT INTO runs (period, period_start, period_end, as_of, template, input_hashes, kpis, flags_error, flags_warning, flags_info)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                period.label,
+                period.start.to_string(),
+                period.end.to_string(),
+                as_of,
+                template,
+                hashes,
+                kpi_json,
+                kpis.flags_error as i64,
+                kpis.flags_warning as i64,
+                kpis.flags_info as i64
+            ],
+        )?;
+        {
+            let mut st = tx.prepare(
+                "INSERT OR REPLACE INTO flags (period, fingerprint, rule, severity, table_name, order_id, owner, file, sheet, cell, first_seen, runs_open)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?;
+            for f in flags {
+                st.execute(params![
+                    period.label,
+                    f.fingerprint(),
+                    f.rule.as_str(),
+                    f.severity.as_str(),
+                    f.table.as_str(),
+                    f.order_id,
+                    f.owner,
+                    f.file,
+                    f.sheet,
+                    f.cell,
+                    f.first_seen.as_deref().unwrap_or(as_of),
+                    f.runs_open.unwrap_or(1) as i64
+                ])?;
+            }
+        }
+        tx.commit()
+    }
+
+    /// Every run, oldest first.
+    pub fn runs(&self) -> rusqlite::Result<Vec<PastRun>> {
+        let mut st = self.conn.prepare(
+            "SELECT period, as_of, template, kpis, flags_error, flags_warning, flags_info FROM runs ORDER BY period_end",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(PastRun {
+                period: r.get(0)?,
+                as_of: r.get(1)?,
+                template: r.get(2)?,
+                kpis: serde_json::from_str(&r.get::<_, String>(3)?)
+                    .unwrap_or(serde_json::Value::Null),
+                flags_error: r.get(4)?,
+                flags_warning: r.get(5)?,
+                flags_info: r.get(6)?,
+            })
+        })?;
+        rows.collect()
+    }
+}
+
+/// Gives each flag its `first_seen` and `runs_open` from the previous run
+/// (a flag not seen before is first seen today, open for one run).
+pub fn annotate(flags: &mut [Flag], seen: &HashMap<String, Seen>, as_of: &str) {
+    for f in flags.iter_mut() {
+        match seen.get(&f.fingerprint()) {
+            Some(s) => {
+                f.first_seen = Some(s.first_seen.clone());
+                f.runs_open = Some(s.runs_open + 1);
+            }
+            None => {
+                f.first_seen = Some(as_of.to_string());
+                f.runs_open = Some(1);
+            }
+        }
+    }
+}

@@ -1,0 +1,278 @@
+//! Running from cron (spec section 8): atomic outputs, the lock, and the
+//! SQLite history with previous period, first_seen and runs_open.
+
+mod util;
+
+use calamine::{open_workbook, Data, Reader, Xlsx};
+use predicates::str::contains;
+use serde_json::Value;
+use util::*;
+
+fn orders(w: &Work) {
+    let mut rows = vec![header(&ORDER_HEADER_EN)];
+    // Overdue in both weeks (S02), and one order due later.
+    rows.push(order_row(
+        "PO-1",
+        "Acme",
+        10.0,
+        (2026, 11, 1),
+        (2026, 11, 20),
+        "in production",
+        "Li",
+    ));
+    rows.push(order_row(
+        "PO-2",
+        "Bolt",
+        10.0,
+        (2026, 11, 1),
+        (2026, 12, 20),
+        "confirmed",
+        "Wang",
+    ));
+    w.xlsx("orders.xlsx", vec![Sheet::new("Orders", rows)]);
+}
+
+fn run(w: &Work, as_of: &str) -> std::process::Output {
+    w.gendan()
+        .args([
+            "run",
+            "--orders",
+            "orders.xlsx",
+            "--as-of",
+            as_of,
+            "--out",
+            "out",
+            "--lang",
+            "en",
+            "--json",
+            "-q",
+        ])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_run_killed_before_rename_leaves_the_previous_report_intact() {
+    let w = Work::new();
+    orders(&w);
+    assert!(run(&w, "2026-11-30").status.success());
+    let report = w.path("out/kpi-report-2026-W49.xlsx");
+    let before = std::fs::read(&report).unwrap();
+    // Same period again, with different data, dying before the rename.
+    let mut rows = vec![header(&ORDER_HEADER_EN)];
+    rows.push(order_row(
+        "PO-9",
+        "Cora",
+        5.0,
+        (2026, 11, 2),
+        (2026, 11, 21),
+        "confirmed",
+        "Li",
+    ));
+    w.xlsx("orders.xlsx", vec![Sheet::new("Orders", rows)]);
+    let out = w
+        .gendan()
+        .env("GENDAN_TEST_CRASH_BEFORE_RENAME", "1")
+        .args([
+            "run",
+            "--orders",
+            "orders.xlsx",
+            "--as-of",
+            "2026-11-30",
+            "--out",
+            "out",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_eq!(
+        std::fs::read(&report).unwrap(),
+        before,
+        "previous workbook byte-identical"
+    );
+    let names: Vec<String> = std::fs::read_dir(w.path("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().any(|n| n.ends_with(".tmp")),
+        "the killed run left its temp file: {names:?}"
+    );
+    // The next run cleans up and replaces the report.
+    assert!(run(&w, "2026-11-30").status.success());
+    let names: Vec<String> = std::fs::read_dir(w.path("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
+    assert_ne!(std::fs::read(&report).unwrap(), before);
+}
+
+#[test]
+fn a_second_run_while_the_lock_is_held_exits_1_naming_the_holder() {
+    use std::io::Write;
+    let w = Work::new();
+    orders(&w);
+    std::fs::create_dir_all(w.path("out")).unwrap();
+    let mut lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(w.path("out/.gendan.lock"))
+        .unwrap();
+    lock.try_lock().unwrap();
+    lock.write_all(b"pid 4242 started 2026-11-30 06:00:00\n")
+        .unwrap();
+    w.gendan()
+        .args([
+            "run",
+            "--orders",
+            "orders.xlsx",
+            "--as-of",
+            "2026-11-30",
+            "--out",
+            "out",
+            "-q",
+        ])
+        .assert()
+        .code(1)
+        .stderr(contains("another gendan run"))
+        .stderr(contains("pid 4242"));
+    assert!(!w.path("out/kpi-report-2026-W49.xlsx").exists());
+    drop(lock);
+    assert!(
+        run(&w, "2026-11-30").status.success(),
+        "the lock is free once its holder is gone"
+    );
+}
+
+#[test]
+fn a_corrupt_history_is_left_untouched_and_reports_are_still_written() {
+    let w = Work::new();
+    orders(&w);
+    std::fs::create_dir_all(w.path("out")).unwrap();
+    let junk = b"this is not an SQLite database, but someone's notes\n".repeat(200);
+    let hist = w.write("out/gendan-history.sqlite", &junk);
+    let out = run(&w, "2026-11-30");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("left untouched"));
+    assert_eq!(std::fs::read(&hist).unwrap(), junk);
+    assert!(w.path("out/kpi-report-2026-W49.xlsx").exists());
+    // A foreign SQLite database is not touched either.
+    let w2 = Work::new();
+    orders(&w2);
+    std::fs::create_dir_all(w2.path("out")).unwrap();
+    let foreign = w2.path("out/gendan-history.sqlite");
+    {
+        let c = rusqlite::Connection::open(&foreign).unwrap();
+        c.execute_batch("CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES ('keep me');")
+            .unwrap();
+    }
+    let before = std::fs::read(&foreign).unwrap();
+    let out = run(&w2, "2026-11-30");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a gendan history"));
+    assert_eq!(std::fs::read(&foreign).unwrap(), before);
+}
+
+fn summary_value(path: &std::path::Path, label: &str, col: usize) -> Data {
+    let mut wb: Xlsx<_> = open_workbook(path).unwrap();
+    let r = wb.worksheet_range("Summary").unwrap();
+    r.rows()
+        .find(|row| row[0] == label)
+        .map(|row| row.get(col).cloned().unwrap_or(Data::Empty))
+        .unwrap()
+}
+
+#[test]
+fn two_weeks_give_previous_values_and_flag_ages() {
+    let w = Work::new();
+    orders(&w);
+    let first: Value = serde_json::from_slice(&run(&w, "2026-11-23").stdout).unwrap();
+    assert_eq!(first["period"]["label"], "2026-W48");
+    // The first report has no previous period yet.
+    let p1 = w.path("out/kpi-report-2026-W48.xlsx");
+    assert_eq!(summary_value(&p1, "Open orders", 2), Data::Empty);
+    // Add an order so the open count changes.
+    let mut rows = vec![header(&ORDER_HEADER_EN)];
+    rows.push(order_row(
+        "PO-1",
+        "Acme",
+        10.0,
+        (2026, 11, 1),
+        (2026, 11, 20),
+        "in production",
+        "Li",
+    ));
+    rows.push(order_row(
+        "PO-2",
+        "Bolt",
+        10.0,
+        (2026, 11, 1),
+        (2026, 12, 20),
+        "confirmed",
+        "Wang",
+    ));
+    rows.push(order_row(
+        "PO-3",
+        "Cora",
+        10.0,
+        (2026, 11, 25),
+        (2026, 12, 22),
+        "confirmed",
+        "Wang",
+    ));
+    w.xlsx("orders.xlsx", vec![Sheet::new("Orders", rows)]);
+    let second: Value = serde_json::from_slice(&run(&w, "2026-11-30").stdout).unwrap();
+    let p2 = w.path("out/kpi-report-2026-W49.xlsx");
+    assert_eq!(first["kpis"]["open_orders"], 2);
+    assert_eq!(second["kpis"]["open_orders"], 3);
+    assert_eq!(summary_value(&p2, "Open orders", 1), Data::Float(3.0));
+    assert_eq!(
+        summary_value(&p2, "Open orders", 2),
+        Data::Float(2.0),
+        "previous period"
+    );
+    assert_eq!(
+        summary_value(&p2, "Open orders", 3),
+        Data::Float(1.0),
+        "change"
+    );
+    // The S02 flag of PO-1 was seen in both weeks.
+    let mut wb: Xlsx<_> = open_workbook(&p2).unwrap();
+    let r = wb.worksheet_range("Data issues").unwrap();
+    let head: Vec<String> = r
+        .rows()
+        .nth(2)
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+    let s02 = r
+        .rows()
+        .skip(3)
+        .find(|row| row[col("Rule")] == "S02" && row[col("Order No")] == "PO-1")
+        .expect("S02 row");
+    match &s02[col("Open since")] {
+        Data::DateTime(d) => assert_eq!(d.as_datetime().unwrap().date().to_string(), "2026-11-23"),
+        other => panic!("open since is a date cell: {other:?}"),
+    }
+    assert_eq!(s02[col("Runs open")], Data::Float(2.0));
+    // `gendan history` lists both weeks.
+    w.gendan()
+        .args(["history", "--out", "out"])
+        .assert()
+        .code(0)
+        .stdout(contains("2026-W48"))
+        .stdout(contains("2026-W49"));
+    // Re-running a week replaces it rather than adding a row.
+    assert!(run(&w, "2026-11-30").status.success());
+    let c = rusqlite::Connection::open(w.path("out/gendan-history.sqlite")).unwrap();
+    let n: i64 = c
+        .query_row("SELECT count(*) FROM runs", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 2);
+}
