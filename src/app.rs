@@ -169,6 +169,7 @@ fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
         previous: previous.as_ref(),
         out_dir: &out_dir,
         formats: Default::default(),
+        extra_outputs: Default::default(),
     };
     let mut outputs = crate::report::write_workbooks(&input)?;
     let mut s = summary(&job, &analysis, false, started);

@@ -197,7 +197,7 @@ fn log(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     .iter()
     .map(|k| t(k))
     .collect();
-    let ws = wb.add_worksheet().set_name(t("sheet.fb_log"))?;
+    let ws = super::table::add_sheet(wb, &t("sheet.fb_log"), rows.len())?;
     let mut w = SheetWriter::new(ws, &inp.formats);
     w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
     w.table(2, 0, &headers, &rows, true)?;
@@ -253,17 +253,11 @@ fn open(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     .map(|k| t(k))
     .collect();
     let sla = inp.template.file.thresholds.feedback_sla_days;
-    let n = rows.len() as u32;
-    let ws = wb.add_worksheet().set_name(t("sheet.fb_open"))?;
+    let ws = super::table::add_sheet(wb, &t("sheet.fb_open"), rows.len())?;
     let mut w = SheetWriter::new(ws, &inp.formats);
     w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
     w.table(2, 0, &headers, &rows, true)?;
-    if n > 0 {
-        let cf = rust_xlsxwriter::ConditionalFormatFormula::new()
-            .set_rule(format!("=$B4>{sla}").as_str())
-            .set_format(&inp.formats.overdue);
-        w.ws.add_conditional_format(3, 0, 2 + n, headers.len() as u16 - 1, &cf)?;
-    }
+    super::kpi::highlight(&mut w, rows.len(), headers.len(), &format!("=$B4>{sla}"))?;
     w.finish()?;
     Ok(())
 }

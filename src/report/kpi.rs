@@ -4,12 +4,12 @@
 use polars::prelude::*;
 use rust_xlsxwriter::{Chart, ChartType, ConditionalFormatFormula, Format, Workbook, XlsxError};
 
-use super::table::{column, rows_of, yes_no, Kind, SheetWriter, V};
+use super::table::{add_sheet, column, rows_of, yes_no, Kind, SheetWriter, V};
 use super::{link_to_source, ReportInput};
 use crate::flags::Severity;
 use crate::i18n::{self, Lang};
 use crate::measure::Kpis;
-use crate::reconcile::frames::{bools, ints};
+use crate::reconcile::frames::ints;
 use crate::reconcile::{days, lit_date};
 
 /// How a KPI's value is shown, and its target (if any).
@@ -402,21 +402,32 @@ fn delivery(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xls
     .iter()
     .map(|k| t(k))
     .collect();
-    let on_time = bools(&df, "on_time")?;
     Ok((|| {
-        let ws = wb.add_worksheet().set_name(t("sheet.delivery"))?;
+        let ws = add_sheet(wb, &t("sheet.delivery"), rows.len())?;
         let mut w = SheetWriter::new(ws, &inp.formats);
         w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
         w.table(2, 0, &headers, &rows, true)?;
         // Late orders in the overdue colour.
-        for (i, ot) in on_time.iter().enumerate() {
-            if *ot == Some(false) {
-                let r = 3 + i as u32;
-                w.put(r, 8, &rows[i][8], Some(&inp.formats.overdue))?;
-            }
-        }
+        highlight(&mut w, rows.len(), headers.len(), &format!("=$I4=\"{no}\""))?;
         w.finish()
     })())
+}
+
+/// Colours the rows (from sheet row 4) where `rule` holds.
+pub fn highlight(
+    w: &mut SheetWriter,
+    rows: usize,
+    cols: usize,
+    rule: &str,
+) -> Result<(), XlsxError> {
+    if rows == 0 || cols == 0 {
+        return Ok(());
+    }
+    let cf = ConditionalFormatFormula::new()
+        .set_rule(rule)
+        .set_format(&w.f.overdue);
+    w.ws.add_conditional_format(3, 0, 2 + rows as u32, cols as u16 - 1, &cf)?;
+    Ok(())
 }
 
 fn aging_label(lang: Lang, d: Option<i64>) -> String {
@@ -495,17 +506,11 @@ fn open_orders(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), 
     .map(|k| t(k))
     .collect();
     Ok((|| {
-        let ws = wb.add_worksheet().set_name(t("sheet.open"))?;
-        let n = rows.len() as u32;
+        let ws = add_sheet(wb, &t("sheet.open"), rows.len())?;
         let mut w = SheetWriter::new(ws, &inp.formats);
         w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
         w.table(2, 0, &headers, &rows, true)?;
-        if n > 0 {
-            let cf = ConditionalFormatFormula::new()
-                .set_rule("=$G4>0")
-                .set_format(&inp.formats.overdue);
-            w.ws.add_conditional_format(3, 0, 2 + n, headers.len() as u16 - 1, &cf)?;
-        }
+        highlight(&mut w, rows.len(), headers.len(), "=$G4>0")?;
         w.finish()
     })())
 }
@@ -586,17 +591,17 @@ fn shipments(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xl
     };
     let by_mode = summary_rows(&inp.measures.transit_by_mode, "mode")?;
     let by_carrier = summary_rows(&inp.measures.transit_by_carrier, "carrier")?;
-    let past = bools(&df, "past_eta")?;
     Ok((|| {
-        let ws = wb.add_worksheet().set_name(t("sheet.shipments"))?;
+        let ws = add_sheet(wb, &t("sheet.shipments"), rows.len())?;
         let mut w = SheetWriter::new(ws, &inp.formats);
         w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
         w.table(2, 0, &headers, &rows, true)?;
-        for (i, p) in past.iter().enumerate() {
-            if *p == Some(true) {
-                w.put(3 + i as u32, 9, &rows[i][9], Some(&inp.formats.overdue))?;
-            }
-        }
+        highlight(
+            &mut w,
+            rows.len(),
+            headers.len(),
+            &format!("=$J4=\"{yes}\""),
+        )?;
         let left = headers.len() as u16 + 1;
         let h = |first: &str| {
             vec![
@@ -713,7 +718,7 @@ fn severity_word(lang: Lang, s: Severity) -> String {
     .to_string()
 }
 
-fn data_issues(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
+fn data_issues(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
     let (yes, no) = (t("word.yes"), t("word.no"));
@@ -737,44 +742,46 @@ fn data_issues(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
     .iter()
     .map(|k| t(k))
     .collect();
-    let rows: Vec<Vec<V>> = inp
-        .flags
-        .iter()
-        .map(|f| {
-            vec![
-                V::text(severity_word(lang, f.severity)),
-                V::text(f.rule.as_str()),
-                V::text(f.rule.what(lang)),
-                V::text(&f.message),
-                V::text(f.table.as_str()),
-                V::opt_text(f.order_id.clone()),
-                V::opt_text(f.owner.clone()),
-                V::text(&f.file),
-                V::text(&f.sheet),
-                V::Link(
-                    link_to_source(inp.out_dir, &f.file, &f.sheet, &f.cell),
-                    f.cell.clone(),
-                ),
-                V::opt_text(f.value.clone()),
-                f.first_seen
-                    .as_deref()
-                    .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-                    .map(V::Date)
-                    .unwrap_or(V::Empty),
-                f.runs_open.map(|n| V::Int(n as i64)).unwrap_or(V::Empty),
-                V::text(if f.rejected { &yes } else { &no }),
-                V::opt_text(f.row_values.as_ref().map(|r| r.join(" | "))),
-            ]
-        })
-        .collect();
-    let ws = wb.add_worksheet().set_name(t("sheet.issues"))?;
+    let row = |i: usize| -> Vec<V> {
+        let f = &inp.flags[i];
+        vec![
+            V::text(severity_word(lang, f.severity)),
+            V::text(f.rule.as_str()),
+            V::text(f.rule.what(lang)),
+            V::text(&f.message),
+            V::text(f.table.as_str()),
+            V::opt_text(f.order_id.clone()),
+            V::opt_text(f.owner.clone()),
+            V::text(&f.file),
+            V::text(&f.sheet),
+            V::Link(
+                link_to_source(inp.out_dir, &f.file, &f.sheet, &f.cell),
+                f.cell.clone(),
+            ),
+            V::opt_text(f.value.clone()),
+            f.first_seen
+                .as_deref()
+                .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                .map(V::Date)
+                .unwrap_or(V::Empty),
+            f.runs_open.map(|n| V::Int(n as i64)).unwrap_or(V::Empty),
+            V::text(if f.rejected { &yes } else { &no }),
+            V::opt_text(f.row_values.as_ref().map(|r| r.join(" | "))),
+        ]
+    };
+    let n = inp.flags.len();
+    let csv = format!("kpi-report-{}-data-issues.csv", inp.period.label);
+    let ws = add_sheet(wb, &t("sheet.issues"), n)?;
     let mut w = SheetWriter::new(ws, &inp.formats);
     w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
-    w.table(2, 0, &headers, &rows, true)?;
-    w.finish()
+    if w.long_table(2, &headers, n, &row, &inp.capped_note(n, &csv))? {
+        inp.overflow_csv(&csv, &headers, n, &row)?;
+    }
+    w.finish()?;
+    Ok(())
 }
 
-fn action_list(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
+fn action_list(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
     let mut flags: Vec<&crate::flags::Flag> = inp.flags.iter().collect();
@@ -798,28 +805,31 @@ fn action_list(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
     .iter()
     .map(|k| t(k))
     .collect();
-    let rows: Vec<Vec<V>> = flags
-        .iter()
-        .map(|f| {
-            vec![
-                V::text(f.owner.clone().unwrap_or_else(|| "—".into())),
-                V::text(severity_word(lang, f.severity)),
-                V::opt_text(f.order_id.clone()),
-                V::text(&f.message),
-                V::text(f.rule.fix(lang)),
-                V::Link(
-                    link_to_source(inp.out_dir, &f.file, &f.sheet, &f.cell),
-                    f.place(),
-                ),
-                V::text(f.rule.as_str()),
-            ]
-        })
-        .collect();
-    let ws = wb.add_worksheet().set_name(t("sheet.actions"))?;
+    let row = |i: usize| -> Vec<V> {
+        let f = flags[i];
+        vec![
+            V::text(f.owner.clone().unwrap_or_else(|| "—".into())),
+            V::text(severity_word(lang, f.severity)),
+            V::opt_text(f.order_id.clone()),
+            V::text(&f.message),
+            V::text(f.rule.fix(lang)),
+            V::Link(
+                link_to_source(inp.out_dir, &f.file, &f.sheet, &f.cell),
+                f.place(),
+            ),
+            V::text(f.rule.as_str()),
+        ]
+    };
+    let n = flags.len();
+    let csv = format!("kpi-report-{}-action-list.csv", inp.period.label);
+    let ws = add_sheet(wb, &t("sheet.actions"), n)?;
     let mut w = SheetWriter::new(ws, &inp.formats);
     w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
-    w.table(2, 0, &headers, &rows, true)?;
-    w.finish()
+    if w.long_table(2, &headers, n, &row, &inp.capped_note(n, &csv))? {
+        inp.overflow_csv(&csv, &headers, n, &row)?;
+    }
+    w.finish()?;
+    Ok(())
 }
 
 /// Builds the KPI workbook.

@@ -35,9 +35,45 @@ pub struct ReportInput<'a> {
     pub previous: Option<&'a Kpis>,
     pub out_dir: &'a Path,
     pub formats: Formats,
+    /// CSV files written beside the workbooks for capped sheets.
+    pub extra_outputs: std::cell::RefCell<Vec<PathBuf>>,
 }
 
 impl ReportInput<'_> {
+    /// Writes the full list of a capped sheet as CSV beside the workbook;
+    /// the name is `<workbook stem>-<sheet key>.csv`.
+    pub fn overflow_csv(
+        &self,
+        name: &str,
+        headers: &[String],
+        n: usize,
+        row: &dyn Fn(usize) -> Vec<table::V>,
+    ) -> anyhow::Result<()> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(headers)?;
+        for r in 0..n {
+            w.write_record(row(r).iter().map(table::csv_text))?;
+        }
+        let mut bytes = vec![0xEF, 0xBB, 0xBF]; // BOM, so Excel reads UTF-8
+        bytes.extend(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?);
+        let path = write_atomic(self.out_dir, name, &bytes)?;
+        self.extra_outputs.borrow_mut().push(path);
+        Ok(())
+    }
+
+    /// The note above a capped sheet.
+    pub fn capped_note(&self, n: usize, csv: &str) -> String {
+        i18n::fill(
+            self.lang,
+            "note.capped",
+            &[
+                ("n", &table::MAX_SHEET_ROWS.to_string()),
+                ("total", &n.to_string()),
+                ("csv", csv),
+            ],
+        )
+    }
+
     pub fn subtitle(&self) -> String {
         i18n::fill(
             self.lang,

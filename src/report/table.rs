@@ -261,6 +261,43 @@ impl<'a> SheetWriter<'a> {
         Ok(last + 1)
     }
 
+    /// Writes a detail table of `n` rows made one at a time by `row`,
+    /// header at `top`; past [`MAX_SHEET_ROWS`] only the first rows are
+    /// written, under a note naming the CSV that holds them all (written by
+    /// the caller). Returns whether the table was capped.
+    pub fn long_table(
+        &mut self,
+        top: u32,
+        headers: &[String],
+        n: usize,
+        row: &dyn Fn(usize) -> Vec<V>,
+        note: &str,
+    ) -> Result<bool, XlsxError> {
+        let capped = n > MAX_SHEET_ROWS;
+        if capped {
+            let nf = self.f.note.clone();
+            self.ws
+                .write_string_with_format(top.saturating_sub(1), 0, note, &nf)?;
+        }
+        let hf = self.f.header.clone();
+        for (i, h) in headers.iter().enumerate() {
+            self.ws.write_string_with_format(top, i as u16, h, &hf)?;
+            self.note_width(i as u16, display_width(h).min(24.0));
+        }
+        let shown = n.min(MAX_SHEET_ROWS);
+        for r in 0..shown {
+            for (c, v) in row(r).iter().enumerate() {
+                self.put(top + 1 + r as u32, c as u16, v, None)?;
+            }
+        }
+        self.ws.set_freeze_panes(top + 1, 0)?;
+        if !headers.is_empty() {
+            self.ws
+                .autofilter(top, 0, top + shown.max(1) as u32, headers.len() as u16 - 1)?;
+        }
+        Ok(capped)
+    }
+
     /// Sets the fitted column widths and a landscape, one-page-wide print
     /// layout with the header row repeated on every page.
     pub fn finish(self) -> Result<(), XlsxError> {
@@ -275,6 +312,40 @@ impl<'a> SheetWriter<'a> {
             self.ws.set_column_width(c as u16, w)?;
         }
         Ok(())
+    }
+}
+
+/// Detail sheets show at most this many rows; the full list goes to a CSV
+/// file beside the workbook.
+pub const MAX_SHEET_ROWS: usize = 100_000;
+
+/// Sheets longer than this are written in rust_xlsxwriter's low-memory
+/// mode (rows must then be written in order).
+pub const LOW_MEMORY_ROWS: usize = 20_000;
+
+/// Adds a worksheet, in low-memory mode when it will hold many rows.
+pub fn add_sheet<'w>(
+    wb: &'w mut rust_xlsxwriter::Workbook,
+    name: &str,
+    rows: usize,
+) -> Result<&'w mut Worksheet, XlsxError> {
+    let ws = if rows > LOW_MEMORY_ROWS {
+        wb.add_worksheet_with_low_memory()?
+    } else {
+        wb.add_worksheet()
+    };
+    ws.set_name(name)
+}
+
+/// A cell as CSV text: dates as `YYYY-MM-DD`, fractions as numbers.
+pub fn csv_text(v: &V) -> String {
+    match v {
+        V::Empty => String::new(),
+        V::Text(s) => s.clone(),
+        V::Link(_, s) => s.clone(),
+        V::Num(x) | V::Days(x) | V::Qty(x) | V::Pct(x) => x.to_string(),
+        V::Int(i) => i.to_string(),
+        V::Date(d) => d.format("%Y-%m-%d").to_string(),
     }
 }
 
