@@ -407,12 +407,16 @@ fn generate(
     let mut fbs = Vec::new();
     let mut order_no = 0u64;
     let year = as_of.year() % 100;
+    // A large company's register holds a year of orders, shipped in more
+    // parts: about 1.2 shipments and 0.3 feedback rows per order line.
+    let large = n > 50_000;
+    let history = if large { 365 } else { 150 };
     while lines.len() < n {
         order_no += 1;
         let order_id = format!("PO-{year:02}{order_no:05}");
         let (customer, country, currency) = rng.pick(CUSTOMERS);
         let owner = rng.pick(owners).to_string();
-        let order_date = as_of - Duration::days(rng.range(0, 150));
+        let order_date = as_of - Duration::days(rng.range(0, history));
         let lead = rng.range(20, 55);
         let due = order_date + Duration::days(lead);
         let age = (as_of - order_date).num_days();
@@ -516,7 +520,9 @@ fn generate(
             || (status == "ready" && rng.chance(0.4))
             || (cancelled && rng.chance(0.25))
         {
-            let parts = if total_qty >= 2000.0 && rng.chance(0.3) {
+            let parts = if large {
+                1 + rng.below(4) as usize
+            } else if total_qty >= 2000.0 && rng.chance(0.3) {
                 2
             } else {
                 1
@@ -602,7 +608,7 @@ fn generate(
                 });
                 // Feedback after delivery for about half the orders.
                 if let Some(d) = delivered {
-                    if p + 1 == parts && rng.chance(0.55) {
+                    if p + 1 == parts && rng.chance(if large { 0.75 } else { 0.55 }) {
                         let date = d + Duration::days(rng.range(3, 25));
                         if date <= as_of {
                             let score = rng.pick(&[5, 5, 4, 4, 4, 3, 3, 2, 1]);

@@ -8,6 +8,7 @@
 
 use std::io::Cursor;
 use std::path::Path;
+use std::sync::Arc;
 
 use calamine::{Data, Dimensions, Ods, Range, Reader, SheetType, SheetVisible, Xls, Xlsx};
 use sha2::{Digest, Sha256};
@@ -45,10 +46,14 @@ pub struct SheetMeta {
     pub worksheet: bool,
 }
 
+type Bytes = Cursor<Arc<[u8]>>;
+
 enum Inner {
-    Xlsx(Xlsx<Cursor<Vec<u8>>>),
-    Xls(Xls<Cursor<Vec<u8>>>),
-    Ods(Ods<Cursor<Vec<u8>>>),
+    /// The workbook, and the file's bytes for a second reader that scans
+    /// merged regions in parallel with the cell read.
+    Xlsx(Xlsx<Bytes>, Arc<[u8]>),
+    Xls(Xls<Bytes>),
+    Ods(Ods<Bytes>),
     Csv(Option<Range<Data>>),
 }
 
@@ -83,6 +88,7 @@ impl Workbook {
             });
         }
         let sha256 = format!("{:x}", Sha256::digest(&bytes));
+        let bytes: Arc<[u8]> = Arc::from(bytes);
         let corrupt = |detail: String| SourceError::Corrupt {
             path: shown.to_string(),
             detail,
@@ -96,15 +102,15 @@ impl Workbook {
                     .windows(11)
                     .any(|w| w == b"opendocumen");
             if is_ods {
-                let wb: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+                let wb: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.clone()))
                     .map_err(|e: calamine::OdsError| corrupt(e.to_string()))?;
                 let m = metas(wb.sheets_metadata());
                 (Inner::Ods(wb), m)
             } else {
-                let wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+                let wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.clone()))
                     .map_err(|e: calamine::XlsxError| corrupt(e.to_string()))?;
                 let m = metas(wb.sheets_metadata());
-                (Inner::Xlsx(wb), m)
+                (Inner::Xlsx(wb, bytes.clone()), m)
             }
         } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
             if sniff_encrypted(&bytes) {
@@ -112,7 +118,7 @@ impl Workbook {
                     path: shown.to_string(),
                 });
             }
-            let wb: Xls<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(
+            let wb: Xls<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.clone())).map_err(
                 |e: calamine::XlsError| {
                     let s = e.to_string();
                     if s.to_lowercase().contains("password") || s.to_lowercase().contains("encrypt")
@@ -163,9 +169,20 @@ impl Workbook {
             detail,
         };
         match &mut self.inner {
-            Inner::Xlsx(wb) => {
-                let mut range = wb.worksheet_range(name).map_err(|e| err(e.to_string()))?;
-                if let Ok(merges) = wb.merge_cells_by_sheet_name(name) {
+            Inner::Xlsx(wb, bytes) => {
+                // calamine finds merged regions by scanning the sheet's XML
+                // once more; do that on a second reader, in parallel.
+                let (range, merges) = std::thread::scope(|s| {
+                    let scan = s.spawn(|| {
+                        let mut second: Xlsx<Bytes> =
+                            calamine::open_workbook_from_rs(Cursor::new(bytes.clone())).ok()?;
+                        second.merge_cells_by_sheet_name(name).ok()
+                    });
+                    let range = wb.worksheet_range(name);
+                    (range, scan.join().ok().flatten())
+                });
+                let mut range = range.map_err(|e| err(e.to_string()))?;
+                if let Some(merges) = merges {
                     fill_merged(&mut range, &merges);
                 }
                 Ok(range)

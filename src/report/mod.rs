@@ -117,10 +117,26 @@ impl ReportInput<'_> {
 /// A link from a report cell to the source cell: a relative path from the
 /// output folder to the input file (`file:///` + relative path is how
 /// rust_xlsxwriter stores a relative external link), then `#'Sheet'!D17`.
+/// The relative path is worked out once per file and sheet.
 pub fn link_to_source(out_dir: &Path, file: &str, sheet: &str, cell: &str) -> String {
-    let target = relative_to(out_dir, Path::new(file));
-    let sheet = sheet.replace('\'', "''");
-    format!("file:///{}#'{}'!{}", target.display(), sheet, cell)
+    thread_local! {
+        static BASES: std::cell::RefCell<std::collections::HashMap<(PathBuf, String, String), String>> =
+            Default::default();
+    }
+    let base = BASES.with(|b| {
+        b.borrow_mut()
+            .entry((out_dir.to_path_buf(), file.to_string(), sheet.to_string()))
+            .or_insert_with(|| {
+                let target = relative_to(out_dir, Path::new(file));
+                format!(
+                    "file:///{}#'{}'!",
+                    target.display(),
+                    sheet.replace('\'', "''")
+                )
+            })
+            .clone()
+    });
+    base + cell
 }
 
 fn absolute(p: &Path) -> PathBuf {

@@ -141,7 +141,12 @@ pub struct SheetWriter<'a> {
     pub ws: &'a mut Worksheet,
     pub f: &'a Formats,
     widths: Vec<f64>,
+    links: usize,
 }
+
+/// Excel opens at most 65,530 hyperlinks per worksheet; later links are
+/// written as plain text.
+pub const MAX_LINKS: usize = 65_530;
 
 impl<'a> SheetWriter<'a> {
     pub fn new(ws: &'a mut Worksheet, f: &'a Formats) -> Self {
@@ -149,6 +154,7 @@ impl<'a> SheetWriter<'a> {
             ws,
             f,
             widths: Vec::new(),
+            links: 0,
         }
     }
 
@@ -212,7 +218,11 @@ impl<'a> SheetWriter<'a> {
                 self.ws
                     .write_datetime_with_format(row, col, &dt, fmt.unwrap_or(&f.date))?;
             }
+            V::Link(_, text) if self.links >= MAX_LINKS => {
+                self.ws.write_string(row, col, clip(text))?;
+            }
             V::Link(url, text) => {
+                self.links += 1;
                 let link = Url::new(url.as_str()).set_text(clip(text));
                 self.ws
                     .write_url_with_format(row, col, link, fmt.unwrap_or(&f.link))?;
