@@ -359,16 +359,12 @@ pub fn csv_text(v: &V) -> String {
     }
 }
 
-/// Excel's cell limit is 32,767 characters.
+/// Excel's cell limit is 32,767 characters; longer text is cut there.
 fn clip(s: &str) -> &str {
-    if s.len() <= 32_000 {
-        return s;
+    match s.char_indices().nth(32_767) {
+        Some((end, _)) => &s[..end],
+        None => s,
     }
-    let mut end = 32_000;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 /// Reads a frame column into cells of one kind.

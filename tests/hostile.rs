@@ -1,0 +1,337 @@
+//! Hostile and broken inputs (a first corpus): each input with its exact
+//! outcome — exit code, the message naming the file, or the flags raised —
+//! and never a panic.
+
+mod util;
+
+use calamine::{open_workbook, Data, Reader, Xlsx};
+use predicates::str::contains;
+use serde_json::Value;
+use util::*;
+
+const AS_OF: &str = "2026-11-30";
+
+fn no_panic(out: &std::process::Output) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "panic: {err}");
+}
+
+fn check(w: &Work, file: &str) -> Value {
+    let out = w
+        .gendan()
+        .args([
+            "check",
+            "--orders",
+            file,
+            "--as-of",
+            AS_OF,
+            "--json",
+            "--fail-on",
+            "never",
+            "--lang",
+            "en",
+        ])
+        .output()
+        .unwrap();
+    no_panic(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn orders_with(rows: Vec<Vec<Cell>>) -> Vec<Sheet> {
+    let mut all = vec![header(&ORDER_HEADER_EN)];
+    all.extend(rows);
+    vec![Sheet::new("Orders", all)]
+}
+
+#[test]
+fn header_only_sheet_reads_zero_rows() {
+    let w = Work::new();
+    w.xlsx("o.xlsx", orders_with(vec![]));
+    let v = check(&w, "o.xlsx");
+    assert_eq!(sheet_of(&v, "orders")["rows_read"], 0);
+    assert!(items(&v).is_empty());
+}
+
+#[test]
+fn sixteen_thousand_columns() {
+    let w = Work::new();
+    let mut head = header(&ORDER_HEADER_EN);
+    head.resize(16_383, Cell::Blank);
+    head.push(s("last column")); // XFD1
+    let mut row = order_row(
+        "PO-1",
+        "Acme",
+        1.0,
+        (2026, 11, 1),
+        (2026, 12, 20),
+        "confirmed",
+        "Li",
+    );
+    row.resize(16_383, Cell::Blank);
+    row.push(s("far away"));
+    w.xlsx("wide.xlsx", vec![Sheet::new("Wide", vec![head, row])]);
+    let v = check(&w, "wide.xlsx");
+    assert_eq!(sheet_of(&v, "orders")["rows_accepted"], 1);
+}
+
+#[test]
+fn long_control_emoji_and_rtl_text_round_trips_to_the_reports() {
+    let w = Work::new();
+    let long: String = "长".repeat(32_767);
+    let odd = "Acme\u{0007}\u{200F} شركة 🚢 GmbH";
+    w.xlsx(
+        "o.xlsx",
+        orders_with(vec![
+            order_row(
+                "PO-1",
+                &long,
+                1.0,
+                (2026, 11, 1),
+                (2026, 11, 27),
+                "confirmed",
+                "Li",
+            ),
+            order_row(
+                "PO-2",
+                odd,
+                1.0,
+                (2026, 11, 1),
+                (2026, 11, 28),
+                "confirmed",
+                "Li",
+            ),
+        ]),
+    );
+    let v = check(&w, "o.xlsx");
+    assert_eq!(sheet_of(&v, "orders")["rows_accepted"], 2);
+    let out = w
+        .gendan()
+        .args([
+            "run", "--orders", "o.xlsx", "--as-of", AS_OF, "--out", "out", "--lang", "en", "-q",
+        ])
+        .output()
+        .unwrap();
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(0));
+    let mut wb: Xlsx<_> = open_workbook(w.path("out/kpi-report-2026-W49.xlsx")).unwrap();
+    let r = wb.worksheet_range("Delivery").unwrap();
+    let customers: Vec<String> = r.rows().skip(3).map(|row| row[1].to_string()).collect();
+    assert!(
+        customers.iter().any(|c| c.chars().count() == 32_767),
+        "the 32,767-character name is kept whole"
+    );
+    // Control characters are white space for the reader; the emoji and RTL text stay.
+    assert!(
+        customers
+            .iter()
+            .any(|c| c.contains("🚢") && c.contains("شركة")),
+        "{customers:?}"
+    );
+}
+
+#[test]
+fn extreme_numbers() {
+    let w = Work::new();
+    w.xlsx(
+        "o.xlsx",
+        orders_with(vec![
+            order_row(
+                "PO-1",
+                "A",
+                1e308,
+                (2026, 11, 1),
+                (2026, 12, 20),
+                "confirmed",
+                "Li",
+            ),
+            order_row(
+                "PO-2",
+                "B",
+                -0.0,
+                (2026, 11, 1),
+                (2026, 12, 20),
+                "confirmed",
+                "Li",
+            ),
+            {
+                let mut r = order_row(
+                    "PO-3",
+                    "C",
+                    1.0,
+                    (2026, 11, 1),
+                    (2026, 12, 20),
+                    "confirmed",
+                    "Li",
+                );
+                r[3] = s("NaN");
+                r
+            },
+            {
+                let mut r = order_row(
+                    "PO-4",
+                    "D",
+                    1.0,
+                    (2026, 11, 1),
+                    (2026, 12, 20),
+                    "confirmed",
+                    "Li",
+                );
+                r[3] = s("1e308");
+                r
+            },
+        ]),
+    );
+    let v = check(&w, "o.xlsx");
+    let mut got = rule_cells(&v);
+    got.retain(|(r, _)| r.starts_with('V'));
+    // -0 reads as 0, which is not a quantity; NaN and 1e308 as text are not numbers.
+    assert_eq!(
+        got,
+        vec![
+            ("V02".into(), "D4".into()),
+            ("V02".into(), "D5".into()),
+            ("V03".into(), "D3".into())
+        ]
+    );
+}
+
+#[test]
+fn phantom_and_zero_date_serials() {
+    let w = Work::new();
+    let mut phantom = order_row(
+        "PO-1",
+        "A",
+        1.0,
+        (2026, 11, 1),
+        (2026, 12, 20),
+        "confirmed",
+        "Li",
+    );
+    phantom[4] = n(60.0); // Excel's 1900-02-29
+    let mut zero = order_row(
+        "PO-2",
+        "B",
+        1.0,
+        (2026, 11, 1),
+        (2026, 12, 20),
+        "confirmed",
+        "Li",
+    );
+    zero[4] = n(0.0);
+    let mut neg = order_row(
+        "PO-3",
+        "C",
+        1.0,
+        (2026, 11, 1),
+        (2026, 12, 20),
+        "confirmed",
+        "Li",
+    );
+    neg[5] = n(-5.0);
+    w.xlsx("o.xlsx", orders_with(vec![phantom, zero, neg]));
+    let v = check(&w, "o.xlsx");
+    let mut got = rule_cells(&v);
+    got.retain(|(r, _)| r.starts_with('V'));
+    assert_eq!(
+        got,
+        vec![
+            ("V02".into(), "E3".into()),
+            ("V02".into(), "F4".into()),
+            ("V05".into(), "E2".into())
+        ]
+    );
+}
+
+#[test]
+fn a_header_missing_required_fields_names_them_and_their_aliases() {
+    let w = Work::new();
+    w.xlsx(
+        "o.xlsx",
+        vec![Sheet::new(
+            "O",
+            vec![
+                header(&["Order No", "Customer", "Product", "Qty"]),
+                vec![s("PO-1"), s("A"), s("B"), n(1.0)],
+            ],
+        )],
+    );
+    let v = check(&w, "o.xlsx");
+    let v01 = flags_of(&v, "V01");
+    let fields: Vec<&str> = v01.iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, vec!["order_date", "due_date", "status", "owner"]);
+    assert!(v01.iter().all(|f| f["cell"] == "A1"));
+    assert!(
+        v01[0]["message"].as_str().unwrap().contains("下单日期"),
+        "{}",
+        v01[0]["message"]
+    );
+    assert_eq!(sheet_of(&v, "orders")["rows_accepted"], 1);
+}
+
+#[test]
+fn a_hostile_sheet_name_is_quoted_in_links() {
+    let w = Work::new();
+    let mut sheets = orders_with(vec![order_row(
+        "PO-1",
+        "A",
+        1.0,
+        (2026, 11, 1),
+        (2026, 11, 20),
+        "confirmed",
+        "Li",
+    )]);
+    sheets[0].name = "=o'brien!".into();
+    w.xlsx("o.xlsx", sheets);
+    let out = w
+        .gendan()
+        .args([
+            "run", "--orders", "o.xlsx", "--as-of", AS_OF, "--out", "out", "-q",
+        ])
+        .output()
+        .unwrap();
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(0));
+    let mut wb: Xlsx<_> = open_workbook(w.path("out/kpi-report-2026-W49.xlsx")).unwrap();
+    let r = wb.worksheet_range("数据问题").unwrap();
+    assert!(r
+        .rows()
+        .skip(3)
+        .any(|row| row[8] == Data::String("=o'brien!".into())));
+}
+
+#[test]
+fn binary_junk_and_an_encrypted_container_are_exit_1() {
+    let w = Work::new();
+    let mut junk = vec![0u8; 4096];
+    for (i, b) in junk.iter_mut().enumerate() {
+        *b = (i * 31 % 251) as u8;
+    }
+    w.write("junk.xlsx", &junk);
+    w.gendan()
+        .args(["check", "--orders", "junk.xlsx"])
+        .assert()
+        .code(1)
+        .stderr(contains("junk.xlsx"));
+    // An OLE container with an EncryptedPackage stream is how Excel stores
+    // a password-protected workbook.
+    let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    ole.extend(vec![0u8; 512]);
+    ole.extend(
+        "EncryptedPackage"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes()),
+    );
+    w.write("locked.xlsx", &ole);
+    w.gendan()
+        .args(["check", "--orders", "locked.xlsx"])
+        .assert()
+        .code(1)
+        .stderr(contains("locked.xlsx"))
+        .stderr(contains("password"));
+}
