@@ -250,5 +250,15 @@ pub fn write_workbooks(inp: &ReportInput) -> anyhow::Result<Vec<PathBuf>> {
         &format!("feedback-report-{label}.xlsx"),
         &bytes,
     )?);
+    let csvs = inp.extra_outputs.borrow();
+    out.extend(csvs.iter().cloned());
+    // A full list from an earlier run of this period that needed one, and
+    // this run does not: remove it, so it cannot be mistaken for current.
+    for key in ["data-issues", "action-list"] {
+        let old = inp.out_dir.join(format!("kpi-report-{label}-{key}.csv"));
+        if !csvs.contains(&old) && old.exists() {
+            let _ = std::fs::remove_file(&old);
+        }
+    }
     Ok(out)
 }
