@@ -509,19 +509,15 @@ pub const ISO_4217: &[&str] = &[
 ];
 
 /// Order statuses from least to most advanced; an order's status is the
-/// least advanced of its lines (spec section 4).
-pub fn order_status_rank(status: &str) -> Option<u32> {
-    [
-        "on_hold",
-        "pending",
-        "confirmed",
-        "in_production",
-        "ready",
-        "shipped",
-        "delivered",
-        "closed",
-    ]
-    .iter()
-    .position(|s| *s == status)
-    .map(|p| p as u32)
-}
+/// least advanced of its lines (spec section 4). `cancelled` is outside the
+/// ladder.
+pub const ORDER_STATUS_LADDER: [&str; 8] = [
+    "on_hold",
+    "pending",
+    "confirmed",
+    "in_production",
+    "ready",
+    "shipped",
+    "delivered",
+    "closed",
+];

@@ -9,17 +9,6 @@ use super::{days, lit_date};
 use crate::read::fields;
 use crate::template::OnTimeBasis;
 
-const ORDER_STATUSES: [&str; 8] = [
-    "on_hold",
-    "pending",
-    "confirmed",
-    "in_production",
-    "ready",
-    "shipped",
-    "delivered",
-    "closed",
-];
-
 /// Marks order lines whose every field equals an earlier line of the same
 /// order: `dup_first_seq`/`dup_first_row` name the earlier line, `is_dup`
 /// is true on each later one.
@@ -44,7 +33,7 @@ fn status_rank() -> Expr {
         .then(lit(-1i32))
         .when(s.clone().eq(lit("cancelled")))
         .then(lit(NULL).cast(DataType::Int32));
-    for (i, word) in ORDER_STATUSES.iter().enumerate() {
+    for (i, word) in fields::ORDER_STATUS_LADDER.iter().enumerate() {
         chain = chain.when(s.clone().eq(lit(*word))).then(lit(i as i32));
     }
     chain.otherwise(lit(-1i32)).alias("rank")
@@ -56,7 +45,7 @@ fn status_from_rank() -> Expr {
         .then(lit("cancelled"))
         .when(r.clone().eq(lit(-1i32)))
         .then(lit(NULL).cast(DataType::String));
-    for (i, word) in ORDER_STATUSES.iter().enumerate() {
+    for (i, word) in fields::ORDER_STATUS_LADDER.iter().enumerate() {
         chain = chain.when(r.clone().eq(lit(i as i32))).then(lit(*word));
     }
     chain
