@@ -524,3 +524,28 @@ fn make_plain_fixture() {
     let dest = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plain.xlsx");
     std::fs::copy(p, dest).unwrap();
 }
+
+#[test]
+fn a_glob_reads_a_split_table_in_part_order() {
+    let w = Work::new();
+    for name in ["orders-2.xlsx", "orders.xlsx", "orders-3.xlsx"] {
+        w.xlsx(
+            name,
+            vec![zh_orders_sheet(vec![zh_row(
+                name,
+                n(1.0),
+                d(2026, 11, 1),
+                d(2026, 12, 1),
+                "生产中",
+            )])],
+        );
+    }
+    let (_, v) = w.check_json(&["--orders", "orders*.xlsx", "--as-of", AS_OF]);
+    let paths: Vec<&str> = v["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, vec!["orders.xlsx", "orders-2.xlsx", "orders-3.xlsx"]);
+}

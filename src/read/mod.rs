@@ -133,7 +133,13 @@ fn expand(input: &TableInput) -> Result<Vec<(PathBuf, String)>, ReadError> {
                     .unwrap_or(false)
             })
             .collect();
-        matches.sort();
+        // Name order, extension aside: a split table reads as orders.xlsx,
+        // orders-2.xlsx, … (plain byte order would put `-2` first).
+        matches.sort_by(|a, b| {
+            a.with_extension("")
+                .cmp(&b.with_extension(""))
+                .then(a.cmp(b))
+        });
         if matches.is_empty() {
             return Err(ReadError::NoMatch {
                 pattern: shown.clone(),
