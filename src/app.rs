@@ -102,10 +102,7 @@ pub fn main(cli: Cli) -> Result<Outcome, AppError> {
 fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
     let started = Instant::now();
     let job = Job::prepare(&args.input, args.lang)?;
-    let log = Log {
-        quiet: args.quiet,
-        verbose: args.verbose,
-    };
+    let log = Log::new(args.quiet, args.verbose);
     let out_dir = match &args.out {
         Some(p) => p.clone(),
         None if job.template.path.is_some() => {
@@ -149,6 +146,7 @@ fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
             Err(e) => log.warn(&format!("history {}: {e}", h.path.display())),
         }
     }
+    log.begin("measuring the KPIs…");
     let measures = crate::measure::measure(
         &analysis.reconciled,
         &analysis.flags,
@@ -158,6 +156,7 @@ fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
     .map_err(|e| AppError::Runtime(anyhow::Error::new(e).context("measuring the KPIs")))?;
     log.phase("kpis", t, &format!("period {}", job.period.label));
     let t = Instant::now();
+    log.begin("writing the workbooks…");
     let input = crate::report::ReportInput {
         lang: job.lang,
         template: &job.template,
@@ -328,6 +327,7 @@ pub struct Analysis {
 /// Unreadable inputs, or a failure inside polars.
 pub fn analyse(job: &Job, log: &Log) -> Result<Analysis, AppError> {
     let t = Instant::now();
+    log.begin("reading the registers…");
     let ctx = ReadContext::new(&job.template, job.lang, job.as_of);
     let inputs = read::read_inputs(&ctx, &job.inputs)?;
     log.phase(
@@ -561,14 +561,41 @@ fn history_cmd(template: Option<PathBuf>, out: Option<PathBuf>) -> Result<Outcom
     Ok(Outcome::Done)
 }
 
-/// Progress lines on stderr: one per phase, plain, unless quiet.
+/// Progress on stderr: one plain line per phase unless quiet, and a
+/// spinner while a phase runs when stderr is a terminal (never under cron).
 pub struct Log {
     pub quiet: bool,
     pub verbose: bool,
+    spinner: std::cell::RefCell<Option<indicatif::ProgressBar>>,
 }
 
 impl Log {
+    pub fn new(quiet: bool, verbose: bool) -> Log {
+        Log {
+            quiet,
+            verbose,
+            spinner: Default::default(),
+        }
+    }
+
+    /// Shows what is running now (terminal only).
+    pub fn begin(&self, what: &str) {
+        use std::io::IsTerminal;
+        if self.quiet || !std::io::stderr().is_terminal() {
+            return;
+        }
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.set_message(what.to_string());
+        pb.enable_steady_tick(std::time::Duration::from_millis(120));
+        if let Some(old) = self.spinner.replace(Some(pb)) {
+            old.finish_and_clear();
+        }
+    }
+
     pub fn phase(&self, name: &str, started: Instant, detail: &str) {
+        if let Some(pb) = self.spinner.take() {
+            pb.finish_and_clear();
+        }
         if !self.quiet {
             eprintln!(
                 "{name:<10} {:>7.2}s  {detail}",
@@ -611,10 +638,7 @@ pub fn summary(job: &Job, analysis: &Analysis, with_items: bool, started: Instan
 fn check(args: CheckArgs) -> Result<Outcome, AppError> {
     let started = Instant::now();
     let job = Job::prepare(&args.input, args.lang)?;
-    let log = Log {
-        quiet: args.quiet,
-        verbose: false,
-    };
+    let log = Log::new(args.quiet, false);
     let mut analysis = analyse(&job, &log)?;
     let out_dir = if job.template.path.is_some() {
         job.template.resolve(&job.template.file.report.out_dir)
