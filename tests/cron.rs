@@ -276,3 +276,30 @@ fn two_weeks_give_previous_values_and_flag_ages() {
         .unwrap();
     assert_eq!(n, 2);
 }
+
+#[test]
+fn a_locked_history_is_waited_on_then_the_run_goes_on_without_it() {
+    let w = Work::new();
+    orders(&w);
+    assert!(run(&w, "2026-11-23").status.success());
+    let holder = rusqlite::Connection::open(w.path("out/gendan-history.sqlite")).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE;").unwrap();
+    let started = std::time::Instant::now();
+    let out = run(&w, "2026-11-30");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(2),
+        "it waited for the lock"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("busy") && err.contains("without history"),
+        "{err}"
+    );
+    assert!(w.path("out/kpi-report-2026-W49.xlsx").exists());
+    holder.execute_batch("ROLLBACK;").unwrap();
+    let n: i64 = holder
+        .query_row("SELECT count(*) FROM runs", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1, "the locked history was not written");
+}
