@@ -168,6 +168,14 @@ fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
         previous: previous.as_ref(),
         out_dir: &out_dir,
         formats: Default::default(),
+        issue_trend: history
+            .as_ref()
+            .and_then(|h| h.runs().ok())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|r| r.period != job.period.label)
+            .map(|r| (r.period, r.flags_error, r.flags_warning, r.flags_info))
+            .collect(),
         extra_outputs: Default::default(),
     };
     let mut outputs = crate::report::write_workbooks(&input)?;

@@ -360,6 +360,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("col.metric", "Measure", "项目"),
     ("col.file_rows", "Rows", "行数"),
     ("word.in_base", "Total in {base}", "折合 {base}"),
+    ("word.issue_trend", "Data issues by period", "各周期数据问题"),
     ("word.yes", "yes", "是"),
     ("word.no", "no", "否"),
     ("word.on_time", "on time", "准时"),

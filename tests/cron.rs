@@ -240,6 +240,27 @@ fn two_weeks_give_previous_values_and_flag_ages() {
         Data::Float(1.0),
         "change"
     );
+    // The trend of data issues lists both weeks, the first from the history.
+    let mut wbs: Xlsx<_> = open_workbook(&p2).unwrap();
+    let sr = wbs.worksheet_range("Summary").unwrap();
+    let trend: Vec<(String, Data)> = sr
+        .rows()
+        .filter(|row| matches!(&row[0], Data::String(s) if s.starts_with("2026-W4")))
+        .map(|row| (row[0].to_string(), row[1].clone()))
+        .collect();
+    assert_eq!(
+        trend,
+        vec![
+            (
+                "2026-W48".to_string(),
+                Data::Float(first["kpis"]["flags_error"].as_f64().unwrap())
+            ),
+            (
+                "2026-W49".to_string(),
+                Data::Float(second["kpis"]["flags_error"].as_f64().unwrap())
+            ),
+        ]
+    );
     // The S02 flag of PO-1 was seen in both weeks.
     let mut wb: Xlsx<_> = open_workbook(&p2).unwrap();
     let r = wb.worksheet_range("Data issues").unwrap();

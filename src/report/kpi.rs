@@ -267,13 +267,36 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
         vec![V::text(t("word.rows_accepted")), V::Int(acc as i64)],
         vec![V::text(t("word.rows_rejected")), V::Int(rej as i64)],
     ];
-    w.table(
+    r = w.table(
         r,
         0,
         &[t("col.metric"), t("col.file_rows")],
         &rows_rows,
         false,
-    )?;
+    )? + 1;
+    // The trend of data issues: earlier runs from the history, then this one.
+    let mut issue_rows: Vec<Vec<V>> = inp
+        .issue_trend
+        .iter()
+        .rev()
+        .take(11)
+        .rev()
+        .map(|(p, e, wn, i)| vec![V::text(p), V::Int(*e), V::Int(*wn), V::Int(*i)])
+        .collect();
+    issue_rows.push(vec![
+        V::text(&inp.period.label),
+        V::Int(m.kpis.flags_error as i64),
+        V::Int(m.kpis.flags_warning as i64),
+        V::Int(m.kpis.flags_info as i64),
+    ]);
+    w.put(r, 0, &V::text(t("word.issue_trend")), Some(&f.bold))?;
+    let issue_headers = [
+        t("col.period"),
+        t("kpi.flags_error"),
+        t("kpi.flags_warning"),
+        t("kpi.flags_info"),
+    ];
+    w.table(r + 1, 0, &issue_headers, &issue_rows, false)?;
 
     // Chart data, to the right of the charts.
     let dc: u16 = 18;

@@ -35,6 +35,9 @@ pub struct ReportInput<'a> {
     pub previous: Option<&'a Kpis>,
     pub out_dir: &'a Path,
     pub formats: Formats,
+    /// Flags by severity of the earlier runs in the history, oldest first:
+    /// (period, errors, warnings, info).
+    pub issue_trend: Vec<(String, i64, i64, i64)>,
     /// CSV files written beside the workbooks for capped sheets.
     pub extra_outputs: std::cell::RefCell<Vec<PathBuf>>,
 }
