@@ -247,9 +247,11 @@ fn today() -> NaiveDate {
 }
 
 fn parse_as_of(s: &str) -> Result<NaiveDate, AppError> {
-    AsOf::parse(s)
-        .map(|a| a.resolve(today()))
-        .ok_or_else(|| AppError::Usage(format!("--as-of {s}: use YYYY-MM-DD, today or yesterday")))
+    AsOf::parse(s).map(|a| a.resolve(today())).ok_or_else(|| {
+        AppError::Usage(format!(
+            "--as-of {s}: use YYYY-MM-DD (years 1990–2199), today or yesterday"
+        ))
+    })
 }
 
 /// A command's settled inputs: template, language, dates and files.

@@ -61,12 +61,16 @@ pub enum AsOf {
 }
 
 impl AsOf {
+    /// `today`, `yesterday` or a date `YYYY-MM-DD` in the years 1990–2199
+    /// (a report date outside them is a typo, and date arithmetic on it
+    /// could overflow).
     pub fn parse(s: &str) -> Option<AsOf> {
         match s.trim() {
             "today" => Some(AsOf::Today),
             "yesterday" => Some(AsOf::Yesterday),
             t => NaiveDate::parse_from_str(t, "%Y-%m-%d")
                 .ok()
+                .filter(|d| (1990..=2199).contains(&chrono::Datelike::year(d)))
                 .map(AsOf::Date),
         }
     }
@@ -95,7 +99,7 @@ impl<'de> Deserialize<'de> for AsOf {
         };
         AsOf::parse(&s).ok_or_else(|| {
             serde::de::Error::custom(format!(
-                "as_of `{s}` is not a date: use YYYY-MM-DD, \"today\" or \"yesterday\""
+                "as_of `{s}` is not a report date: use YYYY-MM-DD (years 1990–2199), \"today\" or \"yesterday\""
             ))
         })
     }

@@ -335,3 +335,32 @@ fn binary_junk_and_an_encrypted_container_are_exit_1() {
         .stderr(contains("locked.xlsx"))
         .stderr(contains("password"));
 }
+
+#[test]
+fn absurd_report_dates_are_usage_errors_not_panics() {
+    let w = Work::new();
+    w.xlsx("o.xlsx", orders_with(vec![]));
+    for d in ["0001-01-01", "9999-12-31", "2026-02-30", "soon"] {
+        let out = w
+            .gendan()
+            .args(["check", "--orders", "o.xlsx", "--as-of", d])
+            .output()
+            .unwrap();
+        no_panic(&out);
+        assert_eq!(out.status.code(), Some(2), "{d}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--as-of"));
+        let out = w
+            .gendan()
+            .args(["demo-data", "x", "--orders", "5", "--as-of", d])
+            .output()
+            .unwrap();
+        no_panic(&out);
+        assert_eq!(out.status.code(), Some(2), "demo-data {d}");
+    }
+    w.write("t.toml", b"[report]\nas_of = \"0001-01-01\"\n");
+    w.gendan()
+        .args(["check", "--template", "t.toml"])
+        .assert()
+        .code(2)
+        .stderr(contains("line 2"));
+}
