@@ -233,6 +233,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("skip.empty", "sheet is empty", "工作表为空"),
     (
+        "skip.too_big",
+        "{rows} rows × {cols} columns is over the limits ([limits] max_rows {max_rows}, max_columns {max_cols})",
+        "{rows} 行 × {cols} 列，超出限制（[limits] max_rows {max_rows}，max_columns {max_cols}）",
+    ),
+    (
         "skip.missing_required",
         "required columns missing: {fields}",
         "缺少必填列：{fields}",

@@ -269,6 +269,28 @@ impl Default for HistorySection {
     }
 }
 
+/// Limits that protect the machine from hostile or broken workbooks.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsSection {
+    /// Largest unpacked sheet data (MB) a workbook may declare.
+    pub max_sheet_mb: u64,
+    /// Most rows a sheet may have (Excel's own limit by default).
+    pub max_rows: u64,
+    /// Most columns a sheet may have (Excel's own limit by default).
+    pub max_columns: u64,
+}
+
+impl Default for LimitsSection {
+    fn default() -> Self {
+        LimitsSection {
+            max_sheet_mb: 2048,
+            max_rows: 1_048_576,
+            max_columns: 16_384,
+        }
+    }
+}
+
 /// The raw template as written in TOML.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -283,6 +305,7 @@ pub struct TemplateFile {
     pub severity: BTreeMap<RuleId, Severity>,
     pub fx: Fx,
     pub history: HistorySection,
+    pub limits: LimitsSection,
 }
 
 /// A loaded, validated template with its paths resolved.
@@ -508,6 +531,15 @@ fn validate(text: &str, f: &TemplateFile) -> Result<(), String> {
             ));
         }
     }
+    for (key, v) in [
+        ("max_sheet_mb", f.limits.max_sheet_mb),
+        ("max_rows", f.limits.max_rows),
+        ("max_columns", f.limits.max_columns),
+    ] {
+        if v == 0 {
+            return Err(format!("{}: must be at least 1", at("limits", key)));
+        }
+    }
     for (code, rate) in &f.fx.rates {
         if !(rate.is_finite() && *rate > 0.0) {
             return Err(format!(
@@ -591,6 +623,11 @@ disable = []                 # rule ids to switch off, e.g. ["C07"]
 [history]
 enabled = true               # keep each run's KPIs and flags in SQLite
 # path = "gendan-history.sqlite"   # default: in out_dir
+
+[limits]                     # protect the machine from hostile or broken workbooks
+max_sheet_mb = 2048          # largest unpacked sheet data a workbook may declare
+max_rows = 1048576           # a longer sheet is skipped, with the reason
+max_columns = 16384          # a wider sheet is skipped, with the reason
 "#;
 
 const DEFAULT_ZH: &str = r#"# gendan 报表模板——每个定期报表一个文件。
@@ -657,6 +694,11 @@ disable = []                 # 关闭的规则编号，如 ["C07"]
 [history]
 enabled = true               # 在 SQLite 中保存每次运行的指标和问题
 # path = "gendan-history.sqlite"   # 默认放在 out_dir 中
+
+[limits]                     # 防止异常或恶意文件拖垮机器
+max_sheet_mb = 2048          # 工作表数据解压后的最大大小（MB）
+max_rows = 1048576           # 超过此行数的工作表跳过并说明原因
+max_columns = 16384          # 超过此列数的工作表跳过并说明原因
 "#;
 
 #[cfg(test)]

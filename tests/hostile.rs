@@ -364,3 +364,106 @@ fn absurd_report_dates_are_usage_errors_not_panics() {
         .code(2)
         .stderr(contains("line 2"));
 }
+
+#[test]
+fn sheet_data_over_the_size_limit_is_refused_before_unpacking() {
+    let w = Work::new();
+    let rows: Vec<Vec<Cell>> = (0..30_000)
+        .map(|i| {
+            order_row(
+                &format!("PO-{i}"),
+                "Acme Trading GmbH",
+                1.0,
+                (2026, 11, 1),
+                (2026, 12, 20),
+                "confirmed",
+                "Li",
+            )
+        })
+        .collect();
+    w.xlsx("big.xlsx", orders_with(rows));
+    w.write("t.toml", b"[limits]\nmax_sheet_mb = 1\n[inputs.shipments]\npaths = []\n[inputs.feedback]\npaths = []\n");
+    let out = w
+        .gendan()
+        .args([
+            "check",
+            "--template",
+            "t.toml",
+            "--orders",
+            "big.xlsx",
+            "--as-of",
+            AS_OF,
+        ])
+        .output()
+        .unwrap();
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("big.xlsx") && err.contains("max_sheet_mb") && err.contains("xl/worksheets/"),
+        "{err}"
+    );
+    // Under the default limit the same file is read.
+    let v = check(&w, "big.xlsx");
+    assert_eq!(sheet_of(&v, "orders")["rows_accepted"], 30_000);
+}
+
+#[test]
+fn a_sheet_over_the_row_or_column_limit_is_skipped_with_the_reason() {
+    let w = Work::new();
+    let rows: Vec<Vec<Cell>> = (0..20)
+        .map(|i| {
+            order_row(
+                &format!("PO-{i}"),
+                "A",
+                1.0,
+                (2026, 11, 1),
+                (2026, 12, 20),
+                "confirmed",
+                "Li",
+            )
+        })
+        .collect();
+    w.xlsx("o.xlsx", orders_with(rows));
+    w.write(
+        "t.toml",
+        b"[limits]\nmax_rows = 10\n[inputs.shipments]\npaths = []\n[inputs.feedback]\npaths = []\n",
+    );
+    let (_, v) = w.check_json(&[
+        "--template",
+        "t.toml",
+        "--orders",
+        "o.xlsx",
+        "--as-of",
+        AS_OF,
+        "--lang",
+        "en",
+    ]);
+    let skipped = &v["inputs"][0]["skipped_sheets"][0];
+    assert_eq!(skipped["name"], "Orders");
+    assert!(
+        skipped["reason"].as_str().unwrap().contains("max_rows 10"),
+        "{skipped}"
+    );
+    w.write("t.toml", b"[limits]\nmax_columns = 5\n[inputs.shipments]\npaths = []\n[inputs.feedback]\npaths = []\n");
+    let (_, v) = w.check_json(&[
+        "--template",
+        "t.toml",
+        "--orders",
+        "o.xlsx",
+        "--as-of",
+        AS_OF,
+        "--lang",
+        "en",
+    ]);
+    assert!(v["inputs"][0]["skipped_sheets"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("max_columns 5"));
+    w.write("t.toml", b"[limits]\nmax_rows = 0\n");
+    w.gendan()
+        .args(["check", "--template", "t.toml"])
+        .assert()
+        .code(2)
+        .stderr(contains("max_rows"));
+}

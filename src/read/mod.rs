@@ -168,7 +168,7 @@ fn read_file(
     shown: &str,
     wanted: &[String],
 ) -> Result<FileOutcome, ReadError> {
-    let mut wb = source::Workbook::open(path, shown)?;
+    let mut wb = source::Workbook::open(path, shown, ctx.limits.max_sheet_mb)?;
     let mut report = FileReport {
         table,
         path: shown.to_string(),
@@ -212,6 +212,23 @@ fn read_file(
             continue;
         }
         let range = wb.sheet(&meta.name, shown)?;
+        let (rows, cols) = range.get_size();
+        if rows as u64 > ctx.limits.max_rows || cols as u64 > ctx.limits.max_columns {
+            report.skipped_sheets.push(SkippedSheet {
+                name: meta.name.clone(),
+                reason: crate::i18n::fill(
+                    ctx.lang,
+                    "skip.too_big",
+                    &[
+                        ("rows", &rows.to_string()),
+                        ("cols", &cols.to_string()),
+                        ("max_rows", &ctx.limits.max_rows.to_string()),
+                        ("max_cols", &ctx.limits.max_columns.to_string()),
+                    ],
+                ),
+            });
+            continue;
+        }
         let src_id = sources.len() as u32;
         match sheet::read_sheet(
             ctx,

@@ -28,6 +28,7 @@ pub fn days_to_date(days: i32) -> NaiveDate {
 /// policy, the header alias tables and the word matchers.
 pub struct ReadContext {
     pub lang: Lang,
+    pub limits: crate::template::LimitsSection,
     pub as_of: NaiveDate,
     pub date_order: DateOrder,
     pub policy: Policy,
@@ -68,6 +69,7 @@ impl ReadContext {
             .collect();
         ReadContext {
             lang,
+            limits: t.file.limits.clone(),
             as_of,
             date_order: t.file.report.date_order,
             policy: t.policy(),

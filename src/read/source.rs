@@ -28,6 +28,13 @@ pub enum SourceError {
         "{path}: not a workbook or CSV file (it holds binary data) — save it as .xlsx or .csv"
     )]
     NotTabular { path: String },
+    #[error("{path}: {entry} unpacks to {size_mb} MB, over the limit of {limit_mb} MB ([limits] max_sheet_mb) — check the file, or raise the limit in the template")]
+    TooLarge {
+        path: String,
+        entry: String,
+        size_mb: u64,
+        limit_mb: u64,
+    },
     #[error(
         "{path} › {sheet}: cannot read the sheet: {detail} — save the workbook again from Excel"
     )]
@@ -77,7 +84,7 @@ impl Workbook {
     ///
     /// # Errors
     /// A missing, empty, corrupt, encrypted or binary non-workbook file.
-    pub fn open(path: &Path, shown: &str) -> Result<Workbook, SourceError> {
+    pub fn open(path: &Path, shown: &str, max_sheet_mb: u64) -> Result<Workbook, SourceError> {
         let bytes = std::fs::read(path).map_err(|e| SourceError::Io {
             path: shown.to_string(),
             detail: e.to_string(),
@@ -94,6 +101,7 @@ impl Workbook {
             detail,
         };
         let (inner, metas) = if bytes.starts_with(b"PK\x03\x04") {
+            check_unpacked_sizes(&bytes, shown, max_sheet_mb)?;
             let is_ods = bytes.len() > 80
                 && bytes[30..80.min(bytes.len())]
                     .windows(8)
@@ -198,6 +206,34 @@ impl Workbook {
             Inner::Csv(r) => Ok(r.take().unwrap_or_else(Range::empty)),
         }
     }
+}
+
+/// Refuses a zip whose sheet data declares more than `limit_mb` unpacked
+/// (a zip bomb), before calamine unpacks anything. The zip reader stops at
+/// the declared size, so a lying header cannot get past this either.
+fn check_unpacked_sizes(bytes: &Arc<[u8]>, shown: &str, limit_mb: u64) -> Result<(), SourceError> {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes.clone())) else {
+        return Ok(()); // not a readable zip: calamine reports it
+    };
+    let limit = limit_mb.saturating_mul(1024 * 1024);
+    for i in 0..zip.len() {
+        let Ok(entry) = zip.by_index_raw(i) else {
+            continue;
+        };
+        let name = entry.name().map(|n| n.to_string()).unwrap_or_default();
+        let sheet_data = name.starts_with("xl/worksheets/")
+            || name == "content.xml"
+            || name == "xl/sharedStrings.xml";
+        if sheet_data && entry.size() > limit {
+            return Err(SourceError::TooLarge {
+                path: shown.to_string(),
+                entry: name,
+                size_mb: entry.size() / (1024 * 1024),
+                limit_mb,
+            });
+        }
+    }
+    Ok(())
 }
 
 fn metas(sheets: &[calamine::Sheet]) -> Vec<SheetMeta> {
