@@ -844,9 +844,18 @@ fn data_issues_link_to_the_source_cell() {
         &w.path("out/kpi-report-2026-W49.xlsx"),
         "xl/worksheets/_rels/sheet7.xml.rels",
     );
+    // The link goes from out/ up to the input file, and opens its cell.
     assert!(
-        xml.contains("Target=\"../orders.xlsx\"") || xml.contains("orders.xlsx"),
+        xml.contains("Target=\"../orders.xlsx\" TargetMode=\"External\""),
         "{xml}"
+    );
+    let sheet = unzip_entry(
+        &w.path("out/kpi-report-2026-W49.xlsx"),
+        "xl/worksheets/sheet7.xml",
+    );
+    assert!(
+        sheet.contains("location=\"'Data'!A5\""),
+        "no link to Data!A5"
     );
     let mut wb: Xlsx<_> = open_workbook(w.path("out/kpi-report-2026-W49.xlsx")).unwrap();
     let r = wb.worksheet_range("Data issues").unwrap();
