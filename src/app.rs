@@ -664,7 +664,18 @@ fn check(args: CheckArgs) -> Result<Outcome, AppError> {
     }
     let mut out = std::io::stdout().lock();
     if args.input.json {
-        let s = summary(&job, &analysis, true, started);
+        let mut s = summary(&job, &analysis, true, started);
+        // The run summary of spec section 7 carries the KPIs, with check too.
+        let measures = crate::measure::kpis(
+            &analysis.reconciled,
+            &analysis.flags,
+            &job.period,
+            &job.template,
+        )
+        .map_err(|e| AppError::Runtime(anyhow::Error::new(e).context("measuring the KPIs")))?;
+        s.kpis = serde_json::to_value(&measures).map_err(|e| {
+            AppError::Runtime(anyhow::Error::new(e).context("serialising the KPIs"))
+        })?;
         let text = serde_json::to_string_pretty(&s).map_err(|e| {
             AppError::Runtime(anyhow::Error::new(e).context("printing the summary"))
         })?;

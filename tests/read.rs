@@ -392,6 +392,9 @@ fn template_paths_resolve_against_its_folder() {
     let (code, v) = w.check_json(&["--template", "tpl/r.toml"]);
     assert_eq!(code, 0);
     assert_eq!(v["as_of"], "2026-11-30");
+    // check --json carries the KPIs of the run summary too.
+    assert_eq!(v["kpis"]["open_orders"], 1);
+    assert!(v["kpis"]["otd_rate"].is_null());
     assert_eq!(sheet_of(&v, "orders")["rows_accepted"], 1);
     assert!(v["inputs"][0]["path"]
         .as_str()
