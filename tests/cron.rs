@@ -3,7 +3,7 @@
 
 mod util;
 
-use calamine::{open_workbook, Data, Reader, Xlsx};
+use calamine::Data;
 use predicates::str::contains;
 use serde_json::Value;
 use util::*;
@@ -178,8 +178,7 @@ fn a_corrupt_history_is_left_untouched_and_reports_are_still_written() {
 }
 
 fn summary_value(path: &std::path::Path, label: &str, col: usize) -> Data {
-    let mut wb: Xlsx<_> = open_workbook(path).unwrap();
-    let r = wb.worksheet_range("Summary").unwrap();
+    let r = sheet(path, "Summary");
     r.rows()
         .find(|row| row[0] == label)
         .map(|row| row.get(col).cloned().unwrap_or(Data::Empty))
@@ -241,8 +240,7 @@ fn two_weeks_give_previous_values_and_flag_ages() {
         "change"
     );
     // The trend of data issues lists both weeks, the first from the history.
-    let mut wbs: Xlsx<_> = open_workbook(&p2).unwrap();
-    let sr = wbs.worksheet_range("Summary").unwrap();
+    let sr = sheet(&p2, "Summary");
     let trend: Vec<(String, Data)> = sr
         .rows()
         .filter(|row| matches!(&row[0], Data::String(s) if s.starts_with("2026-W4")))
@@ -262,8 +260,7 @@ fn two_weeks_give_previous_values_and_flag_ages() {
         ]
     );
     // The S02 flag of PO-1 was seen in both weeks.
-    let mut wb: Xlsx<_> = open_workbook(&p2).unwrap();
-    let r = wb.worksheet_range("Data issues").unwrap();
+    let r = sheet(&p2, "Data issues");
     let head: Vec<String> = r
         .rows()
         .nth(2)

@@ -4,7 +4,7 @@
 
 mod util;
 
-use calamine::{open_workbook, Data, Reader, Xlsx};
+use calamine::Data;
 use predicates::str::contains;
 use serde_json::Value;
 use util::*;
@@ -119,8 +119,7 @@ fn long_control_emoji_and_rtl_text_round_trips_to_the_reports() {
         .unwrap();
     no_panic(&out);
     assert_eq!(out.status.code(), Some(0));
-    let mut wb: Xlsx<_> = open_workbook(w.path("out/kpi-report-2026-W49.xlsx")).unwrap();
-    let r = wb.worksheet_range("Delivery").unwrap();
+    let r = sheet(&w.path("out/kpi-report-2026-W49.xlsx"), "Delivery");
     let customers: Vec<String> = r.rows().skip(3).map(|row| row[1].to_string()).collect();
     assert!(
         customers.iter().any(|c| c.chars().count() == 32_767),
@@ -297,8 +296,7 @@ fn a_hostile_sheet_name_is_quoted_in_links() {
         .unwrap();
     no_panic(&out);
     assert_eq!(out.status.code(), Some(0));
-    let mut wb: Xlsx<_> = open_workbook(w.path("out/kpi-report-2026-W49.xlsx")).unwrap();
-    let r = wb.worksheet_range("数据问题").unwrap();
+    let r = sheet(&w.path("out/kpi-report-2026-W49.xlsx"), "数据问题");
     assert!(r
         .rows()
         .skip(3)

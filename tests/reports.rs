@@ -135,7 +135,7 @@ fn fb(
     ]
 }
 
-fn sheet(head: &[&str], rows: Vec<Vec<Cell>>) -> Vec<Sheet> {
+fn data_sheet(head: &[&str], rows: Vec<Vec<Cell>>) -> Vec<Sheet> {
     let mut all = vec![header(head)];
     all.extend(rows);
     vec![Sheet::new("Data", all)]
@@ -146,7 +146,7 @@ fn sheet(head: &[&str], rows: Vec<Vec<Cell>>) -> Vec<Sheet> {
 fn hand_case(w: &Work) {
     w.xlsx(
         "orders.xlsx",
-        sheet(
+        data_sheet(
             O_HEAD,
             vec![
                 o(
@@ -294,7 +294,7 @@ fn hand_case(w: &Work) {
     );
     w.xlsx(
         "shipments.xlsx",
-        sheet(
+        data_sheet(
             S_HEAD,
             vec![
                 sh(
@@ -358,7 +358,7 @@ fn hand_case(w: &Work) {
     );
     w.xlsx(
         "feedback.xlsx",
-        sheet(
+        data_sheet(
             F_HEAD,
             vec![
                 fb(
@@ -515,8 +515,7 @@ fn hand_computed_kpis() {
 
     // The Summary sheet shows the same values, as numbers.
     let path = w.path("out/kpi-report-2026-W49.xlsx");
-    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
-    let range = wb.worksheet_range("Summary").unwrap();
+    let range = sheet(&path, "Summary");
     let value_of = |label: &str| -> Data {
         for row in range.rows() {
             if row.first().map(|c| c.to_string()) == Some(label.to_string()) {
@@ -537,8 +536,7 @@ fn hand_computed_kpis() {
     assert_eq!(value_of("Net promoter score (NPS)"), Data::Float(0.0));
     assert_eq!(value_of("After-sales follow-up coverage"), Data::Float(0.5));
     // The feedback Summary too.
-    let mut fwb: Xlsx<_> = open_workbook(w.path("out/feedback-report-2026-W49.xlsx")).unwrap();
-    let fr = fwb.worksheet_range("Summary").unwrap();
+    let fr = sheet(&w.path("out/feedback-report-2026-W49.xlsx"), "Summary");
     let csat = fr
         .rows()
         .find(|r| r[0] == "Customer satisfaction (CSAT)")
@@ -557,7 +555,7 @@ fn empty_denominators_are_null_not_zero() {
     let w = Work::new();
     w.xlsx(
         "orders.xlsx",
-        sheet(
+        data_sheet(
             O_HEAD,
             vec![o(
                 "Z1",
@@ -641,8 +639,7 @@ fn sheet_names_and_headers_in_both_languages() {
             "满意度与交付"
         ]
     );
-    let mut wb: Xlsx<_> = open_workbook(w.path("out/kpi-report-2026-W49.xlsx")).unwrap();
-    let r = wb.worksheet_range("交付").unwrap();
+    let r = sheet(&w.path("out/kpi-report-2026-W49.xlsx"), "交付");
     assert_eq!(r.get_value((2, 0)), Some(&Data::String("订单号".into())));
     let w2 = Work::new();
     hand_case(&w2);
@@ -734,7 +731,7 @@ fn dates_are_date_cells_and_rates_are_percent_numbers() {
         .unwrap_or_default();
     assert!(fmt.contains('%'), "percent format, got {fmt:?}");
     // Frozen bold header and autofilter are in the sheet XML.
-    let xml = unzip_entry(
+    let xml = zip_entry(
         &w.path("out/kpi-report-2026-W49.xlsx"),
         "xl/worksheets/sheet2.xml",
     );
@@ -746,21 +743,13 @@ fn dates_are_date_cells_and_rates_are_percent_numbers() {
     assert!(xml.contains("state=\"frozen\""));
 }
 
-fn unzip_entry(path: &std::path::Path, name: &str) -> String {
-    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    let mut entry = z.by_name(name).unwrap();
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut entry, &mut text).unwrap();
-    text
-}
-
 #[test]
 fn formula_looking_text_is_written_as_text() {
     let w = Work::new();
     let evil = "=cmd|' /C calc'!A0";
     w.xlsx(
         "orders.xlsx",
-        sheet(
+        data_sheet(
             O_HEAD,
             vec![
                 o(
@@ -840,7 +829,7 @@ fn data_issues_link_to_the_source_cell() {
     let w = Work::new();
     hand_case(&w);
     run(&w, &[]);
-    let xml = unzip_entry(
+    let xml = zip_entry(
         &w.path("out/kpi-report-2026-W49.xlsx"),
         "xl/worksheets/_rels/sheet7.xml.rels",
     );
@@ -849,16 +838,15 @@ fn data_issues_link_to_the_source_cell() {
         xml.contains("Target=\"../orders.xlsx\" TargetMode=\"External\""),
         "{xml}"
     );
-    let sheet = unzip_entry(
+    let sheet_xml = zip_entry(
         &w.path("out/kpi-report-2026-W49.xlsx"),
         "xl/worksheets/sheet7.xml",
     );
     assert!(
-        sheet.contains("location=\"'Data'!A5\""),
+        sheet_xml.contains("location=\"'Data'!A5\""),
         "no link to Data!A5"
     );
-    let mut wb: Xlsx<_> = open_workbook(w.path("out/kpi-report-2026-W49.xlsx")).unwrap();
-    let r = wb.worksheet_range("Data issues").unwrap();
+    let r = sheet(&w.path("out/kpi-report-2026-W49.xlsx"), "Data issues");
     let rows: Vec<Vec<String>> = r
         .rows()
         .skip(3)

@@ -3,7 +3,6 @@
 
 mod util;
 
-use calamine::{open_workbook, Data, Reader, Xlsx};
 use predicates::str::contains;
 use serde_json::Value;
 use util::*;
@@ -1002,24 +1001,6 @@ fn fail_on_gives_exit_3() {
         .code(0);
 }
 
-/// Reads one sheet of a produced workbook as text rows.
-fn sheet_rows(path: &std::path::Path, sheet: &str) -> Vec<Vec<String>> {
-    let mut wb: Xlsx<_> = open_workbook(path).unwrap();
-    let range = wb.worksheet_range(sheet).unwrap();
-    range
-        .rows()
-        .map(|r| {
-            r.iter()
-                .map(|c| match c {
-                    Data::Float(f) => format!("{f}"),
-                    Data::DateTime(d) => d.as_datetime().unwrap().date().to_string(),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect()
-}
-
 fn partial_case(template: Option<&str>) -> Vec<Vec<String>> {
     let w = Work::new();
     let c = Case {
@@ -1061,7 +1042,7 @@ fn partial_case(template: Option<&str>) -> Vec<Vec<String>> {
         .args(["--out", "out", "-q"])
         .assert()
         .code(0);
-    let rows = sheet_rows(&w.path("out/kpi-report-2026-W49.xlsx"), "Delivery");
+    let rows = sheet_text(&w.path("out/kpi-report-2026-W49.xlsx"), "Delivery");
     rows.into_iter().filter(|r| r[0] == "PO-1").collect()
 }
 

@@ -227,3 +227,41 @@ pub fn order_row(
 pub fn header(cols: &[&str]) -> Vec<Cell> {
     cols.iter().map(|c| s(c)).collect()
 }
+
+/// One sheet of a produced workbook.
+pub fn sheet(path: &Path, name: &str) -> calamine::Range<calamine::Data> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    wb.worksheet_range(name)
+        .unwrap_or_else(|e| panic!("{} › {name}: {e}", path.display()))
+}
+
+/// One sheet as text rows (dates as `YYYY-MM-DD`, numbers as Rust prints them).
+pub fn sheet_text(path: &Path, name: &str) -> Vec<Vec<String>> {
+    use calamine::Data;
+    sheet(path, name)
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::Float(f) => format!("{f}"),
+                    Data::DateTime(d) => d
+                        .as_datetime()
+                        .map(|x| x.date().to_string())
+                        .unwrap_or_default(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// One part of a workbook's zip (for XML the readers do not expose).
+pub fn zip_entry(path: &Path, name: &str) -> String {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut entry = z.by_name(name).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut entry, &mut text).unwrap();
+    text
+}
