@@ -58,6 +58,8 @@ fn main() {
     // long sheets in low-memory mode, as gendan does.
     let t = Instant::now();
     let mut wb = Workbook::new();
+    // The same deflate level as gendan's workbooks.
+    wb.set_zip_compression_level(gendan::report::ZIP_LEVEL);
     let ws = wb.add_worksheet_with_low_memory().expect("worksheet");
     let cols = 12u32;
     for i in 0..to_write as u32 {

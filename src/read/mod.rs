@@ -6,6 +6,7 @@
 //! with it "the first line that has a customer") does not depend on timing.
 
 pub mod fields;
+pub mod merges;
 pub mod sheet;
 pub mod source;
 pub mod values;

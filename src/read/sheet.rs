@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use calamine::{Data, Range};
+use calamine::{DataRef, Range};
 use chrono::{Datelike, NaiveDate};
 
 use super::fields::{self, DateRole, EnumKind, FieldDef, Kind};
@@ -203,11 +203,24 @@ pub struct SheetReport {
 
 const TOTAL_WORDS: &[&str] = &["合计", "总计", "小计", "total", "subtotal", "grandtotal"];
 
+/// A cell as the reader sees it: calamine's borrowed cell.
+pub type Data<'a> = DataRef<'a>;
+
+/// The text of a text cell, borrowed.
+fn text_of<'a>(d: &'a Data) -> Option<&'a str> {
+    match d {
+        Data::String(s) => Some(s),
+        Data::SharedString(s) => Some(s),
+        _ => None,
+    }
+}
+
 /// Text of a cell as read, for messages and the Data issues sheet.
 pub fn shown(d: &Data) -> String {
     match d {
         Data::Empty => String::new(),
         Data::String(s) => s.clone(),
+        Data::SharedString(s) => s.to_string(),
         Data::Int(i) => i.to_string(),
         Data::Float(f) => {
             if f.fract() == 0.0 && f.abs() < 1e15 {
@@ -227,12 +240,28 @@ pub fn shown(d: &Data) -> String {
     }
 }
 
+/// A cell with nothing but white space or control characters (what
+/// [`values::clean_text`] turns into `None`), without allocating.
 fn is_blank(d: &Data) -> bool {
     match d {
         Data::Empty => true,
-        Data::String(s) => values::clean_text(s).is_none(),
+        Data::String(s) => values::is_blank_text(s),
+        Data::SharedString(s) => values::is_blank_text(s),
         _ => false,
     }
+}
+
+/// A cell's cleaned display text (see [`values::clean_text`]).
+fn cell_text(d: &Data) -> Option<String> {
+    match text_of(d) {
+        Some(s) => values::clean_text(s),
+        None => values::clean_text(&shown(d)),
+    }
+}
+
+/// A totals row's label (合计, Total, …) — only a text cell can be one.
+fn is_totals_label(d: &Data) -> bool {
+    text_of(d).is_some_and(|s| values::header_is(s, TOTAL_WORDS))
 }
 
 /// Why a sheet was not read.
@@ -250,10 +279,7 @@ fn find_header(
     for (r, row) in range.rows().take(30).enumerate() {
         let mapping: Vec<Option<usize>> = row
             .iter()
-            .map(|c| match c {
-                Data::String(s) => ctx.field_for(table, s),
-                _ => None,
-            })
+            .map(|c| text_of(c).and_then(|s| ctx.field_for(table, s)))
             .collect();
         let hits = required
             .iter()
@@ -411,53 +437,51 @@ pub fn read_sheet(
         // Totals row: its key cell or first non-empty cell says so.
         let key_cell = rel_cols[key_idx].and_then(|c| cells.get(c));
         let first = cells.iter().find(|c| !is_blank(c));
-        let is_total = |c: Option<&Data>| {
-            c.map(|d| TOTAL_WORDS.contains(&values::norm_header(&shown(d)).as_str()))
-                .unwrap_or(false)
-        };
-        if is_total(key_cell) || is_total(first) {
+        if key_cell.is_some_and(is_totals_label) || first.is_some_and(is_totals_label) {
             report.rows_totals += 1;
             continue;
         }
         report.rows_read += 1;
 
-        let order_text = order_idx
+        // The order and owner a flag names, read only when a flag is made.
+        let order_cell = order_idx
             .and_then(|i| rel_cols[i])
-            .and_then(|c| cells.get(c))
-            .and_then(|d| values::clean_text(&shown(d)));
-        let owner_text = owner_idx
+            .and_then(|c| cells.get(c));
+        let owner_cell = owner_idx
             .and_then(|i| rel_cols[i])
-            .and_then(|c| cells.get(c))
-            .and_then(|d| values::clean_text(&shown(d)));
+            .and_then(|c| cells.get(c));
         let mk = |rule: RuleId,
                   sev: Severity,
                   field: &'static str,
                   col: u32,
                   value: Option<String>,
-                  message: String| Flag {
-            rule,
-            severity: sev,
-            message,
-            table,
-            order_id: order_text.clone(),
-            owner: owner_text.clone(),
-            file: file.to_string(),
-            sheet: sheet.to_string(),
-            cell: cell_ref(col, row1),
-            value,
-            rejected: false,
-            first_seen: None,
-            runs_open: None,
-            field,
-            key: order_text.as_deref().map(values::norm_key),
-            row_values: None,
+                  message: String| {
+            let order_text = order_cell.and_then(cell_text);
+            Flag {
+                rule,
+                severity: sev,
+                message,
+                table,
+                key: order_text.as_deref().map(values::norm_key),
+                order_id: order_text,
+                owner: owner_cell.and_then(cell_text),
+                file: file.to_string(),
+                sheet: sheet.to_string(),
+                cell: cell_ref(col, row1),
+                value,
+                rejected: false,
+                first_seen: None,
+                runs_open: None,
+                field,
+                row_values: None,
+            }
         };
 
         // The key: a row without it is rejected with exactly one V01.
         let key_data = key_cell.cloned().unwrap_or(Data::Empty);
         let key_text = match &key_data {
             Data::Error(_) => None,
-            d => values::clean_text(&shown(d)),
+            d => cell_text(d),
         };
         if key_text.is_none() {
             let label = i18n::field_label(lang, key_name);
@@ -498,12 +522,12 @@ pub fn read_sheet(
             let col = abs_col(rel);
             let data = cells.get(rel).unwrap_or(&Data::Empty);
             let def = &defs[i];
-            let label = i18n::field_label(lang, def.name);
-            let raw = shown(data);
             match read_value(ctx, def, data) {
                 Ok(v) => vals[i] = v,
                 Err((rule, key, extra)) => {
                     emptied[i] = true;
+                    let label = i18n::field_label(lang, def.name);
+                    let raw = shown(data);
                     let mut args: Vec<(&str, &str)> = vec![("field", label), ("value", &raw)];
                     for (k, v) in &extra {
                         args.push((k, v));
@@ -616,12 +640,15 @@ fn read_value(ctx: &ReadContext, def: &FieldDef, data: &Data) -> Result<Val, Val
         return Ok(Val::Null);
     }
     match def.kind {
-        Kind::Text => Ok(values::clean_text(&shown(data)).map_or(Val::Null, Val::Text)),
+        Kind::Text => Ok(cell_text(data).map_or(Val::Null, Val::Text)),
         Kind::Quantity | Kind::NonNegative | Kind::Whole(..) => {
             let v = match data {
                 Data::Int(i) => *i as f64,
                 Data::Float(f) => *f,
                 Data::String(s) => {
+                    values::parse_number_text(s).ok_or((RuleId::V02, "v02.number", vec![]))?
+                }
+                Data::SharedString(s) => {
                     values::parse_number_text(s).ok_or((RuleId::V02, "v02.number", vec![]))?
                 }
                 Data::Bool(_) | Data::DateTime(_) | Data::DateTimeIso(_) | Data::DurationIso(_) => {
@@ -659,13 +686,16 @@ fn read_value(ctx: &ReadContext, def: &FieldDef, data: &Data) -> Result<Val, Val
                 Data::DateTimeIso(s) => values::parse_date_text(s, DateOrder::Ymd).ok(),
                 Data::Int(i) => values::serial_to_date(*i as f64),
                 Data::Float(f) => values::serial_to_date(*f),
-                Data::String(s) => match values::parse_date_text(s, ctx.date_order) {
-                    Ok(d) => Some(d),
-                    Err(DateError::Ambiguous) => {
-                        return Err((RuleId::V02, "v02.ambiguous", vec![]))
+                Data::String(_) | Data::SharedString(_) => {
+                    match values::parse_date_text(text_of(data).unwrap_or_default(), ctx.date_order)
+                    {
+                        Ok(d) => Some(d),
+                        Err(DateError::Ambiguous) => {
+                            return Err((RuleId::V02, "v02.ambiguous", vec![]))
+                        }
+                        Err(DateError::Invalid) => None,
                     }
-                    Err(DateError::Invalid) => None,
-                },
+                }
                 Data::Bool(_) | Data::DurationIso(_) => None,
                 Data::Empty | Data::Error(_) => return Ok(Val::Null),
             };
@@ -676,8 +706,11 @@ fn read_value(ctx: &ReadContext, def: &FieldDef, data: &Data) -> Result<Val, Val
             let Some(m) = ctx.matchers.get(&kind) else {
                 return Ok(Val::Null);
             };
-            let raw = shown(data);
-            match m.lookup(&raw) {
+            let lookup = match text_of(data) {
+                Some(s) => m.lookup(s),
+                None => m.lookup(&shown(data)),
+            };
+            match lookup {
                 Ok(c) => Ok(Val::Text(c.to_string())),
                 Err(best) => {
                     let suggest = if best.is_empty() {

@@ -10,8 +10,12 @@ use std::io::Cursor;
 use std::path::Path;
 use std::sync::Arc;
 
-use calamine::{Data, Dimensions, Ods, Range, Reader, SheetType, SheetVisible, Xls, Xlsx};
+use calamine::{
+    Data, DataRef, Dimensions, Ods, Range, Reader, ReaderRef, SheetType, SheetVisible, Xls, Xlsx,
+};
 use sha2::{Digest, Sha256};
+
+use super::merges::XlsxParts;
 
 /// An input file that cannot be read at all; exit code 1.
 #[derive(Debug, thiserror::Error)]
@@ -56,9 +60,10 @@ pub struct SheetMeta {
 type Bytes = Cursor<Arc<[u8]>>;
 
 enum Inner {
-    /// The workbook, and the file's bytes for a second reader that scans
-    /// merged regions in parallel with the cell read.
-    Xlsx(Xlsx<Bytes>, Arc<[u8]>),
+    /// The workbook, and the package's parts for finding merged regions
+    /// without calamine's second pass over the cells.
+    /// The file's bytes serve calamine's scan when the parts are unusual.
+    Xlsx(Xlsx<Bytes>, Option<XlsxParts>, Arc<[u8]>),
     Xls(Xls<Bytes>),
     Ods(Ods<Bytes>),
     Csv(Option<Range<Data>>),
@@ -118,7 +123,7 @@ impl Workbook {
                 let wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.clone()))
                     .map_err(|e: calamine::XlsxError| corrupt(e.to_string()))?;
                 let m = metas(wb.sheets_metadata());
-                (Inner::Xlsx(wb, bytes.clone()), m)
+                (Inner::Xlsx(wb, XlsxParts::open(&bytes), bytes.clone()), m)
             }
         } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
             if sniff_encrypted(&bytes) {
@@ -167,32 +172,35 @@ impl Workbook {
     }
 
     /// The cells of one sheet, with vertically merged regions filled down.
+    /// An xlsx sheet's text cells borrow calamine's shared strings instead
+    /// of copying each one.
     ///
     /// # Errors
     /// A sheet calamine cannot parse.
-    pub fn sheet(&mut self, name: &str, shown: &str) -> Result<Range<Data>, SourceError> {
+    pub fn sheet(&mut self, name: &str, shown: &str) -> Result<Range<DataRef<'_>>, SourceError> {
         let err = |detail: String| SourceError::Sheet {
             path: shown.to_string(),
             sheet: name.to_string(),
             detail,
         };
         match &mut self.inner {
-            Inner::Xlsx(wb, bytes) => {
-                // calamine finds merged regions by scanning the sheet's XML
-                // once more; do that on a second reader, in parallel.
-                let (range, merges) = std::thread::scope(|s| {
-                    let scan = s.spawn(|| {
-                        let mut second: Xlsx<Bytes> =
-                            calamine::open_workbook_from_rs(Cursor::new(bytes.clone())).ok()?;
-                        second.merge_cells_by_sheet_name(name).ok()
-                    });
-                    let range = wb.worksheet_range(name);
-                    (range, scan.join().ok().flatten())
+            Inner::Xlsx(wb, parts, bytes) => {
+                // The merged regions come from the part's tail (see
+                // `merges`), unpacked while calamine reads the cells; else
+                // from calamine's own scan on a second reader.
+                let (found, range) = std::thread::scope(|s| {
+                    let scan = parts.as_mut().map(|p| s.spawn(move || p.merges(name)));
+                    let range = wb.worksheet_range_ref(name);
+                    (scan.and_then(|h| h.join().ok().flatten()), range)
                 });
                 let mut range = range.map_err(|e| err(e.to_string()))?;
-                if let Some(merges) = merges {
-                    fill_merged(&mut range, &merges);
-                }
+                let merges = found.unwrap_or_else(|| {
+                    calamine::open_workbook_from_rs::<Xlsx<Bytes>, _>(Cursor::new(bytes.clone()))
+                        .ok()
+                        .and_then(|mut second| second.merge_cells_by_sheet_name(name).ok())
+                        .unwrap_or_default()
+                });
+                fill_merged(&mut range, &merges);
                 Ok(range)
             }
             Inner::Xls(wb) => {
@@ -200,10 +208,13 @@ impl Workbook {
                 if let Ok(merges) = wb.merge_cells_by_sheet_name(name) {
                     fill_merged(&mut range, &merges);
                 }
-                Ok(range)
+                Ok(owned(range))
             }
-            Inner::Ods(wb) => wb.worksheet_range(name).map_err(|e| err(e.to_string())),
-            Inner::Csv(r) => Ok(r.take().unwrap_or_else(Range::empty)),
+            Inner::Ods(wb) => wb
+                .worksheet_range(name)
+                .map(owned)
+                .map_err(|e| err(e.to_string())),
+            Inner::Csv(r) => Ok(owned(r.take().unwrap_or_else(Range::empty))),
         }
     }
 }
@@ -247,9 +258,32 @@ fn metas(sheets: &[calamine::Sheet]) -> Vec<SheetMeta> {
         .collect()
 }
 
+/// A range of owned cells as the reader's cell type.
+fn owned(range: Range<Data>) -> Range<DataRef<'static>> {
+    let (Some(start), Some(end)) = (range.start(), range.end()) else {
+        return Range::empty();
+    };
+    let mut out = Range::new(start, end);
+    for (r, c, d) in range.used_cells() {
+        let v = match d.clone() {
+            Data::Int(i) => DataRef::Int(i),
+            Data::Float(f) => DataRef::Float(f),
+            Data::String(s) => DataRef::String(s),
+            Data::Bool(b) => DataRef::Bool(b),
+            Data::DateTime(t) => DataRef::DateTime(t),
+            Data::DateTimeIso(s) => DataRef::DateTimeIso(s),
+            Data::DurationIso(s) => DataRef::DurationIso(s),
+            Data::Error(e) => DataRef::Error(e),
+            Data::Empty => DataRef::Empty,
+        };
+        out.set_value((start.0 + r as u32, start.1 + c as u32), v);
+    }
+    out
+}
+
 /// Copies the top value of each vertically merged region into every row of
 /// the region (teams merge the order number over an order's lines).
-fn fill_merged(range: &mut Range<Data>, merges: &[Dimensions]) {
+fn fill_merged<T: calamine::CellType>(range: &mut Range<T>, merges: &[Dimensions]) {
     let (Some(start), Some(end)) = (range.start(), range.end()) else {
         return;
     };
@@ -264,7 +298,7 @@ fn fill_merged(range: &mut Range<Data>, merges: &[Dimensions]) {
             let Some(top) = range.get_value((m.start.0, col)).cloned() else {
                 continue;
             };
-            if top == Data::Empty {
+            if top == T::default() {
                 continue;
             }
             for row in (m.start.0 + 1)..=m.end.0.min(end.0) {

@@ -11,9 +11,32 @@ use unicode_normalization::UnicodeNormalization;
 use super::fields::EnumKind;
 use crate::template::{DateOrder, ValuesSection};
 
-/// NFKC-normalised text.
+/// NFKC-normalised text. ASCII text is its own NFKC form.
 pub fn nfkc(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_string();
+    }
     s.nfkc().collect()
+}
+
+/// Whether `s` normalises (as [`norm_header`]) to one of `words`; ASCII text
+/// is compared without allocating.
+pub fn header_is(s: &str, words: &[&str]) -> bool {
+    if !s.is_ascii() {
+        let n = norm_header(s);
+        return words.contains(&n.as_str());
+    }
+    let letters = || {
+        s.bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| b.to_ascii_lowercase())
+    };
+    words.iter().any(|w| letters().eq(w.bytes()))
+}
+
+/// Whether [`clean_text`] leaves nothing of `s`, without allocating.
+pub fn is_blank_text(s: &str) -> bool {
+    s.chars().all(|c| c.is_whitespace() || c.is_control())
 }
 
 /// Header text for matching: NFKC, lower case, letters and digits only
@@ -29,6 +52,17 @@ pub fn norm_header(s: &str) -> String {
 /// Display text: trimmed (U+3000 counts as white space) with inner white
 /// space collapsed to one space. `None` when nothing is left.
 pub fn clean_text(s: &str) -> Option<String> {
+    // Most cells are clean already: one copy, no splitting.
+    let mut prev_space = true;
+    let clean = s.chars().all(|c| {
+        let space = c.is_whitespace() || c.is_control();
+        let ok = !(space && (prev_space || c != ' '));
+        prev_space = space;
+        ok
+    }) && !prev_space;
+    if clean {
+        return Some(s.to_string());
+    }
     let mut out = String::with_capacity(s.len());
     for part in s.split(|c: char| c.is_whitespace() || c.is_control()) {
         if part.is_empty() {
@@ -45,6 +79,9 @@ pub fn clean_text(s: &str) -> Option<String> {
 /// A key as compared: NFKC, case-folded, white space trimmed and collapsed.
 /// `po-001`, `PO-001 ` and `ＰＯ-001` are one key.
 pub fn norm_key(s: &str) -> String {
+    if s.is_ascii() {
+        return clean_text(&s.to_ascii_lowercase()).unwrap_or_default();
+    }
     let n = nfkc(s).to_lowercase();
     clean_text(&n).unwrap_or_default()
 }
@@ -227,6 +264,8 @@ pub fn parse_number_text(s: &str) -> Option<f64> {
 pub struct WordMatcher {
     kind: EnumKind,
     words: HashMap<String, &'static str>,
+    /// The same words as written, looked up before normalising.
+    exact: HashMap<String, &'static str>,
     /// Known words as shown in a suggestion: (normalised, shown).
     shown: Vec<(String, String)>,
 }
@@ -234,22 +273,34 @@ pub struct WordMatcher {
 impl WordMatcher {
     pub fn new(kind: EnumKind, values: &ValuesSection) -> Self {
         let mut words = HashMap::new();
+        let mut exact = HashMap::new();
         let mut shown = Vec::new();
         for c in kind.canonical_words() {
             words.insert(norm_word(c), *c);
+            exact.insert(c.to_string(), *c);
             shown.push((norm_word(c), c.to_string()));
         }
         for (w, c) in kind.builtin_words() {
             words.insert(norm_word(w), *c);
+            exact.insert(w.to_string(), *c);
             shown.push((norm_word(w), w.to_string()));
         }
         for (w, c) in values.extra(kind) {
             if let Some(canon) = kind.canonical_words().iter().find(|k| **k == c.as_str()) {
                 words.insert(norm_word(w), *canon);
+                exact.insert(w.clone(), *canon);
                 shown.push((norm_word(w), w.clone()));
             }
         }
-        WordMatcher { kind, words, shown }
+        // A word written exactly as listed means what its normal form means
+        // (a template word may share a normal form with a built-in one).
+        exact.retain(|w, c| words.get(&norm_word(w)) == Some(c));
+        WordMatcher {
+            kind,
+            words,
+            exact,
+            shown,
+        }
     }
 
     pub fn kind(&self) -> EnumKind {
@@ -258,6 +309,9 @@ impl WordMatcher {
 
     /// The canonical word for `raw`, or the nearest known word as a hint.
     pub fn lookup(&self, raw: &str) -> Result<&'static str, String> {
+        if let Some(c) = self.exact.get(raw) {
+            return Ok(c);
+        }
         let n = norm_word(raw);
         if let Some(c) = self.words.get(&n) {
             return Ok(c);

@@ -329,6 +329,7 @@ fn by_delivery(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
 /// A polars failure or a rust_xlsxwriter limit.
 pub fn workbook(inp: &ReportInput) -> anyhow::Result<Workbook> {
     let mut wb = Workbook::new();
+    wb.set_zip_compression_level(super::ZIP_LEVEL);
     summary(&mut wb, inp)?;
     log(&mut wb, inp)?;
     open(&mut wb, inp)?;

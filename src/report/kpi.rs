@@ -797,9 +797,7 @@ fn data_issues(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     let ws = add_sheet(wb, &t("sheet.issues"), n)?;
     let mut w = SheetWriter::new(ws, &inp.formats);
     w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
-    if w.long_table(2, &headers, n, &row, &inp.capped_note(n, &csv))? {
-        inp.overflow_csv(&csv, &headers, n, &row)?;
-    }
+    inp.long_table_and_csv(&mut w, 2, &headers, n, &row, &csv)?;
     w.finish()?;
     Ok(())
 }
@@ -848,9 +846,7 @@ fn action_list(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     let ws = add_sheet(wb, &t("sheet.actions"), n)?;
     let mut w = SheetWriter::new(ws, &inp.formats);
     w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
-    if w.long_table(2, &headers, n, &row, &inp.capped_note(n, &csv))? {
-        inp.overflow_csv(&csv, &headers, n, &row)?;
-    }
+    inp.long_table_and_csv(&mut w, 2, &headers, n, &row, &csv)?;
     w.finish()?;
     Ok(())
 }
@@ -861,6 +857,7 @@ fn action_list(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
 /// A polars failure or a rust_xlsxwriter limit.
 pub fn workbook(inp: &ReportInput) -> anyhow::Result<Workbook> {
     let mut wb = Workbook::new();
+    wb.set_zip_compression_level(super::ZIP_LEVEL);
     summary(&mut wb, inp)?;
     delivery(&mut wb, inp)??;
     open_orders(&mut wb, inp)??;

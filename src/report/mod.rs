@@ -39,7 +39,7 @@ pub struct ReportInput<'a> {
     /// (period, errors, warnings, info).
     pub issue_trend: Vec<(String, i64, i64, i64)>,
     /// CSV files written beside the workbooks for capped sheets.
-    pub extra_outputs: std::cell::RefCell<Vec<PathBuf>>,
+    pub extra_outputs: std::sync::Mutex<Vec<PathBuf>>,
 }
 
 impl ReportInput<'_> {
@@ -55,13 +55,42 @@ impl ReportInput<'_> {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(headers)?;
         for r in 0..n {
-            w.write_record(row(r).iter().map(table::csv_text))?;
+            for v in row(r) {
+                w.write_field(table::csv_text(&v).as_bytes())?;
+            }
+            w.write_record(None::<&[u8]>)?;
         }
         let mut bytes = vec![0xEF, 0xBB, 0xBF]; // BOM, so Excel reads UTF-8
         bytes.extend(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?);
         let path = write_atomic(self.out_dir, name, &bytes)?;
-        self.extra_outputs.borrow_mut().push(path);
+        if let Ok(mut v) = self.extra_outputs.lock() {
+            v.push(path);
+        }
         Ok(())
+    }
+
+    /// A long table of `n` rows under `top`; when it is capped, the full
+    /// list goes to the CSV `csv`, written on a second thread meanwhile.
+    pub fn long_table_and_csv(
+        &self,
+        w: &mut table::SheetWriter,
+        top: u32,
+        headers: &[String],
+        n: usize,
+        row: &(dyn Fn(usize) -> Vec<table::V> + Sync),
+        csv: &str,
+    ) -> anyhow::Result<()> {
+        let note = self.capped_note(n, csv);
+        std::thread::scope(|s| {
+            let full = (n > table::MAX_SHEET_ROWS)
+                .then(|| s.spawn(|| self.overflow_csv(csv, headers, n, row)));
+            w.long_table(top, headers, n, row, &note)?;
+            if let Some(h) = full {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("writing {csv} failed")))?;
+            }
+            Ok(())
+        })
     }
 
     /// The note above a capped sheet.
@@ -230,30 +259,40 @@ pub fn remove_stale_temps(out_dir: &Path) -> usize {
     n
 }
 
+/// The deflate level of the workbooks' zip container: level 1 packs the
+/// large sheets about twice as fast as the default 6 (measured in
+/// BENCHMARKS.md).
+pub const ZIP_LEVEL: u8 = 1;
+
 /// Builds both workbooks and writes them into `out_dir`.
 ///
 /// # Errors
 /// A polars or rust_xlsxwriter failure, or an unwritable folder.
 pub fn write_workbooks(inp: &ReportInput) -> anyhow::Result<Vec<PathBuf>> {
     let label = &inp.period.label;
-    let mut out = Vec::new();
-    let mut kpi = kpi::workbook(inp).context("building the KPI workbook")?;
-    let bytes = kpi.save_to_buffer().context("saving the KPI workbook")?;
-    out.push(write_atomic(
-        inp.out_dir,
-        &format!("kpi-report-{label}.xlsx"),
-        &bytes,
-    )?);
-    let mut fb = feedback::workbook(inp).context("building the feedback workbook")?;
-    let bytes = fb
-        .save_to_buffer()
-        .context("saving the feedback workbook")?;
-    out.push(write_atomic(
-        inp.out_dir,
-        &format!("feedback-report-{label}.xlsx"),
-        &bytes,
-    )?);
-    let csvs = inp.extra_outputs.borrow();
+    // The two workbooks are built and packed on two threads.
+    let (kpi, fb) = std::thread::scope(|s| {
+        let fb = s.spawn(|| -> anyhow::Result<Vec<u8>> {
+            let mut fb = feedback::workbook(inp).context("building the feedback workbook")?;
+            fb.save_to_buffer().context("saving the feedback workbook")
+        });
+        let kpi = kpi::workbook(inp)
+            .context("building the KPI workbook")
+            .and_then(|mut wb| wb.save_to_buffer().context("saving the KPI workbook"));
+        let fb = fb
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("building the feedback workbook failed")));
+        (kpi, fb)
+    });
+    let mut out = vec![
+        write_atomic(inp.out_dir, &format!("kpi-report-{label}.xlsx"), &kpi?)?,
+        write_atomic(inp.out_dir, &format!("feedback-report-{label}.xlsx"), &fb?)?,
+    ];
+    let csvs = inp
+        .extra_outputs
+        .lock()
+        .map(|v| v.clone())
+        .unwrap_or_default();
     out.extend(csvs.iter().cloned());
     // A full list from an earlier run of this period that needed one, and
     // this run does not: remove it, so it cannot be mistaken for current.

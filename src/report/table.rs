@@ -52,7 +52,7 @@ impl V {
     fn width(&self) -> f64 {
         let text = match self {
             V::Empty => return 0.0,
-            V::Text(s) | V::Link(_, s) => s.clone(),
+            V::Text(s) | V::Link(_, s) => return display_width(s),
             V::Num(x) => format!("{x:.2}"),
             V::Days(x) => format!("{x:.1}"),
             V::Qty(x) => format!("{x:.0},"),
@@ -348,19 +348,22 @@ pub fn add_sheet<'w>(
 }
 
 /// A cell as CSV text: dates as `YYYY-MM-DD`, fractions as numbers.
-pub fn csv_text(v: &V) -> String {
+pub fn csv_text(v: &V) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
     match v {
-        V::Empty => String::new(),
-        V::Text(s) => s.clone(),
-        V::Link(_, s) => s.clone(),
-        V::Num(x) | V::Days(x) | V::Qty(x) | V::Pct(x) => x.to_string(),
-        V::Int(i) => i.to_string(),
-        V::Date(d) => d.format("%Y-%m-%d").to_string(),
+        V::Empty => Cow::Borrowed(""),
+        V::Text(s) | V::Link(_, s) => Cow::Borrowed(s),
+        V::Num(x) | V::Days(x) | V::Qty(x) | V::Pct(x) => Cow::Owned(x.to_string()),
+        V::Int(i) => Cow::Owned(i.to_string()),
+        V::Date(d) => Cow::Owned(d.format("%Y-%m-%d").to_string()),
     }
 }
 
 /// Excel's cell limit is 32,767 characters; longer text is cut there.
 fn clip(s: &str) -> &str {
+    if s.len() <= 32_767 {
+        return s; // no more characters than bytes
+    }
     match s.char_indices().nth(32_767) {
         Some((end, _)) => &s[..end],
         None => s,
