@@ -4,6 +4,11 @@
 
 use clap::Parser;
 
+/// mimalloc instead of glibc malloc: the reader makes and frees millions of
+/// small strings (BENCHMARKS.md).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = gendan::cli::Cli::parse();
     let code = match gendan::app::main(cli) {

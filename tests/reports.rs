@@ -890,3 +890,96 @@ fn same_inputs_same_cells() {
     run(&b, &[]);
     assert_eq!(read_all(&a), read_all(&b));
 }
+
+/// A sheet past the low-memory threshold (20,000 rows) is written row by
+/// row; the summaries beside the list must still be there (rust_xlsxwriter
+/// drops cells written to a row above the last one written).
+#[test]
+fn long_shipment_list_keeps_the_summaries_beside_it() {
+    let w = Work::new();
+    w.xlsx(
+        "orders.xlsx",
+        data_sheet(
+            O_HEAD,
+            vec![o(
+                "L1",
+                "Acme",
+                30_000.0,
+                "2026-10-01",
+                "2026-12-20",
+                "shipped",
+                "Li",
+                "2026-11-29",
+                "2026-10-02",
+                None,
+                None,
+                "",
+            )],
+        ),
+    );
+    let n = 20_050;
+    let rows = (0..n)
+        .map(|i| {
+            sh(
+                &format!("S{i:05}"),
+                "L1",
+                1.0,
+                "2026-11-20",
+                if i % 2 == 0 { "sea" } else { "air" },
+                "2026-12-20",
+                "",
+                "in transit",
+                &format!("T{i:05}"),
+            )
+        })
+        .collect();
+    w.xlsx("shipments.xlsx", data_sheet(S_HEAD, rows));
+    let out = w
+        .gendan()
+        .args([
+            "run",
+            "--orders",
+            "orders.xlsx",
+            "--shipments",
+            "shipments.xlsx",
+            "--as-of",
+            AS_OF,
+            "--out",
+            "out",
+            "--lang",
+            "en",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("Ignoring write"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cells = sheet_text(&w.path("out/kpi-report-2026-W49.xlsx"), "Shipments");
+    // The list: header on row 3, one row per shipment.
+    assert_eq!(cells[2][0], "Shipment No");
+    assert_eq!(cells.len(), 3 + n);
+    // The summaries: "Mode" to the right of the list, on the header row.
+    let mode_col = cells[2]
+        .iter()
+        .position(|c| c == "Mode")
+        .expect("a Mode header");
+    let summary_col = cells[2]
+        .iter()
+        .skip(mode_col + 1)
+        .position(|c| c == "Mode")
+        .map(|p| p + mode_col + 1)
+        .expect("the by-mode summary beside the list");
+    assert_eq!(cells[1][summary_col], "last 12 periods");
+    let carrier_row = cells
+        .iter()
+        .position(|r| r.get(summary_col).map(String::as_str) == Some("Carrier"))
+        .expect("the by-carrier summary under it");
+    assert!(
+        carrier_row > 3 && carrier_row < 12,
+        "carrier table at row {carrier_row}"
+    );
+}

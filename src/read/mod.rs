@@ -1,9 +1,10 @@
 //! Read: the team's workbooks into three typed polars frames with
 //! provenance (spec section 3).
 //!
-//! Files are read in parallel, each into its own column builders, and
-//! joined in the order the paths and globs name them, so the row order (and
-//! with it "the first line that has a customer") does not depend on timing.
+//! Files are read in parallel, each into its own column builders and then
+//! its own frame (on the same worker), and the frames are stacked in the
+//! order the paths and globs name them, so the row order (and with it "the
+//! first line that has a customer") does not depend on timing.
 
 pub mod fields;
 pub mod merges;
@@ -47,6 +48,8 @@ pub enum ReadError {
         pattern: String,
         table: &'static str,
     },
+    #[error("internal error while building the input tables: {0}")]
+    Frame(String),
     #[error("{pattern}: bad glob pattern: {detail}")]
     BadGlob { pattern: String, detail: String },
     #[error(
@@ -157,7 +160,10 @@ fn expand(input: &TableInput) -> Result<Vec<(PathBuf, String)>, ReadError> {
 
 struct FileOutcome {
     report: FileReport,
-    builder: TableBuilder,
+    /// The file's rows as a frame (without `seq`), and the fields some
+    /// sheet of it has.
+    frame: DataFrame,
+    present: Vec<bool>,
     flags: Vec<Flag>,
     sources: Vec<SourceInfo>,
 }
@@ -251,9 +257,12 @@ fn read_file(
             }),
         }
     }
+    let present = builder.present.clone();
+    let frame = to_frame(builder).map_err(|e| ReadError::Frame(e.to_string()))?;
     Ok(FileOutcome {
         report,
-        builder,
+        frame,
+        present,
         flags,
         sources,
     })
@@ -294,8 +303,17 @@ pub fn read_inputs(ctx: &ReadContext, inputs: &[TableInput]) -> Result<Inputs, R
     });
     let results = results.into_inner().unwrap_or_default();
 
-    let mut builders: Vec<TableBuilder> =
-        Table::ALL.iter().map(|t| TableBuilder::new(*t)).collect();
+    let frame_err = |e: PolarsError| ReadError::Frame(e.to_string());
+    // One empty frame per table (the schema), then each file's rows on it.
+    let mut frames: Vec<DataFrame> = Table::ALL
+        .iter()
+        .map(|t| to_frame(TableBuilder::new(*t)))
+        .collect::<PolarsResult<_>>()
+        .map_err(frame_err)?;
+    let mut present: Vec<Vec<bool>> = Table::ALL
+        .iter()
+        .map(|t| vec![false; fields::fields(*t).len()])
+        .collect();
     let mut sources = Vec::new();
     let mut files = Vec::new();
     let mut flags = Vec::new();
@@ -306,36 +324,50 @@ pub fn read_inputs(ctx: &ReadContext, inputs: &[TableInput]) -> Result<Inputs, R
             .iter()
             .position(|t| *t == outcome.report.table)
             .unwrap_or(0);
-        builders[idx].append(outcome.builder, offset);
+        let mut frame = outcome.frame;
+        if offset > 0 {
+            let src = frame
+                .column("src")
+                .map_err(frame_err)?
+                .as_materialized_series()
+                + offset;
+            frame.with_column(src.into()).map_err(frame_err)?;
+        }
+        frames[idx].vstack_mut_owned(frame).map_err(frame_err)?;
+        for (p, q) in present[idx].iter_mut().zip(outcome.present) {
+            *p |= q;
+        }
         sources.extend(outcome.sources);
         files.push(outcome.report);
         flags.extend(outcome.flags);
     }
-    let present = builders
+    let present = Table::ALL
         .iter()
-        .map(|b| {
-            let defs = fields::fields(b.table);
-            let names = defs
+        .zip(&present)
+        .map(|(t, p)| {
+            let names = fields::fields(*t)
                 .iter()
-                .zip(&b.present)
+                .zip(p)
                 .filter(|(_, p)| **p)
                 .map(|(d, _)| d.name)
                 .collect();
-            (b.table, names)
+            (*t, names)
         })
         .collect();
-    let mut frames = builders.into_iter().map(to_frame);
-    let orders = frames.next().unwrap_or_else(|| Ok(DataFrame::empty()));
-    let shipments = frames.next().unwrap_or_else(|| Ok(DataFrame::empty()));
-    let feedback = frames.next().unwrap_or_else(|| Ok(DataFrame::empty()));
-    let frame_err = |e: PolarsError| ReadError::BadGlob {
-        pattern: "internal".into(),
-        detail: e.to_string(),
-    };
+    // `seq`: the row order across all files.
+    for frame in &mut frames {
+        let n = frame.height();
+        frame
+            .with_column(Series::new("seq".into(), (0..n as u32).collect::<Vec<u32>>()).into())
+            .map_err(frame_err)?;
+        frame.rechunk_mut_par();
+    }
+    let mut frames = frames.into_iter();
+    let mut next = || frames.next().unwrap_or_default();
     Ok(Inputs {
-        orders: orders.map_err(frame_err)?,
-        shipments: shipments.map_err(frame_err)?,
-        feedback: feedback.map_err(frame_err)?,
+        orders: next(),
+        shipments: next(),
+        feedback: next(),
         sources,
         files,
         flags,
@@ -402,8 +434,7 @@ fn key_column(name: &str, vals: &[Val]) -> Column {
 }
 
 /// The builder's columns as a frame: one column per field, plus
-/// `order_key` / `customer_key` (normalised keys), `src`, `row` and `seq`
-/// (row order across all files).
+/// `order_key` / `customer_key` (normalised keys), `src` and `row`.
 fn to_frame(b: TableBuilder) -> PolarsResult<DataFrame> {
     let defs = fields::fields(b.table);
     let mut cols = Vec::with_capacity(defs.len() + 5);
@@ -423,6 +454,5 @@ fn to_frame(b: TableBuilder) -> PolarsResult<DataFrame> {
     let n = b.row.len();
     cols.push(Series::new("src".into(), b.src).into());
     cols.push(Series::new("row".into(), b.row).into());
-    cols.push(Series::new("seq".into(), (0..n as u32).collect::<Vec<u32>>()).into());
     DataFrame::new(n, cols)
 }

@@ -140,19 +140,6 @@ impl TableBuilder {
     pub fn is_empty(&self) -> bool {
         self.row.is_empty()
     }
-
-    /// Appends `other`, shifting its source indexes by `src_offset`.
-    pub fn append(&mut self, other: TableBuilder, src_offset: u32) {
-        for (mine, theirs) in self.values.iter_mut().zip(other.values) {
-            mine.extend(theirs);
-        }
-        self.src
-            .extend(other.src.into_iter().map(|s| s + src_offset));
-        self.row.extend(other.row);
-        for (p, q) in self.present.iter_mut().zip(other.present) {
-            *p |= q;
-        }
-    }
 }
 
 /// Where a sheet's rows came from, and which column holds each field.

@@ -4,7 +4,7 @@
 use polars::prelude::*;
 use rust_xlsxwriter::{Chart, ChartType, ConditionalFormatFormula, Format, Workbook, XlsxError};
 
-use super::table::{add_sheet, column, rows_of, yes_no, Kind, SheetWriter, V};
+use super::table::{add_sheet, column, rows_of, yes_no, Block, Kind, SheetWriter, V};
 use super::{link_to_source, ReportInput};
 use crate::flags::Severity;
 use crate::i18n::{self, Lang};
@@ -618,13 +618,6 @@ fn shipments(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xl
         let ws = add_sheet(wb, &t("sheet.shipments"), rows.len())?;
         let mut w = SheetWriter::new(ws, &inp.formats);
         w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
-        w.table(2, 0, &headers, &rows, true)?;
-        highlight(
-            &mut w,
-            rows.len(),
-            headers.len(),
-            &format!("=$J4=\"{yes}\""),
-        )?;
         let left = headers.len() as u16 + 1;
         let h = |first: &str| {
             vec![
@@ -634,9 +627,34 @@ fn shipments(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xl
                 t("col.eta_hit"),
             ]
         };
-        w.title(1, &t("word.window"), &inp.formats.note)?;
-        let next = w.table(2, left, &h("col.mode"), &by_mode, false)?;
-        w.table(next + 1, left, &h("col.carrier"), &by_carrier, false)?;
+        // The summaries by mode and carrier sit beside the list, under
+        // the window they cover.
+        w.ws.write_string_with_format(1, left, t("word.window"), &inp.formats.note)?;
+        let (mode_h, carrier_h) = (h("col.mode"), h("col.carrier"));
+        let block = |top, headers, rows, main, left| Block {
+            top,
+            left,
+            headers,
+            rows,
+            main,
+        };
+        w.tables(&[
+            block(2, &headers, &rows, true, 0),
+            block(2, &mode_h, &by_mode, false, left),
+            block(
+                4 + by_mode.len() as u32,
+                &carrier_h,
+                &by_carrier,
+                false,
+                left,
+            ),
+        ])?;
+        highlight(
+            &mut w,
+            rows.len(),
+            headers.len(),
+            &format!("=$J4=\"{yes}\""),
+        )?;
         w.finish()
     })())
 }

@@ -249,26 +249,54 @@ impl<'a> SheetWriter<'a> {
         rows: &[Vec<V>],
         main: bool,
     ) -> Result<u32, XlsxError> {
+        self.tables(&[Block {
+            top,
+            left,
+            headers,
+            rows,
+            main,
+        }])?;
+        Ok(top + rows.len() as u32 + 1)
+    }
+
+    /// Writes tables side by side, one sheet row at a time: a low-memory
+    /// worksheet drops any cell written to a row above the last one
+    /// written, so a summary beside a long table must be written with it.
+    pub fn tables(&mut self, blocks: &[Block]) -> Result<(), XlsxError> {
+        let (Some(first), Some(last)) = (
+            blocks.iter().map(|b| b.top).min(),
+            blocks.iter().map(|b| b.top + b.rows.len() as u32).max(),
+        ) else {
+            return Ok(());
+        };
         let hf = self.f.header.clone();
-        for (i, h) in headers.iter().enumerate() {
-            let c = left + i as u16;
-            self.ws.write_string_with_format(top, c, h, &hf)?;
-            self.note_width(c, display_width(h).min(24.0));
-        }
-        for (r, row) in rows.iter().enumerate() {
-            for (i, v) in row.iter().enumerate() {
-                self.put(top + 1 + r as u32, left + i as u16, v, None)?;
+        for r in first..=last {
+            for b in blocks {
+                if r == b.top {
+                    for (i, h) in b.headers.iter().enumerate() {
+                        let c = b.left + i as u16;
+                        self.ws.write_string_with_format(r, c, h, &hf)?;
+                        self.note_width(c, display_width(h).min(24.0));
+                    }
+                } else if let Some(row) = r
+                    .checked_sub(b.top + 1)
+                    .and_then(|i| b.rows.get(i as usize))
+                {
+                    for (i, v) in row.iter().enumerate() {
+                        self.put(r, b.left + i as u16, v, None)?;
+                    }
+                }
             }
         }
-        let last = top + rows.len() as u32;
-        if main {
-            self.ws.set_freeze_panes(top + 1, 0)?;
-            if !headers.is_empty() {
+        for b in blocks.iter().filter(|b| b.main) {
+            let end = b.top + b.rows.len() as u32;
+            self.ws.set_freeze_panes(b.top + 1, 0)?;
+            if !b.headers.is_empty() {
                 self.ws
-                    .autofilter(top, left, last.max(top), left + headers.len() as u16 - 1)?;
+                    .autofilter(b.top, b.left, end, b.left + b.headers.len() as u16 - 1)?;
             }
         }
-        Ok(last + 1)
+        Ok(())
     }
 
     /// Writes a detail table of `n` rows made one at a time by `row`,
@@ -323,6 +351,16 @@ impl<'a> SheetWriter<'a> {
         }
         Ok(())
     }
+}
+
+/// A table for [`SheetWriter::tables`]: its header row `top`, first column
+/// `left`; `main` freezes the rows above it and gives it the autofilter.
+pub struct Block<'a> {
+    pub top: u32,
+    pub left: u16,
+    pub headers: &'a [String],
+    pub rows: &'a [Vec<V>],
+    pub main: bool,
 }
 
 /// Detail sheets show at most this many rows; the full list goes to a CSV
