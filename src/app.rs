@@ -178,51 +178,66 @@ fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
             .collect(),
         extra_outputs: Default::default(),
     };
-    let mut outputs = crate::report::write_workbooks(&input)?;
-    let mut s = summary(&job, &analysis, false, started);
-    s.kpis = serde_json::to_value(&measures.kpis)
-        .map_err(|e| AppError::Runtime(anyhow::Error::new(e).context("serialising the KPIs")))?;
-    let json_name = format!("run-summary-{}.json", job.period.label);
-    s.outputs = outputs
+    // The history is saved on a second thread while the reports are
+    // written, and committed only once they are all in place.
+    let hashes: Vec<(String, String)> = analysis
+        .inputs
+        .files
         .iter()
-        .map(|p| p.display().to_string())
-        .chain(std::iter::once(
-            out_dir.join(&json_name).display().to_string(),
-        ))
+        .map(|f| (f.path.clone(), f.sha256.clone()))
         .collect();
-    s.duration_ms = started.elapsed().as_millis() as u64;
-    let text = serde_json::to_string_pretty(&s)
-        .map_err(|e| AppError::Runtime(anyhow::Error::new(e).context("serialising the summary")))?;
-    outputs.push(crate::report::write_atomic(
-        &out_dir,
-        &json_name,
-        text.as_bytes(),
-    )?);
+    let template = job.template.path.as_ref().map(|p| p.display().to_string());
+    let as_of = job.as_of.to_string();
+    let (written_tx, written_rx) = std::sync::mpsc::channel::<bool>();
+    let (written, saved) = std::thread::scope(|scope| {
+        let saver = history.as_mut().map(|h| {
+            let (period, kpis, flags) = (&job.period, &measures.kpis, &analysis.flags);
+            let (as_of, template, hashes) = (&as_of, template.as_deref(), &hashes);
+            scope.spawn(move || {
+                let r = h.save(period, as_of, template, hashes, kpis, flags, || {
+                    written_rx.recv().unwrap_or(false)
+                });
+                (h.path.clone(), r)
+            })
+        });
+        let written = (|| -> Result<(Vec<PathBuf>, String), AppError> {
+            let mut outputs = crate::report::write_workbooks(&input)?;
+            let mut s = summary(&job, &analysis, false, started);
+            s.kpis = serde_json::to_value(&measures.kpis).map_err(|e| {
+                AppError::Runtime(anyhow::Error::new(e).context("serialising the KPIs"))
+            })?;
+            let json_name = format!("run-summary-{}.json", job.period.label);
+            s.outputs = outputs
+                .iter()
+                .map(|p| p.display().to_string())
+                .chain(std::iter::once(
+                    out_dir.join(&json_name).display().to_string(),
+                ))
+                .collect();
+            s.duration_ms = started.elapsed().as_millis() as u64;
+            let text = serde_json::to_string_pretty(&s).map_err(|e| {
+                AppError::Runtime(anyhow::Error::new(e).context("serialising the summary"))
+            })?;
+            outputs.push(crate::report::write_atomic(
+                &out_dir,
+                &json_name,
+                text.as_bytes(),
+            )?);
+            Ok((outputs, text))
+        })();
+        let _ = written_tx.send(written.is_ok());
+        (written, saver.and_then(|h| h.join().ok()))
+    });
+    let (outputs, text) = written?;
     log.phase(
         "write",
         t,
         &format!("{} files into {}", outputs.len(), out_dir.display()),
     );
-    if let Some(h) = history.as_mut() {
-        let hashes: Vec<(String, String)> = analysis
-            .inputs
-            .files
-            .iter()
-            .map(|f| (f.path.clone(), f.sha256.clone()))
-            .collect();
-        let template = job.template.path.as_ref().map(|p| p.display().to_string());
-        let as_of = job.as_of.to_string();
-        match h.save(
-            &job.period,
-            &as_of,
-            template.as_deref(),
-            &hashes,
-            &measures.kpis,
-            &analysis.flags,
-        ) {
-            Ok(()) => log.detail(&format!("history saved to {}", h.path.display())),
-            Err(e) => log.alert(&format!("history {}: not saved: {e}", h.path.display())),
-        }
+    match saved {
+        Some((path, Ok(()))) => log.detail(&format!("history saved to {}", path.display())),
+        Some((path, Err(e))) => log.alert(&format!("history {}: not saved: {e}", path.display())),
+        None => {}
     }
     let mut out = std::io::stdout().lock();
     if args.input.json {

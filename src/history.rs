@@ -226,7 +226,9 @@ impl History {
         rows.collect()
     }
 
-    /// Saves this run, replacing an earlier run of the same period.
+    /// Saves this run, replacing an earlier run of the same period, and
+    /// commits when `commit_if` (called after the inserts) says so.
+    #[allow(clippy::too_many_arguments)]
     pub fn save(
         &mut self,
         period: &Period,
@@ -235,6 +237,7 @@ impl History {
         input_hashes: &[(String, String)],
         kpis: &Kpis,
         flags: &[Flag],
+        commit_if: impl FnOnce() -> bool,
     ) -> rusqlite::Result<()> {
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM flags WHERE period = ?1", params![period.label])?;
@@ -279,7 +282,13 @@ impl History {
                 ])?;
             }
         }
-        tx.commit()
+        // Not committed (rolled back on drop) when the reports were not
+        // written: the history holds only runs whose reports exist.
+        if commit_if() {
+            tx.commit()
+        } else {
+            Ok(())
+        }
     }
 
     /// Every run, oldest first.
