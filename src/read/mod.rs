@@ -357,9 +357,11 @@ pub fn read_inputs(ctx: &ReadContext, inputs: &[TableInput]) -> Result<Inputs, R
     // `seq`: the row order across all files.
     for frame in &mut frames {
         let n = frame.height();
-        frame
-            .with_column(Series::new("seq".into(), (0..n as u32).collect::<Vec<u32>>()).into())
-            .map_err(frame_err)?;
+        let mut seq = Series::new("seq".into(), (0..n as u32).collect::<Vec<u32>>());
+        // Flagged sorted, so polars skips the sorts by `seq` downstream
+        // while the rows are still in reading order.
+        seq.set_sorted_flag(polars::series::IsSorted::Ascending);
+        frame.with_column(seq.into()).map_err(frame_err)?;
         frame.rechunk_mut_par();
     }
     let mut frames = frames.into_iter();

@@ -98,6 +98,9 @@ pub fn reconcile(
 /// Fills in the owner of flags that have none from their order's owner
 /// (a shipment or feedback row with no owner belongs to the order's).
 pub fn fill_owners(flags: &mut [Flag], rec: &Reconciled) {
+    if flags.iter().all(|f| f.owner.is_some() || f.key.is_none()) {
+        return;
+    }
     let keys = frames::strs(&rec.orders, "order_key").unwrap_or_default();
     let owners = frames::strs(&rec.orders, "owner").unwrap_or_default();
     let map: std::collections::HashMap<String, String> = keys
