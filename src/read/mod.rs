@@ -175,7 +175,32 @@ fn read_file(
     shown: &str,
     wanted: &[String],
 ) -> Result<FileOutcome, ReadError> {
-    let mut wb = source::Workbook::open(path, shown, ctx.limits.max_sheet_mb)?;
+    let wb = source::Workbook::open(path, shown, ctx.limits.max_sheet_mb)?;
+    read_workbook(ctx, table, wb, shown, wanted).map(|(o, _)| o)
+}
+
+/// Reads one opened workbook as input of `table` (every sheet, or the
+/// `wanted` ones); also returns its row count. The fuzz target's way in.
+///
+/// # Errors
+/// A named sheet that does not exist, or a sheet calamine cannot parse.
+pub fn ingest(
+    ctx: &ReadContext,
+    table: Table,
+    bytes: Vec<u8>,
+    shown: &str,
+) -> Result<(usize, Vec<Flag>), ReadError> {
+    let wb = source::Workbook::from_bytes(bytes, shown, ctx.limits.max_sheet_mb)?;
+    read_workbook(ctx, table, wb, shown, &[]).map(|(o, n)| (n, o.flags))
+}
+
+fn read_workbook(
+    ctx: &ReadContext,
+    table: Table,
+    mut wb: source::Workbook,
+    shown: &str,
+    wanted: &[String],
+) -> Result<(FileOutcome, usize), ReadError> {
     let mut report = FileReport {
         table,
         path: shown.to_string(),
@@ -259,13 +284,17 @@ fn read_file(
     }
     let present = builder.present.clone();
     let frame = to_frame(builder).map_err(|e| ReadError::Frame(e.to_string()))?;
-    Ok(FileOutcome {
-        report,
-        frame,
-        present,
-        flags,
-        sources,
-    })
+    let rows = frame.height();
+    Ok((
+        FileOutcome {
+            report,
+            frame,
+            present,
+            flags,
+            sources,
+        },
+        rows,
+    ))
 }
 
 /// Reads every input file of the three tables.

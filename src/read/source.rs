@@ -94,6 +94,18 @@ impl Workbook {
             path: shown.to_string(),
             detail: e.to_string(),
         })?;
+        Workbook::from_bytes(bytes, shown, max_sheet_mb)
+    }
+
+    /// Opens a file's bytes (the fuzz target's entry point).
+    ///
+    /// # Errors
+    /// As [`Workbook::open`].
+    pub fn from_bytes(
+        bytes: Vec<u8>,
+        shown: &str,
+        max_sheet_mb: u64,
+    ) -> Result<Workbook, SourceError> {
         if bytes.is_empty() {
             return Err(SourceError::Empty {
                 path: shown.to_string(),
