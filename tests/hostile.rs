@@ -189,15 +189,23 @@ fn extreme_numbers() {
     let v = check(&w, "o.xlsx");
     let mut got = rule_cells(&v);
     got.retain(|(r, _)| r.starts_with('V'));
-    // -0 reads as 0, which is not a quantity; NaN and 1e308 as text are not numbers.
+    // 1e308 as a number is past Excel's 15 digits (and would make an
+    // infinite amount): V03. -0 reads as 0, which is not a quantity; NaN and
+    // 1e308 as text are not numbers.
     assert_eq!(
         got,
         vec![
             ("V02".into(), "D4".into()),
             ("V02".into(), "D5".into()),
+            ("V03".into(), "D2".into()),
             ("V03".into(), "D3".into())
         ]
     );
+    let big = flags_of(&v, "V03")
+        .into_iter()
+        .find(|f| f["cell"] == "D2")
+        .unwrap();
+    assert!(big["message"].as_str().unwrap().contains("< 1e15"), "{big}");
 }
 
 #[test]
@@ -464,4 +472,262 @@ fn a_sheet_over_the_row_or_column_limit_is_skipped_with_the_reason() {
         .assert()
         .code(2)
         .stderr(contains("max_rows"));
+}
+
+// ---- Output folders: outside the tree, read-only, full, blocked ----
+
+/// One order, enough for a run to write both workbooks.
+fn one_order(w: &Work) {
+    w.xlsx(
+        "orders.xlsx",
+        orders_with(vec![order_row(
+            "PO-1",
+            "Acme",
+            10.0,
+            (2026, 11, 1),
+            (2026, 11, 20),
+            "in production",
+            "Li",
+        )]),
+    );
+}
+
+/// The binary as a plain `std::process::Command` in the test's folder, so
+/// a test can change its user or limits before it starts.
+fn raw_gendan(w: &Work, args: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("gendan"));
+    cmd.current_dir(w.path("")).args(args);
+    cmd
+}
+
+const RUN_W49: &[&str] = &[
+    "run",
+    "--orders",
+    "orders.xlsx",
+    "--as-of",
+    AS_OF,
+    "--out",
+    "out",
+    "--lang",
+    "en",
+    "-q",
+];
+
+/// Every file under `dir` (relative name → bytes), sub-folders included,
+/// except the lock file (each run writes its pid there by design).
+fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let name = p.strip_prefix(dir).unwrap().display().to_string();
+                if name != ".gendan.lock" {
+                    out.insert(name, std::fs::read(&p).unwrap());
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn out_dir_outside_the_template_tree_is_written_without_touching_other_files() {
+    let w = Work::new();
+    one_order(&w);
+    std::fs::create_dir_all(w.path("a/b/tpl")).unwrap();
+    std::fs::copy(w.path("orders.xlsx"), w.path("a/b/tpl/orders.xlsx")).unwrap();
+    w.write(
+        "a/b/tpl/t.toml",
+        b"[report]\nlang = \"en\"\nout_dir = \"../../../elsewhere/reports\"\n\
+          [inputs.orders]\npaths = [\"orders.xlsx\"]\n\
+          [inputs.shipments]\npaths = []\n[inputs.feedback]\npaths = []\n",
+    );
+    // Somebody else's files in the folder gendan is pointed at, including
+    // names close to gendan's own temporary names.
+    let dest = w.path("elsewhere/reports");
+    std::fs::create_dir_all(dest.join("keep")).unwrap();
+    for (name, body) in [
+        ("notes.txt", "mine"),
+        (".kpi-report-draft.tmp", "a draft, not gendan's"),
+        (".kpi-report-2026-W49.xlsx.tmp", "no pid: not gendan's"),
+        ("kpi-report-2026-W40.xlsx", "an old report"),
+        ("keep/inner.xlsx", "nested"),
+    ] {
+        std::fs::write(dest.join(name), body).unwrap();
+    }
+    let before = snapshot(&dest);
+    let out = raw_gendan(
+        &w,
+        &[
+            "run",
+            "--template",
+            "a/b/tpl/t.toml",
+            "--as-of",
+            AS_OF,
+            "-q",
+        ],
+    )
+    .output()
+    .unwrap();
+    no_panic(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = snapshot(&dest);
+    for (name, bytes) in &before {
+        assert!(
+            after.get(name) == Some(bytes),
+            "{name} was changed or removed"
+        );
+    }
+    assert!(after.contains_key("kpi-report-2026-W49.xlsx"));
+    assert!(after.contains_key("feedback-report-2026-W49.xlsx"));
+    let temps: Vec<&String> = after
+        .keys()
+        .filter(|n| n.ends_with(".tmp") && !before.contains_key(*n))
+        .collect();
+    assert!(temps.is_empty(), "temporary files left: {temps:?}");
+}
+
+/// Asserts two snapshots are equal, naming the files that differ.
+fn same_files(
+    after: &std::collections::BTreeMap<String, Vec<u8>>,
+    before: &std::collections::BTreeMap<String, Vec<u8>>,
+    what: &str,
+) {
+    let differ: Vec<&String> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|k| before.get(*k) != after.get(*k))
+        .collect();
+    assert!(differ.is_empty(), "{what}: these files differ: {differ:?}");
+}
+
+/// The effective user of this test process (the owner of a file it makes).
+fn euid(w: &Work) -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    let probe = w.write("uid-probe", b"");
+    std::fs::metadata(probe).unwrap().uid()
+}
+
+#[test]
+fn a_read_only_output_folder_is_exit_1_and_the_reports_stay() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let w = Work::new();
+    one_order(&w);
+    let first = raw_gendan(&w, RUN_W49).output().unwrap();
+    assert_eq!(first.status.code(), Some(0));
+    let out_dir = w.path("out");
+    let before = snapshot(&out_dir);
+    // Read-only for everybody; as root, run as `nobody`, whom the mode binds.
+    let set_mode = |p: &std::path::Path, mode| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    set_mode(&w.path(""), 0o755);
+    set_mode(&w.path("orders.xlsx"), 0o644);
+    set_mode(&out_dir, 0o555);
+    let mut cmd = raw_gendan(&w, RUN_W49);
+    if euid(&w) == 0 {
+        cmd.uid(65534).gid(65534);
+    }
+    let out = cmd.output().unwrap();
+    set_mode(&out_dir, 0o755);
+    no_panic(&out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("out"), "names the folder: {err}");
+    same_files(
+        &snapshot(&out_dir),
+        &before,
+        "previous reports byte-identical",
+    );
+}
+
+#[test]
+fn a_full_output_folder_is_exit_1_and_the_reports_stay() {
+    use std::os::unix::process::CommandExt;
+    let w = Work::new();
+    one_order(&w);
+    assert_eq!(
+        raw_gendan(&w, RUN_W49).output().unwrap().status.code(),
+        Some(0)
+    );
+    let before = snapshot(&w.path("out"));
+    // A disk that fills up: no file may grow past 4 KB (the workbooks are
+    // larger), and writing past it fails with EFBIG instead of a signal.
+    let mut cmd = raw_gendan(&w, RUN_W49);
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            let limit = libc::rlimit {
+                rlim_cur: 4096,
+                rlim_max: 4096,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let out = cmd.output().unwrap();
+    no_panic(&out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("not full"), "says what to check: {err}");
+    same_files(
+        &snapshot(&w.path("out")),
+        &before,
+        "previous reports intact, no temporary file left",
+    );
+}
+
+#[test]
+fn a_run_whose_reports_cannot_be_placed_is_not_recorded_in_the_history() {
+    let w = Work::new();
+    one_order(&w);
+    assert_eq!(
+        raw_gendan(&w, RUN_W49).output().unwrap().status.code(),
+        Some(0)
+    );
+    // Next week's KPI workbook name is taken by a folder: the rename fails.
+    std::fs::create_dir_all(w.path("out/kpi-report-2026-W50.xlsx/x")).unwrap();
+    let out = raw_gendan(
+        &w,
+        &[
+            "run",
+            "--orders",
+            "orders.xlsx",
+            "--as-of",
+            "2026-12-07",
+            "--out",
+            "out",
+            "-q",
+        ],
+    )
+    .output()
+    .unwrap();
+    no_panic(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let hist = raw_gendan(&w, &["history", "--out", "out"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&hist.stdout);
+    assert!(text.contains("2026-W49"), "{text}");
+    assert!(
+        !text.contains("2026-W50"),
+        "the failed week is not recorded: {text}"
+    );
 }

@@ -188,6 +188,9 @@ pub struct SheetReport {
     pub missing_required: Vec<String>,
 }
 
+/// The largest number a quantity, price or amount may hold (exclusive).
+pub const MAX_PLAUSIBLE: f64 = 1e15;
+
 const TOTAL_WORDS: &[&str] = &["合计", "总计", "小计", "total", "subtotal", "grandtotal"];
 
 /// A cell as the reader sees it: calamine's borrowed cell.
@@ -645,6 +648,11 @@ fn read_value(ctx: &ReadContext, def: &FieldDef, data: &Data) -> Result<Val, Val
             };
             if !v.is_finite() {
                 return Err((RuleId::V02, "v02.number", vec![]));
+            }
+            // Past Excel's 15 significant digits no quantity, price or amount
+            // is real, and products of such numbers overflow to infinity.
+            if v.abs() >= MAX_PLAUSIBLE {
+                return Err((RuleId::V03, "v03.range", vec![("range", "< 1e15".into())]));
             }
             match def.kind {
                 Kind::Quantity if v <= 0.0 => {

@@ -248,15 +248,27 @@ pub fn remove_stale_temps(out_dir: &Path) -> usize {
     if let Ok(entries) = std::fs::read_dir(out_dir) {
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            let ours = [".kpi-report-", ".feedback-report-", ".run-summary-"]
-                .iter()
-                .any(|p| name.starts_with(p));
-            if ours && name.ends_with(".tmp") && std::fs::remove_file(e.path()).is_ok() {
+            if is_own_temp(&name) && std::fs::remove_file(e.path()).is_ok() {
                 n += 1;
             }
         }
     }
     n
+}
+
+/// Whether `name` is a temporary name [`write_atomic`] makes:
+/// `.<report name>.<pid>.tmp`, the report name being one of gendan's.
+fn is_own_temp(name: &str) -> bool {
+    let Some(inner) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
+        return false;
+    };
+    let Some((report, pid)) = inner.rsplit_once('.') else {
+        return false;
+    };
+    let ours = ["kpi-report-", "feedback-report-", "run-summary-"]
+        .iter()
+        .any(|p| report.starts_with(p));
+    ours && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The deflate level of the workbooks' zip container: level 1 packs the
