@@ -731,3 +731,28 @@ fn a_run_whose_reports_cannot_be_placed_is_not_recorded_in_the_history() {
         "the failed week is not recorded: {text}"
     );
 }
+
+#[test]
+fn a_workbook_saved_with_a_password_is_exit_1_naming_it() {
+    // tests/fixtures/encrypted.xlsx: plain.xlsx encrypted with the password
+    // "gendan" by msoffcrypto-tool (ECMA-376 agile encryption, as Excel
+    // writes it); see tests/fixtures/README.md.
+    let w = Work::new();
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/encrypted.xlsx");
+    std::fs::copy(fixture, w.path("locked.xlsx")).unwrap();
+    let out = w
+        .gendan()
+        .args(["check", "--orders", "locked.xlsx", "--as-of", AS_OF])
+        .output()
+        .unwrap();
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("locked.xlsx")
+            && err.contains("password-protected")
+            && err.contains("without a password"),
+        "{err}"
+    );
+}
