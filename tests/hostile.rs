@@ -756,3 +756,79 @@ fn a_workbook_saved_with_a_password_is_exit_1_naming_it() {
         "{err}"
     );
 }
+
+/// External link targets of every sheet of a produced workbook.
+fn external_targets(path: &std::path::Path) -> Vec<String> {
+    let zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let names: Vec<String> = zip.file_names().flatten().map(|n| n.into_owned()).collect();
+    let mut out = Vec::new();
+    for name in names
+        .iter()
+        .filter(|n| n.starts_with("xl/worksheets/_rels/"))
+    {
+        let text = zip_entry(path, name);
+        for rel in text.split("<Relationship ").skip(1) {
+            if rel.contains("TargetMode=\"External\"") {
+                let target = rel
+                    .split("Target=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap();
+                out.push(target.to_string());
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[test]
+fn links_point_only_at_the_input_file_whatever_its_name() {
+    // A file name rust_xlsxwriter cannot put in a link (`#` starts the cell
+    // location; `%41` would be read as an escape) gets the cell as text; an
+    // ordinary odd name gets a link to exactly that file.
+    for (name, expected) in [
+        ("orders #1.xlsx", vec![]),
+        ("orders %41.xlsx", vec![]),
+        (
+            "orders (1) 50%.xlsx",
+            vec!["../orders%20(1)%2050%25.xlsx".to_string()],
+        ),
+    ] {
+        let w = Work::new();
+        w.xlsx(
+            name,
+            orders_with(vec![order_row(
+                "PO-1",
+                "Acme",
+                10.0,
+                (2026, 11, 1),
+                (2026, 11, 20),
+                "in production",
+                "Li",
+            )]),
+        );
+        let out = w
+            .gendan()
+            .args([
+                "run", "--orders", name, "--as-of", AS_OF, "--out", "out", "--lang", "en", "-q",
+            ])
+            .output()
+            .unwrap();
+        no_panic(&out);
+        assert_eq!(out.status.code(), Some(0), "{name}");
+        let report = w.path("out/kpi-report-2026-W49.xlsx");
+        assert_eq!(external_targets(&report), expected, "{name}");
+        // Each flag still names its cell, as text where there is no link.
+        let issues = sheet_text(&report, "Data issues");
+        let col = issues[2].iter().position(|c| c == "Cell").unwrap();
+        assert!(issues.len() > 3, "{name}: flags listed");
+        assert!(
+            issues[3..].iter().all(|r| r[col].len() >= 2),
+            "{name}: {issues:?}"
+        );
+    }
+}

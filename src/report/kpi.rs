@@ -5,7 +5,7 @@ use polars::prelude::*;
 use rust_xlsxwriter::{Chart, ChartType, ConditionalFormatFormula, Format, Workbook, XlsxError};
 
 use super::table::{add_sheet, column, rows_of, yes_no, Block, Kind, SheetWriter, V};
-use super::{link_to_source, ReportInput};
+use super::{source_cell, ReportInput};
 use crate::flags::Severity;
 use crate::i18n::{self, Lang};
 use crate::measure::Kpis;
@@ -795,10 +795,7 @@ fn data_issues(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
             V::opt_text(f.owner.clone()),
             V::text(&f.file),
             V::text(&f.sheet),
-            V::Link(
-                link_to_source(inp.out_dir, &f.file, &f.sheet, &f.cell),
-                f.cell.clone(),
-            ),
+            source_cell(inp.out_dir, &f.file, &f.sheet, &f.cell, f.cell.clone()),
             V::opt_text(f.value.clone()),
             f.first_seen
                 .as_deref()
@@ -852,10 +849,7 @@ fn action_list(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
             V::opt_text(f.order_id.clone()),
             V::text(&f.message),
             V::text(f.rule.fix(lang)),
-            V::Link(
-                link_to_source(inp.out_dir, &f.file, &f.sheet, &f.cell),
-                f.place(),
-            ),
+            source_cell(inp.out_dir, &f.file, &f.sheet, &f.cell, f.place()),
             V::text(f.rule.as_str()),
         ]
     };

@@ -150,9 +150,15 @@ impl ReportInput<'_> {
 /// output folder to the input file (`file:///` + relative path is how
 /// rust_xlsxwriter stores a relative external link), then `#'Sheet'!D17`.
 /// The relative path is worked out once per file and sheet.
-pub fn link_to_source(out_dir: &Path, file: &str, sheet: &str, cell: &str) -> String {
+///
+/// `None` when the path cannot be written as such a link: rust_xlsxwriter
+/// takes the first `#` for the start of the cell location, and leaves a
+/// path holding `%` followed by two hex digits unescaped, so either would
+/// make the link open another file. The caller then shows the cell as
+/// text: a link only ever points at the input file itself.
+pub fn link_to_source(out_dir: &Path, file: &str, sheet: &str, cell: &str) -> Option<String> {
     thread_local! {
-        static BASES: std::cell::RefCell<std::collections::HashMap<(PathBuf, String, String), String>> =
+        static BASES: std::cell::RefCell<std::collections::HashMap<(PathBuf, String, String), Option<String>>> =
             Default::default();
     }
     let base = BASES.with(|b| {
@@ -160,15 +166,26 @@ pub fn link_to_source(out_dir: &Path, file: &str, sheet: &str, cell: &str) -> St
             .entry((out_dir.to_path_buf(), file.to_string(), sheet.to_string()))
             .or_insert_with(|| {
                 let target = relative_to(out_dir, Path::new(file));
-                format!(
-                    "file:///{}#'{}'!",
-                    target.display(),
-                    sheet.replace('\'', "''")
-                )
+                let path = target.display().to_string();
+                let escaped_already = path
+                    .as_bytes()
+                    .windows(3)
+                    .any(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit());
+                (!path.contains('#') && !escaped_already)
+                    .then(|| format!("file:///{path}#'{}'!", sheet.replace('\'', "''")))
             })
             .clone()
     });
-    base + cell
+    base.map(|b| b + cell)
+}
+
+/// The report cell naming a flag's source cell: a link to it, or its text
+/// when no link can point at the file (see [`link_to_source`]).
+pub fn source_cell(out_dir: &Path, file: &str, sheet: &str, cell: &str, shown: String) -> table::V {
+    match link_to_source(out_dir, file, sheet, cell) {
+        Some(url) => table::V::Link(url, shown),
+        None => table::V::Text(shown),
+    }
 }
 
 fn absolute(p: &Path) -> PathBuf {
