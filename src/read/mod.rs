@@ -312,10 +312,13 @@ pub fn read_inputs(ctx: &ReadContext, inputs: &[TableInput]) -> Result<Inputs, R
     let results: Mutex<Vec<Option<Result<FileOutcome, ReadError>>>> =
         Mutex::new((0..jobs.len()).map(|_| None).collect());
     let next = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism()
+    // One thread per file (up to twice the cores): a file is read by one
+    // thread from start to end, so with fewer threads than files the last
+    // large file would run alone while a core idles (BENCHMARKS.md).
+    let cores = std::thread::available_parallelism()
         .map(|n| n.get())
-        .unwrap_or(2)
-        .min(jobs.len().max(1));
+        .unwrap_or(2);
+    let workers = jobs.len().clamp(1, (2 * cores).max(2));
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| loop {
