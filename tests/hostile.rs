@@ -832,3 +832,38 @@ fn links_point_only_at_the_input_file_whatever_its_name() {
         );
     }
 }
+
+#[test]
+fn a_workbook_with_no_sheets_is_exit_1_naming_it() {
+    use std::io::{Read, Write};
+    let w = Work::new();
+    let made = w.xlsx("o.xlsx", orders_with(vec![]));
+    // The same package with the sheet list emptied and the sheet parts gone.
+    let mut src = zip::ZipArchive::new(std::fs::File::open(&made).unwrap()).unwrap();
+    let mut dst = zip::ZipWriter::new(std::fs::File::create(w.path("nosheets.xlsx")).unwrap());
+    for i in 0..src.len() {
+        let mut entry = src.by_index(i).unwrap();
+        let name = entry.name().unwrap().into_owned();
+        if name.starts_with("xl/worksheets/") {
+            continue;
+        }
+        let mut body = Vec::new();
+        entry.read_to_end(&mut body).unwrap();
+        if name == "xl/workbook.xml" {
+            let text = String::from_utf8(body).unwrap();
+            let (head, rest) = text.split_once("<sheets>").unwrap();
+            let (_, tail) = rest.split_once("</sheets>").unwrap();
+            body = format!("{head}<sheets/>{tail}").into_bytes();
+        }
+        dst.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        dst.write_all(&body).unwrap();
+    }
+    dst.finish().unwrap();
+    w.gendan()
+        .args(["check", "--orders", "nosheets.xlsx", "--as-of", AS_OF])
+        .assert()
+        .code(1)
+        .stderr(contains("nosheets.xlsx"))
+        .stderr(contains("no sheets"));
+}

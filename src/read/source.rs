@@ -24,6 +24,8 @@ pub enum SourceError {
     Io { path: String, detail: String },
     #[error("{path}: the file is empty — export the register again")]
     Empty { path: String },
+    #[error("{path}: the workbook has no sheets — export the register again")]
+    NoSheets { path: String },
     #[error("{path}: not a readable workbook ({detail}) — save it again as .xlsx from Excel")]
     Corrupt { path: String, detail: String },
     #[error("{path}: the workbook is password-protected — save a copy without a password")]
@@ -171,6 +173,11 @@ impl Workbook {
             }];
             (Inner::Csv(Some(range)), m)
         };
+        if metas.is_empty() {
+            return Err(SourceError::NoSheets {
+                path: shown.to_string(),
+            });
+        }
         Ok(Workbook {
             sha256,
             sheets: metas,

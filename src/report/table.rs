@@ -386,10 +386,16 @@ pub fn add_sheet<'w>(
 }
 
 /// A cell as CSV text: dates as `YYYY-MM-DD`, fractions as numbers.
+/// Text that Excel would run as a formula when it opens the CSV (`=`, `+`,
+/// `-`, `@`, tab, carriage return first) gets a leading `'`, so it shows as
+/// typed and never runs (OWASP's advice for CSV injection).
 pub fn csv_text(v: &V) -> std::borrow::Cow<'_, str> {
     use std::borrow::Cow;
     match v {
         V::Empty => Cow::Borrowed(""),
+        V::Text(s) | V::Link(_, s) if s.starts_with(['=', '+', '-', '@', '\t', '\r']) => {
+            Cow::Owned(format!("'{s}"))
+        }
         V::Text(s) | V::Link(_, s) => Cow::Borrowed(s),
         V::Num(x) | V::Days(x) | V::Qty(x) | V::Pct(x) => Cow::Owned(x.to_string()),
         V::Int(i) => Cow::Owned(i.to_string()),
@@ -461,4 +467,25 @@ pub fn rows_of(cols: Vec<Vec<V>>) -> Vec<Vec<V>> {
         }
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        for (input, out) in [
+            ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+            ("+1+1", "'+1+1"),
+            ("-2", "'-2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("PO-1", "PO-1"),
+            ("", ""),
+        ] {
+            assert_eq!(csv_text(&V::text(input)), out);
+        }
+        assert_eq!(csv_text(&V::Num(-2.5)), "-2.5");
+    }
 }
