@@ -867,3 +867,68 @@ fn a_workbook_with_no_sheets_is_exit_1_naming_it() {
         .stderr(contains("nosheets.xlsx"))
         .stderr(contains("no sheets"));
 }
+
+// ---- Findings of the fuzz target (fuzz/README.md), each kept as a case ----
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/fuzz")
+        .join(name)
+}
+
+#[test]
+fn xls_streams_that_make_calamine_panic_are_a_plain_exit_1() {
+    // Mutated .xls files on which calamine 0.38 panics (a slice past the
+    // end of a stream; an assertion on a stream's length).
+    for name in ["cfb-slice.xls", "cfb-assert.xls"] {
+        let w = Work::new();
+        std::fs::copy(fixture(name), w.path(name)).unwrap();
+        let out = w
+            .gendan()
+            .args(["check", "--orders", name, "--as-of", AS_OF])
+            .output()
+            .unwrap();
+        no_panic(&out);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {err}");
+        assert!(
+            err.contains(name)
+                && err.contains("not a readable workbook")
+                && err.contains("the reader failed"),
+            "{name}: {err}"
+        );
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    }
+}
+
+#[test]
+fn a_date_cell_holding_a_huge_serial_is_v02_not_a_crash() {
+    // Found by the fuzz target in an .xls (calamine's date conversion
+    // panics past chrono's range); the same value in an .xlsx date cell.
+    let w = Work::new();
+    std::fs::copy(fixture("huge-date.xls"), w.path("huge-date.xls")).unwrap();
+    let v = check(&w, "huge-date.xls");
+    let cells: Vec<String> = flags_of(&v, "V02")
+        .iter()
+        .map(|f| f["cell"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(cells, vec!["L14".to_string()]);
+
+    let mut row = order_row(
+        "PO-1",
+        "A",
+        1.0,
+        (2026, 11, 1),
+        (2026, 12, 20),
+        "confirmed",
+        "Li",
+    );
+    row[4] = Cell::Serial(1e300);
+    w.xlsx("o.xlsx", orders_with(vec![row]));
+    let v = check(&w, "o.xlsx");
+    let got: Vec<(String, String)> = rule_cells(&v)
+        .into_iter()
+        .filter(|(r, _)| r.starts_with('V'))
+        .collect();
+    assert_eq!(got, vec![("V02".to_string(), "E2".to_string())]);
+}

@@ -7,6 +7,7 @@
 //! first line that has a customer") does not depend on timing.
 
 pub mod fields;
+mod guard;
 pub mod merges;
 pub mod sheet;
 pub mod source;
@@ -175,8 +176,20 @@ fn read_file(
     shown: &str,
     wanted: &[String],
 ) -> Result<FileOutcome, ReadError> {
-    let wb = source::Workbook::open(path, shown, ctx.limits.max_sheet_mb)?;
+    let wb = guard::guarded(|| source::Workbook::open(path, shown, ctx.limits.max_sheet_mb))
+        .map_err(|e| reader_failed(shown, e))??;
     read_workbook(ctx, table, wb, shown, wanted).map(|(o, _)| o)
+}
+
+/// `detail` as the error of a file whose reader failed outright.
+fn reader_failed(shown: &str, detail: String) -> ReadError {
+    ReadError::Source(SourceError::Corrupt {
+        path: shown.to_string(),
+        detail: format!(
+            "the reader failed: {}",
+            detail.split_whitespace().collect::<Vec<_>>().join(" ")
+        ),
+    })
 }
 
 /// Reads one opened workbook as input of `table` (every sheet, or the
@@ -190,7 +203,8 @@ pub fn ingest(
     bytes: Vec<u8>,
     shown: &str,
 ) -> Result<(usize, Vec<Flag>), ReadError> {
-    let wb = source::Workbook::from_bytes(bytes, shown, ctx.limits.max_sheet_mb)?;
+    let wb = guard::guarded(|| source::Workbook::from_bytes(bytes, shown, ctx.limits.max_sheet_mb))
+        .map_err(|e| reader_failed(shown, e))??;
     read_workbook(ctx, table, wb, shown, &[]).map(|(o, n)| (n, o.flags))
 }
 
@@ -243,7 +257,8 @@ fn read_workbook(
             });
             continue;
         }
-        let range = wb.sheet(&meta.name, shown)?;
+        let range = guard::guarded(|| wb.sheet(&meta.name, shown))
+            .map_err(|e| reader_failed(shown, e))??;
         let (rows, cols) = range.get_size();
         if rows as u64 > ctx.limits.max_rows || cols as u64 > ctx.limits.max_columns {
             report.skipped_sheets.push(SkippedSheet {

@@ -220,7 +220,7 @@ pub fn shown(d: &Data) -> String {
             }
         }
         Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-        Data::DateTime(dt) => match dt.as_datetime() {
+        Data::DateTime(dt) => match excel_datetime(dt) {
             Some(x) if x.time() == chrono::NaiveTime::MIN => x.format("%Y-%m-%d").to_string(),
             Some(x) => x.format("%Y-%m-%d %H:%M:%S").to_string(),
             None => dt.as_f64().to_string(),
@@ -228,6 +228,16 @@ pub fn shown(d: &Data) -> String {
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => e.to_string(),
     }
+}
+
+/// A date cell's date and time; `None` past Excel's dates (serial
+/// 2,958,465 is 9999-12-31). calamine's own conversion panics on a huge
+/// serial (found by the fuzz target), so it is only asked within range.
+fn excel_datetime(dt: &calamine::ExcelDateTime) -> Option<chrono::NaiveDateTime> {
+    let v = dt.as_f64();
+    (v.is_finite() && v.abs() <= 3_000_000.0)
+        .then(|| dt.as_datetime())
+        .flatten()
 }
 
 /// A cell with nothing but white space or control characters (what
@@ -676,7 +686,7 @@ fn read_value(ctx: &ReadContext, def: &FieldDef, data: &Data) -> Result<Val, Val
         }
         Kind::Date => {
             let date = match data {
-                Data::DateTime(dt) if dt.is_datetime() => dt.as_datetime().map(|x| x.date()),
+                Data::DateTime(dt) if dt.is_datetime() => excel_datetime(dt).map(|x| x.date()),
                 Data::DateTime(_) => None,
                 Data::DateTimeIso(s) => values::parse_date_text(s, DateOrder::Ymd).ok(),
                 Data::Int(i) => values::serial_to_date(*i as f64),

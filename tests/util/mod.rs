@@ -15,6 +15,8 @@ pub enum Cell {
     S(String),
     N(f64),
     D(u16, u8, u8),
+    /// A number in a date format, as Excel stores a date (any serial).
+    Serial(f64),
     /// A formula whose cached value is `#N/A`.
     Err,
     Blank,
@@ -89,6 +91,9 @@ impl Work {
                         Cell::D(y, m, dd) => {
                             let dt = ExcelDateTime::from_ymd(*y, *m, *dd).unwrap();
                             ws.write_datetime_with_format(r, c, &dt, &date_fmt).unwrap();
+                        }
+                        Cell::Serial(x) => {
+                            ws.write_number_with_format(r, c, *x, &date_fmt).unwrap();
                         }
                         Cell::Err => {
                             ws.write_formula(r, c, Formula::new("=NA()").set_result("#N/A"))
