@@ -21,7 +21,6 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use crate::flags::{Flag, Table};
-use fields::{FieldDef, Kind};
 pub use sheet::{
     date_to_days, days_to_date, ReadContext, SheetReport, SourceInfo, TableBuilder, Val,
 };
@@ -424,81 +423,23 @@ pub fn read_inputs(ctx: &ReadContext, inputs: &[TableInput]) -> Result<Inputs, R
     })
 }
 
-fn column_of(def: &FieldDef, vals: &[Val]) -> PolarsResult<Column> {
-    let name: PlSmallStr = def.name.into();
-    let s = match def.kind {
-        Kind::Text | Kind::Enum(_) => {
-            let v: Vec<Option<&str>> = vals
-                .iter()
-                .map(|v| match v {
-                    Val::Text(s) => Some(s.as_str()),
-                    _ => None,
-                })
-                .collect();
-            Series::new(name, v)
-        }
-        Kind::Quantity | Kind::NonNegative => {
-            let v: Vec<Option<f64>> = vals
-                .iter()
-                .map(|v| match v {
-                    Val::Num(x) => Some(*x),
-                    _ => None,
-                })
-                .collect();
-            Series::new(name, v)
-        }
-        Kind::Whole(..) => {
-            let v: Vec<Option<i64>> = vals
-                .iter()
-                .map(|v| match v {
-                    Val::Int(x) => Some(*x),
-                    _ => None,
-                })
-                .collect();
-            Series::new(name, v)
-        }
-        Kind::Date => {
-            let v: Vec<Option<i32>> = vals
-                .iter()
-                .map(|v| match v {
-                    Val::Date(x) => Some(*x),
-                    _ => None,
-                })
-                .collect();
-            Series::new(name, v).cast(&DataType::Date)?
-        }
-    };
-    Ok(s.into())
-}
-
-fn key_column(name: &str, vals: &[Val]) -> Column {
-    let v: Vec<Option<String>> = vals
-        .iter()
-        .map(|v| match v {
-            Val::Text(s) => Some(values::norm_key(s)),
-            _ => None,
-        })
-        .collect();
-    Series::new(name.into(), v).into()
-}
-
 /// The builder's columns as a frame: one column per field, plus
 /// `order_key` / `customer_key` (normalised keys), `src` and `row`.
 fn to_frame(b: TableBuilder) -> PolarsResult<DataFrame> {
     let defs = fields::fields(b.table);
-    let mut cols = Vec::with_capacity(defs.len() + 5);
-    for (def, vals) in defs.iter().zip(&b.values) {
-        cols.push(column_of(def, vals)?);
+    let mut cols: Vec<Column> = Vec::with_capacity(defs.len() + 5);
+    for (def, col) in defs.iter().zip(b.cols) {
+        let name: PlSmallStr = def.name.into();
+        let s = match col {
+            sheet::Column::Text(builder) => builder.finish().into_series(),
+            sheet::Column::Num(v) => Series::new(name, v),
+            sheet::Column::Int(v) => Series::new(name, v),
+            sheet::Column::Date(v) => Series::new(name, v).cast(&DataType::Date)?,
+        };
+        cols.push(s.into());
     }
-    for key in ["order_id", "customer"] {
-        if let Some(i) = defs.iter().position(|d| d.name == key) {
-            let name = if key == "order_id" {
-                "order_key"
-            } else {
-                "customer_key"
-            };
-            cols.push(key_column(name, &b.values[i]));
-        }
+    for (_, builder) in b.keys {
+        cols.push(builder.finish().into_series().into());
     }
     let n = b.row.len();
     cols.push(Series::new("src".into(), b.src).into());

@@ -3,10 +3,12 @@
 //! naming its cell. Accepted rows go into a [`TableBuilder`]; rejected rows
 //! become their V01 flag with the row's cells.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use calamine::{DataRef, Range};
 use chrono::{Datelike, NaiveDate};
+use polars::prelude::StringChunkedBuilder;
 
 use super::fields::{self, DateRole, EnumKind, FieldDef, Kind};
 use super::values::{self, DateError, WordMatcher};
@@ -96,23 +98,64 @@ impl ReadContext {
     }
 }
 
-/// A typed cell value.
+/// A typed cell value; text borrows the cell when it needs no cleaning.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Val {
+pub enum Val<'a> {
     Null,
-    Text(String),
+    Text(Cow<'a, str>),
     Num(f64),
     Int(i64),
     Date(i32),
 }
 
-/// Columns of one table, filled row by row, turned into a polars frame by
-/// the caller.
-#[derive(Debug)]
+/// One field's polars column under construction.
+pub enum Column {
+    Text(StringChunkedBuilder),
+    Num(Vec<Option<f64>>),
+    Int(Vec<Option<i64>>),
+    /// Days since 1970-01-01.
+    Date(Vec<Option<i32>>),
+}
+
+impl Column {
+    fn of(def: &FieldDef) -> Column {
+        match def.kind {
+            Kind::Text | Kind::Enum(_) => {
+                Column::Text(StringChunkedBuilder::new(def.name.into(), 0))
+            }
+            Kind::Quantity | Kind::NonNegative => Column::Num(Vec::new()),
+            Kind::Whole(..) => Column::Int(Vec::new()),
+            Kind::Date => Column::Date(Vec::new()),
+        }
+    }
+
+    fn push(&mut self, v: &Val) {
+        match (self, v) {
+            (Column::Text(b), Val::Text(s)) => b.append_value(s.as_ref()),
+            (Column::Text(b), _) => b.append_null(),
+            (Column::Num(c), Val::Num(x)) => c.push(Some(*x)),
+            (Column::Num(c), _) => c.push(None),
+            (Column::Int(c), Val::Int(x)) => c.push(Some(*x)),
+            (Column::Int(c), _) => c.push(None),
+            (Column::Date(c), Val::Date(x)) => c.push(Some(*x)),
+            (Column::Date(c), _) => c.push(None),
+        }
+    }
+}
+
+/// The normalised key columns a table gets: (field, column name).
+pub const KEY_COLUMNS: [(&str, &str); 2] =
+    [("order_id", "order_key"), ("customer", "customer_key")];
+
+/// The columns of one table, filled row by row straight into polars
+/// builders; the caller turns them into a frame.
 pub struct TableBuilder {
     pub table: Table,
-    /// One vector per field of [`fields::fields`], in that order.
-    pub values: Vec<Vec<Val>>,
+    /// One column per field of [`fields::fields`], in that order.
+    pub cols: Vec<Column>,
+    /// `order_key` / `customer_key` ([`values::norm_key`] of the field), for
+    /// the fields of [`KEY_COLUMNS`] the table has: (field index, builder).
+    pub keys: Vec<(usize, StringChunkedBuilder)>,
     /// Index into the file's [`SourceInfo`] list.
     pub src: Vec<u32>,
     /// 1-based row number as Excel shows it.
@@ -123,14 +166,37 @@ pub struct TableBuilder {
 
 impl TableBuilder {
     pub fn new(table: Table) -> Self {
-        let n = fields::fields(table).len();
+        let defs = fields::fields(table);
+        let keys = KEY_COLUMNS
+            .iter()
+            .filter_map(|(field, name)| {
+                let i = defs.iter().position(|d| d.name == *field)?;
+                Some((i, StringChunkedBuilder::new((*name).into(), 0)))
+            })
+            .collect();
         TableBuilder {
             table,
-            values: vec![Vec::new(); n],
+            cols: defs.iter().map(Column::of).collect(),
+            keys,
             src: Vec::new(),
             row: Vec::new(),
-            present: vec![false; n],
+            present: vec![false; defs.len()],
         }
+    }
+
+    /// Appends one row of field values (in field order).
+    fn push(&mut self, vals: &[Val], src: u32, row: u32) {
+        for (col, v) in self.cols.iter_mut().zip(vals) {
+            col.push(v);
+        }
+        for (i, b) in &mut self.keys {
+            match &vals[*i] {
+                Val::Text(s) => b.append_value(values::norm_key(s)),
+                _ => b.append_null(),
+            }
+        }
+        self.src.push(src);
+        self.row.push(row);
     }
 
     pub fn len(&self) -> usize {
@@ -607,11 +673,7 @@ pub fn read_sheet(
             }
         }
         flags.append(&mut row_flags);
-        for (i, v) in vals.iter_mut().enumerate() {
-            out.values[i].push(std::mem::replace(v, Val::Null));
-        }
-        out.src.push(src_id);
-        out.row.push(row1);
+        out.push(&vals, src_id, row1);
         report.rows_accepted += 1;
     }
     Ok((report, source))
@@ -624,7 +686,7 @@ fn is_booked_plan(defs: &[FieldDef], vals: &[Val]) -> bool {
     let delivered = matches!(get("delivered_date"), Some(Val::Date(_)));
     let moving = matches!(
         get("status"),
-        Some(Val::Text(s)) if matches!(s.as_str(), "in_transit" | "arrived" | "delivered")
+        Some(Val::Text(s)) if matches!(s.as_ref(), "in_transit" | "arrived" | "delivered")
     );
     !delivered && !moving
 }
@@ -632,7 +694,11 @@ fn is_booked_plan(defs: &[FieldDef], vals: &[Val]) -> bool {
 type ValueError = (RuleId, &'static str, Vec<(&'static str, String)>);
 
 /// One cell as its field's type.
-fn read_value(ctx: &ReadContext, def: &FieldDef, data: &Data) -> Result<Val, ValueError> {
+fn read_value<'a>(
+    ctx: &ReadContext,
+    def: &FieldDef,
+    data: &'a Data,
+) -> Result<Val<'a>, ValueError> {
     if let Data::Error(_) = data {
         return Err((RuleId::V06, "v06.error", vec![]));
     }
@@ -640,7 +706,10 @@ fn read_value(ctx: &ReadContext, def: &FieldDef, data: &Data) -> Result<Val, Val
         return Ok(Val::Null);
     }
     match def.kind {
-        Kind::Text => Ok(cell_text(data).map_or(Val::Null, Val::Text)),
+        Kind::Text => Ok(match text_of(data) {
+            Some(s) => values::clean_cow(s).map_or(Val::Null, Val::Text),
+            None => cell_text(data).map_or(Val::Null, |t| Val::Text(Cow::Owned(t))),
+        }),
         Kind::Quantity | Kind::NonNegative | Kind::Whole(..) => {
             let v = match data {
                 Data::Int(i) => *i as f64,
@@ -716,7 +785,7 @@ fn read_value(ctx: &ReadContext, def: &FieldDef, data: &Data) -> Result<Val, Val
                 None => m.lookup(&shown(data)),
             };
             match lookup {
-                Ok(c) => Ok(Val::Text(c.to_string())),
+                Ok(c) => Ok(Val::Text(Cow::Borrowed(c))),
                 Err(best) => {
                     let suggest = if best.is_empty() {
                         String::new()

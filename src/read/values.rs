@@ -49,18 +49,32 @@ pub fn norm_header(s: &str) -> String {
         .collect()
 }
 
-/// Display text: trimmed (U+3000 counts as white space) with inner white
-/// space collapsed to one space. `None` when nothing is left.
-pub fn clean_text(s: &str) -> Option<String> {
-    // Most cells are clean already: one copy, no splitting.
+/// [`clean_text`], borrowing `s` when it is clean already.
+pub fn clean_cow(s: &str) -> Option<std::borrow::Cow<'_, str>> {
+    if is_clean(s) {
+        Some(std::borrow::Cow::Borrowed(s))
+    } else {
+        clean_text(s).map(std::borrow::Cow::Owned)
+    }
+}
+
+/// No leading, trailing or doubled white space, no control characters, and
+/// not empty: what [`clean_text`] returns unchanged.
+fn is_clean(s: &str) -> bool {
     let mut prev_space = true;
-    let clean = s.chars().all(|c| {
+    s.chars().all(|c| {
         let space = c.is_whitespace() || c.is_control();
         let ok = !(space && (prev_space || c != ' '));
         prev_space = space;
         ok
-    }) && !prev_space;
-    if clean {
+    }) && !prev_space
+}
+
+/// Display text: trimmed (U+3000 counts as white space) with inner white
+/// space collapsed to one space. `None` when nothing is left.
+pub fn clean_text(s: &str) -> Option<String> {
+    // Most cells are clean already: one copy, no splitting.
+    if is_clean(s) {
         return Some(s.to_string());
     }
     let mut out = String::with_capacity(s.len());
