@@ -233,6 +233,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("skip.empty", "sheet is empty", "工作表为空"),
     (
+        "skip.too_many_cells",
+        "its used area runs to {cell} ({rows} rows × {cols} columns), over [limits] max_cells {max_cells} — delete the stray cells far outside the table (Ctrl+End in Excel shows where the sheet ends)",
+        "使用区域延伸到 {cell}（{rows} 行 × {cols} 列），超出 [limits] max_cells {max_cells}——请删除表格外很远处的零散单元格（在 Excel 中按 Ctrl+End 可看到工作表的末尾）",
+    ),
+    (
         "skip.too_big",
         "{rows} rows × {cols} columns is over the limits ([limits] max_rows {max_rows}, max_columns {max_cols})",
         "{rows} 行 × {cols} 列，超出限制（[limits] max_rows {max_rows}，max_columns {max_cols}）",

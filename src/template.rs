@@ -279,6 +279,10 @@ pub struct LimitsSection {
     pub max_rows: u64,
     /// Most columns a sheet may have (Excel's own limit by default).
     pub max_columns: u64,
+    /// Most cells in a sheet's used area (rows × columns, empty ones
+    /// included): a stray cell far from the table would otherwise make the
+    /// reader allocate billions of cells.
+    pub max_cells: u64,
 }
 
 impl Default for LimitsSection {
@@ -287,6 +291,7 @@ impl Default for LimitsSection {
             max_sheet_mb: 2048,
             max_rows: 1_048_576,
             max_columns: 16_384,
+            max_cells: 60_000_000,
         }
     }
 }
@@ -535,6 +540,7 @@ fn validate(text: &str, f: &TemplateFile) -> Result<(), String> {
         ("max_sheet_mb", f.limits.max_sheet_mb),
         ("max_rows", f.limits.max_rows),
         ("max_columns", f.limits.max_columns),
+        ("max_cells", f.limits.max_cells),
     ] {
         if v == 0 {
             return Err(format!("{}: must be at least 1", at("limits", key)));
@@ -628,6 +634,7 @@ enabled = true               # keep each run's KPIs and flags in SQLite
 max_sheet_mb = 2048          # largest unpacked sheet data a workbook may declare
 max_rows = 1048576           # a longer sheet is skipped, with the reason
 max_columns = 16384          # a wider sheet is skipped, with the reason
+max_cells = 60000000         # rows × columns of a sheet's used area (about 2 GB in memory)
 "#;
 
 const DEFAULT_ZH: &str = r#"# gendan 报表模板——每个定期报表一个文件。
@@ -699,6 +706,7 @@ enabled = true               # 在 SQLite 中保存每次运行的指标和问�
 max_sheet_mb = 2048          # 工作表数据解压后的最大大小（MB）
 max_rows = 1048576           # 超过此行数的工作表跳过并说明原因
 max_columns = 16384          # 超过此列数的工作表跳过并说明原因
+max_cells = 60000000         # 工作表使用区域的行数 × 列数上限（约占 2 GB 内存）
 "#;
 
 #[cfg(test)]

@@ -932,3 +932,59 @@ fn a_date_cell_holding_a_huge_serial_is_v02_not_a_crash() {
         .collect();
     assert_eq!(got, vec![("V02".to_string(), "E2".to_string())]);
 }
+
+#[test]
+fn a_stray_cell_in_xfd1048576_skips_the_sheet_instead_of_eating_the_memory() {
+    // Found by the fuzz target (as .xls) and checked for .xlsx: the grid of
+    // a sheet is as large as its used area, so one far cell used to make
+    // the reader allocate 17 billion cells and be killed.
+    let w = Work::new();
+    let mut rows = vec![header(&ORDER_HEADER_EN)];
+    rows.push(order_row(
+        "PO-1",
+        "A",
+        1.0,
+        (2026, 11, 1),
+        (2026, 12, 20),
+        "confirmed",
+        "Li",
+    ));
+    w.xlsx("good.xlsx", vec![Sheet::new("Orders", rows)]);
+    // The same workbook with one more cell, far away.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet().set_name("Orders").unwrap();
+    for (c, h) in ORDER_HEADER_EN.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1_048_575, 16_383, "x").unwrap();
+    wb.save(w.path("far.xlsx")).unwrap();
+    let (code, v) = w.check_json(&["--orders", "far.xlsx", "--as-of", AS_OF, "--lang", "en"]);
+    assert_eq!(code, 0);
+    let skipped = &v["inputs"][0]["skipped_sheets"][0];
+    assert_eq!(skipped["name"], "Orders");
+    let reason = skipped["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("XFD1048576") && reason.contains("max_cells 60000000"),
+        "{reason}"
+    );
+    // A lower limit in the template applies to ordinary sheets too.
+    w.write(
+        "t.toml",
+        b"[limits]\nmax_cells = 10\n[inputs.shipments]\npaths = []\n[inputs.feedback]\npaths = []\n",
+    );
+    let (_, v) = w.check_json(&[
+        "--template",
+        "t.toml",
+        "--orders",
+        "good.xlsx",
+        "--as-of",
+        AS_OF,
+        "--lang",
+        "en",
+    ]);
+    let reason = v["inputs"][0]["skipped_sheets"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(reason.contains("max_cells 10"), "{reason}");
+}

@@ -191,6 +191,20 @@ fn reader_failed(shown: &str, detail: String) -> ReadError {
     })
 }
 
+/// Why a sheet over `max_rows` / `max_columns` is skipped.
+fn too_big(ctx: &ReadContext, rows: u64, cols: u64) -> String {
+    crate::i18n::fill(
+        ctx.lang,
+        "skip.too_big",
+        &[
+            ("rows", &rows.to_string()),
+            ("cols", &cols.to_string()),
+            ("max_rows", &ctx.limits.max_rows.to_string()),
+            ("max_cols", &ctx.limits.max_columns.to_string()),
+        ],
+    )
+}
+
 /// Reads one opened workbook as input of `table` (every sheet, or the
 /// `wanted` ones); also returns its row count. The fuzz target's way in.
 ///
@@ -256,22 +270,45 @@ fn read_workbook(
             });
             continue;
         }
-        let range = guard::guarded(|| wb.sheet(&meta.name, shown))
-            .map_err(|e| reader_failed(shown, e))??;
+        let range = match guard::guarded(|| wb.sheet(&meta.name, shown, &ctx.limits))
+            .map_err(|e| reader_failed(shown, e))?
+        {
+            Err(SourceError::TooBig {
+                rows,
+                cols,
+                last_cell,
+                ..
+            }) => {
+                let reason = if rows > ctx.limits.max_rows || cols > ctx.limits.max_columns {
+                    too_big(ctx, rows, cols)
+                } else {
+                    crate::i18n::fill(
+                        ctx.lang,
+                        "skip.too_many_cells",
+                        &[
+                            ("cell", &last_cell),
+                            ("rows", &rows.to_string()),
+                            ("cols", &cols.to_string()),
+                            ("max_cells", &ctx.limits.max_cells.to_string()),
+                        ],
+                    )
+                };
+                report.skipped_sheets.push(SkippedSheet {
+                    name: meta.name.clone(),
+                    reason,
+                });
+                continue;
+            }
+            other => other?,
+        };
         let (rows, cols) = range.get_size();
-        if rows as u64 > ctx.limits.max_rows || cols as u64 > ctx.limits.max_columns {
+        if rows as u64 > ctx.limits.max_rows
+            || cols as u64 > ctx.limits.max_columns
+            || (rows as u64).saturating_mul(cols as u64) > ctx.limits.max_cells
+        {
             report.skipped_sheets.push(SkippedSheet {
                 name: meta.name.clone(),
-                reason: crate::i18n::fill(
-                    ctx.lang,
-                    "skip.too_big",
-                    &[
-                        ("rows", &rows.to_string()),
-                        ("cols", &cols.to_string()),
-                        ("max_rows", &ctx.limits.max_rows.to_string()),
-                        ("max_cols", &ctx.limits.max_columns.to_string()),
-                    ],
-                ),
+                reason: too_big(ctx, rows as u64, cols as u64),
             });
             continue;
         }

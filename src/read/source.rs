@@ -10,9 +10,7 @@ use std::io::Cursor;
 use std::path::Path;
 use std::sync::Arc;
 
-use calamine::{
-    Data, DataRef, Dimensions, Ods, Range, Reader, ReaderRef, SheetType, SheetVisible, Xls, Xlsx,
-};
+use calamine::{Data, DataRef, Dimensions, Ods, Range, Reader, SheetType, SheetVisible, Xls, Xlsx};
 use sha2::{Digest, Sha256};
 
 use super::merges::XlsxParts;
@@ -40,6 +38,15 @@ pub enum SourceError {
         entry: String,
         size_mb: u64,
         limit_mb: u64,
+    },
+    /// A sheet whose used area is over the limits; it is skipped, not read.
+    #[error("{path} › {sheet}: too large")]
+    TooBig {
+        path: String,
+        sheet: String,
+        rows: u64,
+        cols: u64,
+        last_cell: String,
     },
     #[error(
         "{path} › {sheet}: cannot read the sheet: {detail} — save the workbook again from Excel"
@@ -196,7 +203,15 @@ impl Workbook {
     ///
     /// # Errors
     /// A sheet calamine cannot parse.
-    pub fn sheet(&mut self, name: &str, shown: &str) -> Result<Range<DataRef<'_>>, SourceError> {
+    /// An xlsx sheet's used area is checked against `limits` before any
+    /// cell grid is allocated (a stray cell in XFD1048576 would otherwise
+    /// cost gigabytes); other formats are checked by the caller.
+    pub fn sheet(
+        &mut self,
+        name: &str,
+        shown: &str,
+        limits: &crate::template::LimitsSection,
+    ) -> Result<Range<DataRef<'_>>, SourceError> {
         let err = |detail: String| SourceError::Sheet {
             path: shown.to_string(),
             sheet: name.to_string(),
@@ -209,10 +224,10 @@ impl Workbook {
                 // from calamine's own scan on a second reader.
                 let (found, range) = std::thread::scope(|s| {
                     let scan = parts.as_mut().map(|p| s.spawn(move || p.merges(name)));
-                    let range = wb.worksheet_range_ref(name);
+                    let range = bounded_range(wb, name, shown, limits);
                     (scan.and_then(|h| h.join().ok().flatten()), range)
                 });
-                let mut range = range.map_err(|e| err(e.to_string()))?;
+                let mut range = range?;
                 let merges = found.unwrap_or_else(|| {
                     calamine::open_workbook_from_rs::<Xlsx<Bytes>, _>(Cursor::new(bytes.clone()))
                         .ok()
@@ -236,6 +251,56 @@ impl Workbook {
             Inner::Csv(r) => Ok(owned(r.take().unwrap_or_else(Range::empty))),
         }
     }
+}
+
+/// An xlsx sheet's cells through calamine's cell reader, made into a range
+/// (as calamine's `worksheet_range_ref` does) only once the used area is
+/// known to be within `limits`.
+fn bounded_range<'a>(
+    wb: &'a mut Xlsx<Bytes>,
+    name: &str,
+    shown: &str,
+    limits: &crate::template::LimitsSection,
+) -> Result<Range<DataRef<'a>>, SourceError> {
+    let err = |detail: String| SourceError::Sheet {
+        path: shown.to_string(),
+        sheet: name.to_string(),
+        detail,
+    };
+    let mut reader = match wb.worksheet_cells_reader(name) {
+        Ok(r) => r,
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(Range::default()),
+        Err(e) => return Err(err(e.to_string())),
+    };
+    let mut cells = Vec::new();
+    let (mut r0, mut r1, mut c0, mut c1) = (u32::MAX, 0u32, u32::MAX, 0u32);
+    while let Some(cell) = reader.next_cell().map_err(|e| err(e.to_string()))? {
+        // Leading empty cells do not start the range (as calamine does).
+        if cells.is_empty() && *cell.get_value() == DataRef::Empty {
+            continue;
+        }
+        let (r, c) = cell.get_position();
+        (r0, r1, c0, c1) = (r0.min(r), r1.max(r), c0.min(c), c1.max(c));
+        cells.push(cell);
+    }
+    if cells.is_empty() {
+        return Ok(Range::default());
+    }
+    let rows = u64::from(r1 - r0) + 1;
+    let cols = u64::from(c1 - c0) + 1;
+    if rows > limits.max_rows
+        || cols > limits.max_columns
+        || rows.saturating_mul(cols) > limits.max_cells
+    {
+        return Err(SourceError::TooBig {
+            path: shown.to_string(),
+            sheet: name.to_string(),
+            rows,
+            cols,
+            last_cell: crate::flags::cell_ref(c1, r1 + 1),
+        });
+    }
+    Ok(Range::from_sparse(cells))
 }
 
 /// Refuses a zip whose sheet data declares more than `limit_mb` unpacked
