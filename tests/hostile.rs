@@ -877,10 +877,12 @@ fn fixture(name: &str) -> std::path::PathBuf {
 }
 
 #[test]
-fn xls_streams_that_make_calamine_panic_are_a_plain_exit_1() {
-    // Mutated .xls files on which calamine 0.38 panics (a slice past the
-    // end of a stream; an assertion on a stream's length).
-    for name in ["cfb-slice.xls", "cfb-assert.xls"] {
+fn damaged_xls_containers_are_a_plain_exit_1() {
+    // Mutated .xls files on which calamine 0.38 panicked (a slice past the
+    // end of a stream; an assertion on a stream's length) or looped until
+    // the memory ran out (a damaged sector chain): the container is now
+    // checked first, and a panic inside calamine is contained too.
+    for name in ["cfb-slice.xls", "cfb-assert.xls", "sector-loop.xls"] {
         let w = Work::new();
         std::fs::copy(fixture(name), w.path(name)).unwrap();
         let out = w
@@ -894,10 +896,35 @@ fn xls_streams_that_make_calamine_panic_are_a_plain_exit_1() {
         assert!(
             err.contains(name)
                 && err.contains("not a readable workbook")
-                && err.contains("the reader failed"),
+                && err.contains("damaged OLE container"),
             "{name}: {err}"
         );
         assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    }
+}
+
+#[test]
+fn an_xls_whose_cells_span_billions_is_refused_before_it_is_opened() {
+    // Found by the fuzz target: cell records naming column 65,535 made
+    // calamine allocate 135 GB for the grid while opening the file.
+    for (name, cells) in [
+        ("far-column.xls", "4245230736"),
+        ("wide-grid.xls", "135051147"),
+    ] {
+        let w = Work::new();
+        std::fs::copy(fixture(name), w.path(name)).unwrap();
+        let out = w
+            .gendan()
+            .args(["check", "--orders", name, "--as-of", AS_OF])
+            .output()
+            .unwrap();
+        no_panic(&out);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {err}");
+        assert!(
+            err.contains(name) && err.contains(cells) && err.contains("max_cells 60000000"),
+            "{name}: {err}"
+        );
     }
 }
 

@@ -12,6 +12,7 @@ pub mod merges;
 pub mod sheet;
 pub mod source;
 pub mod values;
+mod xls_size;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -175,7 +176,7 @@ fn read_file(
     shown: &str,
     wanted: &[String],
 ) -> Result<FileOutcome, ReadError> {
-    let wb = guard::guarded(|| source::Workbook::open(path, shown, ctx.limits.max_sheet_mb))
+    let wb = guard::guarded(|| source::Workbook::open(path, shown, &ctx.limits))
         .map_err(|e| reader_failed(shown, e))??;
     read_workbook(ctx, table, wb, shown, wanted).map(|(o, _)| o)
 }
@@ -216,7 +217,7 @@ pub fn ingest(
     bytes: Vec<u8>,
     shown: &str,
 ) -> Result<(usize, Vec<Flag>), ReadError> {
-    let wb = guard::guarded(|| source::Workbook::from_bytes(bytes, shown, ctx.limits.max_sheet_mb))
+    let wb = guard::guarded(|| source::Workbook::from_bytes(bytes, shown, &ctx.limits))
         .map_err(|e| reader_failed(shown, e))??;
     read_workbook(ctx, table, wb, shown, &[]).map(|(o, n)| (n, o.flags))
 }

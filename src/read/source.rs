@@ -22,6 +22,12 @@ pub enum SourceError {
     Io { path: String, detail: String },
     #[error("{path}: the file is empty — export the register again")]
     Empty { path: String },
+    #[error("{path}: a sheet of this .xls spans {cells} cells, over [limits] max_cells {limit} (the file is damaged, or has stray cells far outside the table) — save it again as .xlsx")]
+    XlsTooLarge {
+        path: String,
+        cells: u64,
+        limit: u64,
+    },
     #[error("{path}: the workbook has no sheets — export the register again")]
     NoSheets { path: String },
     #[error("{path}: not a readable workbook ({detail}) — save it again as .xlsx from Excel")]
@@ -98,12 +104,16 @@ impl Workbook {
     ///
     /// # Errors
     /// A missing, empty, corrupt, encrypted or binary non-workbook file.
-    pub fn open(path: &Path, shown: &str, max_sheet_mb: u64) -> Result<Workbook, SourceError> {
+    pub fn open(
+        path: &Path,
+        shown: &str,
+        limits: &crate::template::LimitsSection,
+    ) -> Result<Workbook, SourceError> {
         let bytes = std::fs::read(path).map_err(|e| SourceError::Io {
             path: shown.to_string(),
             detail: e.to_string(),
         })?;
-        Workbook::from_bytes(bytes, shown, max_sheet_mb)
+        Workbook::from_bytes(bytes, shown, limits)
     }
 
     /// Opens a file's bytes (the fuzz target's entry point).
@@ -113,7 +123,7 @@ impl Workbook {
     pub fn from_bytes(
         bytes: Vec<u8>,
         shown: &str,
-        max_sheet_mb: u64,
+        limits: &crate::template::LimitsSection,
     ) -> Result<Workbook, SourceError> {
         if bytes.is_empty() {
             return Err(SourceError::Empty {
@@ -127,7 +137,7 @@ impl Workbook {
             detail,
         };
         let (inner, metas) = if bytes.starts_with(b"PK\x03\x04") {
-            check_unpacked_sizes(&bytes, shown, max_sheet_mb)?;
+            check_unpacked_sizes(&bytes, shown, limits.max_sheet_mb)?;
             let is_ods = bytes.len() > 80
                 && bytes[30..80.min(bytes.len())]
                     .windows(8)
@@ -150,6 +160,16 @@ impl Workbook {
             if sniff_encrypted(&bytes) {
                 return Err(SourceError::Encrypted {
                     path: shown.to_string(),
+                });
+            }
+            // calamine sizes every sheet's grid while opening an .xls.
+            let cells = super::xls_size::largest_grid(&bytes)
+                .map_err(|e| corrupt(format!("damaged OLE container: {e}")))?;
+            if cells > limits.max_cells {
+                return Err(SourceError::XlsTooLarge {
+                    path: shown.to_string(),
+                    cells,
+                    limit: limits.max_cells,
                 });
             }
             let wb: Xls<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.clone())).map_err(
