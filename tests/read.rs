@@ -133,6 +133,35 @@ fn merged_order_ids_fill_down() {
 }
 
 #[test]
+fn merges_are_found_per_sheet_whatever_the_sheet_order() {
+    // The merged regions come from each sheet part's tail, found through
+    // the workbook's relationships: sheets in other positions, and merges
+    // on one sheet only, must each get their own.
+    let w = Work::new();
+    let rows = |id: &str| {
+        vec![
+            zh_row(id, n(10.0), d(2026, 11, 20), d(2026, 12, 20), "生产中"),
+            zh_row("", n(20.0), d(2026, 11, 20), d(2026, 12, 20), "生产中"),
+            zh_row("", n(30.0), d(2026, 11, 20), d(2026, 12, 20), "生产中"),
+        ]
+    };
+    let mut merged = zh_orders_sheet(rows("PO-8"));
+    merged.name = "B-merged".into();
+    merged.merges.push((0, 3, 5));
+    let mut plain = zh_orders_sheet(rows("PO-9"));
+    plain.name = "A-plain".into();
+    w.xlsx("orders.xlsx", vec![plain, merged]);
+    let (_, v) = w.check_json(&["--orders", "orders.xlsx", "--as-of", AS_OF]);
+    let sheets = v["inputs"][0]["sheets"].as_array().unwrap();
+    let by_name = |n: &str| sheets.iter().find(|s| s["name"] == n).unwrap().clone();
+    // The plain sheet's blank order ids stay blank (rejected, listed); the
+    // merged sheet's are filled.
+    assert_eq!(by_name("A-plain")["rows_rejected"], 2);
+    assert_eq!(by_name("B-merged")["rows_accepted"], 3);
+    assert_eq!(by_name("B-merged")["rows_rejected"], 0);
+}
+
+#[test]
 fn text_dates_and_text_numbers_are_read() {
     let w = Work::new();
     let rows = vec![
