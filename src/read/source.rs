@@ -22,7 +22,7 @@ pub enum SourceError {
     Io { path: String, detail: String },
     #[error("{path}: the file is empty — export the register again")]
     Empty { path: String },
-    #[error("{path}: a sheet of this .xls spans {cells} cells, over [limits] max_cells {limit} (the file is damaged, or has stray cells far outside the table) — save it again as .xlsx")]
+    #[error("{path}: a sheet of this .xls spans {cells} cells, over the limit of {limit} (an .xls sheet holds at most 65536 × 256 = 16777216; [limits] max_cells) — the file is damaged: save it again as .xlsx")]
     XlsTooLarge {
         path: String,
         cells: u64,
@@ -73,6 +73,9 @@ pub struct SheetMeta {
 }
 
 type Bytes = Cursor<Arc<[u8]>>;
+
+/// The most cells an .xls (BIFF8) sheet can have: 65,536 rows × 256 columns.
+const XLS_MAX_CELLS: u64 = 65_536 * 256;
 
 enum Inner {
     /// The workbook, and the package's parts for finding merged regions
@@ -165,11 +168,14 @@ impl Workbook {
             // calamine sizes every sheet's grid while opening an .xls.
             let cells = super::xls_size::largest_grid(&bytes)
                 .map_err(|e| corrupt(format!("damaged OLE container: {e}")))?;
-            if cells > limits.max_cells {
+            // No sheet of an .xls can be larger than 65,536 × 256 cells;
+            // more means damaged records.
+            let limit = limits.max_cells.min(XLS_MAX_CELLS);
+            if cells > limit {
                 return Err(SourceError::XlsTooLarge {
                     path: shown.to_string(),
                     cells,
-                    limit: limits.max_cells,
+                    limit,
                 });
             }
             let wb: Xls<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.clone())).map_err(
