@@ -923,6 +923,9 @@ fn an_xls_whose_cells_span_billions_is_refused_before_it_is_opened() {
         ("far-column.xls", "4245230736"),
         ("wide-grid.xls", "135051147"),
         ("grid-20m.xls", "54360936"),
+        // Run 4: a DIMENSIONS record declaring 144 trillion cells, for
+        // which calamine reserved room (5.7 PB) before reading any cell.
+        ("dimensions.xls", "144220706563752"),
     ] {
         let w = Work::new();
         std::fs::copy(fixture(name), w.path(name)).unwrap();

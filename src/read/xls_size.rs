@@ -69,6 +69,9 @@ fn grid_of_records(buf: &[u8]) -> u64 {
         };
         if typ == 0x0809 {
             close(&mut bounds, &mut largest); // BOF: a new substream
+        } else if typ == 0x0200 {
+            // DIMENSIONS: calamine reserves room for this many cells.
+            largest = largest.max(declared_cells(data));
         } else if let Some(span) = cell_record(typ as u16) {
             let row = u16_at(data, 0);
             let first = u16_at(data, 2);
@@ -88,6 +91,29 @@ fn grid_of_records(buf: &[u8]) -> u64 {
     }
     close(&mut bounds, &mut largest);
     largest
+}
+
+/// The cells a DIMENSIONS record declares, read as calamine reads it
+/// (`parse_dimensions`, [MS-XLS] 2.4.90); 0 for a record of another size.
+fn declared_cells(d: &[u8]) -> u64 {
+    let u16_at = |i: usize| u32::from(u16::from_le_bytes([d[i], d[i + 1]]));
+    let u32_at = |i: usize| u32::from_le_bytes([d[i], d[i + 1], d[i + 2], d[i + 3]]);
+    let (rf, rl, mut cf, cl) = match d.len() {
+        10 => (u16_at(0), u16_at(2), u16_at(4), u16_at(6)),
+        14 | 16 => (u32_at(0), u32_at(4), u16_at(8), u16_at(10)),
+        _ => return 0,
+    };
+    if cf > 0xFF || cl < cf {
+        cf = 0;
+    }
+    let (rl, cl) = if rl >= 1 && cl >= 1 {
+        (rl - 1, cl - 1)
+    } else {
+        (rf, cf)
+    };
+    let rows = u64::from(rl.wrapping_sub(rf)) + 1;
+    let cols = u64::from(cl.wrapping_sub(cf)) + 1;
+    rows.saturating_mul(cols)
 }
 
 #[cfg(test)]
@@ -112,6 +138,13 @@ mod tests {
         buf.extend(record(0x00BE, &[1, 0, 2, 0, 0, 0, 0, 0, 0xFF, 0xFF]));
         assert_eq!(grid_of_records(&buf), 65_534);
         assert_eq!(grid_of_records(&buf[..buf.len() - 14]), 40);
+        // A DIMENSIONS record declaring 4 billion rows × 10 columns.
+        let mut dims = record(0x0809, &[0; 16]);
+        dims.extend(record(
+            0x0200,
+            &[0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 10, 0, 0, 0],
+        ));
+        assert_eq!(grid_of_records(&dims), 0xFFFF_FFFF * 10);
         // A truncated record stops the walk without a panic.
         assert_eq!(grid_of_records(&buf[..buf.len() - 3]), 40);
     }
