@@ -317,11 +317,12 @@ fn is_blank(d: &Data) -> bool {
     }
 }
 
-/// A cell's cleaned display text (see [`values::clean_text`]).
-fn cell_text(d: &Data) -> Option<String> {
+/// A cell's cleaned display text (see [`values::clean_text`]), borrowed
+/// from a text cell that is clean already.
+fn cell_text<'a>(d: &'a Data) -> Option<Cow<'a, str>> {
     match text_of(d) {
-        Some(s) => values::clean_text(s),
-        None => values::clean_text(&shown(d)),
+        Some(s) => values::clean_cow(s),
+        None => values::clean_text(&shown(d)).map(Cow::Owned),
     }
 }
 
@@ -522,7 +523,7 @@ pub fn read_sheet(
                   col: u32,
                   value: Option<String>,
                   message: String| {
-            let order_text = order_cell.and_then(cell_text);
+            let order_text = order_cell.and_then(cell_text).map(Cow::into_owned);
             Flag {
                 rule,
                 severity: sev,
@@ -530,7 +531,7 @@ pub fn read_sheet(
                 table,
                 key: order_text.as_deref().map(values::norm_key),
                 order_id: order_text,
-                owner: owner_cell.and_then(cell_text),
+                owner: owner_cell.and_then(cell_text).map(Cow::into_owned),
                 file: file.to_string(),
                 sheet: sheet.to_string(),
                 cell: cell_ref(col, row1),
@@ -544,14 +545,14 @@ pub fn read_sheet(
         };
 
         // The key: a row without it is rejected with exactly one V01.
-        let key_data = key_cell.cloned().unwrap_or(Data::Empty);
-        let key_text = match &key_data {
+        let key_data = key_cell.unwrap_or(&Data::Empty);
+        let key_text = match key_data {
             Data::Error(_) => None,
             d => cell_text(d),
         };
         if key_text.is_none() {
             let label = i18n::field_label(lang, key_name);
-            let message = match &key_data {
+            let message = match key_data {
                 Data::Error(e) => i18n::fill(
                     lang,
                     "v01.key_error",
@@ -570,7 +571,7 @@ pub fn read_sheet(
                 sev,
                 key_name,
                 cols[key_idx].unwrap_or(origin.1),
-                Some(shown(&key_data)).filter(|s| !s.is_empty()),
+                Some(shown(key_data)).filter(|s| !s.is_empty()),
                 message,
             );
             f.rejected = true;
@@ -706,10 +707,7 @@ fn read_value<'a>(
         return Ok(Val::Null);
     }
     match def.kind {
-        Kind::Text => Ok(match text_of(data) {
-            Some(s) => values::clean_cow(s).map_or(Val::Null, Val::Text),
-            None => cell_text(data).map_or(Val::Null, |t| Val::Text(Cow::Owned(t))),
-        }),
+        Kind::Text => Ok(cell_text(data).map_or(Val::Null, Val::Text)),
         Kind::Quantity | Kind::NonNegative | Kind::Whole(..) => {
             let v = match data {
                 Data::Int(i) => *i as f64,

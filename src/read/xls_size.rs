@@ -48,10 +48,6 @@ pub fn largest_grid(bytes: &[u8]) -> Result<u64, String> {
 /// Walks BIFF records; each BOF starts a substream (a sheet), whose cell
 /// records' bounds give its grid.
 fn grid_of_records(buf: &[u8]) -> u64 {
-    let u16_at = |d: &[u8], i: usize| -> Option<u32> {
-        d.get(i..i + 2)
-            .map(|b| u32::from(u16::from_le_bytes([b[0], b[1]])))
-    };
     let mut largest = 0u64;
     let mut bounds: Option<(u32, u32, u32, u32)> = None;
     let close = |b: &mut Option<(u32, u32, u32, u32)>, largest: &mut u64| {
@@ -93,15 +89,28 @@ fn grid_of_records(buf: &[u8]) -> u64 {
     largest
 }
 
+/// The little-endian u16 at `i`, if `d` holds it.
+fn u16_at(d: &[u8], i: usize) -> Option<u32> {
+    d.get(i..i + 2)
+        .map(|b| u32::from(u16::from_le_bytes([b[0], b[1]])))
+}
+
+/// The little-endian u32 at `i`, if `d` holds it.
+fn u32_at(d: &[u8], i: usize) -> Option<u32> {
+    d.get(i..i + 4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
 /// The cells a DIMENSIONS record declares, read as calamine reads it
 /// (`parse_dimensions`, [MS-XLS] 2.4.90); 0 for a record of another size.
 fn declared_cells(d: &[u8]) -> u64 {
-    let u16_at = |i: usize| u32::from(u16::from_le_bytes([d[i], d[i + 1]]));
-    let u32_at = |i: usize| u32::from_le_bytes([d[i], d[i + 1], d[i + 2], d[i + 3]]);
-    let (rf, rl, mut cf, cl) = match d.len() {
-        10 => (u16_at(0), u16_at(2), u16_at(4), u16_at(6)),
-        14 | 16 => (u32_at(0), u32_at(4), u16_at(8), u16_at(10)),
+    let fields = match d.len() {
+        10 => (u16_at(d, 0), u16_at(d, 2), u16_at(d, 4), u16_at(d, 6)),
+        14 | 16 => (u32_at(d, 0), u32_at(d, 4), u16_at(d, 8), u16_at(d, 10)),
         _ => return 0,
+    };
+    let (Some(rf), Some(rl), Some(mut cf), Some(cl)) = fields else {
+        return 0;
     };
     if cf > 0xFF || cl < cf {
         cf = 0;
