@@ -43,6 +43,27 @@ fn check(w: &Work, file: &str) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// A plain confirmed order line of one piece (due 2026-12-20, owner Li):
+/// the background row most cases vary one cell of.
+fn confirmed(id: &str, customer: &str) -> Vec<Cell> {
+    order_row(
+        id,
+        customer,
+        1.0,
+        (2026, 11, 1),
+        (2026, 12, 20),
+        "confirmed",
+        "Li",
+    )
+}
+
+/// A committed fixture under tests/fixtures (see its README).
+fn fixture(rel: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
+}
+
 fn orders_with(rows: Vec<Vec<Cell>>) -> Vec<Sheet> {
     let mut all = vec![header(&ORDER_HEADER_EN)];
     all.extend(rows);
@@ -64,15 +85,7 @@ fn sixteen_thousand_columns() {
     let mut head = header(&ORDER_HEADER_EN);
     head.resize(16_383, Cell::Blank);
     head.push(s("last column")); // XFD1
-    let mut row = order_row(
-        "PO-1",
-        "Acme",
-        1.0,
-        (2026, 11, 1),
-        (2026, 12, 20),
-        "confirmed",
-        "Li",
-    );
+    let mut row = confirmed("PO-1", "Acme");
     row.resize(16_383, Cell::Blank);
     row.push(s("far away"));
     w.xlsx("wide.xlsx", vec![Sheet::new("Wide", vec![head, row])]);
@@ -159,28 +172,12 @@ fn extreme_numbers() {
                 "Li",
             ),
             {
-                let mut r = order_row(
-                    "PO-3",
-                    "C",
-                    1.0,
-                    (2026, 11, 1),
-                    (2026, 12, 20),
-                    "confirmed",
-                    "Li",
-                );
+                let mut r = confirmed("PO-3", "C");
                 r[3] = s("NaN");
                 r
             },
             {
-                let mut r = order_row(
-                    "PO-4",
-                    "D",
-                    1.0,
-                    (2026, 11, 1),
-                    (2026, 12, 20),
-                    "confirmed",
-                    "Li",
-                );
+                let mut r = confirmed("PO-4", "D");
                 r[3] = s("1e308");
                 r
             },
@@ -211,35 +208,11 @@ fn extreme_numbers() {
 #[test]
 fn phantom_and_zero_date_serials() {
     let w = Work::new();
-    let mut phantom = order_row(
-        "PO-1",
-        "A",
-        1.0,
-        (2026, 11, 1),
-        (2026, 12, 20),
-        "confirmed",
-        "Li",
-    );
+    let mut phantom = confirmed("PO-1", "A");
     phantom[4] = n(60.0); // Excel's 1900-02-29
-    let mut zero = order_row(
-        "PO-2",
-        "B",
-        1.0,
-        (2026, 11, 1),
-        (2026, 12, 20),
-        "confirmed",
-        "Li",
-    );
+    let mut zero = confirmed("PO-2", "B");
     zero[4] = n(0.0);
-    let mut neg = order_row(
-        "PO-3",
-        "C",
-        1.0,
-        (2026, 11, 1),
-        (2026, 12, 20),
-        "confirmed",
-        "Li",
-    );
+    let mut neg = confirmed("PO-3", "C");
     neg[5] = n(-5.0);
     w.xlsx("o.xlsx", orders_with(vec![phantom, zero, neg]));
     let v = check(&w, "o.xlsx");
@@ -375,17 +348,7 @@ fn absurd_report_dates_are_usage_errors_not_panics() {
 fn sheet_data_over_the_size_limit_is_refused_before_unpacking() {
     let w = Work::new();
     let rows: Vec<Vec<Cell>> = (0..30_000)
-        .map(|i| {
-            order_row(
-                &format!("PO-{i}"),
-                "Acme Trading GmbH",
-                1.0,
-                (2026, 11, 1),
-                (2026, 12, 20),
-                "confirmed",
-                "Li",
-            )
-        })
+        .map(|i| confirmed(&format!("PO-{i}"), "Acme Trading GmbH"))
         .collect();
     w.xlsx("big.xlsx", orders_with(rows));
     w.write("t.toml", b"[limits]\nmax_sheet_mb = 1\n[inputs.shipments]\npaths = []\n[inputs.feedback]\npaths = []\n");
@@ -418,17 +381,7 @@ fn sheet_data_over_the_size_limit_is_refused_before_unpacking() {
 fn a_sheet_over_the_row_or_column_limit_is_skipped_with_the_reason() {
     let w = Work::new();
     let rows: Vec<Vec<Cell>> = (0..20)
-        .map(|i| {
-            order_row(
-                &format!("PO-{i}"),
-                "A",
-                1.0,
-                (2026, 11, 1),
-                (2026, 12, 20),
-                "confirmed",
-                "Li",
-            )
-        })
+        .map(|i| confirmed(&format!("PO-{i}"), "A"))
         .collect();
     w.xlsx("o.xlsx", orders_with(rows));
     w.write(
@@ -477,9 +430,9 @@ fn a_sheet_over_the_row_or_column_limit_is_skipped_with_the_reason() {
 // ---- Output folders: outside the tree, read-only, full, blocked ----
 
 /// One order, enough for a run to write both workbooks.
-fn one_order(w: &Work) {
+fn one_order(w: &Work, name: &str) {
     w.xlsx(
-        "orders.xlsx",
+        name,
         orders_with(vec![order_row(
             "PO-1",
             "Acme",
@@ -537,7 +490,7 @@ fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>
 #[test]
 fn out_dir_outside_the_template_tree_is_written_without_touching_other_files() {
     let w = Work::new();
-    one_order(&w);
+    one_order(&w, "orders.xlsx");
     std::fs::create_dir_all(w.path("a/b/tpl")).unwrap();
     std::fs::copy(w.path("orders.xlsx"), w.path("a/b/tpl/orders.xlsx")).unwrap();
     w.write(
@@ -622,7 +575,7 @@ fn a_read_only_output_folder_is_exit_1_and_the_reports_stay() {
     use std::os::unix::fs::PermissionsExt;
     use std::os::unix::process::CommandExt;
     let w = Work::new();
-    one_order(&w);
+    one_order(&w, "orders.xlsx");
     let first = raw_gendan(&w, RUN_W49).output().unwrap();
     assert_eq!(first.status.code(), Some(0));
     let out_dir = w.path("out");
@@ -665,7 +618,7 @@ fn a_read_only_output_folder_is_exit_1_and_the_reports_stay() {
 fn a_full_output_folder_is_exit_1_and_the_reports_stay() {
     use std::os::unix::process::CommandExt;
     let w = Work::new();
-    one_order(&w);
+    one_order(&w, "orders.xlsx");
     assert_eq!(
         raw_gendan(&w, RUN_W49).output().unwrap().status.code(),
         Some(0)
@@ -702,7 +655,7 @@ fn a_full_output_folder_is_exit_1_and_the_reports_stay() {
 #[test]
 fn a_run_whose_reports_cannot_be_placed_is_not_recorded_in_the_history() {
     let w = Work::new();
-    one_order(&w);
+    one_order(&w, "orders.xlsx");
     assert_eq!(
         raw_gendan(&w, RUN_W49).output().unwrap().status.code(),
         Some(0)
@@ -748,9 +701,7 @@ fn a_workbook_saved_with_a_password_is_exit_1_naming_it() {
     // "gendan" by msoffcrypto-tool (ECMA-376 agile encryption, as Excel
     // writes it); see tests/fixtures/README.md.
     let w = Work::new();
-    let fixture =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/encrypted.xlsx");
-    std::fs::copy(fixture, w.path("locked.xlsx")).unwrap();
+    std::fs::copy(fixture("encrypted.xlsx"), w.path("locked.xlsx")).unwrap();
     let out = w
         .gendan()
         .args(["check", "--orders", "locked.xlsx", "--as-of", AS_OF])
@@ -809,18 +760,7 @@ fn links_point_only_at_the_input_file_whatever_its_name() {
         ),
     ] {
         let w = Work::new();
-        w.xlsx(
-            name,
-            orders_with(vec![order_row(
-                "PO-1",
-                "Acme",
-                10.0,
-                (2026, 11, 1),
-                (2026, 11, 20),
-                "in production",
-                "Li",
-            )]),
-        );
+        one_order(&w, name);
         let out = w
             .gendan()
             .args([
@@ -880,12 +820,6 @@ fn a_workbook_with_no_sheets_is_exit_1_naming_it() {
 
 // ---- Findings of the fuzz target (fuzz/README.md), each kept as a case ----
 
-fn fixture(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/fuzz")
-        .join(name)
-}
-
 #[test]
 fn damaged_xls_containers_are_a_plain_exit_1() {
     // Mutated .xls files on which calamine 0.38 panicked (a slice past the
@@ -894,7 +828,7 @@ fn damaged_xls_containers_are_a_plain_exit_1() {
     // checked first, and a panic inside calamine is contained too.
     for name in ["cfb-slice.xls", "cfb-assert.xls", "sector-loop.xls"] {
         let w = Work::new();
-        std::fs::copy(fixture(name), w.path(name)).unwrap();
+        std::fs::copy(fixture(&format!("fuzz/{name}")), w.path(name)).unwrap();
         let out = w
             .gendan()
             .args(["check", "--orders", name, "--as-of", AS_OF])
@@ -928,7 +862,7 @@ fn an_xls_whose_cells_span_billions_is_refused_before_it_is_opened() {
         ("dimensions.xls", "144220706563752"),
     ] {
         let w = Work::new();
-        std::fs::copy(fixture(name), w.path(name)).unwrap();
+        std::fs::copy(fixture(&format!("fuzz/{name}")), w.path(name)).unwrap();
         let out = w
             .gendan()
             .args(["check", "--orders", name, "--as-of", AS_OF])
@@ -949,7 +883,7 @@ fn a_date_cell_holding_a_huge_serial_is_v02_not_a_crash() {
     // Found by the fuzz target in an .xls (calamine's date conversion
     // panics past chrono's range); the same value in an .xlsx date cell.
     let w = Work::new();
-    std::fs::copy(fixture("huge-date.xls"), w.path("huge-date.xls")).unwrap();
+    std::fs::copy(fixture("fuzz/huge-date.xls"), w.path("huge-date.xls")).unwrap();
     let v = check(&w, "huge-date.xls");
     let cells: Vec<String> = flags_of(&v, "V02")
         .iter()
@@ -957,15 +891,7 @@ fn a_date_cell_holding_a_huge_serial_is_v02_not_a_crash() {
         .collect();
     assert_eq!(cells, vec!["L14".to_string()]);
 
-    let mut row = order_row(
-        "PO-1",
-        "A",
-        1.0,
-        (2026, 11, 1),
-        (2026, 12, 20),
-        "confirmed",
-        "Li",
-    );
+    let mut row = confirmed("PO-1", "A");
     row[4] = Cell::Serial(1e300);
     w.xlsx("o.xlsx", orders_with(vec![row]));
     let v = check(&w, "o.xlsx");
@@ -983,15 +909,7 @@ fn a_stray_cell_in_xfd1048576_skips_the_sheet_instead_of_eating_the_memory() {
     // the reader allocate 17 billion cells and be killed.
     let w = Work::new();
     let mut rows = vec![header(&ORDER_HEADER_EN)];
-    rows.push(order_row(
-        "PO-1",
-        "A",
-        1.0,
-        (2026, 11, 1),
-        (2026, 12, 20),
-        "confirmed",
-        "Li",
-    ));
+    rows.push(confirmed("PO-1", "A"));
     w.xlsx("good.xlsx", vec![Sheet::new("Orders", rows)]);
     // The same workbook with one more cell, far away.
     let mut wb = rust_xlsxwriter::Workbook::new();
