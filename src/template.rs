@@ -136,6 +136,10 @@ impl Default for ReportSection {
 pub struct InputSpec {
     pub paths: Vec<String>,
     pub sheets: Vec<String>,
+    /// Not written in the template: the built-in default paths, which may
+    /// match nothing (spec section 3).
+    #[serde(skip)]
+    pub defaulted: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -151,6 +155,7 @@ impl Default for InputsSection {
         let spec = |p: &str| InputSpec {
             paths: vec![p.to_string()],
             sheets: vec![],
+            defaulted: true,
         };
         InputsSection {
             orders: spec("orders*.xlsx"),
@@ -178,6 +183,8 @@ pub struct ValuesSection {
     pub category: BTreeMap<String, String>,
     pub department: BTreeMap<String, String>,
     pub currency: BTreeMap<String, String>,
+    /// Extra empty markers (`["Date Not Captured"]`, spec section 3).
+    pub empty: Vec<String>,
 }
 
 impl ValuesSection {

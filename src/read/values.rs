@@ -118,56 +118,295 @@ pub enum DateError {
 }
 
 /// Reads a text date: `2026-11-30`, `2026/11/30`, `2026.11.30`,
-/// `2026年11月30日`, `20261130`, `30/11/2026`, `11/30/2026`; a time part
-/// is dropped.
+/// `2026年11月30日`, `20261130`, `30/11/2026`, `11/30/2026`, month names
+/// (`2 Oct 2026`, `02-Oct-26`, `Oct 2, 2026`, `2026-Oct-02`) and two-digit
+/// years (00–29 → 20xx, 30–99 → 19xx) when the year is last or a month name
+/// is given; a time part is dropped. Dates without a year need a report
+/// date: see [`parse_date_near`].
 pub fn parse_date_text(s: &str, order: DateOrder) -> Result<NaiveDate, DateError> {
+    parse_date_near(s, order, None)
+}
+
+/// [`parse_date_text`], and with `as_of` also dates without a year
+/// (`11月30日`, `30-Nov`, `Nov 30`, `11/30`: month first under ymd and mdy,
+/// day first under dmy), which take the year that puts them nearest to
+/// `as_of`.
+pub fn parse_date_near(
+    s: &str,
+    order: DateOrder,
+    as_of: Option<NaiveDate>,
+) -> Result<NaiveDate, DateError> {
     let t = nfkc(s);
-    let t = t.trim();
-    // Drop a time part: "2026-11-30 14:00", "2026-11-30T14:00:00".
-    let date_part = t
-        .split(|c: char| c.is_whitespace() || c == 'T')
-        .next()
-        .unwrap_or("");
-    if date_part.len() == 8 && date_part.bytes().all(|b| b.is_ascii_digit()) {
-        let y = date_part[0..4].parse().map_err(|_| DateError::Invalid)?;
-        let m = date_part[4..6].parse().map_err(|_| DateError::Invalid)?;
-        let d = date_part[6..8].parse().map_err(|_| DateError::Invalid)?;
+    let t = strip_time(t.trim());
+    if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
+        let y = t[0..4].parse().map_err(|_| DateError::Invalid)?;
+        let m = t[4..6].parse().map_err(|_| DateError::Invalid)?;
+        let d = t[6..8].parse().map_err(|_| DateError::Invalid)?;
         return NaiveDate::from_ymd_opt(y, m, d).ok_or(DateError::Invalid);
     }
-    let tokens: Vec<&str> = date_part
-        .split(['-', '/', '.', '年', '月', '日'])
+    let cjk = t.contains(['年', '月', '日', '号']);
+    let mut nums: Vec<&str> = Vec::with_capacity(3);
+    let mut month_word: Option<(u32, usize)> = None;
+    let mut shape = [0u8; 4];
+    let mut n = 0;
+    for tok in t
+        .split(|c: char| {
+            matches!(c, '-' | '/' | '.' | ',' | '年' | '月' | '日' | '号') || c.is_whitespace()
+        })
         .filter(|p| !p.is_empty())
-        .collect();
-    if tokens.len() != 3
-        || tokens
-            .iter()
-            .any(|p| p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit()))
     {
-        return Err(DateError::Invalid);
+        if n == shape.len() {
+            return Err(DateError::Invalid);
+        }
+        if tok.bytes().all(|b| b.is_ascii_digit()) {
+            if tok.len() > 4 {
+                return Err(DateError::Invalid);
+            }
+            nums.push(tok);
+            shape[n] = b'n';
+        } else if let Some(m) = month_of(tok) {
+            if month_word.is_some() {
+                return Err(DateError::Invalid);
+            }
+            month_word = Some((m, n));
+            shape[n] = b'm';
+        } else if is_weekday(tok) && n == 0 {
+            continue;
+        } else {
+            return Err(DateError::Invalid);
+        }
+        n += 1;
     }
     let num = |p: &str| p.parse::<u32>().map_err(|_| DateError::Invalid);
-    if tokens[0].len() == 4 {
-        let y = num(tokens[0])? as i32;
-        return NaiveDate::from_ymd_opt(y, num(tokens[1])?, num(tokens[2])?)
-            .ok_or(DateError::Invalid);
+    let ymd = |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d).ok_or(DateError::Invalid);
+    if let Some((m, _)) = month_word {
+        return match (&shape[..n], nums.as_slice()) {
+            // 2026-Oct-02
+            (b"nmn", [y, d]) if y.len() == 4 && d.len() <= 2 => ymd(num(y)? as i32, m, num(d)?),
+            // 2 Oct 2026, 02-Oct-26
+            (b"nmn", [d, y]) if d.len() <= 2 && (y.len() == 4 || y.len() == 2) => {
+                ymd(year_of(y)?, m, num(d)?)
+            }
+            // Oct 2, 2026; October 2 2026
+            (b"mnn", [d, y]) if d.len() <= 2 && (y.len() == 4 || y.len() == 2) => {
+                ymd(year_of(y)?, m, num(d)?)
+            }
+            // 30-Nov, Nov 30
+            (b"nm", [d]) | (b"mn", [d]) if d.len() <= 2 => nearest(as_of, m, num(d)?),
+            _ => Err(DateError::Invalid),
+        };
     }
-    if tokens[2].len() != 4 || tokens[0].len() > 2 || tokens[1].len() > 2 {
-        return Err(DateError::Invalid);
+    match nums.as_slice() {
+        [y, m, d] if y.len() == 4 => ymd(num(y)? as i32, num(m)?, num(d)?),
+        [a, b, y] if a.len() <= 2 && b.len() <= 2 && (y.len() == 4 || y.len() == 2) && !cjk => {
+            let y = year_of(y)?;
+            let (a, b) = (num(a)?, num(b)?);
+            let dmy = NaiveDate::from_ymd_opt(y, b, a);
+            let mdy = NaiveDate::from_ymd_opt(y, a, b);
+            match order {
+                DateOrder::Dmy => dmy.ok_or(DateError::Invalid),
+                DateOrder::Mdy => mdy.ok_or(DateError::Invalid),
+                DateOrder::Ymd => match (dmy, mdy) {
+                    (Some(x), Some(y)) if x == y => Ok(x),
+                    (Some(_), Some(_)) => Err(DateError::Ambiguous),
+                    (Some(x), None) | (None, Some(x)) => Ok(x),
+                    (None, None) => Err(DateError::Invalid),
+                },
+            }
+        }
+        // 11月30日; 11/30 (day first under dmy)
+        [a, b] if a.len() <= 2 && b.len() <= 2 => {
+            let (a, b) = (num(a)?, num(b)?);
+            if cjk || order != DateOrder::Dmy {
+                nearest(as_of, a, b)
+            } else {
+                nearest(as_of, b, a)
+            }
+        }
+        _ => Err(DateError::Invalid),
     }
-    let y = num(tokens[2])? as i32;
-    let (a, b) = (num(tokens[0])?, num(tokens[1])?);
-    let dmy = NaiveDate::from_ymd_opt(y, b, a);
-    let mdy = NaiveDate::from_ymd_opt(y, a, b);
-    match order {
-        DateOrder::Dmy => dmy.ok_or(DateError::Invalid),
-        DateOrder::Mdy => mdy.ok_or(DateError::Invalid),
-        DateOrder::Ymd => match (dmy, mdy) {
-            (Some(x), Some(y)) if x == y => Ok(x),
-            (Some(_), Some(_)) => Err(DateError::Ambiguous),
-            (Some(x), None) | (None, Some(x)) => Ok(x),
-            (None, None) => Err(DateError::Invalid),
-        },
+}
+
+/// What a year-last numeric date says of the date order: first part over
+/// 12 → day first, second part over 12 → month first (`gendan init`).
+pub fn day_month_hint(s: &str) -> Option<DateOrder> {
+    let t = s.trim();
+    let mut parts = t
+        .split(|c: char| c.is_whitespace() || c == 'T')
+        .next()?
+        .split(['/', '-', '.']);
+    let (a, b, y) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || !(y.len() == 4 || y.len() == 2) || a.len() > 2 || b.len() > 2 {
+        return None;
     }
+    let (a, b): (u32, u32) = (a.parse().ok()?, b.parse().ok()?);
+    y.parse::<u32>().ok()?;
+    match (a > 12, b > 12) {
+        (true, false) => Some(DateOrder::Dmy),
+        (false, true) => Some(DateOrder::Mdy),
+        _ => None,
+    }
+}
+
+/// Text before a time part: `2026-11-10 10:30`, `2026-11-10T10:30:00Z`,
+/// `2026年11月10日 10:30`, `10/11/2026 10:30 am`.
+fn strip_time(t: &str) -> &str {
+    let Some(colon) = t.find(':') else {
+        return t;
+    };
+    let head = &t[..colon];
+    let digits = head.len() - head.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 || digits > 2 {
+        return t;
+    }
+    let cut = colon - digits;
+    let before = &t[..cut];
+    let date = match before.chars().last() {
+        Some('T' | 't') => &before[..before.len() - 1],
+        Some(c) if c.is_whitespace() || c == '日' || c == '号' => before,
+        _ => return t,
+    };
+    let time_ok = t[cut..]
+        .chars()
+        .all(|c| c.is_ascii_digit() || c.is_whitespace() || ":.+-ZzAaPpMmUuTtCcGg".contains(c));
+    if time_ok {
+        date.trim_end()
+    } else {
+        t
+    }
+}
+
+/// A two- or four-digit year as Excel reads it: 00–29 → 2000–2029,
+/// 30–99 → 1930–1999.
+fn year_of(y: &str) -> Result<i32, DateError> {
+    let v: i32 = y.parse().map_err(|_| DateError::Invalid)?;
+    Ok(match y.len() {
+        4 => v,
+        2 if v < 30 => 2000 + v,
+        2 => 1900 + v,
+        _ => return Err(DateError::Invalid),
+    })
+}
+
+/// The month an English month name or abbreviation stands for, in any case,
+/// with or without a trailing period (`Sept`, `oct.`).
+fn month_of(tok: &str) -> Option<u32> {
+    const NAMES: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let w = tok.trim_end_matches('.');
+    if w.len() < 3 || w.len() > 9 || !w.is_ascii() {
+        return None;
+    }
+    let w = w.to_ascii_lowercase();
+    if w == "sept" {
+        return Some(9);
+    }
+    NAMES
+        .iter()
+        .position(|n| *n == w || (w.len() == 3 && n.starts_with(w.as_str())))
+        .map(|i| i as u32 + 1)
+}
+
+fn is_weekday(tok: &str) -> bool {
+    const DAYS: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let w = tok.trim_end_matches('.').to_ascii_lowercase();
+    w.len() >= 3
+        && DAYS
+            .iter()
+            .any(|d| *d == w || (w.len() == 3 && d.starts_with(w.as_str())))
+}
+
+/// A month and day without a year: the year (as_of's, the one before or
+/// the one after) that puts the date nearest to `as_of`.
+fn nearest(as_of: Option<NaiveDate>, m: u32, d: u32) -> Result<NaiveDate, DateError> {
+    let as_of = as_of.ok_or(DateError::Invalid)?;
+    let y = chrono::Datelike::year(&as_of);
+    [y - 1, y, y + 1]
+        .into_iter()
+        .filter_map(|y| NaiveDate::from_ymd_opt(y, m, d))
+        .min_by_key(|x| (*x - as_of).num_days().abs())
+        .ok_or(DateError::Invalid)
+}
+
+/// A header's bracketed suffix: (`金额`, `USD`) for `金额(USD)`, also with
+/// `[]`, `（）` or `【】`; `None` without one or when nothing is before it.
+pub fn split_suffix(header: &str) -> Option<(&str, &str)> {
+    let t = header.trim_end();
+    let close = t.chars().last()?;
+    let open = match close {
+        ')' => '(',
+        ']' => '[',
+        '）' => '（',
+        '】' => '【',
+        _ => return None,
+    };
+    let at = t.rfind(open)?;
+    let base = t[..at].trim_end();
+    let inner = t[at + open.len_utf8()..t.len() - close.len_utf8()].trim();
+    (!base.is_empty()).then_some((base, inner))
+}
+
+/// Whether a cell's whole text is an empty marker (`N/A`, `TBD`, `待定`,
+/// `-`, …, spec section 3) or one of `extra` (already [`norm_marker`]ed).
+pub fn is_empty_marker(s: &str, extra: &[String]) -> bool {
+    let t = s.trim_matches(|c: char| c.is_whitespace() || c.is_control());
+    if t.is_empty() {
+        return false;
+    }
+    if t.len() <= MARKER_BYTES {
+        // ASCII case folded in place; CJK markers compare as written.
+        let mut buf = [0u8; MARKER_BYTES];
+        for (b, c) in buf.iter_mut().zip(t.bytes()) {
+            *b = c.to_ascii_lowercase();
+        }
+        let low = &buf[..t.len()];
+        if EMPTY_MARKERS.iter().any(|w| w.as_bytes() == low) {
+            return true;
+        }
+    }
+    // Full-width forms (`ＮＡ`) need NFKC; other text only against the
+    // template's own words.
+    let full_width = || t.chars().any(|c| ('\u{ff00}'..='\u{ffef}').contains(&c));
+    if (extra.is_empty() && !full_width()) || t.chars().count() > 60 {
+        return false;
+    }
+    let n = norm_marker(t);
+    EMPTY_MARKERS.contains(&n.as_str()) || extra.contains(&n)
+}
+
+/// The built-in empty markers (spec section 3), lower case.
+pub const EMPTY_MARKERS: &[&str] = &[
+    "n/a", "na", "n.a.", "n.a", "-", "--", "---", "—", "——", "–", "/", "?", "？", "tbd", "tba",
+    "tbc", "待定", "未定", "无", "暂无", "空", "null", "none", "nil", "#n/a",
+];
+
+/// The longest built-in marker, in bytes.
+const MARKER_BYTES: usize = 6;
+
+/// An empty-marker word as compared: NFKC, lower case, white space
+/// collapsed.
+pub fn norm_marker(s: &str) -> String {
+    norm_key(s)
 }
 
 /// An Excel serial number (1900 date system) as a date; `None` outside
@@ -378,6 +617,70 @@ mod tests {
         for bad in ["2026-13-01", "soon", "2026-02-30", "31/31/2026", "", "1/2"] {
             assert_eq!(parse_date_text(bad, o), Err(DateError::Invalid), "{bad}");
         }
+    }
+
+    #[test]
+    fn rev4_text_dates() {
+        let o = DateOrder::Ymd;
+        for s in [
+            "2 Oct 2026",
+            "02-Oct-2026",
+            "02-Oct-26",
+            "02-OCT-26",
+            "Oct 2, 2026",
+            "October 2 2026",
+            "2026-Oct-02",
+            "2 oct. 2026",
+            "Fri, 2 Oct 2026",
+            "2026-10-02 10:30",
+            "2026-10-02T10:30:00Z",
+            "2026/10/02 10:30:00",
+            "2026年10月2日 10:30",
+            "2026年10月2号",
+            "10/02/2026 10:30",
+            "02/10/26 9:05 am",
+        ] {
+            let want = if s.starts_with("02/10/26") {
+                parse_date_text(s, DateOrder::Dmy)
+            } else if s.starts_with("10/02/2026") {
+                parse_date_text(s, DateOrder::Mdy)
+            } else {
+                parse_date_text(s, o)
+            };
+            assert_eq!(want, Ok(d(2026, 10, 2)), "{s}");
+        }
+        assert_eq!(parse_date_text("2 Sept 1999", o), Ok(d(1999, 9, 2)));
+        assert_eq!(parse_date_text("1 Jan 30", o), Ok(d(1930, 1, 1)));
+        assert_eq!(parse_date_text("30/11/29", o), Ok(d(2029, 11, 30)));
+        let dec = Some(d(2026, 12, 1));
+        assert_eq!(parse_date_near("1月5日", o, dec), Ok(d(2027, 1, 5)));
+        assert_eq!(parse_date_near("11月30日", o, dec), Ok(d(2026, 11, 30)));
+        assert_eq!(parse_date_near("30-Nov", o, dec), Ok(d(2026, 11, 30)));
+        assert_eq!(parse_date_near("Nov 30", o, dec), Ok(d(2026, 11, 30)));
+        assert_eq!(parse_date_near("11/30", o, dec), Ok(d(2026, 11, 30)));
+        assert_eq!(
+            parse_date_near("5/1", DateOrder::Dmy, dec),
+            Ok(d(2027, 1, 5))
+        );
+        let jan = Some(d(2027, 1, 10));
+        assert_eq!(parse_date_near("12月20日", o, jan), Ok(d(2026, 12, 20)));
+        for bad in ["Oct 2026", "2 Foo 2026", "2026-10-02 soon", "32 Oct 2026"] {
+            assert_eq!(parse_date_text(bad, o), Err(DateError::Invalid), "{bad}");
+        }
+    }
+
+    #[test]
+    fn empty_markers() {
+        for s in [
+            "N/A", "n/a", " NA ", "-", "—", "TBD", "待定", "无", "None", "？",
+        ] {
+            assert!(is_empty_marker(s, &[]), "{s}");
+        }
+        for s in ["Nathan", "0", "A-1", "n/a yet"] {
+            assert!(!is_empty_marker(s, &[]), "{s}");
+        }
+        let extra = vec![norm_marker("Date Not Captured")];
+        assert!(is_empty_marker("date not  captured", &extra));
     }
 
     #[test]
