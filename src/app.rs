@@ -82,6 +82,20 @@ pub fn main(cli: Cli) -> Result<Outcome, AppError> {
                 Some(s) => parse_as_of(s)?,
                 None => today(),
             };
+            if !args.force {
+                let existing: Vec<String> = crate::demo::FILE_NAMES
+                    .into_iter()
+                    .filter(|n| args.dir.join(n).exists())
+                    .map(String::from)
+                    .collect();
+                if !existing.is_empty() {
+                    return Err(AppError::Usage(format!(
+                        "{} already holds {} — demo-data would overwrite them; pick an empty folder or add --force",
+                        args.dir.display(),
+                        existing.join(", ")
+                    )));
+                }
+            }
             let written =
                 crate::demo::write(&args.dir, args.orders, args.seed, lang_of(args.lang), as_of)
                     .map_err(|e| {
@@ -95,6 +109,7 @@ pub fn main(cli: Cli) -> Result<Outcome, AppError> {
             Ok(Outcome::Done)
         }
         Command::History { template, out } => history_cmd(template, out),
+        Command::Init(args) => crate::init::run(args),
     }
 }
 
@@ -261,12 +276,26 @@ fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
+/// `--as-of`: `today`, `yesterday`, or a date in any form a cell takes
+/// (`2026-11-27`, `2026/11/27`, `27 Nov 2026`, `2026年11月27日`), read with
+/// the template's `date_order`.
+fn parse_as_of_in(s: &str, order: crate::template::DateOrder) -> Result<NaiveDate, AppError> {
+    AsOf::parse(s)
+        .map(|a| a.resolve(today()))
+        .or_else(|| {
+            crate::read::values::parse_date_text(s, order)
+                .ok()
+                .filter(|d| (1990..=2199).contains(&chrono::Datelike::year(d)))
+        })
+        .ok_or_else(|| {
+            AppError::Usage(format!(
+                "--as-of {s}: not a report date — use YYYY-MM-DD (or another full date such as 2026/11/27 or 27 Nov 2026, years 1990–2199), today or yesterday"
+            ))
+        })
+}
+
 fn parse_as_of(s: &str) -> Result<NaiveDate, AppError> {
-    AsOf::parse(s).map(|a| a.resolve(today())).ok_or_else(|| {
-        AppError::Usage(format!(
-            "--as-of {s}: use YYYY-MM-DD (years 1990–2199), today or yesterday"
-        ))
-    })
+    parse_as_of_in(s, crate::template::DateOrder::Ymd)
 }
 
 /// A command's settled inputs: template, language, dates and files.
@@ -289,7 +318,7 @@ impl Job {
             None => Template::default(),
         };
         let as_of = match &args.as_of {
-            Some(s) => parse_as_of(s)?,
+            Some(s) => parse_as_of_in(s, template.file.report.date_order)?,
             None => template.file.report.as_of.resolve(today()),
         };
         let lang = lang.map(lang_of).unwrap_or(template.file.report.lang);
@@ -301,6 +330,7 @@ impl Job {
             (Table::Feedback, &args.feedback),
         ] {
             let spec = template.input(table);
+            let optional = cli_paths.is_empty() && spec.defaulted;
             let patterns: Vec<(PathBuf, String)> = if !cli_paths.is_empty() {
                 cli_paths
                     .iter()
@@ -322,6 +352,7 @@ impl Job {
                 table,
                 patterns,
                 sheets: spec.sheets.clone(),
+                optional,
             });
         }
         if inputs.iter().all(|i| i.patterns.is_empty()) {
@@ -366,6 +397,9 @@ pub fn analyse(job: &Job, log: &Log) -> Result<Analysis, AppError> {
             inputs.files.len()
         ),
     );
+    for n in &inputs.notes {
+        log.warn(n);
+    }
     for f in &inputs.files {
         for s in &f.skipped_sheets {
             log.warn(&format!(
@@ -461,14 +495,27 @@ fn lock_out_dir(out_dir: &std::path::Path) -> Result<std::fs::File, AppError> {
                 std::process::id(),
                 chrono::Local::now().format("%Y-%m-%d %H:%M:%S")
             );
-            let _ = file.set_len(0);
+            // Written over the old stamp, then cut to length: a second run
+            // reading meanwhile never sees an empty file.
             let _ = file.rewind();
             let _ = file.write_all(stamp.as_bytes());
+            let _ = file.set_len(stamp.len() as u64);
+            let _ = file.flush();
             Ok(file)
         }
         Err(std::fs::TryLockError::WouldBlock) => {
+            // The holder writes its pid right after taking the lock; a run
+            // that arrives in between waits a moment for it.
             let mut holder = String::new();
-            let _ = file.read_to_string(&mut holder);
+            for _ in 0..40 {
+                holder.clear();
+                let _ = file.rewind();
+                let _ = file.read_to_string(&mut holder);
+                if holder.trim().starts_with("pid ") && holder.ends_with('\n') {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
             let holder = holder.trim();
             Err(AppError::Runtime(anyhow::anyhow!(
                 "another gendan run is writing into {} ({}) — wait for it to finish; the lock is {}",
@@ -731,6 +778,38 @@ pub fn check_text(job: &Job, a: &Analysis) -> String {
                     ]
                 )
             ));
+            let mut about = Vec::new();
+            if let Some(why) = &sh.chosen_because {
+                about.push(format!("→ {}: {why}", i18n::table_label(lang, f.table)));
+            }
+            if sh.two_row_header {
+                about.push(t("check.two_rows").to_string());
+            }
+            if sh.rows_notes > 0 {
+                about.push(i18n::fill(
+                    lang,
+                    "check.notes",
+                    &[("n", &sh.rows_notes.to_string())],
+                ));
+            }
+            if !about.is_empty() {
+                s.push_str(&format!("    {}\n", about.join("; ")));
+            }
+            for (table, from) in &sh.derived_from {
+                let n = sh.derived.get(table.as_str()).copied().unwrap_or(0);
+                s.push_str(&format!(
+                    "    {}\n",
+                    i18n::fill(
+                        lang,
+                        "check.derived",
+                        &[
+                            ("n", &n.to_string()),
+                            ("table", i18n::table_label(lang, *table)),
+                            ("from", &from.join(", ")),
+                        ]
+                    )
+                ));
+            }
             let mapped: Vec<String> = sh
                 .mapped
                 .iter()
@@ -747,6 +826,27 @@ pub fn check_text(job: &Job, a: &Analysis) -> String {
                     t("check.unmapped"),
                     sh.unmapped.join(", ")
                 ));
+            }
+            for ig in &sh.ignored_columns {
+                let col = if ig.column.is_empty() {
+                    String::new()
+                } else {
+                    format!("{} ", ig.column)
+                };
+                s.push_str(&format!(
+                    "    {}: {col}“{}” — {}\n",
+                    t("check.ignored"),
+                    ig.header,
+                    ig.reason
+                ));
+            }
+            if !sh.empty_markers.is_empty() {
+                let m: Vec<String> = sh
+                    .empty_markers
+                    .iter()
+                    .map(|(c, n)| format!("{c} {n}"))
+                    .collect();
+                s.push_str(&format!("    {}: {}\n", t("check.markers"), m.join(", ")));
             }
         }
         for sk in &f.skipped_sheets {

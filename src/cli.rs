@@ -24,6 +24,7 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the default template with a comment on every key.
     Template {
+        /// Language of the comments: zh (default) or en.
         #[arg(long, value_enum)]
         lang: Option<LangArg>,
     },
@@ -31,11 +32,41 @@ pub enum Command {
     DemoData(DemoArgs),
     /// List past runs and their headline KPIs.
     History {
+        /// Template whose history to list (its [history] path or out_dir).
         #[arg(long)]
         template: Option<PathBuf>,
+        /// Output folder holding gendan-history.sqlite (replaces out_dir).
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Write a template fitted to the team's own workbooks.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// Workbooks to look at (each sheet is given to the table it fits).
+    #[arg(value_name = "FILE")]
+    pub files: Vec<String>,
+    /// Orders workbook or glob; repeatable.
+    #[arg(long = "orders", value_name = "PATH")]
+    pub orders: Vec<String>,
+    /// Shipments workbook or glob; repeatable.
+    #[arg(long = "shipments", value_name = "PATH")]
+    pub shipments: Vec<String>,
+    /// Feedback workbook or glob; repeatable.
+    #[arg(long = "feedback", value_name = "PATH")]
+    pub feedback: Vec<String>,
+    /// Language of the comments and of the reports the template asks for
+    /// (default: the language of the headers).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+    /// Write the template to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Overwrite FILE when it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -65,7 +96,8 @@ pub struct InputArgs {
     /// Feedback workbook or glob; repeatable.
     #[arg(long = "feedback", value_name = "PATH")]
     pub feedback: Vec<String>,
-    /// Last day of the period: YYYY-MM-DD, today or yesterday.
+    /// Last day of the period: YYYY-MM-DD (or 2026/11/27, 27 Nov 2026, …),
+    /// today or yesterday.
     #[arg(long = "as-of", value_name = "DATE")]
     pub as_of: Option<String>,
     /// Print the run summary as JSON on stdout.
@@ -80,6 +112,7 @@ pub struct RunArgs {
     /// Output folder (replaces the template's out_dir).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Report language: zh or en (replaces the template's lang).
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,
     /// Exit 3 when flags at or above this severity exist.
@@ -97,11 +130,13 @@ pub struct RunArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    /// Language of messages: zh or en (replaces the template's lang).
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,
     /// Exit 3 when flags at or above this severity exist.
     #[arg(long = "fail-on", value_enum, default_value = "error")]
     pub fail_on: FailOn,
+    /// Only errors on stderr.
     #[arg(short, long)]
     pub quiet: bool,
 }
@@ -113,11 +148,17 @@ pub struct DemoArgs {
     /// Order lines to make.
     #[arg(long, default_value_t = 300)]
     pub orders: usize,
+    /// Random seed: the same seed gives the same workbooks.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Language of the headers and words: zh or en.
     #[arg(long, value_enum, default_value = "zh")]
     pub lang: LangArg,
     /// The date the data is "as of" (default today).
     #[arg(long = "as-of", value_name = "DATE")]
     pub as_of: Option<String>,
+    /// Overwrite orders.xlsx, shipments.xlsx and feedback.xlsx when DIR
+    /// already has them.
+    #[arg(long)]
+    pub force: bool,
 }

@@ -308,6 +308,9 @@ fn status_text(lang: Lang, canonical: &str) -> String {
     crate::i18n::status_word(lang, canonical).to_string()
 }
 
+/// The workbooks `demo-data` writes (and would overwrite).
+pub const FILE_NAMES: [&str; 3] = ["orders.xlsx", "shipments.xlsx", "feedback.xlsx"];
+
 /// Writes orders.xlsx, shipments.xlsx and feedback.xlsx into `dir`.
 ///
 /// # Errors

@@ -233,6 +233,64 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("skip.empty", "sheet is empty", "工作表为空"),
     (
+        "ignored.ranked",
+        "another column also names {field}: column {col} “{winner}” is used (its header ranks first)",
+        "另一列也对应{field}：使用 {col} 列“{winner}”（其列名优先）",
+    ),
+    (
+        "ignored.file_given",
+        "a {table} file is given, so this column is not read",
+        "已另行提供{table}文件，此列不读取",
+    ),
+    ("skip.read_as", "read as {table}", "已作为{table}读取"),
+    (
+        "check.chosen",
+        "matched {hits}/{required} required fields",
+        "匹配 {hits}/{required} 个必填字段",
+    ),
+    ("check.sheet_name", "sheet name", "工作表名"),
+    (
+        "check.derived",
+        "derived {n} {table} from {from}",
+        "由 {from} 生成 {n} 条{table}记录",
+    ),
+    ("check.two_rows", "two-row header", "两行表头"),
+    ("check.notes", "note rows {n}", "说明行 {n}"),
+    ("check.markers", "empty markers read as empty", "按空值读取的占位符"),
+    ("check.ignored", "columns not used", "未采用的列"),
+    (
+        "check.delivered_no_date",
+        "{n} shipments say delivered but have no delivered date: they count as delivered, arrival date unknown",
+        "{n} 条出货状态为已签收但没有签收日期：按已签收处理，到货日期未知",
+    ),
+    (
+        "note.default_absent",
+        "{table}: no file matches {paths} (the built-in default) — that table is left empty",
+        "{table}：没有文件匹配 {paths}（内置默认路径）——该表为空",
+    ),
+    (
+        "note.derived",
+        "derived {n} {table} rows from {file} › {sheet} ({from})",
+        "由 {file} › {sheet} 生成 {n} 条{table}记录（{from}）",
+    ),
+    (
+        "nothing.table",
+        "nothing was read for {table}:",
+        "{table}没有读到任何数据：",
+    ),
+    ("nothing.no_files", "no input file", "没有输入文件"),
+    (
+        "nothing.no_rows",
+        "header found in row {row}, but no data rows below it",
+        "在第 {row} 行找到表头，但下面没有数据行",
+    ),
+    ("nothing.no_sheets", "no sheet of this file was read", "该文件没有可读取的工作表"),
+    (
+        "nothing.fix",
+        "no report was written and nothing was recorded — check the file names and that each sheet's header names its columns (gendan check shows what was found; gendan init writes a template for your registers)",
+        "未生成报表，也未记录历史——请检查文件名，以及每个工作表的表头是否写明了列名（gendan check 可查看识别结果；gendan init 可为您的表格生成模板）",
+    ),
+    (
         "skip.too_many_cells",
         "its used area runs to {cell} ({rows} rows × {cols} columns), over [limits] max_cells {max_cells} — delete the stray cells far outside the table (Ctrl+End in Excel shows where the sheet ends)",
         "使用区域延伸到 {cell}（{rows} 行 × {cols} 列），超出 [limits] max_cells {max_cells}——请删除表格外很远处的零散单元格（在 Excel 中按 Ctrl+End 可看到工作表的末尾）",
@@ -420,6 +478,19 @@ pub fn fill(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
         s = s.replace(&format!("{{{name}}}"), value);
     }
     s
+}
+
+/// A table's name as a merchandiser knows it.
+pub fn table_label(lang: Lang, table: crate::flags::Table) -> &'static str {
+    use crate::flags::Table;
+    match (table, lang) {
+        (Table::Orders, Lang::En) => "orders",
+        (Table::Orders, Lang::Zh) => "订单",
+        (Table::Shipments, Lang::En) => "shipments",
+        (Table::Shipments, Lang::Zh) => "出货",
+        (Table::Feedback, Lang::En) => "feedback",
+        (Table::Feedback, Lang::Zh) => "客户反馈",
+    }
 }
 
 /// A field's name as a merchandiser knows it.

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod flags;
 pub mod history;
 pub mod i18n;
+pub mod init;
 pub mod measure;
 pub mod period;
 pub mod read;

@@ -321,3 +321,52 @@ fn a_locked_history_is_waited_on_then_the_run_goes_on_without_it() {
         .unwrap();
     assert_eq!(n, 1, "the locked history was not written");
 }
+
+/// The README's cron line logs gendan's own exit code, in bash and in dash
+/// (it used to log the exit code of `date` under bash).
+#[test]
+fn the_readme_cron_line_logs_gendans_exit_code_in_bash_and_dash() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let block = readme
+        .split("```cron")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a cron block in README");
+    let line = block
+        .lines()
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .expect("a cron line");
+    // The command: everything after the five schedule fields.
+    let command = line
+        .split_whitespace()
+        .skip(5)
+        .collect::<Vec<_>>()
+        .join(" ");
+    for shell in ["bash", "dash"] {
+        if std::process::Command::new(shell)
+            .arg("-c")
+            .arg("true")
+            .status()
+            .is_err()
+        {
+            eprintln!("{shell} not installed; skipped");
+            continue;
+        }
+        let w = Work::new();
+        std::fs::create_dir_all(w.path("logs")).unwrap();
+        let fake = w.write("gendan", b"#!/bin/sh\necho fake run >&2\nexit 3\n");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let cmd = command.replace("/srv/gendan", &w.dir.path().display().to_string());
+        let status = std::process::Command::new(shell)
+            .arg("-c")
+            .arg(&cmd)
+            .status()
+            .unwrap();
+        assert!(status.success(), "{shell}: {cmd}");
+        let log = std::fs::read_to_string(w.path("logs/gendan.log")).unwrap();
+        assert!(log.contains("fake run"), "{shell}: {log}");
+        assert!(log.trim_end().ends_with("gendan exit 3"), "{shell}: {log}");
+    }
+}

@@ -8,8 +8,9 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use gendan::read::fields::EnumKind;
 use gendan::read::values::{
-    clean_text, header_is, is_blank_text, nfkc, norm_header, norm_key, parse_date_text,
-    parse_number_text, serial_to_date, DateError, WordMatcher,
+    clean_text, header_is, is_blank_text, is_empty_marker, nfkc, norm_header, norm_key,
+    norm_marker, parse_date_near, parse_date_text, parse_number_text, serial_to_date, DateError,
+    WordMatcher, EMPTY_MARKERS,
 };
 use gendan::template::{DateOrder, ValuesSection};
 use proptest::prelude::*;
@@ -229,6 +230,164 @@ proptest! {
     }
 }
 
+/// Dates Excel reads with a two-digit year: 1930–2029.
+fn two_digit_year_date() -> impl Strategy<Value = NaiveDate> {
+    (0i64..(365 * 100 - 1))
+        .prop_map(|d| NaiveDate::from_ymd_opt(1930, 1, 1).unwrap() + Duration::days(d))
+}
+
+/// A header grid as the reader sees it: text cells, some blank.
+fn grid(rows: Vec<Vec<Option<String>>>) -> calamine::Range<calamine::DataRef<'static>> {
+    let h = rows.len().max(1) as u32;
+    let w = rows.iter().map(Vec::len).max().unwrap_or(1).max(1) as u32;
+    let mut r = calamine::Range::new((0, 0), (h - 1, w - 1));
+    for (i, row) in rows.into_iter().enumerate() {
+        for (j, c) in row.into_iter().enumerate() {
+            if let Some(t) = c {
+                r.set_value((i as u32, j as u32), calamine::DataRef::String(t));
+            }
+        }
+    }
+    r
+}
+
+fn ctx() -> gendan::read::ReadContext {
+    gendan::read::ReadContext::new(
+        &gendan::template::Template::default(),
+        gendan::i18n::Lang::En,
+        NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn rev4_date_parsers_never_panic(s in messy_text(), off in -40000i64..40000) {
+        let as_of = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap() + Duration::days(off / 10);
+        for order in [DateOrder::Ymd, DateOrder::Dmy, DateOrder::Mdy] {
+            let _ = parse_date_near(&s, order, Some(as_of));
+            let _ = gendan::read::values::day_month_hint(&s);
+        }
+        let _ = is_empty_marker(&s, &[norm_marker(&s)]);
+        let _ = gendan::read::values::split_suffix(&s);
+    }
+
+    #[test]
+    fn month_names_and_time_parts_round_trip(d in valid_date(), h in 0u32..24, mi in 0u32..60) {
+        let forms = [
+            d.format("%-d %b %Y").to_string(),
+            d.format("%d-%b-%Y").to_string(),
+            d.format("%d-%b-%Y").to_string().to_uppercase(),
+            d.format("%b %-d, %Y").to_string(),
+            d.format("%B %-d %Y").to_string(),
+            d.format("%Y-%b-%d").to_string(),
+            d.format("%-d %B %Y").to_string().to_lowercase(),
+            d.format("%a, %-d %b %Y").to_string(),
+            format!("{} {h:02}:{mi:02}", d.format("%Y-%m-%d")),
+            format!("{}T{h:02}:{mi:02}:00Z", d.format("%Y-%m-%d")),
+            format!("{} {h}:{mi:02}:00", d.format("%Y/%m/%d")),
+            format!("{} {h:02}:{mi:02}", d.format("%Y年%-m月%-d日")),
+            d.format("%Y年%-m月%-d号").to_string(),
+        ];
+        for s in &forms {
+            prop_assert_eq!(parse_date_text(s, DateOrder::Ymd), Ok(d), "{}", s);
+        }
+        let dmy_time = format!("{} {h:02}:{mi:02}", d.format("%d/%m/%Y"));
+        prop_assert_eq!(parse_date_text(&dmy_time, DateOrder::Dmy), Ok(d), "{}", dmy_time);
+    }
+
+    #[test]
+    fn two_digit_years_read_as_excel_reads_them(d in two_digit_year_date()) {
+        for s in [d.format("%d-%b-%y").to_string(), d.format("%b %-d, %y").to_string()] {
+            prop_assert_eq!(parse_date_text(&s, DateOrder::Ymd), Ok(d), "{}", s);
+        }
+        prop_assert_eq!(parse_date_text(&d.format("%d/%m/%y").to_string(), DateOrder::Dmy), Ok(d));
+        prop_assert_eq!(parse_date_text(&d.format("%m/%d/%y").to_string(), DateOrder::Mdy), Ok(d));
+    }
+
+    #[test]
+    fn dates_without_a_year_take_the_nearest_year(off in -180i64..=180, as_off in 0i64..(365 * 50)) {
+        let as_of = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() + Duration::days(as_off);
+        let d = as_of + Duration::days(off);
+        // Within half a year the nearest reading is the date itself.
+        for (s, order) in [
+            (d.format("%-m月%-d日").to_string(), DateOrder::Ymd),
+            (d.format("%d-%b").to_string(), DateOrder::Ymd),
+            (d.format("%b %-d").to_string(), DateOrder::Dmy),
+            (d.format("%m/%d").to_string(), DateOrder::Mdy),
+            (d.format("%d/%m").to_string(), DateOrder::Dmy),
+        ] {
+            let r = parse_date_near(&s, order, Some(as_of));
+            if d.month() == 2 && d.day() == 29 {
+                prop_assert!(r.is_ok());
+            } else {
+                prop_assert_eq!(r, Ok(d), "{} as of {}", s, as_of);
+            }
+        }
+        // Without a report date a year-less text is not a date.
+        prop_assert_eq!(parse_date_text(&d.format("%-m月%-d日").to_string(), DateOrder::Ymd), Err(DateError::Invalid));
+    }
+
+    #[test]
+    fn empty_marker_fast_path_agrees_with_the_general_one(pick in any::<prop::sample::Index>(), pad in "[ \t\u{3000}]{0,2}", upper in any::<bool>(), other in messy_text()) {
+        let m = pick.get(EMPTY_MARKERS);
+        let shown = if upper { m.to_uppercase() } else { m.to_string() };
+        let s = format!("{pad}{shown}{pad}");
+        prop_assert!(is_empty_marker(&s, &[]), "{:?}", s);
+        // The general path: normalised and compared with the list.
+        let general = EMPTY_MARKERS.contains(&norm_marker(&other).as_str());
+        prop_assert_eq!(is_empty_marker(&other, &["zz-no-such".into()]), general, "{:?}", other);
+        // A template word matches in any case and spacing.
+        let word = norm_marker(&other);
+        if !word.is_empty() && other.chars().count() <= 60 {
+            prop_assert!(is_empty_marker(&other.to_uppercase(), &[norm_marker(&other.to_uppercase())]));
+        }
+    }
+
+    #[test]
+    fn header_planning_never_panics(rows in proptest::collection::vec(proptest::collection::vec(proptest::option::of(messy_text()), 0..12), 0..6)) {
+        let c = ctx();
+        let range = grid(rows);
+        for t in gendan::flags::Table::ALL {
+            if let Ok(p) = gendan::read::sheet::plan(&c, t, &range) {
+                for t2 in [gendan::flags::Table::Shipments, gendan::flags::Table::Feedback] {
+                    let _ = gendan::read::sheet::derive_plan(&c, &p, t2);
+                }
+            }
+        }
+    }
+
+    /// A two-row header (group titles above, names below, the other names
+    /// merged down) maps the same columns as the one-row header of the
+    /// same names.
+    #[test]
+    fn two_row_headers_map_as_their_one_row_form(grouped in proptest::collection::vec(any::<bool>(), 8), title in "[A-Za-z]{3,8} info") {
+        let names = ["Order No", "Customer", "Product", "Qty", "Order Date", "Due Date", "Status", "Owner", "ETA", "B/L No", "Ship Date"];
+        let c = ctx();
+        let one = grid(vec![names.iter().map(|n| Some(n.to_string())).collect()]);
+        let mut upper = Vec::new();
+        let mut lower = Vec::new();
+        for (i, n) in names.iter().enumerate() {
+            if i >= 8 || grouped[i] && i >= 3 {
+                upper.push(Some(title.clone()));
+                lower.push(Some(n.to_string()));
+            } else {
+                upper.push(Some(n.to_string()));
+                lower.push(Some(n.to_string()));
+            }
+        }
+        let two = grid(vec![upper, lower]);
+        let p1 = gendan::read::sheet::plan(&c, gendan::flags::Table::Orders, &one).unwrap();
+        let p2 = gendan::read::sheet::plan(&c, gendan::flags::Table::Orders, &two).unwrap();
+        prop_assert_eq!(p1.field_columns(), p2.field_columns());
+        prop_assert_eq!(p2.header_row, 2);
+        let d1 = gendan::read::sheet::derive_plan(&c, &p1, gendan::flags::Table::Shipments).map(|x| x.0.field_columns().to_vec());
+        let d2 = gendan::read::sheet::derive_plan(&c, &p2, gendan::flags::Table::Shipments).map(|x| x.0.field_columns().to_vec());
+        prop_assert_eq!(d1, d2);
+    }
+}
+
 #[test]
 fn known_edge_cases() {
     // Serial 0 is Excel's "1900-01-00": no date.
@@ -237,4 +396,77 @@ fn known_edge_cases() {
     assert_eq!(parse_number_text("1e308"), None);
     assert_eq!(parse_number_text("NaN"), None);
     assert_eq!(parse_number_text("-0"), Some(0.0));
+}
+
+/// A cell of a generated register: a header name of any table, a value
+/// form, an empty marker, or messy text.
+fn register_cell() -> impl Strategy<Value = Option<String>> {
+    let names: Vec<&'static str> = gendan::flags::Table::ALL
+        .iter()
+        .flat_map(|t| gendan::read::fields::fields(*t))
+        .flat_map(|d| d.aliases.iter().copied())
+        .collect();
+    prop_oneof![
+        3 => proptest::sample::select(names).prop_map(|s| Some(s.to_string())),
+        1 => proptest::sample::select(vec!["2 Oct 2026", "11月30日", "30/11/26", "2026-11-10 10:30", "N/A", "TBD", "已出货", "Truck", "11月新单", "合计", "PO-1", "USD 1,200", "金额(USD)", "出货信息"]).prop_map(|s| Some(s.to_string())),
+        1 => messy_text().prop_map(Some),
+        1 => Just(None),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// One workbook offered to all three tables (layout choice, two-row
+    /// headers, tracker derivation) and `init` on what was read: no panic,
+    /// and every sheet is read for at most one table.
+    #[test]
+    fn layout_choice_and_init_never_panic(
+        sheets in proptest::collection::vec(
+            (proptest::sample::select(vec!["订单", "出货", "客户反馈", "Sheet1", "2026跟单"]),
+             proptest::collection::vec(proptest::collection::vec(register_cell(), 0..10), 0..7)),
+            1..4)
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("book.xlsx");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let mut used = std::collections::HashSet::new();
+        for (name, rows) in &sheets {
+            if !used.insert(*name) {
+                continue;
+            }
+            let ws = wb.add_worksheet();
+            ws.set_name(*name).unwrap();
+            for (r, row) in rows.iter().enumerate() {
+                for (c, cell) in row.iter().enumerate() {
+                    if let Some(t) = cell {
+                        ws.write_string(r as u32, c as u16, t).unwrap();
+                    }
+                }
+            }
+        }
+        wb.save(&path).unwrap();
+        let c = ctx();
+        let shown = path.display().to_string();
+        let inputs: Vec<gendan::read::TableInput> = gendan::flags::Table::ALL
+            .iter()
+            .map(|t| gendan::read::TableInput {
+                table: *t,
+                patterns: vec![(path.clone(), shown.clone())],
+                sheets: vec![],
+                optional: false,
+            })
+            .collect();
+        if let Ok(found) = gendan::read::read_inputs_lenient(&c, &inputs) {
+            let mut taken = std::collections::HashMap::new();
+            for f in &found.files {
+                for sh in &f.sheets {
+                    prop_assert!(taken.insert(sh.name.clone(), f.table).is_none(), "{} read twice", sh.name);
+                }
+            }
+            let text = gendan::init::render(&found, &c, None, dir.path());
+            prop_assert!(gendan::template::parse(&text).is_ok(), "{}", text);
+        }
+        let _ = gendan::read::read_inputs(&c, &inputs);
+    }
 }

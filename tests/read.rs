@@ -346,7 +346,9 @@ fn hidden_and_unrecognised_sheets_are_listed_as_skipped() {
 }
 
 #[test]
-fn two_columns_for_one_field_skip_the_sheet_with_a_reason() {
+fn two_columns_for_one_field_are_ranked_instead_of_skipping_the_sheet() {
+    // rev4: the better-ranked header wins ("Order No" is listed before
+    // "PO"), the other column is listed as not used; the sheet is read.
     let w = Work::new();
     w.xlsx(
         "o.xlsx",
@@ -379,10 +381,17 @@ fn two_columns_for_one_field_skip_the_sheet_with_a_reason() {
         )],
     );
     let (_, v) = w.check_json(&["--orders", "o.xlsx", "--as-of", AS_OF, "--lang", "en"]);
-    let reason = v["inputs"][0]["skipped_sheets"][0]["reason"]
-        .as_str()
-        .unwrap();
-    assert!(reason.contains("A and B"), "{reason}");
+    assert!(v["inputs"][0]["skipped_sheets"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let sh = sheet_of(&v, "orders");
+    assert_eq!(sh["rows_accepted"], 1);
+    let ignored = &sh["ignored_columns"][0];
+    assert_eq!(ignored["column"], "B");
+    assert_eq!(ignored["header"], "PO");
+    let reason = ignored["reason"].as_str().unwrap();
+    assert!(reason.contains("column A “Order No” is used"), "{reason}");
 }
 
 #[test]

@@ -129,24 +129,37 @@ impl Case {
             all.extend(rows.iter().cloned());
             vec![Sheet::new("Data", all)]
         };
-        w.xlsx("orders.xlsx", sheet(O_HEAD, &self.orders));
-        w.xlsx("shipments.xlsx", sheet(S_HEAD, &self.ships));
-        w.xlsx("feedback.xlsx", sheet(F_HEAD, &self.fbs));
-        let mut args: Vec<String> = [
-            "--orders",
-            "orders.xlsx",
-            "--shipments",
-            "shipments.xlsx",
-            "--feedback",
-            "feedback.xlsx",
-            "--as-of",
-            AS_OF,
-            "--lang",
-            "en",
-        ]
-        .iter()
-        .map(|x| x.to_string())
-        .collect();
+        // Nothing read is exit 1 (spec rev4, section 3): a case without
+        // orders gets a cancelled order from long ago (it takes part in no
+        // rule and no rate), and an empty table is not given at all.
+        let filler = vec![o(
+            "ZZ-0",
+            1.0,
+            "2026-01-02",
+            "2026-02-02",
+            "cancelled",
+            "2026-01-02",
+        )];
+        let orders = if self.orders.is_empty() {
+            &filler
+        } else {
+            &self.orders
+        };
+        w.xlsx("orders.xlsx", sheet(O_HEAD, orders));
+        let mut args: Vec<String> = vec!["--orders".into(), "orders.xlsx".into()];
+        if !self.ships.is_empty() {
+            w.xlsx("shipments.xlsx", sheet(S_HEAD, &self.ships));
+            args.extend(["--shipments".into(), "shipments.xlsx".into()]);
+        }
+        if !self.fbs.is_empty() {
+            w.xlsx("feedback.xlsx", sheet(F_HEAD, &self.fbs));
+            args.extend(["--feedback".into(), "feedback.xlsx".into()]);
+        }
+        args.extend(
+            ["--as-of", AS_OF, "--lang", "en"]
+                .iter()
+                .map(|x| x.to_string()),
+        );
         if let Some(t) = &self.template {
             w.write("t.toml", t.as_bytes());
             args.extend(["--template".to_string(), "t.toml".to_string()]);

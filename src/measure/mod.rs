@@ -301,7 +301,7 @@ pub fn kpis(rec: &Reconciled, flags: &[Flag], p: &Period, t: &Template) -> Polar
         )?
         .unwrap_or(0.0),
     );
-    let in_transit = col("shipped").and(col("delivered_date").is_null());
+    let in_transit = col("shipped").and(col("undelivered"));
     k.shipments_in_transit = count(ships(), in_transit.clone())?;
     k.shipments_overdue = count(
         ships(),

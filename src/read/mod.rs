@@ -14,7 +14,7 @@ pub mod source;
 pub mod values;
 mod xls_size;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
@@ -35,6 +35,9 @@ pub struct TableInput {
     /// (path to open, path as shown in messages)
     pub patterns: Vec<(PathBuf, String)>,
     pub sheets: Vec<String>,
+    /// The paths are only the built-in default: matching nothing leaves the
+    /// table empty (or derived from a tracker) instead of failing.
+    pub optional: bool,
 }
 
 /// A problem that stops reading; exit code 1.
@@ -49,6 +52,8 @@ pub enum ReadError {
         pattern: String,
         table: &'static str,
     },
+    #[error("{0}")]
+    NothingRead(String),
     #[error("internal error while building the input tables: {0}")]
     Frame(String),
     #[error("{pattern}: bad glob pattern: {detail}")]
@@ -92,6 +97,9 @@ pub struct Inputs {
     pub flags: Vec<Flag>,
     /// Optional fields some sheet of the table has (per table, per field).
     pub present: Vec<(Table, Vec<&'static str>)>,
+    /// One-line notices for stderr: default paths that matched nothing,
+    /// columns left for another, rows derived.
+    pub notes: Vec<String>,
 }
 
 impl Inputs {
@@ -121,7 +129,9 @@ fn expand(input: &TableInput) -> Result<Vec<(PathBuf, String)>, ReadError> {
     for (path, shown) in &input.patterns {
         let p = path.to_string_lossy().into_owned();
         if !has_glob_chars(&p) {
-            out.push((path.clone(), shown.clone()));
+            if !input.optional || path.exists() {
+                out.push((path.clone(), shown.clone()));
+            }
             continue;
         }
         let mut matches: Vec<PathBuf> = glob::glob(&p)
@@ -145,6 +155,9 @@ fn expand(input: &TableInput) -> Result<Vec<(PathBuf, String)>, ReadError> {
                 .cmp(&b.with_extension(""))
                 .then(a.cmp(b))
         });
+        if matches.is_empty() && input.optional {
+            continue;
+        }
         if matches.is_empty() {
             return Err(ReadError::NoMatch {
                 pattern: shown.clone(),
@@ -169,16 +182,37 @@ struct FileOutcome {
     sources: Vec<SourceInfo>,
 }
 
-fn read_file(
-    ctx: &ReadContext,
+/// Rows a tracker sheet would give another table (spec section 3.2), used
+/// only when that table reads no row of its own.
+struct Derived {
     table: Table,
-    path: &Path,
-    shown: &str,
-    wanted: &[String],
-) -> Result<FileOutcome, ReadError> {
-    let wb = guard::guarded(|| source::Workbook::open(path, shown, &ctx.limits))
-        .map_err(|e| reader_failed(shown, e))??;
-    read_workbook(ctx, table, wb, shown, wanted).map(|(o, _)| o)
+    path: String,
+    sheet: String,
+    from: Vec<String>,
+    frame: DataFrame,
+    present: Vec<bool>,
+    flags: Vec<Flag>,
+    sources: Vec<SourceInfo>,
+}
+
+/// One file and the tables it was given for, with each table's sheets.
+struct FileJob {
+    path: PathBuf,
+    shown: String,
+    tables: Vec<(Table, Vec<String>)>,
+}
+
+/// What one file gave: an outcome per table it was given for, and the
+/// rows its tracker sheets could give other tables.
+struct FileResult {
+    outcomes: Vec<FileOutcome>,
+    derived: Vec<Derived>,
+}
+
+fn read_file(ctx: &ReadContext, job: &FileJob) -> Result<FileResult, ReadError> {
+    let wb = guard::guarded(|| source::Workbook::open(&job.path, &job.shown, &ctx.limits))
+        .map_err(|e| reader_failed(&job.shown, e))??;
+    read_workbook(ctx, &job.tables, wb, &job.shown)
 }
 
 /// `detail` as the error of a file whose reader failed outright.
@@ -217,58 +251,168 @@ pub fn ingest(
     bytes: Vec<u8>,
     shown: &str,
 ) -> Result<(usize, Vec<Flag>), ReadError> {
+    ingest_as(ctx, &[table], bytes, shown)
+}
+
+/// [`ingest`] with one workbook given for several tables (each sheet read
+/// for one of them, tracker sheets deriving the others): the rows of all
+/// tables and every flag.
+///
+/// # Errors
+/// As [`ingest`].
+pub fn ingest_as(
+    ctx: &ReadContext,
+    tables: &[Table],
+    bytes: Vec<u8>,
+    shown: &str,
+) -> Result<(usize, Vec<Flag>), ReadError> {
     let wb = guard::guarded(|| source::Workbook::from_bytes(bytes, shown, &ctx.limits))
         .map_err(|e| reader_failed(shown, e))??;
-    read_workbook(ctx, table, wb, shown, &[]).map(|(o, n)| (n, o.flags))
+    let tables: Vec<(Table, Vec<String>)> = tables.iter().map(|t| (*t, Vec::new())).collect();
+    let r = read_workbook(ctx, &tables, wb, shown)?;
+    let mut rows = 0;
+    let mut flags = Vec::new();
+    for o in r.outcomes {
+        rows += o.frame.height();
+        flags.extend(o.flags);
+    }
+    for d in r.derived {
+        rows += d.frame.height();
+        flags.extend(d.flags);
+    }
+    Ok((rows, flags))
+}
+
+/// Which table of `candidates` reads a sheet: the best share of required
+/// fields matched, then the sheet's name, then orders, shipments, feedback
+/// (spec section 3.2).
+fn choose_table(name: &str, plans: &[(Table, Result<sheet::Plan, String>)]) -> Option<usize> {
+    let hint = name_hint(name);
+    plans
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (t, p))| p.as_ref().ok().map(|p| (i, *t, p.share)))
+        .max_by(|a, b| {
+            a.2.total_cmp(&b.2)
+                .then_with(|| (Some(a.1) == hint).cmp(&(Some(b.1) == hint)))
+                .then_with(|| b.1.cmp(&a.1))
+        })
+        .map(|(i, _, _)| i)
+}
+
+/// The table a sheet's name suggests: 订单 / order / PO → orders; 出货,
+/// 发货, 出运, 物流, 船务, ship, logistic → shipments; 反馈, 客诉, 投诉,
+/// 售后, 满意度, feedback, complaint, survey, review → feedback.
+pub fn name_hint(name: &str) -> Option<Table> {
+    let n = values::norm_header(name);
+    let any = |ws: &[&str]| ws.iter().any(|w| n.contains(w));
+    if any(&["出货", "发货", "出运", "物流", "船务", "ship", "logistic"]) {
+        Some(Table::Shipments)
+    } else if any(&[
+        "反馈",
+        "客诉",
+        "投诉",
+        "售后",
+        "满意度",
+        "feedback",
+        "complaint",
+        "survey",
+        "review",
+    ]) {
+        Some(Table::Feedback)
+    } else if any(&["订单", "order", "po"]) {
+        Some(Table::Orders)
+    } else {
+        None
+    }
 }
 
 fn read_workbook(
     ctx: &ReadContext,
-    table: Table,
+    tables: &[(Table, Vec<String>)],
     mut wb: source::Workbook,
     shown: &str,
-    wanted: &[String],
-) -> Result<(FileOutcome, usize), ReadError> {
-    let mut report = FileReport {
-        table,
-        path: shown.to_string(),
-        sha256: wb.sha256.clone(),
-        sheets: Vec::new(),
-        skipped_sheets: Vec::new(),
-    };
+) -> Result<FileResult, ReadError> {
+    let lang = ctx.lang;
     let names: Vec<String> = wb.sheets.iter().map(|s| s.name.clone()).collect();
     let is_csv = wb.is_csv();
-    for w in wanted {
-        if !names.iter().any(|n| n == w) && !is_csv {
-            return Err(ReadError::NoSuchSheet {
-                path: shown.to_string(),
-                sheet: w.clone(),
-                have: names.join(", "),
-                table: table.as_str(),
-            });
+    for (table, wanted) in tables {
+        for w in wanted {
+            if !names.iter().any(|n| n == w) && !is_csv {
+                return Err(ReadError::NoSuchSheet {
+                    path: shown.to_string(),
+                    sheet: w.clone(),
+                    have: names.join(", "),
+                    table: table.as_str(),
+                });
+            }
         }
     }
-    let mut builder = TableBuilder::new(table);
-    let mut flags = Vec::new();
-    let mut sources = Vec::new();
+    struct Acc {
+        report: FileReport,
+        builder: TableBuilder,
+        flags: Vec<Flag>,
+        sources: Vec<SourceInfo>,
+    }
+    let mut accs: Vec<Acc> = tables
+        .iter()
+        .map(|(t, _)| Acc {
+            report: FileReport {
+                table: *t,
+                path: shown.to_string(),
+                sha256: wb.sha256.clone(),
+                sheets: Vec::new(),
+                skipped_sheets: Vec::new(),
+            },
+            builder: TableBuilder::new(*t),
+            flags: Vec::new(),
+            sources: Vec::new(),
+        })
+        .collect();
+    let mut derived: Vec<Derived> = Vec::new();
+    let skip = |accs: &mut Vec<Acc>, which: &[usize], name: &str, reason: &str| {
+        for i in which {
+            accs[*i].report.skipped_sheets.push(SkippedSheet {
+                name: name.to_string(),
+                reason: reason.to_string(),
+            });
+        }
+    };
     let metas = wb.sheets.clone();
     for meta in metas {
-        let named = wanted.contains(&meta.name);
-        if !wanted.is_empty() && !named && !is_csv {
+        // A sheet named in a table's `sheets` goes to that table only;
+        // otherwise every table that reads all sheets is a candidate.
+        let named: Vec<usize> = (0..tables.len())
+            .filter(|i| tables[*i].1.contains(&meta.name))
+            .collect();
+        let candidates: Vec<usize> = if is_csv {
+            (0..tables.len()).collect()
+        } else if !named.is_empty() {
+            named.clone()
+        } else {
+            (0..tables.len())
+                .filter(|i| tables[*i].1.is_empty())
+                .collect()
+        };
+        if candidates.is_empty() {
             continue;
         }
         if !meta.worksheet {
-            report.skipped_sheets.push(SkippedSheet {
-                name: meta.name.clone(),
-                reason: crate::i18n::text(ctx.lang, "skip.chart").into(),
-            });
+            skip(
+                &mut accs,
+                &candidates,
+                &meta.name,
+                crate::i18n::text(lang, "skip.chart"),
+            );
             continue;
         }
-        if !meta.visible && !named {
-            report.skipped_sheets.push(SkippedSheet {
-                name: meta.name.clone(),
-                reason: crate::i18n::text(ctx.lang, "skip.hidden").into(),
-            });
+        if !meta.visible && named.is_empty() {
+            skip(
+                &mut accs,
+                &candidates,
+                &meta.name,
+                crate::i18n::text(lang, "skip.hidden"),
+            );
             continue;
         }
         let range = match guard::guarded(|| wb.sheet(&meta.name, shown, &ctx.limits))
@@ -284,7 +428,7 @@ fn read_workbook(
                     too_big(ctx, rows, cols)
                 } else {
                     crate::i18n::fill(
-                        ctx.lang,
+                        lang,
                         "skip.too_many_cells",
                         &[
                             ("cell", &last_cell),
@@ -294,10 +438,7 @@ fn read_workbook(
                         ],
                     )
                 };
-                report.skipped_sheets.push(SkippedSheet {
-                    name: meta.name.clone(),
-                    reason,
-                });
+                skip(&mut accs, &candidates, &meta.name, &reason);
                 continue;
             }
             other => other?,
@@ -307,46 +448,126 @@ fn read_workbook(
             || cols as u64 > ctx.limits.max_columns
             || (rows as u64).saturating_mul(cols as u64) > ctx.limits.max_cells
         {
-            report.skipped_sheets.push(SkippedSheet {
-                name: meta.name.clone(),
-                reason: too_big(ctx, rows as u64, cols as u64),
-            });
+            let reason = too_big(ctx, rows as u64, cols as u64);
+            skip(&mut accs, &candidates, &meta.name, &reason);
             continue;
         }
-        let src_id = sources.len() as u32;
-        match sheet::read_sheet(
+        let plans: Vec<(Table, Result<sheet::Plan, String>)> = candidates
+            .iter()
+            .map(|i| (tables[*i].0, sheet::plan(ctx, tables[*i].0, &range)))
+            .collect();
+        let Some(pick) = choose_table(&meta.name, &plans) else {
+            for (k, i) in candidates.iter().enumerate() {
+                if let Err(reason) = &plans[k].1 {
+                    skip(&mut accs, &[*i], &meta.name, reason);
+                }
+            }
+            continue;
+        };
+        let chosen = candidates[pick];
+        let table = tables[chosen].0;
+        let Ok(plan) = &plans[pick].1 else { continue };
+        let acc = &mut accs[chosen];
+        let src_id = acc.sources.len() as u32;
+        let read = sheet::read_rows(
             ctx,
-            table,
+            plan,
+            None,
             shown,
             &meta.name,
             &range,
             src_id,
-            &mut builder,
-            &mut flags,
-        ) {
-            Ok((sheet_report, info)) => {
-                report.sheets.push(sheet_report);
-                sources.push(info);
+            &mut acc.builder,
+            &mut acc.flags,
+        );
+        match read {
+            Ok((mut sheet_report, info)) => {
+                if candidates.len() > 1 {
+                    let by_name = if name_hint(&meta.name) == Some(table) {
+                        let word = crate::i18n::text(lang, "check.sheet_name");
+                        format!("; {word} {}", meta.name)
+                    } else {
+                        String::new()
+                    };
+                    sheet_report.chosen_because = Some(
+                        crate::i18n::fill(
+                            lang,
+                            "check.chosen",
+                            &[
+                                ("hits", &plan.hits.to_string()),
+                                (
+                                    "required",
+                                    &fields::fields(table)
+                                        .iter()
+                                        .filter(|d| d.required)
+                                        .count()
+                                        .to_string(),
+                                ),
+                            ],
+                        ) + &by_name,
+                    );
+                }
+                acc.report.sheets.push(sheet_report);
+                acc.sources.push(info);
+                let as_table = crate::i18n::table_label(lang, table);
+                let reason = crate::i18n::fill(lang, "skip.read_as", &[("table", as_table)]);
+                let others: Vec<usize> = candidates
+                    .iter()
+                    .copied()
+                    .filter(|i| *i != chosen)
+                    .collect();
+                skip(&mut accs, &others, &meta.name, &reason);
+                if table == Table::Orders {
+                    for t in [Table::Shipments, Table::Feedback] {
+                        let Some((dplan, d)) = sheet::derive_plan(ctx, plan, t) else {
+                            continue;
+                        };
+                        let mut builder = TableBuilder::new(t);
+                        let mut flags = Vec::new();
+                        if let Ok((_, info)) = sheet::read_rows(
+                            ctx,
+                            &dplan,
+                            Some(&d),
+                            shown,
+                            &meta.name,
+                            &range,
+                            0,
+                            &mut builder,
+                            &mut flags,
+                        ) {
+                            let present = builder.present.clone();
+                            let frame =
+                                to_frame(builder).map_err(|e| ReadError::Frame(e.to_string()))?;
+                            derived.push(Derived {
+                                table: t,
+                                path: shown.to_string(),
+                                sheet: meta.name.clone(),
+                                from: d.from.clone(),
+                                frame,
+                                present,
+                                flags,
+                                sources: vec![info],
+                            });
+                        }
+                    }
+                }
             }
-            Err(reason) => report.skipped_sheets.push(SkippedSheet {
-                name: meta.name.clone(),
-                reason,
-            }),
+            Err(reason) => skip(&mut accs, &[chosen], &meta.name, &reason),
         }
     }
-    let present = builder.present.clone();
-    let frame = to_frame(builder).map_err(|e| ReadError::Frame(e.to_string()))?;
-    let rows = frame.height();
-    Ok((
-        FileOutcome {
-            report,
+    let mut outcomes = Vec::with_capacity(accs.len());
+    for acc in accs {
+        let present = acc.builder.present.clone();
+        let frame = to_frame(acc.builder).map_err(|e| ReadError::Frame(e.to_string()))?;
+        outcomes.push(FileOutcome {
+            report: acc.report,
             frame,
             present,
-            flags,
-            sources,
-        },
-        rows,
-    ))
+            flags: acc.flags,
+            sources: acc.sources,
+        });
+    }
+    Ok(FileResult { outcomes, derived })
 }
 
 /// Reads every input file of the three tables.
@@ -355,13 +576,64 @@ fn read_workbook(
 /// An input that cannot be opened at all, a glob that matches nothing, or a
 /// named sheet that does not exist.
 pub fn read_inputs(ctx: &ReadContext, inputs: &[TableInput]) -> Result<Inputs, ReadError> {
-    let mut jobs: Vec<(Table, PathBuf, String, Vec<String>)> = Vec::new();
+    read_all(ctx, inputs, false)
+}
+
+/// [`read_inputs`] without the nothing-read failure, for `gendan init`,
+/// which describes whatever it finds.
+///
+/// # Errors
+/// As [`read_inputs`], but a table that reads nothing is not one.
+pub fn read_inputs_lenient(ctx: &ReadContext, inputs: &[TableInput]) -> Result<Inputs, ReadError> {
+    read_all(ctx, inputs, true)
+}
+
+fn read_all(ctx: &ReadContext, inputs: &[TableInput], lenient: bool) -> Result<Inputs, ReadError> {
+    let lang = ctx.lang;
+    let mut notes = Vec::new();
+    // One job per file, whatever number of tables name it: its sheets are
+    // shared out among them (spec section 3.2). Per table, the jobs in the
+    // order its paths and globs name them.
+    let mut jobs: Vec<FileJob> = Vec::new();
+    let mut order: Vec<(Table, Vec<usize>)> = Vec::new();
     for input in inputs {
-        for (p, s) in expand(input)? {
-            jobs.push((input.table, p, s, input.sheets.clone()));
+        let files = expand(input)?;
+        if files.is_empty() && input.optional && !input.patterns.is_empty() {
+            let shown: Vec<&str> = input.patterns.iter().map(|(_, s)| s.as_str()).collect();
+            notes.push(crate::i18n::fill(
+                lang,
+                "note.default_absent",
+                &[
+                    ("table", input.table.as_str()),
+                    ("paths", &shown.join(", ")),
+                ],
+            ));
         }
+        let mut mine = Vec::new();
+        for (p, shown) in files {
+            let id = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
+            let at = jobs.iter().position(|j| {
+                std::fs::canonicalize(&j.path).unwrap_or_else(|_| j.path.clone()) == id
+            });
+            let at = match at {
+                Some(i) => i,
+                None => {
+                    jobs.push(FileJob {
+                        path: p,
+                        shown,
+                        tables: Vec::new(),
+                    });
+                    jobs.len() - 1
+                }
+            };
+            if !jobs[at].tables.iter().any(|(t, _)| *t == input.table) {
+                jobs[at].tables.push((input.table, input.sheets.clone()));
+                mine.push(at);
+            }
+        }
+        order.push((input.table, mine));
     }
-    let results: Mutex<Vec<Option<Result<FileOutcome, ReadError>>>> =
+    let results: Mutex<Vec<Option<Result<FileResult, ReadError>>>> =
         Mutex::new((0..jobs.len()).map(|_| None).collect());
     let next = AtomicUsize::new(0);
     // One thread per file (up to twice the cores): a file is read by one
@@ -375,10 +647,10 @@ pub fn read_inputs(ctx: &ReadContext, inputs: &[TableInput]) -> Result<Inputs, R
         for _ in 0..workers {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some((table, path, shown, sheets)) = jobs.get(i) else {
+                let Some(job) = jobs.get(i) else {
                     break;
                 };
-                let r = read_file(ctx, *table, path, shown, sheets);
+                let r = read_file(ctx, job);
                 if let Ok(mut guard) = results.lock() {
                     guard[i] = Some(r);
                 }
@@ -386,6 +658,10 @@ pub fn read_inputs(ctx: &ReadContext, inputs: &[TableInput]) -> Result<Inputs, R
         }
     });
     let results = results.into_inner().unwrap_or_default();
+    let mut per_file: Vec<Option<FileResult>> = Vec::with_capacity(results.len());
+    for r in results {
+        per_file.push(r.transpose()?);
+    }
 
     let frame_err = |e: PolarsError| ReadError::Frame(e.to_string());
     // One empty frame per table (the schema), then each file's rows on it.
@@ -401,14 +677,16 @@ pub fn read_inputs(ctx: &ReadContext, inputs: &[TableInput]) -> Result<Inputs, R
     let mut sources = Vec::new();
     let mut files = Vec::new();
     let mut flags = Vec::new();
-    for r in results.into_iter().flatten() {
-        let outcome = r?;
+    let table_idx = |t: Table| Table::ALL.iter().position(|x| *x == t).unwrap_or(0);
+    let mut add = |table: Table,
+                   mut frame: DataFrame,
+                   p: Vec<bool>,
+                   srcs: Vec<SourceInfo>,
+                   fl: Vec<Flag>,
+                   sources: &mut Vec<SourceInfo>|
+     -> Result<(), ReadError> {
         let offset = sources.len() as u32;
-        let idx = Table::ALL
-            .iter()
-            .position(|t| *t == outcome.report.table)
-            .unwrap_or(0);
-        let mut frame = outcome.frame;
+        let idx = table_idx(table);
         if offset > 0 {
             let src = frame
                 .column("src")
@@ -418,12 +696,124 @@ pub fn read_inputs(ctx: &ReadContext, inputs: &[TableInput]) -> Result<Inputs, R
             frame.with_column(src.into()).map_err(frame_err)?;
         }
         frames[idx].vstack_mut_owned(frame).map_err(frame_err)?;
-        for (p, q) in present[idx].iter_mut().zip(outcome.present) {
-            *p |= q;
+        for (a, b) in present[idx].iter_mut().zip(p) {
+            *a |= b;
         }
-        sources.extend(outcome.sources);
-        files.push(outcome.report);
-        flags.extend(outcome.flags);
+        sources.extend(srcs);
+        flags.extend(fl);
+        Ok(())
+    };
+    let mut derived_all: Vec<Derived> = Vec::new();
+    for r in per_file.iter_mut().flatten() {
+        derived_all.append(&mut r.derived);
+    }
+    let mut read_per_table = [0u64; 3];
+    for (table, mine) in &order {
+        for job in mine {
+            let Some(Some(r)) = per_file.get_mut(*job) else {
+                continue;
+            };
+            let Some(k) = r.outcomes.iter().position(|o| o.report.table == *table) else {
+                continue;
+            };
+            let o = r.outcomes.remove(k);
+            read_per_table[table_idx(*table)] +=
+                o.report.sheets.iter().map(|s| s.rows_read).sum::<u64>();
+            add(*table, o.frame, o.present, o.sources, o.flags, &mut sources)?;
+            files.push(o.report);
+        }
+    }
+    // Tracker sheets: derived rows for a table that read none of its own;
+    // otherwise their columns are listed as ignored.
+    for d in derived_all {
+        let idx = table_idx(d.table);
+        let sheet = files
+            .iter_mut()
+            .filter(|f| f.table == Table::Orders && f.path == d.path)
+            .flat_map(|f| f.sheets.iter_mut())
+            .find(|s| s.name == d.sheet);
+        if read_per_table[idx] == 0 {
+            let n = d.frame.height() as u64;
+            if let Some(sh) = sheet {
+                sh.derived.insert(d.table.as_str(), n);
+                sh.derived_from.push((d.table, d.from.clone()));
+            }
+            notes.push(crate::i18n::fill(
+                lang,
+                "note.derived",
+                &[
+                    ("n", &n.to_string()),
+                    ("table", crate::i18n::table_label(lang, d.table)),
+                    ("file", &d.path),
+                    ("sheet", &d.sheet),
+                    ("from", &d.from.join(", ")),
+                ],
+            ));
+            add(
+                d.table,
+                d.frame,
+                d.present,
+                d.sources,
+                d.flags,
+                &mut sources,
+            )?;
+        } else if let Some(sh) = sheet {
+            let reason = crate::i18n::fill(
+                lang,
+                "ignored.file_given",
+                &[("table", crate::i18n::table_label(lang, d.table))],
+            );
+            let t = d.table;
+            for (tt, _, header) in sh.tracker_columns.clone() {
+                if tt == t {
+                    sh.ignored_columns.push(sheet::IgnoredColumn {
+                        column: String::new(),
+                        header,
+                        reason: reason.clone(),
+                    });
+                }
+            }
+        }
+    }
+    // Tracker columns neither derived from nor left for a given file are
+    // listed with the other columns no field took.
+    for f in files.iter_mut().filter(|f| f.table == Table::Orders) {
+        for sh in &mut f.sheets {
+            for (t, field, header) in std::mem::take(&mut sh.tracker_columns) {
+                let used = sh.derived.contains_key(t.as_str())
+                    || sh.ignored_columns.iter().any(|c| c.header == header);
+                if !used && !sh.unmapped.contains(&header) {
+                    sh.unmapped.push(header.clone());
+                }
+                sh.tracker_columns.push((t, field, header));
+            }
+        }
+    }
+    if !lenient {
+        nothing_read(lang, inputs, &files, &frames)?;
+    }
+    let no_date: u64 = files
+        .iter()
+        .filter(|f| f.table == Table::Shipments)
+        .flat_map(|f| &f.sheets)
+        .map(|s| s.delivered_without_date)
+        .sum();
+    if no_date > 0 {
+        notes.push(crate::i18n::fill(
+            lang,
+            "check.delivered_no_date",
+            &[("n", &no_date.to_string())],
+        ));
+    }
+    for f in &files {
+        for sh in &f.sheets {
+            for ig in &sh.ignored_columns {
+                notes.push(format!(
+                    "{} › {} › {} “{}”: {}",
+                    f.path, sh.name, ig.column, ig.header, ig.reason
+                ));
+            }
+        }
     }
     let present = Table::ALL
         .iter()
@@ -458,7 +848,75 @@ pub fn read_inputs(ctx: &ReadContext, inputs: &[TableInput]) -> Result<Inputs, R
         files,
         flags,
         present,
+        notes,
     })
+}
+
+/// Nothing read is a failure (spec section 3): the orders table read no
+/// row, or a table whose paths were given read none from the files they
+/// match. The message names each file and why each sheet gave nothing.
+fn nothing_read(
+    lang: crate::i18n::Lang,
+    inputs: &[TableInput],
+    files: &[FileReport],
+    frames: &[DataFrame],
+) -> Result<(), ReadError> {
+    let mut lines = Vec::new();
+    for (i, table) in Table::ALL.iter().enumerate() {
+        let given = inputs
+            .iter()
+            .any(|x| x.table == *table && !x.optional && !x.patterns.is_empty());
+        let rows = frames.get(i).map_or(0, |f| f.height());
+        let read: u64 = files
+            .iter()
+            .filter(|f| f.table == *table)
+            .flat_map(|f| &f.sheets)
+            .map(|s| s.rows_read)
+            .sum();
+        let empty = rows == 0 && read == 0;
+        let must = *table == Table::Orders || given;
+        if !(empty && must) {
+            continue;
+        }
+        lines.push(crate::i18n::fill(
+            lang,
+            "nothing.table",
+            &[("table", crate::i18n::table_label(lang, *table))],
+        ));
+        let mine: Vec<&FileReport> = files.iter().filter(|f| f.table == *table).collect();
+        if mine.is_empty() {
+            lines.push(format!("  {}", crate::i18n::text(lang, "nothing.no_files")));
+        }
+        for f in mine {
+            for sh in &f.sheets {
+                lines.push(format!(
+                    "  {} › {}: {}",
+                    f.path,
+                    sh.name,
+                    crate::i18n::fill(
+                        lang,
+                        "nothing.no_rows",
+                        &[("row", &sh.header_row.to_string())]
+                    )
+                ));
+            }
+            for sk in &f.skipped_sheets {
+                lines.push(format!("  {} › {}: {}", f.path, sk.name, sk.reason));
+            }
+            if f.sheets.is_empty() && f.skipped_sheets.is_empty() {
+                lines.push(format!(
+                    "  {}: {}",
+                    f.path,
+                    crate::i18n::text(lang, "nothing.no_sheets")
+                ));
+            }
+        }
+    }
+    if lines.is_empty() {
+        return Ok(());
+    }
+    lines.push(crate::i18n::text(lang, "nothing.fix").to_string());
+    Err(ReadError::NothingRead(lines.join("\n")))
 }
 
 /// The builder's columns as a frame: one column per field, plus

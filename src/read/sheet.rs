@@ -34,10 +34,22 @@ pub struct ReadContext {
     pub as_of: NaiveDate,
     pub date_order: DateOrder,
     pub policy: Policy,
-    aliases: HashMap<Table, HashMap<String, usize>>,
+    /// Normalised header → (field index, rank); a lower rank wins when two
+    /// columns map to one field (spec section 3).
+    aliases: HashMap<Table, HashMap<String, (usize, u32)>>,
     alias_lists: HashMap<Table, Vec<Vec<String>>>,
     matchers: HashMap<EnumKind, WordMatcher>,
+    /// The template's `[values] empty` words, normalised.
+    empty_extra: Vec<String>,
 }
+
+/// Rank of a template alias: before every built-in one.
+const RANK_TEMPLATE: u32 = 0;
+/// Rank of the first built-in alias; built-in aliases rank in the order
+/// spec section 3.1 lists them, English and Chinese each counted from here.
+const RANK_BUILTIN: u32 = 1_000;
+/// Rank of a header written as the field's own name (`order_id`).
+const RANK_NAME: u32 = 5_000;
 
 impl ReadContext {
     pub fn new(t: &Template, lang: Lang, as_of: NaiveDate) -> Self {
@@ -49,18 +61,35 @@ impl ReadContext {
                 Table::Shipments => &t.file.columns.shipments,
                 Table::Feedback => &t.file.columns.feedback,
             };
-            let mut map = HashMap::new();
+            let mut map: HashMap<String, (usize, u32)> = HashMap::new();
             let mut lists = Vec::new();
             for (i, def) in fields::fields(table).iter().enumerate() {
+                map.entry(values::norm_header(def.name))
+                    .or_insert((i, RANK_NAME));
+                let (mut latin, mut cjk) = (0u32, 0u32);
+                for a in def.aliases {
+                    let counter = if a.is_ascii() { &mut latin } else { &mut cjk };
+                    let rank = RANK_BUILTIN + *counter;
+                    *counter += 1;
+                    let e = map.entry(values::norm_header(a)).or_insert((i, rank));
+                    if e.0 == i {
+                        e.1 = e.1.min(rank);
+                    }
+                }
                 let mut list: Vec<String> = def.aliases.iter().map(|s| s.to_string()).collect();
                 if let Some(more) = extra.get(def.name) {
-                    list.extend(more.iter().cloned());
-                }
-                map.insert(values::norm_header(def.name), i);
-                for a in &list {
-                    map.insert(values::norm_header(a), i);
+                    list.splice(0..0, more.iter().cloned());
                 }
                 lists.push(list);
+            }
+            // Template aliases first, over any built-in alias of any field.
+            for (i, def) in fields::fields(table).iter().enumerate() {
+                for (k, a) in extra.get(def.name).into_iter().flatten().enumerate() {
+                    let n = values::norm_header(a);
+                    if !n.is_empty() {
+                        map.insert(n, (i, RANK_TEMPLATE + k as u32));
+                    }
+                }
             }
             aliases.insert(table, map);
             alias_lists.insert(table, lists);
@@ -78,15 +107,47 @@ impl ReadContext {
             aliases,
             alias_lists,
             matchers,
+            empty_extra: t
+                .file
+                .values
+                .empty
+                .iter()
+                .map(|w| values::norm_marker(w))
+                .filter(|w| !w.is_empty())
+                .collect(),
         }
     }
 
-    fn field_for(&self, table: Table, header: &str) -> Option<usize> {
+    /// The field a header names, with its rank: the whole header, else the
+    /// header without a bracketed suffix (`金额(USD)`, `Qty [PCS]`).
+    pub fn field_for(&self, table: Table, header: &str) -> Option<(usize, u32)> {
+        let map = self.aliases.get(&table)?;
         let n = values::norm_header(header);
         if n.is_empty() {
             return None;
         }
-        self.aliases.get(&table).and_then(|m| m.get(&n)).copied()
+        if let Some(hit) = map.get(&n) {
+            return Some(*hit);
+        }
+        let (base, _) = values::split_suffix(header)?;
+        map.get(&values::norm_header(base)).copied()
+    }
+
+    /// The currency a header's bracketed suffix names (`金额(USD)`,
+    /// `单价（美元）`).
+    fn suffix_currency(&self, header: &str) -> Option<&'static str> {
+        let (_, inner) = values::split_suffix(header)?;
+        self.matchers.get(&EnumKind::Currency)?.lookup(inner).ok()
+    }
+
+    /// Whether a cell's whole text is an empty marker (spec section 3).
+    pub fn is_marker(&self, d: &Data) -> bool {
+        text_of(d).is_some_and(|s| values::is_empty_marker(s, &self.empty_extra))
+    }
+
+    /// The enumerated-word matcher of `kind`.
+    pub fn matcher(&self, kind: EnumKind) -> Option<&WordMatcher> {
+        self.matchers.get(&kind)
     }
 
     fn aliases_of(&self, table: Table, field: usize) -> String {
@@ -246,12 +307,53 @@ pub struct SheetReport {
     pub rows_accepted: u64,
     pub rows_rejected: u64,
     pub rows_totals: u64,
+    pub rows_notes: u64,
+    /// Columns of a field left for another column of the same field, or
+    /// for a shipments/feedback file given alongside (not flags).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignored_columns: Vec<IgnoredColumn>,
+    /// Rows derived from this tracker sheet, per table.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub derived: std::collections::BTreeMap<&'static str, u64>,
+    /// Empty markers (`N/A`, `TBD`, …) read as empty cells, per column.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub empty_markers: std::collections::BTreeMap<String, u64>,
+    /// Whether the header took two rows (group titles above).
+    #[serde(skip)]
+    pub two_row_header: bool,
     #[serde(skip)]
     pub mapped: Vec<(String, String)>,
     #[serde(skip)]
     pub unmapped: Vec<String>,
     #[serde(skip)]
     pub missing_required: Vec<String>,
+    /// Shipment and feedback columns found beside the orders fields:
+    /// (table, field, header), for `check`.
+    #[serde(skip)]
+    pub tracker_columns: Vec<(Table, &'static str, String)>,
+    /// Delivered status and no delivered date, rows (spec section 4).
+    #[serde(skip)]
+    pub delivered_without_date: u64,
+    /// Text dates whose first part is over 12 (day first) / whose second
+    /// part is (month first), for `gendan init`'s `date_order`.
+    #[serde(skip)]
+    pub dates_day_first: u64,
+    #[serde(skip)]
+    pub dates_month_first: u64,
+    /// Why this table took the sheet, when several could have.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chosen_because: Option<String>,
+    /// What each derived table was made from, for `check`.
+    #[serde(skip)]
+    pub derived_from: Vec<(Table, Vec<String>)>,
+}
+
+/// A header column that was not used, and why.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct IgnoredColumn {
+    pub column: String,
+    pub header: String,
+    pub reason: String,
 }
 
 /// The largest number a quantity, price or amount may hold (exclusive).
@@ -334,37 +436,344 @@ fn is_totals_label(d: &Data) -> bool {
 /// Why a sheet was not read.
 pub type SkipReason = String;
 
-/// Finds the header row: the first of the first 30 rows whose cells match
-/// at least half of the table's required fields.
-fn find_header(
-    ctx: &ReadContext,
-    table: Table,
-    range: &Range<Data>,
-) -> Option<(usize, Vec<Option<usize>>)> {
-    let defs = fields::fields(table);
-    let required: Vec<usize> = (0..defs.len()).filter(|i| defs[*i].required).collect();
-    for (r, row) in range.rows().take(30).enumerate() {
-        let mapping: Vec<Option<usize>> = row
-            .iter()
-            .map(|c| text_of(c).and_then(|s| ctx.field_for(table, s)))
-            .collect();
-        let hits = required
-            .iter()
-            .filter(|i| mapping.contains(&Some(**i)))
-            .count();
-        if hits > 0 && hits * 2 >= required.len() {
-            return Some((r, mapping));
-        }
-    }
-    None
+/// The header of a sheet for one table, as found: where it is, each
+/// column's name and field, which column each field takes.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub table: Table,
+    /// First data row, relative to the range.
+    data_rel: usize,
+    /// 1-based row of the (lower) header row.
+    pub header_row: u32,
+    two_rows: bool,
+    /// Per column (relative): the header text as shown.
+    names: Vec<String>,
+    /// Per field: the relative column that holds it.
+    rel_cols: Vec<Option<usize>>,
+    /// Columns of a field that lost to another column of it: (rel, reason).
+    losers: Vec<(usize, String)>,
+    /// The currency a header's bracketed suffix names.
+    currency: Option<&'static str>,
+    /// Share of the table's required fields the header matches.
+    pub share: f64,
+    /// Required fields matched.
+    pub hits: usize,
 }
 
-/// Reads one sheet into `out`, pushing flags; `Err` is the reason it was
-/// skipped (no header, no key column, two columns for one field).
+impl Plan {
+    /// The column (relative to the sheet's used area) of each field, in
+    /// field order.
+    pub fn field_columns(&self) -> &[Option<usize>] {
+        &self.rel_cols
+    }
+
+    /// Columns (relative) that no field of the table took, with their text.
+    fn unclaimed(&self) -> impl Iterator<Item = (usize, &str)> {
+        let taken: Vec<usize> = self
+            .rel_cols
+            .iter()
+            .flatten()
+            .copied()
+            .chain(self.losers.iter().map(|(c, _)| *c))
+            .collect();
+        self.names
+            .iter()
+            .enumerate()
+            .filter(move |(c, n)| !n.is_empty() && !taken.contains(c))
+            .map(|(c, n)| (c, n.as_str()))
+    }
+}
+
+/// A row's cell texts as header names (blank for anything but text).
+fn header_names(row: &[Data]) -> Vec<String> {
+    row.iter()
+        .map(|c| match text_of(c) {
+            Some(s) if !values::is_blank_text(s) => values::clean_text(s).unwrap_or_default(),
+            _ => String::new(),
+        })
+        .collect()
+}
+
+/// Required fields of `table` that `names` match.
+fn required_hits(ctx: &ReadContext, table: Table, names: &[String]) -> usize {
+    let defs = fields::fields(table);
+    let mut seen = vec![false; defs.len()];
+    for n in names {
+        if let Some((i, _)) = ctx.field_for(table, n) {
+            seen[i] = true;
+        }
+    }
+    defs.iter()
+        .zip(seen)
+        .filter(|(d, s)| d.required && *s)
+        .count()
+}
+
+/// Whether `n` names a field of any table.
+fn names_any_field(ctx: &ReadContext, n: &str) -> bool {
+    Table::ALL.iter().any(|t| ctx.field_for(*t, n).is_some())
+}
+
+/// Finds the header for `table`: the first of the first 30 rows whose
+/// cells match at least half of the table's required fields, read
+/// together with the row below when that row holds the names under group
+/// titles (a two-row header, spec section 3).
+///
+/// # Errors
+/// The reason the sheet cannot be read for `table`, in the report language.
+pub fn plan(ctx: &ReadContext, table: Table, range: &Range<Data>) -> Result<Plan, SkipReason> {
+    let lang = ctx.lang;
+    let defs = fields::fields(table);
+    let required = defs.iter().filter(|d| d.required).count();
+    if range.start().is_none() {
+        return Err(i18n::text(lang, "skip.empty").to_string());
+    }
+    let origin = range.start().unwrap_or_default();
+    let mut rows = range.rows();
+    let mut found = None;
+    for r in 0..30 {
+        let Some(row) = rows.next() else {
+            break;
+        };
+        let names = header_names(row);
+        let hits = required_hits(ctx, table, &names);
+        if hits > 0 && hits * 2 >= required {
+            found = Some((r, names, hits, rows.next()));
+            break;
+        }
+    }
+    let Some((r, mut names, mut hits, below)) = found else {
+        let req: Vec<&str> = defs
+            .iter()
+            .filter(|d| d.required)
+            .map(|d| i18n::field_label(lang, d.name))
+            .collect();
+        let need = required.div_ceil(2).to_string();
+        return Err(i18n::fill(
+            lang,
+            "skip.no_header",
+            &[("need", &need), ("fields", &req.join(", "))],
+        ));
+    };
+    // A second header row: text only, its own names (where it differs from
+    // the row above) mostly names of fields, and no fewer fields matched.
+    let mut two_rows = false;
+    if let Some(below) = below {
+        let all_text = below.iter().all(|c| is_blank(c) || text_of(c).is_some());
+        let lower = header_names(below);
+        let own: Vec<&String> = lower
+            .iter()
+            .enumerate()
+            .filter(|(c, n)| !n.is_empty() && names.get(*c) != Some(*n))
+            .map(|(_, n)| n)
+            .collect();
+        let named = own.iter().filter(|n| names_any_field(ctx, n)).count();
+        if all_text && !own.is_empty() && named * 2 >= own.len().max(1) && named > 0 {
+            let combined: Vec<String> = (0..names.len().max(lower.len()))
+                .map(|c| match lower.get(c) {
+                    Some(n) if !n.is_empty() => n.clone(),
+                    _ => names.get(c).cloned().unwrap_or_default(),
+                })
+                .collect();
+            let h2 = required_hits(ctx, table, &combined);
+            if h2 >= hits {
+                names = combined;
+                hits = h2;
+                two_rows = true;
+            }
+        }
+    }
+    let header_rel = r + usize::from(two_rows);
+    // Field → column: the best-ranked header, then the leftmost.
+    let mut best: Vec<Option<(u32, usize)>> = vec![None; defs.len()];
+    let mut losers = Vec::new();
+    let mut currency = None;
+    for (c, n) in names.iter().enumerate() {
+        let Some((fi, rank)) = ctx.field_for(table, n) else {
+            continue;
+        };
+        if currency.is_none() {
+            currency = ctx.suffix_currency(n);
+        }
+        match best[fi] {
+            Some((r0, c0)) if r0 <= rank => losers.push((c, c0, fi)),
+            Some((_, c0)) => {
+                losers.push((c0, c, fi));
+                best[fi] = Some((rank, c));
+            }
+            None => best[fi] = Some((rank, c)),
+        }
+    }
+    let abs = |rel: usize| origin.1 + rel as u32;
+    let losers = losers
+        .into_iter()
+        .map(|(lost, won, fi)| {
+            // The winner named is the field's final column.
+            let won = best[fi].map_or(won, |(_, c)| c);
+            let reason = i18n::fill(
+                lang,
+                "ignored.ranked",
+                &[
+                    ("field", i18n::field_label(lang, defs[fi].name)),
+                    ("winner", &names[won]),
+                    ("col", &col_letters(abs(won))),
+                ],
+            );
+            (lost, reason)
+        })
+        .collect();
+    Ok(Plan {
+        table,
+        data_rel: header_rel + 1,
+        header_row: origin.0 + header_rel as u32 + 1,
+        two_rows,
+        names,
+        rel_cols: best.iter().map(|b| b.map(|(_, c)| c)).collect(),
+        losers,
+        currency,
+        share: hits as f64 / required.max(1) as f64,
+        hits,
+    })
+}
+
+/// How a tracker sheet's rows become shipment or feedback rows (spec
+/// section 3.2): the order row's own columns for the fields it shares, the
+/// unclaimed columns for the rest.
+#[derive(Clone, Debug)]
+pub struct Derive {
+    /// Fields read from the orders columns: their problems were flagged
+    /// when the order row was read.
+    shared: Vec<bool>,
+    /// A row is derived when one of these fields has a value.
+    any_of: Vec<usize>,
+    /// The headers it derives from, for `check`.
+    pub from: Vec<String>,
+}
+
+/// The shipments or feedback plan of a tracker sheet read as orders:
+/// `None` when the sheet has no column that would make such rows.
+pub fn derive_plan(ctx: &ReadContext, orders: &Plan, table: Table) -> Option<(Plan, Derive)> {
+    let defs = fields::fields(table);
+    let odefs = fields::fields(Table::Orders);
+    let ocol = |name: &str| {
+        odefs
+            .iter()
+            .position(|d| d.name == name)
+            .and_then(|i| orders.rel_cols[i])
+    };
+    let mut rel_cols: Vec<Option<usize>> = vec![None; defs.len()];
+    let mut best: Vec<u32> = vec![u32::MAX; defs.len()];
+    let mut from = Vec::new();
+    for (c, n) in orders.unclaimed() {
+        let Some((fi, rank)) = ctx.field_for(table, n) else {
+            continue;
+        };
+        // A feedback column must be one the orders table could not take.
+        if table == Table::Feedback && ctx.field_for(Table::Shipments, n).is_some() {
+            continue;
+        }
+        if rank < best[fi] {
+            best[fi] = rank;
+            rel_cols[fi] = Some(c);
+        }
+    }
+    let triggers: &[&str] = match table {
+        Table::Shipments => &["ship_date", "delivered_date", "eta", "tracking_no"],
+        Table::Feedback => &["score", "nps", "comment"],
+        Table::Orders => return None,
+    };
+    let any_of: Vec<usize> = match table {
+        Table::Shipments => &["ship_date", "delivered_date", "tracking_no"][..],
+        _ => triggers,
+    }
+    .iter()
+    .filter_map(|f| defs.iter().position(|d| d.name == *f))
+    .filter(|i| rel_cols[*i].is_some())
+    .collect();
+    let has_trigger = triggers.iter().any(|f| {
+        defs.iter()
+            .position(|d| d.name == *f)
+            .is_some_and(|i| rel_cols[i].is_some())
+    });
+    if !has_trigger || any_of.is_empty() {
+        return None;
+    }
+    for (i, c) in rel_cols.iter().enumerate() {
+        if c.is_some() {
+            from.push(format!(
+                "{} ← {}",
+                defs[i].name,
+                orders.names[c.unwrap_or(0)]
+            ));
+        }
+    }
+    let mut shared = vec![false; defs.len()];
+    for (i, d) in defs.iter().enumerate() {
+        let own = match (table, d.name) {
+            (_, "order_id") => ocol("order_id"),
+            (Table::Shipments, "quantity") if rel_cols[i].is_none() => ocol("quantity"),
+            (_, "owner") if rel_cols[i].is_none() => ocol("owner"),
+            (Table::Feedback, "customer") => ocol("customer"),
+            _ => None,
+        };
+        if own.is_some() {
+            rel_cols[i] = own;
+            shared[i] = true;
+        }
+    }
+    let plan = Plan {
+        table,
+        data_rel: orders.data_rel,
+        header_row: orders.header_row,
+        two_rows: orders.two_rows,
+        names: orders.names.clone(),
+        rel_cols,
+        losers: Vec::new(),
+        currency: None,
+        share: 1.0,
+        hits: 0,
+    };
+    Some((
+        plan,
+        Derive {
+            shared,
+            any_of,
+            from,
+        },
+    ))
+}
+
+/// Whether a row's only filled cell is text that does not look like an
+/// order id: a section title (`11月新单`) or a footnote (`备注：…`).
+fn is_note_row(cells: &[Data]) -> bool {
+    let mut filled = cells.iter().filter(|c| !is_blank(c));
+    let (Some(only), None) = (filled.next(), filled.next()) else {
+        return false;
+    };
+    text_of(only).is_some_and(|s| !looks_like_key(s))
+}
+
+/// An order id's look: one word with a digit, ending in a letter or digit
+/// (`PO-2026-001`, `合同2026-001`), not a sentence or a title.
+fn looks_like_key(s: &str) -> bool {
+    let t = s.trim();
+    t.chars().count() <= 40
+        && !t
+            .chars()
+            .any(|c| c.is_whitespace() || c == ':' || c == '：')
+        && t.bytes().any(|b| b.is_ascii_digit())
+        && t.chars().last().is_some_and(|c| c.is_ascii_alphanumeric())
+}
+
+/// Reads one sheet into `out` by `plan`, pushing flags. With `derive`, the
+/// rows are a tracker's shipments or feedback: only rows with one of its
+/// fields are taken, problems of the shared order columns are not flagged
+/// again, and rows without a key (rejected as orders) are left out.
 #[allow(clippy::too_many_arguments)]
-pub fn read_sheet(
+pub fn read_rows(
     ctx: &ReadContext,
-    table: Table,
+    plan: &Plan,
+    derive: Option<&Derive>,
     file: &str,
     sheet: &str,
     range: &Range<Data>,
@@ -373,65 +782,45 @@ pub fn read_sheet(
     flags: &mut Vec<Flag>,
 ) -> Result<(SheetReport, SourceInfo), SkipReason> {
     let lang = ctx.lang;
+    let table = plan.table;
     let defs = fields::fields(table);
-    let Some(origin) = range.start() else {
-        return Err(i18n::text(lang, "skip.empty").to_string());
-    };
-    let Some((hdr_rel, mapping)) = find_header(ctx, table, range) else {
-        let req: Vec<&str> = defs
-            .iter()
-            .filter(|d| d.required)
-            .map(|d| i18n::field_label(lang, d.name))
-            .collect();
-        let need = req.len().div_ceil(2).to_string();
-        return Err(i18n::fill(
-            lang,
-            "skip.no_header",
-            &[("need", &need), ("fields", &req.join(", "))],
-        ));
-    };
-    let header_row1 = origin.0 + hdr_rel as u32 + 1;
+    let origin = range.start().unwrap_or_default();
+    let header_row1 = plan.header_row;
     let abs_col = |rel: usize| origin.1 + rel as u32;
-
-    // Field → column, refusing two columns for one field.
-    let mut cols: Vec<Option<u32>> = vec![None; defs.len()];
-    let mut rel_cols: Vec<Option<usize>> = vec![None; defs.len()];
-    let header_cells: Vec<&Data> = range
-        .rows()
-        .nth(hdr_rel)
-        .map(|r| r.iter().collect())
-        .unwrap_or_default();
+    let rel_cols = &plan.rel_cols;
+    let cols: Vec<Option<u32>> = rel_cols.iter().map(|c| c.map(abs_col)).collect();
     let mut report = SheetReport {
         name: sheet.to_string(),
         header_row: header_row1,
+        two_row_header: plan.two_rows,
         ..Default::default()
     };
-    for (rel, m) in mapping.iter().enumerate() {
-        match m {
-            Some(fi) => {
-                if let Some(prev) = cols[*fi] {
-                    return Err(i18n::fill(
-                        lang,
-                        "skip.duplicate",
-                        &[
-                            ("a", &col_letters(prev)),
-                            ("b", &col_letters(abs_col(rel))),
-                            ("field", i18n::field_label(lang, defs[*fi].name)),
-                        ],
-                    ));
-                }
-                cols[*fi] = Some(abs_col(rel));
-                rel_cols[*fi] = Some(rel);
-                report
-                    .mapped
-                    .push((defs[*fi].name.to_string(), shown(header_cells[rel])));
-            }
-            None => {
-                if let Some(c) = header_cells.get(rel) {
-                    if !is_blank(c) {
-                        report.unmapped.push(shown(c));
-                    }
-                }
+    for (i, c) in rel_cols.iter().enumerate() {
+        if let Some(c) = c {
+            report
+                .mapped
+                .push((defs[i].name.to_string(), plan.names[*c].clone()));
+        }
+    }
+    for (c, reason) in &plan.losers {
+        report.ignored_columns.push(IgnoredColumn {
+            column: col_letters(abs_col(*c)),
+            header: plan.names[*c].clone(),
+            reason: reason.clone(),
+        });
+    }
+    if derive.is_none() {
+        for (c, n) in plan.unclaimed() {
+            let tracker = [Table::Shipments, Table::Feedback]
+                .into_iter()
+                .filter(|_| table == Table::Orders)
+                .find_map(|t| {
+                    ctx.field_for(t, n)
+                        .map(|(fi, _)| (t, fields::fields(t)[fi].name))
+                });
+            match tracker {
+                Some((t, f)) => report.tracker_columns.push((t, f, n.to_string())),
+                None => report.unmapped.push(plan.names[c].clone()),
             }
         }
     }
@@ -453,8 +842,9 @@ pub fn read_sheet(
         cols: cols.clone(),
         table,
     };
+    let currency_idx = defs.iter().position(|d| d.name == "currency");
     for (i, d) in defs.iter().enumerate() {
-        if cols[i].is_some() {
+        if cols[i].is_some() || (Some(i) == currency_idx && plan.currency.is_some()) {
             out.present[i] = true;
         } else if d.required {
             report.missing_required.push(d.name.to_string());
@@ -491,12 +881,23 @@ pub fn read_sheet(
         }
     }
 
+    // Free text keeps what was written, empty markers included.
+    let free_text: Vec<bool> = defs
+        .iter()
+        .map(|d| matches!(d.name, "product" | "contact" | "remarks" | "comment"))
+        .collect();
+    let mut markers: Vec<u64> = vec![0; defs.len()];
+    let shared = |i: usize| derive.is_some_and(|d| d.shared[i]);
     let owner_idx = defs.iter().position(|d| d.name == "owner");
     let order_idx = defs.iter().position(|d| d.name == "order_id");
+    let status_idx = defs.iter().position(|d| d.name == "status");
+    let delivered_idx = defs.iter().position(|d| d.name == "delivered_date");
+    let ship_idx = defs.iter().position(|d| d.name == "ship_date");
+    let updated_idx = defs.iter().position(|d| d.name == "updated_at");
     let mut vals: Vec<Val> = vec![Val::Null; defs.len()];
     let mut emptied: Vec<bool> = vec![false; defs.len()];
     let mut row_flags: Vec<Flag> = Vec::new();
-    for (rel_r, cells) in range.rows().enumerate().skip(hdr_rel + 1) {
+    for (rel_r, cells) in range.rows().enumerate().skip(plan.data_rel) {
         let row1 = origin.0 + rel_r as u32 + 1;
         if cells.iter().all(is_blank) {
             continue;
@@ -508,6 +909,22 @@ pub fn read_sheet(
             report.rows_totals += 1;
             continue;
         }
+        if is_note_row(cells) {
+            report.rows_notes += 1;
+            continue;
+        }
+        if let Some(d) = derive {
+            let has = |i: usize| {
+                rel_cols[i]
+                    .and_then(|c| cells.get(c))
+                    .is_some_and(|c| !is_blank(c) && !ctx.is_marker(c))
+            };
+            let key_ok = key_cell
+                .is_some_and(|c| !is_blank(c) && !ctx.is_marker(c) && !matches!(c, Data::Error(_)));
+            if !key_ok || !d.any_of.iter().any(|i| has(*i)) {
+                continue;
+            }
+        }
         report.rows_read += 1;
 
         // The order and owner a flag names, read only when a flag is made.
@@ -516,7 +933,8 @@ pub fn read_sheet(
             .and_then(|c| cells.get(c));
         let owner_cell = owner_idx
             .and_then(|i| rel_cols[i])
-            .and_then(|c| cells.get(c));
+            .and_then(|c| cells.get(c))
+            .filter(|c| !ctx.is_marker(c));
         let mk = |rule: RuleId,
                   sev: Severity,
                   field: &'static str,
@@ -548,6 +966,7 @@ pub fn read_sheet(
         let key_data = key_cell.unwrap_or(&Data::Empty);
         let key_text = match key_data {
             Data::Error(_) => None,
+            d if ctx.is_marker(d) => None,
             d => cell_text(d),
         };
         if key_text.is_none() {
@@ -589,8 +1008,22 @@ pub fn read_sheet(
             let col = abs_col(rel);
             let data = cells.get(rel).unwrap_or(&Data::Empty);
             let def = &defs[i];
+            if !free_text[i] && ctx.is_marker(data) {
+                markers[i] += 1;
+                continue;
+            }
+            if def.kind == Kind::Date {
+                if let Some(t) = text_of(data) {
+                    match values::day_month_hint(t) {
+                        Some(DateOrder::Dmy) => report.dates_day_first += 1,
+                        Some(DateOrder::Mdy) => report.dates_month_first += 1,
+                        _ => {}
+                    }
+                }
+            }
             match read_value(ctx, def, data) {
                 Ok(v) => vals[i] = v,
+                Err(_) if shared(i) => emptied[i] = true,
                 Err((rule, key, extra)) => {
                     emptied[i] = true;
                     let label = i18n::field_label(lang, def.name);
@@ -606,9 +1039,33 @@ pub fn read_sheet(
                 }
             }
         }
+        if let (Some(ci), Some(cur)) = (currency_idx, plan.currency) {
+            if vals[ci] == Val::Null && !emptied[ci] {
+                vals[ci] = Val::Text(Cow::Borrowed(cur));
+            }
+        }
+        // A tracker's shipment status, when it has no column of its own.
+        if derive.is_some() && table == Table::Shipments {
+            if let Some(si) = status_idx.filter(|i| rel_cols[*i].is_none()) {
+                let delivered = delivered_idx.is_some_and(|i| matches!(vals[i], Val::Date(_)));
+                let shipped = ship_idx.is_some_and(
+                    |i| matches!(vals[i], Val::Date(d) if d <= date_to_days(ctx.as_of)),
+                );
+                vals[si] = Val::Text(Cow::Borrowed(if delivered {
+                    "delivered"
+                } else if shipped {
+                    "in_transit"
+                } else {
+                    "booked"
+                }));
+            }
+        }
         // Dates: implausible ones (V05) are emptied and flagged.
         for i in 0..defs.len() {
             let Val::Date(days) = vals[i] else { continue };
+            if shared(i) {
+                continue;
+            }
             let def = &defs[i];
             let date = days_to_date(days);
             let key = if date < NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default() {
@@ -620,6 +1077,12 @@ pub fn read_sheet(
                     && def.name == "ship_date"
                     && is_booked_plan(defs, &vals)
                 {
+                    None
+                } else if Some(i) == updated_idx
+                    && (date - ctx.as_of).num_days() <= UPDATE_GRACE_DAYS
+                {
+                    // Edited after the period closed: an update on as_of.
+                    vals[i] = Val::Date(date_to_days(ctx.as_of));
                     None
                 } else {
                     Some("v05.future")
@@ -647,11 +1110,19 @@ pub fn read_sheet(
                 }
             }
         }
+        if table == Table::Shipments {
+            let delivered_word = status_idx
+                .is_some_and(|i| matches!(&vals[i], Val::Text(s) if s.as_ref() == "delivered"));
+            if delivered_word && delivered_idx.is_some_and(|i| vals[i] == Val::Null) {
+                report.delivered_without_date += 1;
+            }
+        }
         // Required fields left empty (not those emptied by another flag).
         for i in 0..defs.len() {
             let def = &defs[i];
             if def.required
                 && i != key_idx
+                && !shared(i)
                 && cols[i].is_some()
                 && vals[i] == Val::Null
                 && !emptied[i]
@@ -677,7 +1148,36 @@ pub fn read_sheet(
         out.push(&vals, src_id, row1);
         report.rows_accepted += 1;
     }
+    for (i, n) in markers.iter().enumerate() {
+        if *n > 0 {
+            let header = rel_cols[i]
+                .map(|c| plan.names[c].clone())
+                .unwrap_or_default();
+            report.empty_markers.insert(header, *n);
+        }
+    }
     Ok((report, source))
+}
+
+/// How many days after as_of an `updated_at` still counts as an update on
+/// as_of (registers are edited after the period closes, spec section 4).
+pub const UPDATE_GRACE_DAYS: i64 = 31;
+
+/// Reads one sheet for `table` (header, then rows); `Err` is the reason it
+/// was skipped.
+#[allow(clippy::too_many_arguments)]
+pub fn read_sheet(
+    ctx: &ReadContext,
+    table: Table,
+    file: &str,
+    sheet: &str,
+    range: &Range<Data>,
+    src_id: u32,
+    out: &mut TableBuilder,
+    flags: &mut Vec<Flag>,
+) -> Result<(SheetReport, SourceInfo), SkipReason> {
+    let p = plan(ctx, table, range)?;
+    read_rows(ctx, &p, None, file, sheet, range, src_id, out, flags)
 }
 
 /// A shipment whose ship date is still a plan: no delivered date and a
@@ -759,8 +1259,11 @@ fn read_value<'a>(
                 Data::Int(i) => values::serial_to_date(*i as f64),
                 Data::Float(f) => values::serial_to_date(*f),
                 Data::String(_) | Data::SharedString(_) => {
-                    match values::parse_date_text(text_of(data).unwrap_or_default(), ctx.date_order)
-                    {
+                    match values::parse_date_near(
+                        text_of(data).unwrap_or_default(),
+                        ctx.date_order,
+                        Some(ctx.as_of),
+                    ) {
                         Ok(d) => Some(d),
                         Err(DateError::Ambiguous) => {
                             return Err((RuleId::V02, "v02.ambiguous", vec![]))

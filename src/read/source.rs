@@ -10,7 +10,9 @@ use std::io::Cursor;
 use std::path::Path;
 use std::sync::Arc;
 
-use calamine::{Data, DataRef, Dimensions, Ods, Range, Reader, SheetType, SheetVisible, Xls, Xlsx};
+use calamine::{
+    Data, DataRef, Dimensions, Ods, Range, Reader, SheetType, SheetVisible, Xls, Xlsb, Xlsx,
+};
 use sha2::{Digest, Sha256};
 
 use super::merges::XlsxParts;
@@ -83,6 +85,7 @@ enum Inner {
     /// The file's bytes serve calamine's scan when the parts are unusual.
     Xlsx(Xlsx<Bytes>, Option<XlsxParts>, Arc<[u8]>),
     Xls(Xls<Bytes>),
+    Xlsb(Xlsb<Bytes>),
     Ods(Ods<Bytes>),
     Csv(Option<Range<Data>>),
 }
@@ -148,7 +151,12 @@ impl Workbook {
                 && bytes[..200.min(bytes.len())]
                     .windows(11)
                     .any(|w| w == b"opendocumen");
-            if is_ods {
+            if zip_has(&bytes, "xl/workbook.bin") {
+                let wb: Xlsb<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.clone()))
+                    .map_err(|e: calamine::XlsbError| corrupt(e.to_string()))?;
+                let m = metas(wb.sheets_metadata());
+                (Inner::Xlsb(wb), m)
+            } else if is_ods {
                 let wb: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.clone()))
                     .map_err(|e: calamine::OdsError| corrupt(e.to_string()))?;
                 let m = metas(wb.sheets_metadata());
@@ -270,6 +278,10 @@ impl Workbook {
                 }
                 Ok(owned(range))
             }
+            Inner::Xlsb(wb) => wb
+                .worksheet_range(name)
+                .map(owned)
+                .map_err(|e| err(e.to_string())),
             Inner::Ods(wb) => wb
                 .worksheet_range(name)
                 .map(owned)
@@ -355,6 +367,14 @@ fn check_unpacked_sizes(bytes: &Arc<[u8]>, shown: &str, limit_mb: u64) -> Result
         }
     }
     Ok(())
+}
+
+/// Whether a zip holds a part named `name` (an .xlsb has
+/// `xl/workbook.bin` where an .xlsx has `xl/workbook.xml`).
+fn zip_has(bytes: &Arc<[u8]>, name: &str) -> bool {
+    zip::ZipArchive::new(Cursor::new(bytes.clone()))
+        .map(|z| z.index_for_name(name).is_some())
+        .unwrap_or(false)
 }
 
 fn metas(sheets: &[calamine::Sheet]) -> Vec<SheetMeta> {

@@ -136,6 +136,13 @@ pub fn shipments(
                 .is_not_null()
                 .and(col("ship_date").lt_eq(asof.clone()))
                 .alias("shipped"),
+            // Not yet delivered: no delivered date, and the status does not
+            // say delivered (a delivered word without a date is delivered,
+            // arrival unknown: spec section 4).
+            col("delivered_date")
+                .is_null()
+                .and(col("status").neq(lit("delivered")).fill_null(lit(true)))
+                .alias("undelivered"),
             when(col(basis_col).lt_eq(asof.clone()))
                 .then(col(basis_col))
                 .otherwise(lit(NULL).cast(DataType::Date))

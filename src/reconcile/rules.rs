@@ -776,7 +776,7 @@ fn s04_past_eta(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -> Pol
 /// The S04 condition, shared with the `shipments_overdue` KPI.
 pub fn s04_predicate(as_of: NaiveDate, grace: i64) -> Expr {
     col("shipped")
-        .and(col("delivered_date").is_null())
+        .and(col("undelivered"))
         .and(col("eta").is_not_null())
         .and(lit(crate::read::date_to_days(as_of)).gt(days("eta") + lit(grace as i32)))
 }
@@ -788,7 +788,7 @@ fn s05_no_tracking(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -> 
     let df = filter(
         &rec.shipments,
         col("shipped")
-            .and(col("delivered_date").is_null())
+            .and(col("undelivered"))
             .and(col("tracking_no").is_null())
             .and(age.gt(lit(ctx.thresholds.tracking_days as i32))),
     )?;

@@ -548,7 +548,7 @@ fn shipments(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xl
         .shipments
         .clone()
         .lazy()
-        .filter(col("shipped").and(col("delivered_date").is_null()))
+        .filter(col("shipped").and(col("undelivered")))
         .with_columns([
             (lit(asof) - days("ship_date")).alias("days_in_transit"),
             crate::reconcile::rules::s04_predicate(inp.rec.as_of, grace)

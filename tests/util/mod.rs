@@ -38,6 +38,8 @@ pub struct Sheet {
     pub name: String,
     pub rows: Vec<Vec<Cell>>,
     pub merges: Vec<(u16, u32, u32)>,
+    /// Horizontal merges (row, first col, last col; 0-based): group titles.
+    pub hmerges: Vec<(u32, u16, u16)>,
     pub hidden: bool,
 }
 
@@ -47,6 +49,7 @@ impl Sheet {
             name: name.into(),
             rows,
             merges: vec![],
+            hmerges: vec![],
             hidden: false,
         }
     }
@@ -109,6 +112,14 @@ impl Work {
                     _ => String::new(),
                 };
                 ws.merge_range(*r0, *c, *r1, *c, &text, &Format::new())
+                    .unwrap();
+            }
+            for (r, c0, c1) in &sh.hmerges {
+                let text = match &sh.rows[*r as usize][*c0 as usize] {
+                    Cell::S(x) => x.clone(),
+                    _ => String::new(),
+                };
+                ws.merge_range(*r, *c0, *r, *c1, &text, &Format::new())
                     .unwrap();
             }
             if sh.hidden {

@@ -1,0 +1,504 @@
+//! `gendan init` (spec section 12): looks at the team's workbooks as
+//! `check` would and writes a complete, commented template fitted to them —
+//! the inputs and sheets chosen, the mapping as aliases, unused columns,
+//! unknown words, empty-marker suggestions, date order and language.
+//! It writes nothing but the template.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Component, Path, PathBuf};
+
+use crate::app::{AppError, Log, Outcome};
+use crate::cli::InitArgs;
+use crate::flags::{RuleId, Table};
+use crate::i18n::Lang;
+use crate::read::fields::{self, EnumKind, Kind};
+use crate::read::{self, values, ReadContext, TableInput};
+use crate::template::{DateOrder, Template};
+
+/// Runs `gendan init`.
+///
+/// # Errors
+/// No workbook given (exit 2), an existing `--out` without `--force`
+/// (exit 2), unreadable workbooks or nothing read (exit 1).
+pub fn run(args: InitArgs) -> Result<Outcome, AppError> {
+    let given = |extra: &[String]| -> Vec<(PathBuf, String)> {
+        args.files
+            .iter()
+            .chain(extra)
+            .map(|p| (PathBuf::from(p), p.clone()))
+            .collect()
+    };
+    let inputs: Vec<TableInput> = [
+        (Table::Orders, &args.orders),
+        (Table::Shipments, &args.shipments),
+        (Table::Feedback, &args.feedback),
+    ]
+    .into_iter()
+    .map(|(table, extra)| TableInput {
+        table,
+        patterns: given(extra),
+        sheets: Vec::new(),
+        // A workbook given without a table may hold no sheet of this one.
+        optional: false,
+    })
+    .collect();
+    if inputs.iter().all(|i| i.patterns.is_empty()) {
+        return Err(AppError::Usage(
+            "init: give the workbooks to look at: gendan init FILE… (or --orders/--shipments/--feedback PATH)"
+                .into(),
+        ));
+    }
+    if let Some(out) = &args.out {
+        if out.exists() && !args.force {
+            return Err(AppError::Usage(format!(
+                "{} exists — init does not overwrite it; add --force or pick another --out",
+                out.display()
+            )));
+        }
+    }
+    let template = Template::default();
+    let as_of = chrono::Local::now().date_naive();
+    let lang_msgs = args.lang.map(crate::app::lang_of).unwrap_or(Lang::En);
+    let ctx = ReadContext::new(&template, lang_msgs, as_of);
+    // A workbook is offered to every table; a table it gives nothing is
+    // not a failure here (init describes what there is).
+    let found = read::read_inputs_lenient(&ctx, &inputs)?;
+    let base = args
+        .out
+        .as_ref()
+        .and_then(|p| p.parent())
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let text = render(&found, &ctx, args.lang.map(crate::app::lang_of), &base);
+    match &args.out {
+        Some(out) => {
+            std::fs::write(out, text.as_bytes()).map_err(|e| {
+                AppError::Runtime(anyhow::anyhow!(
+                    "cannot write {}: {e} — check that the folder exists and is writable",
+                    out.display()
+                ))
+            })?;
+            Log::new(false, false).warn(&format!("wrote {}", out.display()));
+        }
+        None => print!("{text}"),
+    }
+    Ok(Outcome::Done)
+}
+
+/// `path` as written in a template in `base` (relative when it can be).
+fn relative_to(path: &str, base: &Path) -> String {
+    let (Ok(p), Ok(b)) = (std::fs::canonicalize(path), std::fs::canonicalize(base)) else {
+        return path.to_string();
+    };
+    let pc: Vec<Component> = p.components().collect();
+    let bc: Vec<Component> = b.components().collect();
+    let common = pc.iter().zip(&bc).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..bc.len() {
+        out.push("..");
+    }
+    for c in &pc[common..] {
+        out.push(c.as_os_str());
+    }
+    out.to_string_lossy().into_owned()
+}
+
+/// `s` as a one-line TOML basic string (also inside a comment).
+fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `s` on one line, for a comment.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+fn is_cjk(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// The fields of `table` whose aliases come nearest to `header`.
+fn nearest_fields(table: Table, header: &str) -> Vec<&'static str> {
+    let n = values::norm_header(header);
+    let mut scored: Vec<(f64, &'static str)> = fields::fields(table)
+        .iter()
+        .map(|d| {
+            let best = d
+                .aliases
+                .iter()
+                .map(|a| strsim::normalized_levenshtein(&values::norm_header(a), &n))
+                .fold(0.0, f64::max);
+            (best, d.name)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    scored.into_iter().take(2).map(|(_, f)| f).collect()
+}
+
+fn enum_kind(table: Table, field: &str) -> Option<EnumKind> {
+    fields::fields(table)
+        .iter()
+        .find(|d| d.name == field)
+        .and_then(|d| match d.kind {
+            Kind::Enum(k) => Some(k),
+            _ => None,
+        })
+}
+
+fn is_number_or_date(table: Table, field: &str) -> bool {
+    fields::fields(table)
+        .iter()
+        .find(|d| d.name == field)
+        .is_some_and(|d| !matches!(d.kind, Kind::Text | Kind::Enum(_)))
+}
+
+/// The template text for what was found.
+pub fn render(found: &read::Inputs, ctx: &ReadContext, lang: Option<Lang>, base: &Path) -> String {
+    let mut out = String::new();
+    // Language from the headers.
+    let (mut zh, mut en) = (0, 0);
+    for f in &found.files {
+        for sh in &f.sheets {
+            for (_, h) in &sh.mapped {
+                if is_cjk(h) {
+                    zh += 1;
+                } else {
+                    en += 1;
+                }
+            }
+        }
+    }
+    let lang = lang.unwrap_or(if zh >= en && zh > 0 {
+        Lang::Zh
+    } else {
+        Lang::En
+    });
+    // Date order from the text dates.
+    let (dmy, mdy): (u64, u64) = found
+        .files
+        .iter()
+        .flat_map(|f| &f.sheets)
+        .fold((0, 0), |(a, b), s| {
+            (a + s.dates_day_first, b + s.dates_month_first)
+        });
+    let order = if dmy > mdy {
+        DateOrder::Dmy
+    } else if mdy > dmy {
+        DateOrder::Mdy
+    } else {
+        DateOrder::Ymd
+    };
+    let order_word = match order {
+        DateOrder::Dmy => "dmy",
+        DateOrder::Mdy => "mdy",
+        DateOrder::Ymd => "ymd",
+    };
+
+    let _ = writeln!(out, "# gendan template written by `gendan init`.");
+    let _ = writeln!(out, "# What it found:");
+    let mut layout_files: BTreeMap<&str, Vec<Table>> = BTreeMap::new();
+    for f in &found.files {
+        if !f.sheets.is_empty() {
+            layout_files
+                .entry(f.path.as_str())
+                .or_default()
+                .push(f.table);
+        }
+        for sh in &f.sheets {
+            let mut line = format!(
+                "#   {} › {}: {}, header row {}, {} rows read ({} accepted, {} rejected)",
+                one_line(&f.path),
+                one_line(&sh.name),
+                f.table.as_str(),
+                sh.header_row,
+                sh.rows_read,
+                sh.rows_accepted,
+                sh.rows_rejected
+            );
+            if sh.two_row_header {
+                line.push_str(", two-row header");
+            }
+            if sh.rows_notes > 0 {
+                let _ = write!(line, ", {} note rows skipped", sh.rows_notes);
+            }
+            for (t, n) in &sh.derived {
+                let _ = write!(line, "; derived {n} {t}");
+            }
+            let _ = writeln!(out, "{line}");
+        }
+        for sk in &f.skipped_sheets {
+            let _ = writeln!(
+                out,
+                "#   {} › {}: not {} ({})",
+                one_line(&f.path),
+                one_line(&sk.name),
+                f.table.as_str(),
+                one_line(&sk.reason)
+            );
+        }
+    }
+    let derived_any = found
+        .files
+        .iter()
+        .flat_map(|f| &f.sheets)
+        .any(|s| !s.derived.is_empty());
+    let layout = if layout_files.values().any(|t| t.len() > 1) {
+        "one workbook, a sheet per table"
+    } else if derived_any {
+        "one tracker sheet (shipments/feedback derived from its columns)"
+    } else {
+        "a workbook per table"
+    };
+    let _ = writeln!(out, "# Layout: {layout}.");
+    let _ = writeln!(out, "# Check it with: gendan check --template THIS_FILE\n");
+
+    let _ = writeln!(out, "[report]");
+    let _ = writeln!(out, "title = \"Weekly order follow-up review\"");
+    let _ = writeln!(out, "period = \"week\"              # week | month");
+    let _ = writeln!(
+        out,
+        "as_of = \"today\"              # or a date; cron: \"yesterday\""
+    );
+    let _ = writeln!(
+        out,
+        "lang = \"{}\"                  # from the headers' language",
+        if lang == Lang::Zh { "zh" } else { "en" }
+    );
+    let _ = writeln!(out, "out_dir = \"reports\"");
+    let _ = writeln!(
+        out,
+        "date_order = \"{order_word}\"          # from the text dates: {dmy} day-first, {mdy} month-first"
+    );
+    let _ = writeln!(out);
+
+    for table in Table::ALL {
+        let mine: Vec<&read::FileReport> = found
+            .files
+            .iter()
+            .filter(|f| f.table == table && !f.sheets.is_empty())
+            .collect();
+        let _ = writeln!(out, "[inputs.{}]", table.as_str());
+        if mine.is_empty() {
+            let derived = found
+                .files
+                .iter()
+                .flat_map(|f| &f.sheets)
+                .any(|s| s.derived.contains_key(table.as_str()));
+            let _ = writeln!(out, "paths = []");
+            if derived {
+                let _ = writeln!(out, "# derived from the orders tracker sheet's columns");
+            } else {
+                let _ = writeln!(
+                    out,
+                    "# no sheet of the given workbooks holds {}",
+                    table.as_str()
+                );
+            }
+        } else {
+            let paths: Vec<String> = mine
+                .iter()
+                .map(|f| quote(&relative_to(&f.path, base)))
+                .collect();
+            let mut sheets: Vec<String> = Vec::new();
+            for f in &mine {
+                for sh in &f.sheets {
+                    let q = quote(&sh.name);
+                    if !sheets.contains(&q) {
+                        sheets.push(q);
+                    }
+                }
+            }
+            let _ = writeln!(out, "paths = [{}]", paths.join(", "));
+            let _ = writeln!(out, "sheets = [{}]", sheets.join(", "));
+        }
+        let _ = writeln!(out);
+    }
+
+    for table in Table::ALL {
+        let mut mapped: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut unused: Vec<String> = Vec::new();
+        for f in found.files.iter().filter(|f| f.table == table) {
+            for sh in &f.sheets {
+                for (field, header) in &sh.mapped {
+                    let e = mapped.entry(field.clone()).or_default();
+                    if !e.contains(header) {
+                        e.push(header.clone());
+                    }
+                }
+                for u in &sh.unmapped {
+                    if !unused.contains(u) {
+                        unused.push(u.clone());
+                    }
+                }
+            }
+        }
+        // Derived tables: their own columns of the tracker sheet.
+        for f in found.files.iter().filter(|f| f.table == Table::Orders) {
+            for sh in &f.sheets {
+                for (t, from) in &sh.derived_from {
+                    if *t != table {
+                        continue;
+                    }
+                    for pair in from {
+                        if let Some((field, header)) = pair.split_once(" ← ") {
+                            let e = mapped.entry(field.to_string()).or_default();
+                            if !e.contains(&header.to_string()) {
+                                e.push(header.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let _ = writeln!(out, "[columns.{}]", table.as_str());
+        for d in fields::fields(table) {
+            if let Some(h) = mapped.get(d.name) {
+                let list: Vec<String> = h.iter().map(|x| quote(x)).collect();
+                let _ = writeln!(out, "{} = [{}]", d.name, list.join(", "));
+            }
+        }
+        for u in &unused {
+            let near = nearest_fields(table, u);
+            let first = near.first().copied().unwrap_or("remarks");
+            let _ = writeln!(
+                out,
+                "# {first} = [{}]   # unused column; could map to: {}",
+                quote(u),
+                near.join(", ")
+            );
+        }
+        let _ = writeln!(out);
+    }
+
+    // Unknown words and empty-marker suggestions from the flags.
+    let mut words: BTreeMap<EnumKind, BTreeMap<String, u64>> = BTreeMap::new();
+    let mut fillers: BTreeMap<(String, String, String), u64> = BTreeMap::new();
+    for f in &found.flags {
+        let Some(v) = &f.value else { continue };
+        match f.rule {
+            RuleId::V04 => {
+                if let Some(k) = enum_kind(f.table, f.field) {
+                    *words.entry(k).or_default().entry(v.clone()).or_default() += 1;
+                }
+            }
+            RuleId::V02 if is_number_or_date(f.table, f.field) && !v.trim().is_empty() => {
+                let header = found
+                    .files
+                    .iter()
+                    .filter(|x| x.path == f.file && x.table == f.table)
+                    .flat_map(|x| &x.sheets)
+                    .filter(|s| s.name == f.sheet)
+                    .flat_map(|s| &s.mapped)
+                    .find(|(field, _)| field == f.field)
+                    .map(|(_, h)| h.clone())
+                    .unwrap_or_else(|| f.field.to_string());
+                *fillers
+                    .entry((v.clone(), format!("{}|{}", f.file, f.sheet), header))
+                    .or_default() += 1;
+            }
+            _ => {}
+        }
+    }
+    let rows_of = |key: &str| -> u64 {
+        found
+            .files
+            .iter()
+            .flat_map(|f| {
+                f.sheets
+                    .iter()
+                    .map(move |s| (format!("{}|{}", f.path, s.name), s.rows_read))
+            })
+            .filter(|(k, _)| k == key)
+            .map(|(_, n)| n)
+            .sum()
+    };
+    let _ = writeln!(out, "[values]");
+    let mut any = false;
+    for ((value, sheet, header), n) in &fillers {
+        let rows = rows_of(sheet).max(1);
+        if *n * 100 > rows {
+            any = true;
+            let _ = writeln!(
+                out,
+                "# empty = [{}]   # {} cells in {}",
+                quote(value),
+                group(*n),
+                one_line(header)
+            );
+        }
+    }
+    if !any {
+        let _ = writeln!(
+            out,
+            "empty = []                   # extra empty markers, e.g. [\"Date Not Captured\"]"
+        );
+    }
+    let _ = writeln!(out);
+    for kind in EnumKind::ALL {
+        let _ = writeln!(out, "[values.{}]", kind.template_key());
+        if let (Some(found_words), Some(m)) = (words.get(&kind), ctx.matcher(kind)) {
+            let mut list: Vec<(&String, &u64)> = found_words.iter().collect();
+            list.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            for (w, n) in list {
+                let near = m.lookup(w).err().unwrap_or_default();
+                let canon = m.lookup(&near).unwrap_or("?");
+                let _ = writeln!(
+                    out,
+                    "# {} = {}   # {} rows; nearest known word: {near}",
+                    quote(w),
+                    quote(canon),
+                    group(*n)
+                );
+            }
+        }
+        let _ = writeln!(out);
+    }
+    out.push_str(THRESHOLDS);
+    out
+}
+
+/// `1213` as `1,213`.
+fn group(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+const THRESHOLDS: &str = r#"[thresholds]
+stale_days = 7               # an open order not updated for this long is stale (S01)
+confirm_days = 3             # pending confirmation longer than this (S03)
+eta_grace_days = 3           # days past ETA before a shipment is overdue (S04)
+tracking_days = 2            # days after shipping without a tracking number (S05)
+followup_days = 14           # after-sales follow-up due this long after arrival (S06)
+feedback_sla_days = 14       # open feedback older than this (S07)
+amount_tolerance = 0.005     # amount vs quantity × unit price (C07)
+
+[history]
+enabled = true
+"#;
