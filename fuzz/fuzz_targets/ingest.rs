@@ -1,6 +1,8 @@
 //! Fuzz target: the ingest of one workbook (format sniffing, the zip-bomb
 //! check, calamine, merged regions, header detection, every value form,
-//! the frame), as orders and as shipments. Any panic is a finding.
+//! the frame), as orders and as shipments, and as one workbook given for
+//! all three tables (layout choice, two-row headers, tracker derivation).
+//! Any panic is a finding.
 //!
 //! `cargo +nightly fuzz run ingest -s none fuzz/corpus/ingest` (see
 //! fuzz/README.md).
@@ -9,7 +11,7 @@
 
 use gendan::flags::Table;
 use gendan::i18n::Lang;
-use gendan::read::{ingest, ReadContext};
+use gendan::read::{ingest, ingest_as, ReadContext};
 use gendan::template::Template;
 use libfuzzer_sys::fuzz_target;
 
@@ -21,4 +23,6 @@ fuzz_target!(|data: &[u8]| {
     for table in [Table::Orders, Table::Shipments] {
         let _ = ingest(&ctx, table, data.to_vec(), "fuzz.xlsx");
     }
+    let all = [Table::Orders, Table::Shipments, Table::Feedback];
+    let _ = ingest_as(&ctx, &all, data.to_vec(), "fuzz.xlsx");
 });
