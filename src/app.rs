@@ -398,7 +398,7 @@ pub fn analyse(job: &Job, log: &Log) -> Result<Analysis, AppError> {
         ),
     );
     for n in &inputs.notes {
-        log.warn(n);
+        log.note(n);
     }
     for f in &inputs.files {
         for s in &f.skipped_sheets {
@@ -681,6 +681,14 @@ impl Log {
     pub fn warn(&self, msg: &str) {
         if !self.quiet {
             eprintln!("warning: {msg}");
+        }
+    }
+
+    /// Something the operator should know that is not a problem (rows
+    /// derived from a tracker, a default path that matched nothing).
+    pub fn note(&self, msg: &str) {
+        if !self.quiet {
+            eprintln!("note: {msg}");
         }
     }
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 
-use crate::app::{AppError, Log, Outcome};
+use crate::app::{AppError, Outcome};
 use crate::cli::InitArgs;
 use crate::flags::{RuleId, Table};
 use crate::i18n::Lang;
@@ -80,7 +80,7 @@ pub fn run(args: InitArgs) -> Result<Outcome, AppError> {
                     out.display()
                 ))
             })?;
-            Log::new(false, false).warn(&format!("wrote {}", out.display()));
+            eprintln!("wrote {}", out.display());
         }
         None => print!("{text}"),
     }
@@ -224,37 +224,56 @@ pub fn render(found: &read::Inputs, ctx: &ReadContext, lang: Option<Lang>, base:
                 .or_default()
                 .push(f.table);
         }
-        for sh in &f.sheets {
-            let mut line = format!(
-                "#   {} › {}: {}, header row {}, {} rows read ({} accepted, {} rejected)",
-                one_line(&f.path),
-                one_line(&sh.name),
-                f.table.as_str(),
-                sh.header_row,
-                sh.rows_read,
-                sh.rows_accepted,
-                sh.rows_rejected
-            );
-            if sh.two_row_header {
-                line.push_str(", two-row header");
-            }
-            if sh.rows_notes > 0 {
-                let _ = write!(line, ", {} note rows skipped", sh.rows_notes);
-            }
-            for (t, n) in &sh.derived {
-                let _ = write!(line, "; derived {n} {t}");
-            }
-            let _ = writeln!(out, "{line}");
+    }
+    // Each file once, each sheet once: what read it, or why nothing did.
+    let mut seen_files: Vec<&str> = Vec::new();
+    for f in &found.files {
+        if seen_files.contains(&f.path.as_str()) {
+            continue;
         }
-        for sk in &f.skipped_sheets {
-            let _ = writeln!(
-                out,
-                "#   {} › {}: not {} ({})",
-                one_line(&f.path),
-                one_line(&sk.name),
-                f.table.as_str(),
-                one_line(&sk.reason)
-            );
+        seen_files.push(&f.path);
+        let mine: Vec<&read::FileReport> =
+            found.files.iter().filter(|x| x.path == f.path).collect();
+        let mut done: Vec<&str> = Vec::new();
+        for r in &mine {
+            for sh in &r.sheets {
+                done.push(&sh.name);
+                let mut line = format!(
+                    "#   {} › {}: {}, header row {}, {} read ({} accepted, {} rejected)",
+                    one_line(&r.path),
+                    one_line(&sh.name),
+                    r.table.as_str(),
+                    sh.header_row,
+                    rows(sh.rows_read),
+                    sh.rows_accepted,
+                    sh.rows_rejected
+                );
+                if sh.two_row_header {
+                    line.push_str(", two-row header");
+                }
+                if sh.rows_notes > 0 {
+                    let _ = write!(line, ", {} note rows skipped", sh.rows_notes);
+                }
+                for (t, n) in &sh.derived {
+                    let _ = write!(line, "; derived {n} {t}");
+                }
+                let _ = writeln!(out, "{line}");
+            }
+        }
+        for r in &mine {
+            for sk in &r.skipped_sheets {
+                if done.contains(&sk.name.as_str()) {
+                    continue;
+                }
+                done.push(&sk.name);
+                let _ = writeln!(
+                    out,
+                    "#   {} › {}: not read ({})",
+                    one_line(&r.path),
+                    one_line(&sk.name),
+                    one_line(&sk.reason)
+                );
+            }
         }
     }
     let derived_any = found
@@ -464,10 +483,10 @@ pub fn render(found: &read::Inputs, ctx: &ReadContext, lang: Option<Lang>, base:
                 let canon = m.lookup(&near).unwrap_or("?");
                 let _ = writeln!(
                     out,
-                    "# {} = {}   # {} rows; nearest known word: {near}",
+                    "# {} = {}   # {}; nearest known word: {near}",
                     quote(w),
                     quote(canon),
-                    group(*n)
+                    rows(*n)
                 );
             }
         }
@@ -475,6 +494,15 @@ pub fn render(found: &read::Inputs, ctx: &ReadContext, lang: Option<Lang>, base:
     }
     out.push_str(THRESHOLDS);
     out
+}
+
+/// `1 row`, `1,213 rows`.
+fn rows(n: u64) -> String {
+    if n == 1 {
+        "1 row".into()
+    } else {
+        format!("{} rows", group(n))
+    }
 }
 
 /// `1213` as `1,213`.

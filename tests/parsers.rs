@@ -338,6 +338,17 @@ proptest! {
         // The general path: normalised and compared with the list.
         let general = EMPTY_MARKERS.contains(&norm_marker(&other).as_str());
         prop_assert_eq!(is_empty_marker(&other, &["zz-no-such".into()]), general, "{:?}", other);
+        // The first-character shortcut (no template words) never says
+        // "marker" where the general path does not.
+        if is_empty_marker(&other, &[]) {
+            prop_assert!(general, "{:?}", other);
+        }
+        // Full-width forms of a marker are markers on either path.
+        let wide: String = shown
+            .chars()
+            .map(|c| if ('!'..='~').contains(&c) { char::from_u32(c as u32 + 0xFEE0).unwrap() } else { c })
+            .collect();
+        prop_assert!(is_empty_marker(&wide, &[]), "{:?}", wide);
         // A template word matches in any case and spacing.
         let word = norm_marker(&other);
         if !word.is_empty() && other.chars().count() <= 60 {

@@ -764,10 +764,10 @@ fn read_all(ctx: &ReadContext, inputs: &[TableInput], lenient: bool) -> Result<I
                 &[("table", crate::i18n::table_label(lang, d.table))],
             );
             let t = d.table;
-            for (tt, _, header) in sh.tracker_columns.clone() {
+            for (tt, _, header, column) in sh.tracker_columns.clone() {
                 if tt == t {
                     sh.ignored_columns.push(sheet::IgnoredColumn {
-                        column: String::new(),
+                        column,
                         header,
                         reason: reason.clone(),
                     });
@@ -779,13 +779,13 @@ fn read_all(ctx: &ReadContext, inputs: &[TableInput], lenient: bool) -> Result<I
     // listed with the other columns no field took.
     for f in files.iter_mut().filter(|f| f.table == Table::Orders) {
         for sh in &mut f.sheets {
-            for (t, field, header) in std::mem::take(&mut sh.tracker_columns) {
+            for (t, field, header, column) in std::mem::take(&mut sh.tracker_columns) {
                 let used = sh.derived.contains_key(t.as_str())
                     || sh.ignored_columns.iter().any(|c| c.header == header);
                 if !used && !sh.unmapped.contains(&header) {
                     sh.unmapped.push(header.clone());
                 }
-                sh.tracker_columns.push((t, field, header));
+                sh.tracker_columns.push((t, field, header, column));
             }
         }
     }

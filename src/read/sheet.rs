@@ -328,9 +328,9 @@ pub struct SheetReport {
     #[serde(skip)]
     pub missing_required: Vec<String>,
     /// Shipment and feedback columns found beside the orders fields:
-    /// (table, field, header), for `check`.
+    /// (table, field, header, column letters), for `check`.
     #[serde(skip)]
-    pub tracker_columns: Vec<(Table, &'static str, String)>,
+    pub tracker_columns: Vec<(Table, &'static str, String, String)>,
     /// Delivered status and no delivered date, rows (spec section 4).
     #[serde(skip)]
     pub delivered_without_date: u64,
@@ -819,7 +819,11 @@ pub fn read_rows(
                         .map(|(fi, _)| (t, fields::fields(t)[fi].name))
                 });
             match tracker {
-                Some((t, f)) => report.tracker_columns.push((t, f, n.to_string())),
+                Some((t, f)) => {
+                    report
+                        .tracker_columns
+                        .push((t, f, n.to_string(), col_letters(abs_col(c))))
+                }
                 None => report.unmapped.push(plan.names[c].clone()),
             }
         }
@@ -887,6 +891,8 @@ pub fn read_rows(
         .map(|d| matches!(d.name, "product" | "contact" | "remarks" | "comment"))
         .collect();
     let mut markers: Vec<u64> = vec![0; defs.len()];
+    // This row's cells that held an empty marker, shown in their V01.
+    let mut marked: Vec<bool> = vec![false; defs.len()];
     let shared = |i: usize| derive.is_some_and(|d| d.shared[i]);
     let owner_idx = defs.iter().position(|d| d.name == "owner");
     let order_idx = defs.iter().position(|d| d.name == "order_id");
@@ -1004,12 +1010,14 @@ pub fn read_rows(
         for i in 0..defs.len() {
             vals[i] = Val::Null;
             emptied[i] = false;
+            marked[i] = false;
             let Some(rel) = rel_cols[i] else { continue };
             let col = abs_col(rel);
             let data = cells.get(rel).unwrap_or(&Data::Empty);
             let def = &defs[i];
             if !free_text[i] && ctx.is_marker(data) {
                 markers[i] += 1;
+                marked[i] = true;
                 continue;
             }
             if def.kind == Kind::Date {
@@ -1133,12 +1141,16 @@ pub fn read_rows(
                         "v01.required",
                         &[("field", i18n::field_label(lang, def.name))],
                     );
+                    // An empty marker is shown as written (`TBD`).
+                    let value = marked[i]
+                        .then(|| rel_cols[i].and_then(|c| cells.get(c)).map(shown))
+                        .flatten();
                     row_flags.push(mk(
                         RuleId::V01,
                         sev,
                         def.name,
                         cols[i].unwrap_or(0),
-                        None,
+                        value,
                         msg,
                     ));
                 }

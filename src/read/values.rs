@@ -370,7 +370,19 @@ pub fn split_suffix(header: &str) -> Option<(&str, &str)> {
 /// `-`, …, spec section 3) or one of `extra` (already [`norm_marker`]ed).
 pub fn is_empty_marker(s: &str, extra: &[String]) -> bool {
     let t = s.trim_matches(|c: char| c.is_whitespace() || c.is_control());
-    if t.is_empty() {
+    let Some(first) = t.chars().next() else {
+        return false;
+    };
+    // Most cells are names and words: one look at the first character
+    // rules them out (every built-in marker starts with one of these, or
+    // is written in full-width forms).
+    if extra.is_empty()
+        && !matches!(
+            first.to_ascii_lowercase(),
+            'n' | 't' | '-' | '/' | '?' | '#' | '—' | '–' | '？' | '待' | '未' | '无' | '暂' | '空'
+        )
+        && !('\u{ff00}'..='\u{ffef}').contains(&first)
+    {
         return false;
     }
     if t.len() <= MARKER_BYTES {
