@@ -137,22 +137,68 @@ fn is_cjk(s: &str) -> bool {
     s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
 }
 
-/// The fields of `table` whose aliases come nearest to `header`.
+/// How near a header is to an alias, 0–1: for names in Latin letters the
+/// share of words they have in common, for others the edit distance of
+/// the normalised names.
+fn nearness(header: &str, alias: &str) -> f64 {
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    if header.is_ascii() && alias.is_ascii() {
+        let (a, b) = (words(header), words(alias));
+        let common = a.iter().filter(|w| b.contains(w)).count();
+        let all = a.len() + b.len() - common;
+        if all == 0 {
+            0.0
+        } else {
+            common as f64 / all as f64
+        }
+    } else {
+        strsim::normalized_levenshtein(&values::norm_header(header), &values::norm_header(alias))
+    }
+}
+
+/// Suggestions below this nearness are not made.
+const NEAR_ENOUGH: f64 = 0.4;
+
+/// The fields of `table` whose aliases come near `header`, nearest first
+/// (at most two).
 fn nearest_fields(table: Table, header: &str) -> Vec<&'static str> {
-    let n = values::norm_header(header);
     let mut scored: Vec<(f64, &'static str)> = fields::fields(table)
         .iter()
         .map(|d| {
             let best = d
                 .aliases
                 .iter()
-                .map(|a| strsim::normalized_levenshtein(&values::norm_header(a), &n))
+                .map(|a| nearness(header, a))
                 .fold(0.0, f64::max);
             (best, d.name)
         })
+        .filter(|(s, _)| *s >= NEAR_ENOUGH)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     scored.into_iter().take(2).map(|(_, f)| f).collect()
+}
+
+/// The (table, field) whose alias comes nearest to `header`, when one is
+/// near enough to suggest (similarity at least 0.5, or one name holding
+/// the other).
+fn nearest_any(header: &str) -> Option<(Table, &'static str)> {
+    let mut best: Option<(f64, Table, &'static str)> = None;
+    for t in Table::ALL {
+        for d in fields::fields(t) {
+            for a in d.aliases {
+                let score = nearness(header, a);
+                if best.is_none_or(|b| score > b.0) {
+                    best = Some((score, t, d.name));
+                }
+            }
+        }
+    }
+    best.filter(|b| b.0 >= NEAR_ENOUGH).map(|(_, t, f)| (t, f))
 }
 
 fn enum_kind(table: Table, field: &str) -> Option<EnumKind> {
@@ -245,8 +291,8 @@ pub fn render(found: &read::Inputs, ctx: &ReadContext, lang: Option<Lang>, base:
                     r.table.as_str(),
                     sh.header_row,
                     rows(sh.rows_read),
-                    sh.rows_accepted,
-                    sh.rows_rejected
+                    group(sh.rows_accepted),
+                    group(sh.rows_rejected)
                 );
                 if sh.two_row_header {
                     line.push_str(", two-row header");
@@ -255,7 +301,7 @@ pub fn render(found: &read::Inputs, ctx: &ReadContext, lang: Option<Lang>, base:
                     let _ = write!(line, ", {} note rows skipped", sh.rows_notes);
                 }
                 for (t, n) in &sh.derived {
-                    let _ = write!(line, "; derived {n} {t}");
+                    let _ = write!(line, "; derived {} {t}", group(*n));
                 }
                 let _ = writeln!(out, "{line}");
             }
@@ -273,6 +319,36 @@ pub fn render(found: &read::Inputs, ctx: &ReadContext, lang: Option<Lang>, base:
                     one_line(&sk.name),
                     one_line(&sk.reason)
                 );
+            }
+        }
+    }
+    // Sheets no table recognised: their likeliest header row, each column
+    // with the field it comes nearest to, ready to uncomment.
+    let mut guessed: Vec<(&str, &str)> = Vec::new();
+    for f in &found.files {
+        for sk in &f.skipped_sheets {
+            let Some((row, names)) = &sk.header_guess else {
+                continue;
+            };
+            if guessed.contains(&(f.path.as_str(), sk.name.as_str())) {
+                continue;
+            }
+            guessed.push((&f.path, &sk.name));
+            let _ = writeln!(
+                out,
+                "#\n# {} › {} was not read: no table recognised its header. Row {row} holds the\n# columns below, each with the field it comes nearest to; give the ones you\n# keep to their field under [columns.<table>] (the table is named) and run init again:",
+                one_line(&f.path),
+                one_line(&sk.name)
+            );
+            for n in names.iter().filter(|n| !n.is_empty()) {
+                match nearest_any(n) {
+                    Some((t, field)) => {
+                        let _ = writeln!(out, "#   {}.{field} = [{}]", t.as_str(), quote(n));
+                    }
+                    None => {
+                        let _ = writeln!(out, "#   {}   (no field comes near)", quote(n));
+                    }
+                }
             }
         }
     }
@@ -304,6 +380,31 @@ pub fn render(found: &read::Inputs, ctx: &ReadContext, lang: Option<Lang>, base:
         if lang == Lang::Zh { "zh" } else { "en" }
     );
     let _ = writeln!(out, "out_dir = \"reports\"");
+    // Arrival dates and no ship dates: on time can only be judged on them.
+    let shipment_fields: Vec<&str> = found
+        .files
+        .iter()
+        .flat_map(|f| {
+            let own = f
+                .sheets
+                .iter()
+                .filter(move |_| f.table == Table::Shipments)
+                .flat_map(|s| s.mapped.iter().map(|(field, _)| field.as_str()));
+            let derived = f.sheets.iter().flat_map(|s| {
+                s.derived_from
+                    .iter()
+                    .filter(|(t, _)| *t == Table::Shipments)
+                    .flat_map(|(_, from)| from.iter().filter_map(|p| p.split(" ← ").next()))
+            });
+            own.chain(derived)
+        })
+        .collect();
+    if shipment_fields.contains(&"delivered_date") && !shipment_fields.contains(&"ship_date") {
+        let _ = writeln!(
+            out,
+            "on_time_basis = \"delivered_date\"   # the shipments have arrival dates but no ship dates"
+        );
+    }
     let _ = writeln!(
         out,
         "date_order = \"{order_word}\"          # from the text dates: {dmy} day-first, {mdy} month-first"
@@ -398,13 +499,19 @@ pub fn render(found: &read::Inputs, ctx: &ReadContext, lang: Option<Lang>, base:
         }
         for u in &unused {
             let near = nearest_fields(table, u);
-            let first = near.first().copied().unwrap_or("remarks");
-            let _ = writeln!(
-                out,
-                "# {first} = [{}]   # unused column; could map to: {}",
-                quote(u),
-                near.join(", ")
-            );
+            match near.first() {
+                Some(first) => {
+                    let _ = writeln!(
+                        out,
+                        "# {first} = [{}]   # unused column; could be: {}",
+                        quote(u),
+                        near.join(", ")
+                    );
+                }
+                None => {
+                    let _ = writeln!(out, "# {}   # unused column; no field comes near", quote(u));
+                }
+            }
         }
         let _ = writeln!(out);
     }

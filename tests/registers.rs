@@ -1142,3 +1142,23 @@ fn init_writes_a_template_that_check_reads_the_same_way() {
     assert_eq!(fb["rows_read"], 1);
     assert!(flags_of(&v, "V02").is_empty(), "{v}");
 }
+
+#[test]
+fn every_option_of_every_command_has_help_text() {
+    use clap::CommandFactory;
+    let cli = gendan::cli::Cli::command();
+    let mut missing = Vec::new();
+    for sub in cli.get_subcommands() {
+        assert!(sub.get_about().is_some(), "{} has no help", sub.get_name());
+        for arg in sub.get_arguments() {
+            let id = arg.get_id().as_str();
+            if id == "help" || id == "version" {
+                continue;
+            }
+            if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                missing.push(format!("{} {id}", sub.get_name()));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "options without help: {missing:?}");
+}

@@ -73,6 +73,10 @@ pub enum ReadError {
 pub struct SkippedSheet {
     pub name: String,
     pub reason: String,
+    /// When no table recognised the header: the row that looks most like
+    /// one (1-based) and its cells, for `gendan init`'s suggestions.
+    #[serde(skip)]
+    pub header_guess: Option<(u32, Vec<String>)>,
 }
 
 /// One input file as the run summary lists it (spec section 7).
@@ -375,6 +379,7 @@ fn read_workbook(
             accs[*i].report.skipped_sheets.push(SkippedSheet {
                 name: name.to_string(),
                 reason: reason.to_string(),
+                header_guess: None,
             });
         }
     };
@@ -457,9 +462,13 @@ fn read_workbook(
             .map(|i| (tables[*i].0, sheet::plan(ctx, tables[*i].0, &range)))
             .collect();
         let Some(pick) = choose_table(&meta.name, &plans) else {
+            let guess = sheet::header_guess(ctx, &range);
             for (k, i) in candidates.iter().enumerate() {
                 if let Err(reason) = &plans[k].1 {
                     skip(&mut accs, &[*i], &meta.name, reason);
+                    if let Some(last) = accs[*i].report.skipped_sheets.last_mut() {
+                        last.header_guess = guess.clone();
+                    }
                 }
             }
             continue;

@@ -636,6 +636,26 @@ pub fn plan(ctx: &ReadContext, table: Table, range: &Range<Data>) -> Result<Plan
     })
 }
 
+/// For a sheet no table recognised: the row among the first 30 that looks
+/// most like a header (most cells naming a field of any table, then most
+/// text cells; at least two text cells), 1-based, with its cells.
+pub fn header_guess(ctx: &ReadContext, range: &Range<Data>) -> Option<(u32, Vec<String>)> {
+    let origin = range.start()?;
+    let mut best: Option<(usize, usize, usize, Vec<String>)> = None;
+    for (r, row) in range.rows().take(30).enumerate() {
+        let names = header_names(row);
+        let texts = names.iter().filter(|n| !n.is_empty()).count();
+        if texts < 2 {
+            continue;
+        }
+        let named = names.iter().filter(|n| names_any_field(ctx, n)).count();
+        if best.as_ref().is_none_or(|b| (named, texts) > (b.0, b.1)) {
+            best = Some((named, texts, r, names));
+        }
+    }
+    best.map(|(_, _, r, names)| (origin.0 + r as u32 + 1, names))
+}
+
 /// How a tracker sheet's rows become shipment or feedback rows (spec
 /// section 3.2): the order row's own columns for the fields it shares, the
 /// unclaimed columns for the rest.
