@@ -1162,3 +1162,55 @@ fn every_option_of_every_command_has_help_text() {
     }
     assert!(missing.is_empty(), "options without help: {missing:?}");
 }
+
+#[test]
+fn a_tracker_with_scores_but_no_feedback_date_names_the_missing_column_once() {
+    let w = Work::new();
+    w.xlsx(
+        "tracker.xlsx",
+        vec![Sheet::new(
+            "跟单",
+            vec![
+                header(&[
+                    "订单号", "客户", "产品", "数量", "下单日期", "交期", "状态", "跟单员", "满意度",
+                ]),
+                vec![
+                    s("PO-1"),
+                    s("Acme"),
+                    s("Mug"),
+                    n(5.0),
+                    d(2026, 11, 1),
+                    d(2026, 12, 20),
+                    s("生产中"),
+                    s("李"),
+                    n(2.0),
+                ],
+                vec![
+                    s("PO-2"),
+                    s("Acme"),
+                    s("Mug"),
+                    n(5.0),
+                    d(2026, 11, 1),
+                    d(2026, 12, 20),
+                    s("生产中"),
+                    s("李"),
+                    Cell::Blank,
+                ],
+            ],
+        )],
+    );
+    let (code, v) = w.check_json(&["--orders", "tracker.xlsx", "--as-of", AS_OF]);
+    assert_eq!(code, 0, "{v}");
+    let sh = sheet_of(&v, "orders");
+    assert_eq!(sh["derived"]["feedback"], 1, "{sh}");
+    let v01: Vec<Value> = flags_of(&v, "V01");
+    assert_eq!(v01.len(), 1, "{v01:?}");
+    assert_eq!(v01[0]["table"], "feedback");
+    assert_eq!(v01[0]["cell"], "A1");
+    assert!(v01[0]["message"].as_str().unwrap().contains("反馈日期"), "{v01:?}");
+    // The unhappy score is S08 on the tracker's own cell.
+    assert_eq!(
+        flags_of(&v, "S08").iter().map(|f| f["cell"].clone()).collect::<Vec<_>>(),
+        vec![Value::from("I2")]
+    );
+}
