@@ -325,9 +325,9 @@ impl Job {
         let period = Period::ending(template.file.report.period, as_of);
         let mut inputs = Vec::new();
         for (table, cli_paths) in [
-            (Table::Orders, &args.orders),
-            (Table::Shipments, &args.shipments),
-            (Table::Feedback, &args.feedback),
+            (Table::Orders, &args.paths.orders),
+            (Table::Shipments, &args.paths.shipments),
+            (Table::Feedback, &args.paths.feedback),
         ] {
             let spec = template.input(table);
             let optional = cli_paths.is_empty() && spec.defaulted;

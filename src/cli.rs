@@ -48,15 +48,8 @@ pub struct InitArgs {
     /// Workbooks to look at (each sheet is given to the table it fits).
     #[arg(value_name = "FILE")]
     pub files: Vec<String>,
-    /// Orders workbook or glob; repeatable.
-    #[arg(long = "orders", value_name = "PATH")]
-    pub orders: Vec<String>,
-    /// Shipments workbook or glob; repeatable.
-    #[arg(long = "shipments", value_name = "PATH")]
-    pub shipments: Vec<String>,
-    /// Feedback workbook or glob; repeatable.
-    #[arg(long = "feedback", value_name = "PATH")]
-    pub feedback: Vec<String>,
+    #[command(flatten)]
+    pub paths: TablePaths,
     /// Language of the comments and of the reports the template asks for
     /// (default: the language of the headers).
     #[arg(long, value_enum)]
@@ -82,11 +75,9 @@ pub enum FailOn {
     Error,
 }
 
+/// `--orders`, `--shipments`, `--feedback`: files or globs per table.
 #[derive(Debug, Clone, Args, Default)]
-pub struct InputArgs {
-    /// Template file (TOML). Without one, inputs come from the options below.
-    #[arg(long)]
-    pub template: Option<PathBuf>,
+pub struct TablePaths {
     /// Orders workbook or glob; repeatable; replaces the template's paths.
     #[arg(long = "orders", value_name = "PATH")]
     pub orders: Vec<String>,
@@ -96,6 +87,15 @@ pub struct InputArgs {
     /// Feedback workbook or glob; repeatable.
     #[arg(long = "feedback", value_name = "PATH")]
     pub feedback: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args, Default)]
+pub struct InputArgs {
+    /// Template file (TOML). Without one, inputs come from the options below.
+    #[arg(long)]
+    pub template: Option<PathBuf>,
+    #[command(flatten)]
+    pub paths: TablePaths,
     /// Last day of the period: YYYY-MM-DD (or 2026/11/27, 27 Nov 2026, …),
     /// today or yesterday.
     #[arg(long = "as-of", value_name = "DATE")]

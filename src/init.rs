@@ -30,9 +30,9 @@ pub fn run(args: InitArgs) -> Result<Outcome, AppError> {
             .collect()
     };
     let inputs: Vec<TableInput> = [
-        (Table::Orders, &args.orders),
-        (Table::Shipments, &args.shipments),
-        (Table::Feedback, &args.feedback),
+        (Table::Orders, &args.paths.orders),
+        (Table::Shipments, &args.paths.shipments),
+        (Table::Feedback, &args.paths.feedback),
     ]
     .into_iter()
     .map(|(table, extra)| TableInput {

@@ -39,6 +39,18 @@ fn zh_order(id: &str, qty: f64, due: (u16, u8, u8), status: &str) -> Vec<Cell> {
     ]
 }
 
+/// orders.xlsx with one sheet 订单: the Chinese header and `rows`.
+fn zh_orders(w: &Work, rows: Vec<Vec<Cell>>) {
+    let mut all = vec![zh_order_header()];
+    all.extend(rows);
+    w.xlsx("orders.xlsx", vec![Sheet::new("订单", all)]);
+}
+
+/// The binary run in `w` with `args`.
+fn gendan(w: &Work, args: &[&str]) -> std::process::Output {
+    w.gendan().args(args).output().unwrap()
+}
+
 /// Sheets of one input file as the summary lists them for `table`.
 fn file_entry<'a>(v: &'a Value, table: &str, path: &str) -> &'a Value {
     v["inputs"]
@@ -503,9 +515,9 @@ fn two_columns_for_one_field_are_ranked_and_the_loser_is_listed() {
     // 交期 (2026-12-20) was used: the order is not overdue.
     assert!(flags_of(&v, "S02").is_empty(), "{v}");
     // The order id is 订单号's.
-    let out = w
-        .gendan()
-        .args([
+    let out = gendan(
+        &w,
+        &[
             "check",
             "--orders",
             "orders.xlsx",
@@ -513,9 +525,8 @@ fn two_columns_for_one_field_are_ranked_and_the_loser_is_listed() {
             AS_OF,
             "--fail-on",
             "never",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("ETD"));
 }
 
@@ -711,30 +722,17 @@ fn nothing_read_is_exit_1_and_writes_nothing() {
             .all(|n| n.to_string_lossy().starts_with(".gendan.lock")),
         "{written:?}"
     );
-    let out = w
-        .gendan()
-        .args(["check", "--orders", "orders.xlsx", "--as-of", AS_OF])
-        .output()
-        .unwrap();
+    let out = gendan(&w, &["check", "--orders", "orders.xlsx", "--as-of", AS_OF]);
     assert_eq!(out.status.code(), Some(1));
 }
 
 #[test]
 fn nothing_read_leaves_the_history_untouched() {
     let w = Work::new();
-    w.xlsx(
-        "orders.xlsx",
-        vec![Sheet::new(
-            "订单",
-            vec![
-                zh_order_header(),
-                zh_order("PO-1", 10.0, (2026, 12, 20), "生产中"),
-            ],
-        )],
-    );
-    let ok = w
-        .gendan()
-        .args([
+    zh_orders(&w, vec![zh_order("PO-1", 10.0, (2026, 12, 20), "生产中")]);
+    let ok = gendan(
+        &w,
+        &[
             "run",
             "--orders",
             "orders.xlsx",
@@ -742,9 +740,8 @@ fn nothing_read_leaves_the_history_untouched() {
             AS_OF,
             "--out",
             "out",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert_eq!(
         ok.status.code(),
         Some(0),
@@ -782,20 +779,11 @@ fn nothing_read_leaves_the_history_untouched() {
 #[test]
 fn default_paths_that_match_nothing_leave_the_table_empty_with_one_line() {
     let w = Work::new();
-    w.xlsx(
-        "orders.xlsx",
-        vec![Sheet::new(
-            "订单",
-            vec![
-                zh_order_header(),
-                zh_order("PO-1", 10.0, (2026, 12, 20), "生产中"),
-            ],
-        )],
-    );
+    zh_orders(&w, vec![zh_order("PO-1", 10.0, (2026, 12, 20), "生产中")]);
     w.write("t.toml", b"[inputs.orders]\npaths = [\"orders.xlsx\"]\n");
-    let out = w
-        .gendan()
-        .args([
+    let out = gendan(
+        &w,
+        &[
             "check",
             "--template",
             "t.toml",
@@ -803,9 +791,8 @@ fn default_paths_that_match_nothing_leave_the_table_empty_with_one_line() {
             AS_OF,
             "--fail-on",
             "never",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -819,11 +806,7 @@ fn default_paths_that_match_nothing_leave_the_table_empty_with_one_line() {
         "t2.toml",
         b"[inputs.orders]\npaths = [\"orders.xlsx\"]\n[inputs.shipments]\npaths = [\"ships*.xlsx\"]\n",
     );
-    let out = w
-        .gendan()
-        .args(["check", "--template", "t2.toml", "--as-of", AS_OF])
-        .output()
-        .unwrap();
+    let out = gendan(&w, &["check", "--template", "t2.toml", "--as-of", AS_OF]);
     assert_eq!(out.status.code(), Some(1));
 }
 
@@ -834,10 +817,7 @@ fn updates_after_as_of_within_31_days_count_as_updates_on_as_of() {
     a[8] = d(2026, 12, 1);
     let mut b = zh_order("PO-2", 10.0, (2026, 12, 20), "生产中");
     b[8] = d(2027, 1, 15);
-    w.xlsx(
-        "orders.xlsx",
-        vec![Sheet::new("订单", vec![zh_order_header(), a, b])],
-    );
+    zh_orders(&w, vec![a, b]);
     let (_, v) = w.check_json(&["--orders", "orders.xlsx", "--as-of", AS_OF]);
     let dates: Vec<(String, String)> = rule_cells(&v)
         .into_iter()
@@ -854,16 +834,7 @@ fn updates_after_as_of_within_31_days_count_as_updates_on_as_of() {
 #[test]
 fn a_delivered_status_without_a_date_is_delivered() {
     let w = Work::new();
-    w.xlsx(
-        "orders.xlsx",
-        vec![Sheet::new(
-            "订单",
-            vec![
-                zh_order_header(),
-                zh_order("PO-1", 10.0, (2026, 11, 20), "已出货"),
-            ],
-        )],
-    );
+    zh_orders(&w, vec![zh_order("PO-1", 10.0, (2026, 11, 20), "已出货")]);
     w.xlsx(
         "shipments.xlsx",
         vec![Sheet::new(
@@ -973,9 +944,9 @@ fn xlsb_files_are_opened_by_content() {
         w.write(&target, &bytes);
         for file in [name.to_string(), target] {
             w.write(&file, &bytes);
-            let out = w
-                .gendan()
-                .args([
+            let out = gendan(
+                &w,
+                &[
                     "check",
                     "--orders",
                     &file,
@@ -983,9 +954,8 @@ fn xlsb_files_are_opened_by_content() {
                     AS_OF,
                     "--fail-on",
                     "never",
-                ])
-                .output()
-                .unwrap();
+                ],
+            );
             let err = String::from_utf8_lossy(&out.stderr);
             assert!(
                 !err.contains("Xml error") && !err.contains("not a readable"),
@@ -1001,16 +971,7 @@ fn xlsb_files_are_opened_by_content() {
 #[test]
 fn as_of_takes_the_date_forms_cells_take() {
     let w = Work::new();
-    w.xlsx(
-        "orders.xlsx",
-        vec![Sheet::new(
-            "订单",
-            vec![
-                zh_order_header(),
-                zh_order("PO-1", 10.0, (2026, 12, 20), "生产中"),
-            ],
-        )],
-    );
+    zh_orders(&w, vec![zh_order("PO-1", 10.0, (2026, 12, 20), "生产中")]);
     for form in ["2026/11/27", "27 Nov 2026", "2026年11月27日"] {
         let (code, v) = w.check_json(&["--orders", "orders.xlsx", "--as-of", form]);
         assert_eq!(code, 0, "{form}");
@@ -1022,17 +983,13 @@ fn as_of_takes_the_date_forms_cells_take() {
 fn demo_data_does_not_overwrite_a_users_register_without_force() {
     let w = Work::new();
     w.write("orders.xlsx", b"mine");
-    let out = w
-        .gendan()
-        .args(["demo-data", ".", "--orders", "5", "--as-of", AS_OF])
-        .output()
-        .unwrap();
+    let out = gendan(&w, &["demo-data", ".", "--orders", "5", "--as-of", AS_OF]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(std::fs::read(w.path("orders.xlsx")).unwrap(), b"mine");
     assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
-    let out = w
-        .gendan()
-        .args([
+    let out = gendan(
+        &w,
+        &[
             "demo-data",
             ".",
             "--orders",
@@ -1040,9 +997,8 @@ fn demo_data_does_not_overwrite_a_users_register_without_force() {
             "--as-of",
             AS_OF,
             "--force",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert_eq!(out.status.code(), Some(0));
     assert_ne!(std::fs::read(w.path("orders.xlsx")).unwrap(), b"mine");
 }
@@ -1101,11 +1057,7 @@ fn init_writes_a_template_that_check_reads_the_same_way() {
             ),
         ],
     );
-    let out = w
-        .gendan()
-        .args(["init", "跟单总表.xlsx", "--out", "gendan.toml"])
-        .output()
-        .unwrap();
+    let out = gendan(&w, &["init", "跟单总表.xlsx", "--out", "gendan.toml"]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -1122,11 +1074,7 @@ fn init_writes_a_template_that_check_reads_the_same_way() {
     assert!(text.contains("sheets = [\"2026跟单\"]"), "{text}");
     assert!(text.contains("sheets = [\"客诉\"]"), "{text}");
     // It refuses to overwrite.
-    let again = w
-        .gendan()
-        .args(["init", "跟单总表.xlsx", "--out", "gendan.toml"])
-        .output()
-        .unwrap();
+    let again = gendan(&w, &["init", "跟单总表.xlsx", "--out", "gendan.toml"]);
     assert_eq!(again.status.code(), Some(2));
     // check on the written template reads what init described.
     let (code, v) = w.check_json(&["--template", "gendan.toml", "--as-of", AS_OF]);
@@ -1172,7 +1120,15 @@ fn a_tracker_with_scores_but_no_feedback_date_names_the_missing_column_once() {
             "跟单",
             vec![
                 header(&[
-                    "订单号", "客户", "产品", "数量", "下单日期", "交期", "状态", "跟单员", "满意度",
+                    "订单号",
+                    "客户",
+                    "产品",
+                    "数量",
+                    "下单日期",
+                    "交期",
+                    "状态",
+                    "跟单员",
+                    "满意度",
                 ]),
                 vec![
                     s("PO-1"),
@@ -1207,10 +1163,16 @@ fn a_tracker_with_scores_but_no_feedback_date_names_the_missing_column_once() {
     assert_eq!(v01.len(), 1, "{v01:?}");
     assert_eq!(v01[0]["table"], "feedback");
     assert_eq!(v01[0]["cell"], "A1");
-    assert!(v01[0]["message"].as_str().unwrap().contains("反馈日期"), "{v01:?}");
+    assert!(
+        v01[0]["message"].as_str().unwrap().contains("反馈日期"),
+        "{v01:?}"
+    );
     // The unhappy score is S08 on the tracker's own cell.
     assert_eq!(
-        flags_of(&v, "S08").iter().map(|f| f["cell"].clone()).collect::<Vec<_>>(),
+        flags_of(&v, "S08")
+            .iter()
+            .map(|f| f["cell"].clone())
+            .collect::<Vec<_>>(),
         vec![Value::from("I2")]
     );
 }

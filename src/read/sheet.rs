@@ -1195,23 +1195,6 @@ pub fn read_rows(
 /// as_of (registers are edited after the period closes, spec section 4).
 pub const UPDATE_GRACE_DAYS: i64 = 31;
 
-/// Reads one sheet for `table` (header, then rows); `Err` is the reason it
-/// was skipped.
-#[allow(clippy::too_many_arguments)]
-pub fn read_sheet(
-    ctx: &ReadContext,
-    table: Table,
-    file: &str,
-    sheet: &str,
-    range: &Range<Data>,
-    src_id: u32,
-    out: &mut TableBuilder,
-    flags: &mut Vec<Flag>,
-) -> Result<(SheetReport, SourceInfo), SkipReason> {
-    let p = plan(ctx, table, range)?;
-    read_rows(ctx, &p, None, file, sheet, range, src_id, out, flags)
-}
-
 /// A shipment whose ship date is still a plan: no delivered date and a
 /// status that does not say it has left.
 fn is_booked_plan(defs: &[FieldDef], vals: &[Val]) -> bool {
