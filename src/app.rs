@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use crate::cli::{CheckArgs, Cli, Command, FailOn, InputArgs, LangArg};
 use crate::flags::{Flag, FlagCounts, Severity, Table};
 use crate::i18n::{self, Lang};
+pub use crate::log::Log;
 use crate::period::Period;
 use crate::read::{self, Inputs, ReadContext, TableInput};
 use crate::reconcile::{self, Reconciled};
@@ -109,8 +110,81 @@ pub fn main(cli: Cli) -> Result<Outcome, AppError> {
             Ok(Outcome::Done)
         }
         Command::History { template, out } => history_cmd(template, out),
-        Command::Init(args) => crate::init::run(args),
+        Command::Init(args) => init_cmd(args),
     }
+}
+
+/// `gendan init`: reads the given workbooks as `check` would (a table
+/// that reads nothing is no failure here) and writes the template
+/// `init::render` makes of what was found.
+///
+/// # Errors
+/// No workbook given (exit 2), an existing `--out` without `--force`
+/// (exit 2), unreadable workbooks or nothing read (exit 1).
+fn init_cmd(args: crate::cli::InitArgs) -> Result<Outcome, AppError> {
+    let given = |extra: &[String]| -> Vec<(PathBuf, String)> {
+        args.files
+            .iter()
+            .chain(extra)
+            .map(|p| (PathBuf::from(p), p.clone()))
+            .collect()
+    };
+    let inputs: Vec<TableInput> = [
+        (Table::Orders, &args.paths.orders),
+        (Table::Shipments, &args.paths.shipments),
+        (Table::Feedback, &args.paths.feedback),
+    ]
+    .into_iter()
+    .map(|(table, extra)| TableInput {
+        table,
+        patterns: given(extra),
+        sheets: Vec::new(),
+        // A workbook given without a table may hold no sheet of this one.
+        optional: false,
+    })
+    .collect();
+    if inputs.iter().all(|i| i.patterns.is_empty()) {
+        return Err(AppError::Usage(
+            "init: give the workbooks to look at: gendan init FILE… (or --orders/--shipments/--feedback PATH)"
+                .into(),
+        ));
+    }
+    if let Some(out) = &args.out {
+        if out.exists() && !args.force {
+            return Err(AppError::Usage(format!(
+                "{} exists — init does not overwrite it; add --force or pick another --out",
+                out.display()
+            )));
+        }
+    }
+    let template = Template::default();
+    let as_of = chrono::Local::now().date_naive();
+    let lang_msgs = args.lang.map(lang_of).unwrap_or(Lang::En);
+    let ctx = ReadContext::new(&template, lang_msgs, as_of);
+    // A workbook is offered to every table; a table it gives nothing is
+    // not a failure here (init describes what there is).
+    let found = read::read_inputs_lenient(&ctx, &inputs)?;
+    let base = args
+        .out
+        .as_ref()
+        .and_then(|p| p.parent())
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let text = crate::init::render(&found, &ctx, args.lang.map(lang_of), &base);
+    match &args.out {
+        Some(out) => {
+            std::fs::write(out, text.as_bytes()).map_err(|e| {
+                AppError::Runtime(anyhow::anyhow!(
+                    "cannot write {}: {e} — check that the folder exists and is writable",
+                    out.display()
+                ))
+            })?;
+            eprintln!("wrote {}", out.display());
+        }
+        None => print!("{text}"),
+    }
+    Ok(Outcome::Done)
 }
 
 /// `run`: read, reconcile, measure, write both workbooks and the summary.
@@ -635,75 +709,6 @@ fn history_cmd(template: Option<PathBuf>, out: Option<PathBuf>) -> Result<Outcom
     Ok(Outcome::Done)
 }
 
-/// Progress on stderr: one plain line per phase unless quiet, and a
-/// spinner while a phase runs when stderr is a terminal (never under cron).
-pub struct Log {
-    pub quiet: bool,
-    pub verbose: bool,
-    spinner: std::cell::RefCell<Option<indicatif::ProgressBar>>,
-}
-
-impl Log {
-    pub fn new(quiet: bool, verbose: bool) -> Log {
-        Log {
-            quiet,
-            verbose,
-            spinner: Default::default(),
-        }
-    }
-
-    /// Shows what is running now (terminal only).
-    pub fn begin(&self, what: &str) {
-        use std::io::IsTerminal;
-        if self.quiet || !std::io::stderr().is_terminal() {
-            return;
-        }
-        let pb = indicatif::ProgressBar::new_spinner();
-        pb.set_message(what.to_string());
-        pb.enable_steady_tick(std::time::Duration::from_millis(120));
-        if let Some(old) = self.spinner.replace(Some(pb)) {
-            old.finish_and_clear();
-        }
-    }
-
-    pub fn phase(&self, name: &str, started: Instant, detail: &str) {
-        if let Some(pb) = self.spinner.take() {
-            pb.finish_and_clear();
-        }
-        if !self.quiet {
-            eprintln!(
-                "{name:<10} {:>7.2}s  {detail}",
-                started.elapsed().as_secs_f64()
-            );
-        }
-    }
-
-    pub fn warn(&self, msg: &str) {
-        if !self.quiet {
-            eprintln!("warning: {msg}");
-        }
-    }
-
-    /// Something the operator should know that is not a problem (rows
-    /// derived from a tracker, a default path that matched nothing).
-    pub fn note(&self, msg: &str) {
-        if !self.quiet {
-            eprintln!("note: {msg}");
-        }
-    }
-
-    /// A problem the operator must see even with `-q` (the run goes on).
-    pub fn alert(&self, msg: &str) {
-        eprintln!("warning: {msg}");
-    }
-
-    pub fn detail(&self, msg: &str) {
-        if self.verbose && !self.quiet {
-            eprintln!("  {msg}");
-        }
-    }
-}
-
 pub fn summary(job: &Job, analysis: &Analysis, with_items: bool, started: Instant) -> RunSummary {
     RunSummary {
         as_of: job.as_of.format("%Y-%m-%d").to_string(),
@@ -788,7 +793,10 @@ pub fn check_text(job: &Job, a: &Analysis) -> String {
             ));
             let mut about = Vec::new();
             if let Some(why) = &sh.chosen_because {
-                about.push(format!("→ {}: {why}", i18n::table_label(lang, f.table)));
+                about.push(format!(
+                    "→ {}: {why}",
+                    i18n::table_label(lang, f.table.as_str())
+                ));
             }
             if sh.two_row_header {
                 about.push(t("check.two_rows").to_string());
@@ -812,7 +820,7 @@ pub fn check_text(job: &Job, a: &Analysis) -> String {
                         "check.derived",
                         &[
                             ("n", &n.to_string()),
-                            ("table", i18n::table_label(lang, *table)),
+                            ("table", i18n::table_label(lang, table.as_str())),
                             ("from", &from.join(", ")),
                         ]
                     )

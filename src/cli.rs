@@ -50,8 +50,8 @@ pub struct InitArgs {
     pub files: Vec<String>,
     #[command(flatten)]
     pub paths: TablePaths,
-    /// Language of the comments and of the reports the template asks for
-    /// (default: the language of the headers).
+    /// Report language the template asks for (default: the language of
+    /// the headers); also the language of the reasons quoted in comments.
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,
     /// Write the template to FILE instead of stdout.

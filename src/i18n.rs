@@ -480,16 +480,17 @@ pub fn fill(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     s
 }
 
-/// A table's name as a merchandiser knows it.
-pub fn table_label(lang: Lang, table: crate::flags::Table) -> &'static str {
-    use crate::flags::Table;
+/// A table's name (`orders`, `shipments`, `feedback`) as a merchandiser
+/// knows it.
+pub fn table_label(lang: Lang, table: &str) -> &'static str {
     match (table, lang) {
-        (Table::Orders, Lang::En) => "orders",
-        (Table::Orders, Lang::Zh) => "订单",
-        (Table::Shipments, Lang::En) => "shipments",
-        (Table::Shipments, Lang::Zh) => "出货",
-        (Table::Feedback, Lang::En) => "feedback",
-        (Table::Feedback, Lang::Zh) => "客户反馈",
+        ("orders", Lang::En) => "orders",
+        ("orders", Lang::Zh) => "订单",
+        ("shipments", Lang::En) => "shipments",
+        ("shipments", Lang::Zh) => "出货",
+        ("feedback", Lang::En) => "feedback",
+        ("feedback", Lang::Zh) => "客户反馈",
+        _ => "?",
     }
 }
 

@@ -2,90 +2,18 @@
 //! `check` would and writes a complete, commented template fitted to them —
 //! the inputs and sheets chosen, the mapping as aliases, unused columns,
 //! unknown words, empty-marker suggestions, date order and language.
-//! It writes nothing but the template.
+//! It only renders text: reading the workbooks and writing the template
+//! are the orchestrator's (`app`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 
-use crate::app::{AppError, Outcome};
-use crate::cli::InitArgs;
 use crate::flags::{RuleId, Table};
 use crate::i18n::Lang;
 use crate::read::fields::{self, EnumKind, Kind};
-use crate::read::{self, values, ReadContext, TableInput};
-use crate::template::{DateOrder, Template};
-
-/// Runs `gendan init`.
-///
-/// # Errors
-/// No workbook given (exit 2), an existing `--out` without `--force`
-/// (exit 2), unreadable workbooks or nothing read (exit 1).
-pub fn run(args: InitArgs) -> Result<Outcome, AppError> {
-    let given = |extra: &[String]| -> Vec<(PathBuf, String)> {
-        args.files
-            .iter()
-            .chain(extra)
-            .map(|p| (PathBuf::from(p), p.clone()))
-            .collect()
-    };
-    let inputs: Vec<TableInput> = [
-        (Table::Orders, &args.paths.orders),
-        (Table::Shipments, &args.paths.shipments),
-        (Table::Feedback, &args.paths.feedback),
-    ]
-    .into_iter()
-    .map(|(table, extra)| TableInput {
-        table,
-        patterns: given(extra),
-        sheets: Vec::new(),
-        // A workbook given without a table may hold no sheet of this one.
-        optional: false,
-    })
-    .collect();
-    if inputs.iter().all(|i| i.patterns.is_empty()) {
-        return Err(AppError::Usage(
-            "init: give the workbooks to look at: gendan init FILE… (or --orders/--shipments/--feedback PATH)"
-                .into(),
-        ));
-    }
-    if let Some(out) = &args.out {
-        if out.exists() && !args.force {
-            return Err(AppError::Usage(format!(
-                "{} exists — init does not overwrite it; add --force or pick another --out",
-                out.display()
-            )));
-        }
-    }
-    let template = Template::default();
-    let as_of = chrono::Local::now().date_naive();
-    let lang_msgs = args.lang.map(crate::app::lang_of).unwrap_or(Lang::En);
-    let ctx = ReadContext::new(&template, lang_msgs, as_of);
-    // A workbook is offered to every table; a table it gives nothing is
-    // not a failure here (init describes what there is).
-    let found = read::read_inputs_lenient(&ctx, &inputs)?;
-    let base = args
-        .out
-        .as_ref()
-        .and_then(|p| p.parent())
-        .filter(|p| !p.as_os_str().is_empty())
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    let text = render(&found, &ctx, args.lang.map(crate::app::lang_of), &base);
-    match &args.out {
-        Some(out) => {
-            std::fs::write(out, text.as_bytes()).map_err(|e| {
-                AppError::Runtime(anyhow::anyhow!(
-                    "cannot write {}: {e} — check that the folder exists and is writable",
-                    out.display()
-                ))
-            })?;
-            eprintln!("wrote {}", out.display());
-        }
-        None => print!("{text}"),
-    }
-    Ok(Outcome::Done)
-}
+use crate::read::{self, values, ReadContext};
+use crate::template::DateOrder;
 
 /// `path` as written in a template in `base` (relative when it can be).
 fn relative_to(path: &str, base: &Path) -> String {

@@ -14,6 +14,7 @@ pub mod flags;
 pub mod history;
 pub mod i18n;
 pub mod init;
+pub mod log;
 pub mod measure;
 pub mod period;
 pub mod read;

@@ -518,7 +518,7 @@ fn read_workbook(
                 }
                 acc.report.sheets.push(sheet_report);
                 acc.sources.push(info);
-                let as_table = crate::i18n::table_label(lang, table);
+                let as_table = crate::i18n::table_label(lang, table.as_str());
                 let reason = crate::i18n::fill(lang, "skip.read_as", &[("table", as_table)]);
                 let others: Vec<usize> = candidates
                     .iter()
@@ -752,7 +752,7 @@ fn read_all(ctx: &ReadContext, inputs: &[TableInput], lenient: bool) -> Result<I
                 "note.derived",
                 &[
                     ("n", &n.to_string()),
-                    ("table", crate::i18n::table_label(lang, d.table)),
+                    ("table", crate::i18n::table_label(lang, d.table.as_str())),
                     ("file", &d.path),
                     ("sheet", &d.sheet),
                     ("from", &d.from.join(", ")),
@@ -770,7 +770,7 @@ fn read_all(ctx: &ReadContext, inputs: &[TableInput], lenient: bool) -> Result<I
             let reason = crate::i18n::fill(
                 lang,
                 "ignored.file_given",
-                &[("table", crate::i18n::table_label(lang, d.table))],
+                &[("table", crate::i18n::table_label(lang, d.table.as_str()))],
             );
             let t = d.table;
             for (tt, _, header, column) in sh.tracker_columns.clone() {
@@ -890,7 +890,7 @@ fn nothing_read(
         lines.push(crate::i18n::fill(
             lang,
             "nothing.table",
-            &[("table", crate::i18n::table_label(lang, *table))],
+            &[("table", crate::i18n::table_label(lang, table.as_str()))],
         ));
         let mine: Vec<&FileReport> = files.iter().filter(|f| f.table == *table).collect();
         if mine.is_empty() {

@@ -11,9 +11,9 @@ pub mod rules;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use crate::app::Log;
 use crate::flags::{Flag, Table};
 use crate::i18n::Lang;
+use crate::log::Log;
 use crate::read::{date_to_days, Inputs, SourceInfo};
 use crate::template::{OnTimeBasis, Template};
 
