@@ -587,18 +587,20 @@ date_order = "ymd"           # how to read text dates with the year last: ymd | 
 [inputs.orders]
 paths = ["orders*.xlsx"]     # files or globs; matches are read in name order
 sheets = []                  # []: every visible sheet whose header is recognised; or names
-[inputs.shipments]
-paths = ["shipments*.xlsx"]
-sheets = []
-[inputs.feedback]
+[inputs.shipments]           # delete this section if you keep no shipments file: a
+paths = ["shipments*.xlsx"]  # paths written here must match; the built-in default may not
+sheets = []                  # (shipments then come from a tracker sheet's columns, if any)
+[inputs.feedback]            # one workbook for all tables: give the same path to each
 paths = ["feedback*.xlsx"]
 sheets = []
 
-[columns.orders]             # extra header aliases per field, added to the built-in ones
+[columns.orders]             # extra header aliases per field, before the built-in ones
 # order_id = ["Job No", "工单号"]
 [columns.shipments]
 [columns.feedback]
 
+[values]
+empty = []                   # extra empty markers besides N/A, TBD, 待定, -, …: ["Date Not Captured"]
 [values.order_status]        # extra status words → pending, confirmed, in_production,
 # "装柜中" = "ready"          #   ready, shipped, delivered, closed, cancelled, on_hold
 [values.shipment_status]     # → booked, in_transit, arrived, delivered, exception
@@ -659,18 +661,20 @@ date_order = "ymd"           # 年份在后的文本日期的读法：ymd | dmy 
 [inputs.orders]
 paths = ["orders*.xlsx"]     # 文件或通配符；匹配到的文件按名称顺序读取
 sheets = []                  # []：读取所有能识别表头的可见工作表；或写明表名
-[inputs.shipments]
-paths = ["shipments*.xlsx"]
-sheets = []
-[inputs.feedback]
+[inputs.shipments]           # 没有出货表时删除本节：这里写的路径必须匹配到文件，
+paths = ["shipments*.xlsx"]  # 内置默认路径则可以匹配不到
+sheets = []                  # （此时出货记录取自跟单总表的出货列，如有）
+[inputs.feedback]            # 一个工作簿包含所有表：各表写同一个路径
 paths = ["feedback*.xlsx"]
 sheets = []
 
-[columns.orders]             # 额外的列名别名，在内置别名之外
+[columns.orders]             # 额外的列名别名，优先于内置别名
 # order_id = ["Job No", "工单号"]
 [columns.shipments]
 [columns.feedback]
 
+[values]
+empty = []                   # N/A、TBD、待定、- 等之外的空值占位词：["Date Not Captured"]
 [values.order_status]        # 额外的状态词 → pending, confirmed, in_production,
 # "装柜中" = "ready"          #   ready, shipped, delivered, closed, cancelled, on_hold
 [values.shipment_status]     # → booked, in_transit, arrived, delivered, exception
