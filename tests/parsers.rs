@@ -481,3 +481,37 @@ proptest! {
         let _ = gendan::read::read_inputs(&c, &inputs);
     }
 }
+
+/// The vocabulary is consistent: within one kind no two built-in words
+/// that compare equal mean different things, and within one table no
+/// header alias names two fields.
+#[test]
+fn built_in_words_and_aliases_do_not_contradict_each_other() {
+    use std::collections::HashMap;
+    for kind in EnumKind::ALL {
+        let mut seen: HashMap<String, &str> = HashMap::new();
+        for c in kind.canonical_words() {
+            seen.insert(gendan::read::values::norm_word(c), c);
+        }
+        for (w, c) in kind.builtin_words() {
+            let n = gendan::read::values::norm_word(w);
+            if let Some(prev) = seen.insert(n, c) {
+                assert_eq!(prev, *c, "{kind:?}: {w} means {c} and {prev}");
+            }
+            assert!(
+                kind.canonical_words().contains(c),
+                "{kind:?}: {w} → unknown {c}"
+            );
+        }
+    }
+    for table in gendan::flags::Table::ALL {
+        let mut seen: HashMap<String, &str> = HashMap::new();
+        for d in gendan::read::fields::fields(table) {
+            for a in d.aliases {
+                if let Some(prev) = seen.insert(norm_header(a), d.name) {
+                    assert_eq!(prev, d.name, "{table:?}: {a} names {prev} and {}", d.name);
+                }
+            }
+        }
+    }
+}
