@@ -46,6 +46,13 @@ fn zh_orders(w: &Work, rows: Vec<Vec<Cell>>) {
     w.xlsx("orders.xlsx", vec![Sheet::new("订单", all)]);
 }
 
+/// orders.xlsx with one sheet Orders: `head` and `rows`.
+fn en_orders(w: &Work, head: &[&str], rows: Vec<Vec<Cell>>) {
+    let mut all = vec![header(head)];
+    all.extend(rows);
+    w.xlsx("orders.xlsx", vec![Sheet::new("Orders", all)]);
+}
+
 /// The binary run in `w` with `args`.
 fn gendan(w: &Work, args: &[&str]) -> std::process::Output {
     w.gendan().args(args).output().unwrap()
@@ -378,37 +385,32 @@ fn two_row_headers_with_group_titles_read_as_one() {
 #[test]
 fn bracketed_suffixes_match_and_a_currency_fills_the_rows() {
     let w = Work::new();
-    w.xlsx(
-        "orders.xlsx",
-        vec![Sheet::new(
-            "Orders",
-            vec![
-                header(&[
-                    "Order No",
-                    "Customer",
-                    "Product",
-                    "Qty [PCS]",
-                    "单价（美元）",
-                    "Amount (USD)",
-                    "Order Date",
-                    "Due Date",
-                    "Status",
-                    "Owner",
-                ]),
-                vec![
-                    s("PO-1"),
-                    s("Acme"),
-                    s("Mug"),
-                    n(10.0),
-                    n(2.0),
-                    n(20.0),
-                    d(2026, 11, 25),
-                    d(2026, 12, 20),
-                    s("confirmed"),
-                    s("Li"),
-                ],
-            ],
-        )],
+    en_orders(
+        &w,
+        &[
+            "Order No",
+            "Customer",
+            "Product",
+            "Qty [PCS]",
+            "单价（美元）",
+            "Amount (USD)",
+            "Order Date",
+            "Due Date",
+            "Status",
+            "Owner",
+        ],
+        vec![vec![
+            s("PO-1"),
+            s("Acme"),
+            s("Mug"),
+            n(10.0),
+            n(2.0),
+            n(20.0),
+            d(2026, 11, 25),
+            d(2026, 12, 20),
+            s("confirmed"),
+            s("Li"),
+        ]],
     );
     let (code, v) = w.check_json(&["--orders", "orders.xlsx", "--as-of", AS_OF]);
     assert_eq!(code, 0, "{v}");
@@ -423,33 +425,28 @@ fn bracketed_suffixes_match_and_a_currency_fills_the_rows() {
 #[test]
 fn a_template_alias_wins_over_a_built_in_alias_of_another_field() {
     let w = Work::new();
-    w.xlsx(
-        "orders.xlsx",
-        vec![Sheet::new(
-            "Orders",
-            vec![
-                header(&[
-                    "Order No",
-                    "Country",
-                    "Product",
-                    "Qty",
-                    "Order Date",
-                    "Due Date",
-                    "Status",
-                    "Owner",
-                ]),
-                vec![
-                    s("PO-1"),
-                    s("Germany"),
-                    s("Mug"),
-                    n(10.0),
-                    d(2026, 11, 25),
-                    d(2026, 12, 20),
-                    s("confirmed"),
-                    s("Li"),
-                ],
-            ],
-        )],
+    en_orders(
+        &w,
+        &[
+            "Order No",
+            "Country",
+            "Product",
+            "Qty",
+            "Order Date",
+            "Due Date",
+            "Status",
+            "Owner",
+        ],
+        vec![vec![
+            s("PO-1"),
+            s("Germany"),
+            s("Mug"),
+            n(10.0),
+            d(2026, 11, 25),
+            d(2026, 12, 20),
+            s("confirmed"),
+            s("Li"),
+        ]],
     );
     w.write(
         "t.toml",
@@ -575,61 +572,58 @@ fn month_names_times_two_digit_years_and_year_less_dates_are_read() {
 #[test]
 fn empty_markers_read_as_empty_cells_and_are_counted() {
     let w = Work::new();
-    w.xlsx(
-        "orders.xlsx",
-        vec![Sheet::new(
-            "Orders",
+    en_orders(
+        &w,
+        &[
+            "Order No",
+            "Customer",
+            "Product",
+            "Qty",
+            "Order Date",
+            "Due Date",
+            "Status",
+            "Owner",
+            "Confirmed Date",
+            "Remarks",
+        ],
+        vec![
             vec![
-                header(&[
-                    "Order No",
-                    "Customer",
-                    "Product",
-                    "Qty",
-                    "Order Date",
-                    "Due Date",
-                    "Status",
-                    "Owner",
-                    "Confirmed Date",
-                    "Remarks",
-                ]),
-                vec![
-                    s("PO-1"),
-                    s("Acme"),
-                    s("Mug"),
-                    n(1.0),
-                    d(2026, 11, 1),
-                    s("TBD"),
-                    s("confirmed"),
-                    s("Li"),
-                    s("N/A"),
-                    s("N/A"),
-                ],
-                vec![
-                    s("N/A"),
-                    s("Acme"),
-                    s("Mug"),
-                    n(1.0),
-                    d(2026, 11, 1),
-                    d(2026, 12, 1),
-                    s("confirmed"),
-                    s("Li"),
-                    s("Date Not Captured"),
-                    Cell::Blank,
-                ],
-                vec![
-                    s("PO-3"),
-                    s("Acme"),
-                    s("Mug"),
-                    n(1.0),
-                    d(2026, 11, 1),
-                    d(2026, 12, 1),
-                    s("待定"),
-                    s("Li"),
-                    s("Date Not Captured"),
-                    Cell::Blank,
-                ],
+                s("PO-1"),
+                s("Acme"),
+                s("Mug"),
+                n(1.0),
+                d(2026, 11, 1),
+                s("TBD"),
+                s("confirmed"),
+                s("Li"),
+                s("N/A"),
+                s("N/A"),
             ],
-        )],
+            vec![
+                s("N/A"),
+                s("Acme"),
+                s("Mug"),
+                n(1.0),
+                d(2026, 11, 1),
+                d(2026, 12, 1),
+                s("confirmed"),
+                s("Li"),
+                s("Date Not Captured"),
+                Cell::Blank,
+            ],
+            vec![
+                s("PO-3"),
+                s("Acme"),
+                s("Mug"),
+                n(1.0),
+                d(2026, 11, 1),
+                d(2026, 12, 1),
+                s("待定"),
+                s("Li"),
+                s("Date Not Captured"),
+                Cell::Blank,
+            ],
+        ],
     );
     w.write(
         "t.toml",
@@ -874,35 +868,30 @@ fn a_delivered_status_without_a_date_is_delivered() {
 #[test]
 fn new_vocabulary_owner_words_and_truck() {
     let w = Work::new();
-    w.xlsx(
-        "orders.xlsx",
-        vec![Sheet::new(
-            "Orders",
-            vec![
-                header(&[
-                    "PO#",
-                    "Client Name",
-                    "SKU",
-                    "Order Qty",
-                    "PO Date",
-                    "Ship By",
-                    "Order Status",
-                    "Sales Rep",
-                    "Dept",
-                ]),
-                vec![
-                    s("PO-1"),
-                    s("Acme"),
-                    s("Mug"),
-                    n(5.0),
-                    d(2026, 11, 1),
-                    d(2026, 12, 20),
-                    s("Manufacturing"),
-                    s("Ann"),
-                    s("QC"),
-                ],
-            ],
-        )],
+    en_orders(
+        &w,
+        &[
+            "PO#",
+            "Client Name",
+            "SKU",
+            "Order Qty",
+            "PO Date",
+            "Ship By",
+            "Order Status",
+            "Sales Rep",
+            "Dept",
+        ],
+        vec![vec![
+            s("PO-1"),
+            s("Acme"),
+            s("Mug"),
+            n(5.0),
+            d(2026, 11, 1),
+            d(2026, 12, 20),
+            s("Manufacturing"),
+            s("Ann"),
+            s("QC"),
+        ]],
     );
     w.xlsx(
         "shipments.xlsx",
@@ -964,6 +953,12 @@ fn xlsb_files_are_opened_by_content() {
             // None of them is a register: exit 1 naming the sheets and why.
             assert_eq!(out.status.code(), Some(1), "{file}: {err}");
             assert!(err.contains(&format!("{file} › ")), "{file}: {err}");
+            if name == "any_sheets.xlsb" {
+                // The sheets and their visibility came from the .xlsb itself.
+                let hidden = format!("{file} › Hidden: 隐藏工作表");
+                assert!(err.contains(&hidden), "{file}: {err}");
+                assert!(err.contains(&format!("{file} › Visible: ")), "{file}: {err}");
+            }
         }
     }
 }
