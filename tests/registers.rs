@@ -957,7 +957,10 @@ fn xlsb_files_are_opened_by_content() {
                 // The sheets and their visibility came from the .xlsb itself.
                 let hidden = format!("{file} › Hidden: 隐藏工作表");
                 assert!(err.contains(&hidden), "{file}: {err}");
-                assert!(err.contains(&format!("{file} › Visible: ")), "{file}: {err}");
+                assert!(
+                    err.contains(&format!("{file} › Visible: ")),
+                    "{file}: {err}"
+                );
             }
         }
     }
