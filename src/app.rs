@@ -215,46 +215,31 @@ fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
     let mut analysis = analyse(&job, &log)?;
     let t = Instant::now();
     let mut history = open_history(&job, &out_dir, true, &log);
-    let mut previous = None;
-    if let Some(h) = &history {
-        match h.previous(&job.period) {
-            Ok(Some((label, kpis))) => {
-                match h.seen_before(&label) {
-                    Ok(seen) => {
-                        crate::history::annotate(&mut analysis.flags, &seen, &job.as_of.to_string())
-                    }
-                    Err(e) => log.warn(&format!("history {}: {e}", h.path.display())),
-                }
-                previous = Some(kpis);
-            }
-            Ok(None) => crate::history::annotate(
-                &mut analysis.flags,
-                &Default::default(),
-                &job.as_of.to_string(),
-            ),
-            Err(e) => log.warn(&format!("history {}: {e}", h.path.display())),
-        }
-    }
+    let (previous, resolved) = compare_with_history(history.as_ref(), &job, &mut analysis, &log);
     log.begin("measuring the KPIs…");
     let measures = crate::measure::measure(
         &analysis.reconciled,
         &analysis.flags,
         &job.period,
         &job.template,
+        resolved,
     )
     .map_err(|e| AppError::Runtime(anyhow::Error::new(e).context("measuring the KPIs")))?;
     log.phase("kpis", t, &format!("period {}", job.period.label));
     let t = Instant::now();
     log.begin("writing the workbooks…");
-    let input = crate::report::ReportInput {
+    let owner_workbooks = args.owner_workbooks || job.template.file.report.owner_workbooks;
+    let mut input = crate::report::ReportInput {
         lang: job.lang,
         template: &job.template,
         period: &job.period,
-        rec: &analysis.reconciled,
+        as_of: job.as_of,
         measures: &measures,
         flags: &analysis.flags,
         files: &analysis.inputs.files,
-        previous: previous.as_ref(),
+        previous: previous.as_ref().map(|(_, k)| k),
+        previous_label: previous.as_ref().map(|(l, _)| l.as_str()),
+        owner_files: None,
         out_dir: &out_dir,
         formats: Default::default(),
         issue_trend: history
@@ -267,6 +252,16 @@ fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
             .collect(),
         extra_outputs: Default::default(),
     };
+    // Owner workbooks: their names first, so that By owner can link them.
+    let owner_plan = if owner_workbooks {
+        let plan = crate::report::owners::plan(&input)
+            .map_err(|e| AppError::Runtime(anyhow::Error::new(e).context("listing the owners")))?;
+        input.owner_files = Some(crate::report::owners::links(&job.period.label, &plan));
+        Some(plan)
+    } else {
+        None
+    };
+    let input = input;
     // The history is saved on a second thread while the reports are
     // written, and committed only once they are all in place.
     let hashes: Vec<(String, String)> = analysis
@@ -291,6 +286,23 @@ fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
         });
         let written = (|| -> Result<(Vec<PathBuf>, String), AppError> {
             let mut outputs = crate::report::write_workbooks(&input)?;
+            if let Some(plan) = &owner_plan {
+                outputs.extend(crate::report::owners::write(&input, plan)?);
+            }
+            if args.marked || job.template.file.report.marked_copies {
+                let (files, problems) = crate::marked::write(&crate::marked::MarkInput {
+                    lang: job.lang,
+                    label: &job.period.label,
+                    out_dir: &out_dir,
+                    files: &analysis.inputs.files,
+                    flags: &analysis.flags,
+                    limits: &job.template.file.limits,
+                })?;
+                for p in problems {
+                    log.warn(&p);
+                }
+                outputs.extend(files);
+            }
             let mut s = summary(&job, &analysis, false, started);
             s.kpis = serde_json::to_value(&measures.kpis).map_err(|e| {
                 AppError::Runtime(anyhow::Error::new(e).context("serialising the KPIs"))
@@ -639,6 +651,44 @@ fn open_history(
     }
 }
 
+/// Compares the flags with the previous recorded run (spec section 6):
+/// each flag's first_seen, runs_open and `new`; returns the previous run's
+/// KPIs and its flags that are gone (`None` without a previous run, or
+/// without history).
+fn compare_with_history(
+    history: Option<&crate::history::History>,
+    job: &Job,
+    analysis: &mut Analysis,
+    log: &Log,
+) -> (
+    Option<(String, crate::measure::Kpis)>,
+    Option<Vec<crate::flags::PastFlag>>,
+) {
+    let as_of = job.as_of.to_string();
+    let prev = history.and_then(|h| {
+        let r = h.previous(&job.period).and_then(|p| {
+            p.map(|(label, kpis)| h.flags_of(&label).map(|f| ((label, kpis), f)))
+                .transpose()
+        });
+        r.unwrap_or_else(|e| {
+            log.warn(&format!("history {}: {e}", h.path.display()));
+            None
+        })
+    });
+    match prev {
+        Some((kpis, flags)) => {
+            let gone = crate::history::compare(&mut analysis.flags, Some(&flags), &as_of);
+            (Some(kpis), Some(gone))
+        }
+        None => {
+            if history.is_some() {
+                crate::history::compare(&mut analysis.flags, None, &as_of);
+            }
+            (None, None)
+        }
+    }
+}
+
 /// `gendan history`: past runs and their headline KPIs.
 fn history_cmd(template: Option<PathBuf>, out: Option<PathBuf>) -> Result<Outcome, AppError> {
     let t = match &template {
@@ -732,13 +782,8 @@ fn check(args: CheckArgs) -> Result<Outcome, AppError> {
     } else {
         PathBuf::from(&job.template.file.report.out_dir)
     };
-    if let Some(h) = open_history(&job, &out_dir, false, &log) {
-        if let Ok(Some((label, _))) = h.previous(&job.period) {
-            if let Ok(seen) = h.seen_before(&label) {
-                crate::history::annotate(&mut analysis.flags, &seen, &job.as_of.to_string());
-            }
-        }
-    }
+    let history = open_history(&job, &out_dir, false, &log);
+    let (_, resolved) = compare_with_history(history.as_ref(), &job, &mut analysis, &log);
     let mut out = std::io::stdout().lock();
     if args.input.json {
         let mut s = summary(&job, &analysis, true, started);
@@ -748,6 +793,7 @@ fn check(args: CheckArgs) -> Result<Outcome, AppError> {
             &analysis.flags,
             &job.period,
             &job.template,
+            resolved.as_deref(),
         )
         .map_err(|e| AppError::Runtime(anyhow::Error::new(e).context("measuring the KPIs")))?;
         s.kpis = serde_json::to_value(&measures).map_err(|e| {

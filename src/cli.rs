@@ -124,6 +124,12 @@ pub struct RunArgs {
     /// More detail on stderr.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Also write one workbook per merchandiser into out_dir/owners/<period>/ ([report] owner_workbooks).
+    #[arg(long = "owner-workbooks")]
+    pub owner_workbooks: bool,
+    /// Also write a copy of each input with its flagged cells marked into out_dir/marked/<period>/ ([report] marked_copies).
+    #[arg(long)]
+    pub marked: bool,
 }
 
 #[derive(Debug, Clone, Args)]

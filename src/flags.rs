@@ -136,6 +136,8 @@ rules! {
         "resolve the feedback and close it", "处理并关闭该反馈";
     S08 => Warning, "unhappy customer, no action recorded", "客户不满意但无改进措施",
         "record the action taken", "填写改进措施";
+    S09 => Info, "due soon and not ready", "即将到期但未备妥",
+        "check with production that the goods will be ready, or agree a new date now", "与生产确认能否按期备妥，或现在就与客户商定新交期";
 }
 
 impl fmt::Display for RuleId {
@@ -152,7 +154,7 @@ impl FromStr for RuleId {
             .iter()
             .copied()
             .find(|r| r.as_str() == up)
-            .ok_or_else(|| format!("unknown rule id `{s}` (known: V01–V06, C01–C09, S01–S08)"))
+            .ok_or_else(|| format!("unknown rule id `{s}` (known: V01–V06, C01–C09, S01–S09)"))
     }
 }
 
@@ -196,6 +198,15 @@ pub struct Flag {
     /// For a rejected row: its cells as read, in sheet order.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row_values: Option<Vec<String>>,
+    /// A shipment or feedback row's own identity (shipment_id, else
+    /// tracking_no, else ship date; feedback_id, else date and customer),
+    /// part of the fingerprint so that two rows of one order stay apart.
+    #[serde(skip)]
+    pub ident: Option<String>,
+    /// Whether the previous recorded run did not have this flag; `None`
+    /// without a previous run (spec section 6, `flags_new`).
+    #[serde(rename = "new", skip_serializing_if = "Option::is_none")]
+    pub is_new: Option<bool>,
 }
 
 impl Flag {
@@ -204,9 +215,29 @@ impl Flag {
         format!("{} › {} › {}", self.file, self.sheet, self.cell)
     }
 
-    /// A fingerprint that stays the same for the same problem across runs:
-    /// rule, table, order key and field.
+    /// A fingerprint that stays the same for the same problem across runs
+    /// (spec section 6): rule, table, order key and field, plus a shipment
+    /// or feedback row's own identity. Row numbers are not part of it; a
+    /// flag with no order key (a row without its key, a missing column)
+    /// has only its cell to be told apart by.
     pub fn fingerprint(&self) -> String {
+        format!(
+            "{}|{}|{}|{}|{}",
+            self.rule,
+            self.table.as_str(),
+            self.key.as_deref().unwrap_or(""),
+            self.field,
+            match (&self.key, &self.ident) {
+                (None, _) => self.cell.as_str(),
+                (Some(_), Some(id)) if self.table != Table::Orders => id.as_str(),
+                _ => "",
+            }
+        )
+    }
+
+    /// The fingerprint of schema-1 history files (before row identity):
+    /// used to compare with a run recorded by an earlier gendan.
+    pub fn legacy_fingerprint(&self) -> String {
         format!(
             "{}|{}|{}|{}|{}",
             self.rule,
@@ -216,6 +247,24 @@ impl Flag {
             if self.key.is_none() { &self.cell } else { "" }
         )
     }
+}
+
+/// A flag of an earlier run, as the history recorded it: what the
+/// Resolved sheet lists when the problem is gone.
+#[derive(Clone, Debug, Serialize)]
+pub struct PastFlag {
+    pub rule: String,
+    pub severity: String,
+    /// The message as it was (empty for runs recorded before gendan kept it).
+    pub message: String,
+    pub table: String,
+    pub order_id: Option<String>,
+    pub owner: Option<String>,
+    pub file: String,
+    pub sheet: String,
+    pub cell: String,
+    pub first_seen: String,
+    pub runs_open: u32,
 }
 
 /// The template's `[rules] disable` and `[severity]` overrides.
@@ -303,6 +352,6 @@ mod tests {
             assert_eq!(r.as_str().parse::<RuleId>().unwrap(), *r);
         }
         assert!("X99".parse::<RuleId>().is_err());
-        assert_eq!(RuleId::ALL.len(), 23);
+        assert_eq!(RuleId::ALL.len(), 24);
     }
 }

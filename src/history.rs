@@ -12,12 +12,17 @@ use std::time::Duration;
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
-use crate::flags::Flag;
+use crate::flags::{Flag, PastFlag};
 use crate::measure::Kpis;
 use crate::period::Period;
 
-/// The schema this build writes; older files are migrated forward.
-pub const SCHEMA_VERSION: i64 = 1;
+/// The schema this build writes. Older files are read as they are and
+/// migrated forward inside the first save's transaction, so `check` (which
+/// saves nothing) never changes a history file.
+///
+/// Version 2 keeps each flag's message (for the Resolved sheet) and which
+/// fingerprint it was recorded with (`fp_version`: 1 before row identity).
+pub const SCHEMA_VERSION: i64 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
@@ -38,6 +43,8 @@ pub enum HistoryError {
 pub struct History {
     conn: Connection,
     pub path: PathBuf,
+    /// The schema of the file as it is on disk.
+    version: i64,
 }
 
 /// A past run as `gendan history` lists it.
@@ -50,13 +57,6 @@ pub struct PastRun {
     pub flags_error: i64,
     pub flags_warning: i64,
     pub flags_info: i64,
-}
-
-/// What the previous run knew about a flag.
-#[derive(Debug, Clone)]
-pub struct Seen {
-    pub first_seen: String,
-    pub runs_open: u32,
 }
 
 fn is_busy(e: &rusqlite::Error) -> bool {
@@ -109,9 +109,10 @@ impl History {
                 })
             }
         };
-        let h = History {
+        let mut h = History {
             conn,
             path: path.to_path_buf(),
+            version: SCHEMA_VERSION,
         };
         if tables.is_empty() {
             h.create().map_err(other)?;
@@ -148,7 +149,7 @@ impl History {
                 known: SCHEMA_VERSION,
             });
         }
-        h.migrate(version).map_err(other)?;
+        h.version = version;
         Ok(h)
     }
 
@@ -183,16 +184,22 @@ impl History {
                  runs_open INTEGER NOT NULL,
                  PRIMARY KEY (period, fingerprint)
              );
-             INSERT INTO gendan_meta (key, value) VALUES ('schema_version', '1');
-             COMMIT;",
-        )
+             INSERT INTO gendan_meta (key, value) VALUES ('schema_version', '1');",
+        )?;
+        Self::migrate(&self.conn, 1)?;
+        self.conn.execute_batch("COMMIT;")
     }
 
-    /// Migrates an older schema forward, one version at a time.
-    fn migrate(&self, from: i64) -> rusqlite::Result<()> {
-        // Version 1 is the first schema; later versions add their steps here:
-        // `if from < 2 { ALTER TABLE …; UPDATE gendan_meta … }`.
-        let _ = from;
+    /// Migrates a schema forward, one version at a time, inside the
+    /// caller's transaction.
+    fn migrate(conn: &Connection, from: i64) -> rusqlite::Result<()> {
+        if from < 2 {
+            conn.execute_batch(
+                "ALTER TABLE flags ADD COLUMN message TEXT;
+                 ALTER TABLE flags ADD COLUMN fp_version INTEGER NOT NULL DEFAULT 1;
+                 UPDATE gendan_meta SET value = '2' WHERE key = 'schema_version';",
+            )?;
+        }
         Ok(())
     }
 
@@ -209,19 +216,36 @@ impl History {
         Ok(row.and_then(|(p, k)| serde_json::from_str(&k).ok().map(|k| (p, k))))
     }
 
-    /// What the latest earlier run knew of each flag, by fingerprint.
-    pub fn seen_before(&self, prev_period: &str) -> rusqlite::Result<HashMap<String, Seen>> {
-        let mut st = self
-            .conn
-            .prepare("SELECT fingerprint, first_seen, runs_open FROM flags WHERE period = ?1")?;
-        let rows = st.query_map(params![prev_period], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                Seen {
-                    first_seen: r.get(1)?,
-                    runs_open: r.get::<_, i64>(2)? as u32,
+    /// The flags a recorded run had, with the fingerprint each was
+    /// recorded with.
+    pub fn flags_of(&self, period: &str) -> rusqlite::Result<Vec<Recorded>> {
+        let (message, fp) = if self.version >= 2 {
+            ("message", "fp_version")
+        } else {
+            ("NULL", "1")
+        };
+        let mut st = self.conn.prepare(&format!(
+            "SELECT fingerprint, {fp}, rule, severity, table_name, {message}, order_id, owner, file, sheet, cell, first_seen, runs_open
+             FROM flags WHERE period = ?1 ORDER BY rowid"
+        ))?;
+        let rows = st.query_map(params![period], |r| {
+            Ok(Recorded {
+                fingerprint: r.get(0)?,
+                legacy: r.get::<_, i64>(1)? < 2,
+                flag: PastFlag {
+                    rule: r.get(2)?,
+                    severity: r.get(3)?,
+                    table: r.get(4)?,
+                    message: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                    order_id: r.get(6)?,
+                    owner: r.get(7)?,
+                    file: r.get(8)?,
+                    sheet: r.get(9)?,
+                    cell: r.get(10)?,
+                    first_seen: r.get(11)?,
+                    runs_open: r.get::<_, i64>(12)?.max(0) as u32,
                 },
-            ))
+            })
         })?;
         rows.collect()
     }
@@ -240,6 +264,7 @@ impl History {
         commit_if: impl FnOnce() -> bool,
     ) -> rusqlite::Result<()> {
         let tx = self.conn.transaction()?;
+        Self::migrate(&tx, self.version)?;
         tx.execute("DELETE FROM flags WHERE period = ?1", params![period.label])?;
         tx.execute("DELETE FROM runs WHERE period = ?1", params![period.label])?;
         let hashes = serde_json::to_string(input_hashes).unwrap_or_default();
@@ -262,8 +287,8 @@ impl History {
         )?;
         {
             let mut st = tx.prepare(
-                "INSERT OR REPLACE INTO flags (period, fingerprint, rule, severity, table_name, order_id, owner, file, sheet, cell, first_seen, runs_open)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                "INSERT OR REPLACE INTO flags (period, fingerprint, rule, severity, table_name, order_id, owner, file, sheet, cell, first_seen, runs_open, message, fp_version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 2)",
             )?;
             for f in flags {
                 st.execute(params![
@@ -278,17 +303,18 @@ impl History {
                     f.sheet,
                     f.cell,
                     f.first_seen.as_deref().unwrap_or(as_of),
-                    f.runs_open.unwrap_or(1) as i64
+                    f.runs_open.unwrap_or(1) as i64,
+                    f.message
                 ])?;
             }
         }
         // Not committed (rolled back on drop) when the reports were not
         // written: the history holds only runs whose reports exist.
         if commit_if() {
-            tx.commit()
-        } else {
-            Ok(())
+            tx.commit()?;
+            self.version = SCHEMA_VERSION;
         }
+        Ok(())
     }
 
     /// Every run, oldest first.
@@ -312,19 +338,68 @@ impl History {
     }
 }
 
-/// Gives each flag its `first_seen` and `runs_open` from the previous run
-/// (a flag not seen before is first seen today, open for one run).
-pub fn annotate(flags: &mut [Flag], seen: &HashMap<String, Seen>, as_of: &str) {
+/// A flag of a recorded run, with the fingerprint it was recorded with.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub fingerprint: String,
+    /// Recorded by a gendan before row identity (schema 1): compare with
+    /// [`Flag::legacy_fingerprint`].
+    pub legacy: bool,
+    pub flag: PastFlag,
+}
+
+/// Compares this run's flags with the previous recorded run's (`None`
+/// without one): gives each flag its `first_seen`, `runs_open` and whether
+/// it is new, and returns the previous run's flags that are gone.
+///
+/// Without a previous run every flag is first seen on `as_of`, open for one
+/// run, and `is_new` stays `None` (spec section 6: null without a previous
+/// run).
+pub fn compare(flags: &mut [Flag], previous: Option<&[Recorded]>, as_of: &str) -> Vec<PastFlag> {
+    let Some(prev) = previous else {
+        for f in flags.iter_mut() {
+            f.first_seen = Some(as_of.to_string());
+            f.runs_open = Some(1);
+            f.is_new = None;
+        }
+        return Vec::new();
+    };
+    let mut current: HashMap<&str, usize> = HashMap::new();
+    let mut legacy: HashMap<&str, usize> = HashMap::new();
+    for (i, r) in prev.iter().enumerate() {
+        let map = if r.legacy { &mut legacy } else { &mut current };
+        map.entry(r.fingerprint.as_str()).or_insert(i);
+    }
+    let mut matched = vec![false; prev.len()];
     for f in flags.iter_mut() {
-        match seen.get(&f.fingerprint()) {
-            Some(s) => {
-                f.first_seen = Some(s.first_seen.clone());
-                f.runs_open = Some(s.runs_open + 1);
+        let hit = current
+            .get(f.fingerprint().as_str())
+            .or_else(|| {
+                if legacy.is_empty() {
+                    None
+                } else {
+                    legacy.get(f.legacy_fingerprint().as_str())
+                }
+            })
+            .copied();
+        match hit {
+            Some(i) => {
+                matched[i] = true;
+                let p = &prev[i].flag;
+                f.first_seen = Some(p.first_seen.clone());
+                f.runs_open = Some(p.runs_open + 1);
+                f.is_new = Some(false);
             }
             None => {
                 f.first_seen = Some(as_of.to_string());
                 f.runs_open = Some(1);
+                f.is_new = Some(true);
             }
         }
     }
+    prev.iter()
+        .zip(matched)
+        .filter(|(_, m)| !m)
+        .map(|(r, _)| r.flag.clone())
+        .collect()
 }

@@ -58,6 +58,39 @@ impl Period {
         out
     }
 
+    /// The period after the one ending on `as_of` (spec section 6, the
+    /// look-ahead): the 7 days after as_of for a week, the next calendar
+    /// month for a month. It starts the day after as_of.
+    pub fn next(kind: Kind, as_of: NaiveDate) -> Period {
+        let start = as_of.succ_opt().unwrap_or(as_of);
+        match kind {
+            Kind::Week => {
+                let end = as_of + chrono::Duration::days(7);
+                let w = end.iso_week();
+                Period {
+                    start,
+                    end,
+                    label: format!("{}-W{:02}", w.year(), w.week()),
+                }
+            }
+            Kind::Month => {
+                let first = as_of
+                    .with_day(1)
+                    .and_then(|d| d.checked_add_months(Months::new(1)))
+                    .unwrap_or(start);
+                let end = first
+                    .checked_add_months(Months::new(1))
+                    .and_then(|d| d.pred_opt())
+                    .unwrap_or(first);
+                Period {
+                    start: first,
+                    end,
+                    label: format!("{}-{:02}", first.year(), first.month()),
+                }
+            }
+        }
+    }
+
     pub fn contains(&self, d: NaiveDate) -> bool {
         self.start <= d && d <= self.end
     }
@@ -81,5 +114,18 @@ mod tests {
         assert_eq!(t[10].end, NaiveDate::from_ymd_opt(2026, 10, 31).unwrap());
         let tw = Period::trend(Kind::Week, d, 12);
         assert_eq!(tw[11], w);
+        let nw = Period::next(Kind::Week, d);
+        assert_eq!(nw.start, NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
+        assert_eq!(nw.end, NaiveDate::from_ymd_opt(2026, 12, 7).unwrap());
+        let mid = NaiveDate::from_ymd_opt(2026, 11, 15).unwrap();
+        let nm = Period::next(Kind::Month, mid);
+        assert_eq!(nm.start, NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
+        assert_eq!(nm.end, NaiveDate::from_ymd_opt(2026, 12, 31).unwrap());
+        assert_eq!(nm.label, "2026-12");
+        let jan = Period::next(Kind::Month, NaiveDate::from_ymd_opt(2026, 12, 31).unwrap());
+        assert_eq!(
+            (jan.start.to_string(), jan.end.to_string()),
+            ("2027-01-01".into(), "2027-01-31".into())
+        );
     }
 }

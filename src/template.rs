@@ -115,6 +115,10 @@ pub struct ReportSection {
     pub out_dir: String,
     pub on_time_basis: OnTimeBasis,
     pub date_order: DateOrder,
+    /// One workbook per merchandiser (spec section 7).
+    pub owner_workbooks: bool,
+    /// Marked copies of the inputs (spec section 7).
+    pub marked_copies: bool,
 }
 
 impl Default for ReportSection {
@@ -127,6 +131,8 @@ impl Default for ReportSection {
             out_dir: "reports".into(),
             on_time_basis: OnTimeBasis::ShipDate,
             date_order: DateOrder::Ymd,
+            owner_workbooks: false,
+            marked_copies: false,
         }
     }
 }
@@ -583,6 +589,8 @@ lang = "en"                  # zh | en: sheet names, headers, messages
 out_dir = "reports"          # where the reports go (--out overrides)
 on_time_basis = "ship_date"  # ship_date (FOB: due date = shipment date) | delivered_date
 date_order = "ymd"           # how to read text dates with the year last: ymd | dmy | mdy
+owner_workbooks = false      # also one workbook per merchandiser in out_dir/owners/<period>/ (or run --owner-workbooks)
+marked_copies = false        # also a copy of each input with its flagged cells marked, in out_dir/marked/<period>/ (or run --marked)
 
 [inputs.orders]
 paths = ["orders*.xlsx"]     # files or globs; matches are read in name order
@@ -657,6 +665,8 @@ lang = "zh"                  # zh | en：工作表名、表头和提示语言
 out_dir = "reports"          # 报表输出目录（--out 可覆盖）
 on_time_basis = "ship_date"  # ship_date（FOB：交期即出运日）| delivered_date（以签收日为准）
 date_order = "ymd"           # 年份在后的文本日期的读法：ymd | dmy | mdy
+owner_workbooks = false      # 另为每位跟单员生成个人工作簿，放在 out_dir/owners/<周期>/（或 run --owner-workbooks）
+marked_copies = false        # 另为每个输入文件生成标注副本（问题单元格着色并加批注），放在 out_dir/marked/<周期>/（或 run --marked）
 
 [inputs.orders]
 paths = ["orders*.xlsx"]     # 文件或通配符；匹配到的文件按名称顺序读取

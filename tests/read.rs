@@ -204,7 +204,7 @@ fn text_dates_and_text_numbers_are_read() {
     ];
     w.xlsx("orders.xlsx", vec![zh_orders_sheet(rows)]);
     let (_, v) = w.check_json(&["--orders", "orders.xlsx", "--as-of", AS_OF]);
-    assert!(items(&v).is_empty(), "{:#?}", items(&v));
+    assert!(problems(&v).is_empty(), "{:#?}", problems(&v));
     assert_eq!(sheet_of(&v, "orders")["rows_accepted"], 6);
 }
 
@@ -303,7 +303,7 @@ fn csv_in_utf8_bom_and_gbk() {
         let sh = sheet_of(&v, "orders");
         assert_eq!(sh["name"], name.trim_end_matches(".csv"));
         assert_eq!(sh["rows_accepted"], 2, "{name}: {v}");
-        assert!(items(&v).is_empty(), "{name}: {:?}", items(&v));
+        assert!(problems(&v).is_empty(), "{name}: {:?}", problems(&v));
     }
 }
 

@@ -631,7 +631,11 @@ fn empty_markers_read_as_empty_cells_and_are_counted() {
     );
     let (code, v) = w.check_json(&["--template", "t.toml", "--as-of", AS_OF]);
     assert_eq!(code, 0, "{v}");
-    let cells = rule_cells(&v);
+    // (PO-3, due tomorrow with no status, is also S09: not this test's concern.)
+    let cells: Vec<(String, String)> = rule_cells(&v)
+        .into_iter()
+        .filter(|(r, _)| r != "S09")
+        .collect();
     // TBD in a required date: V01, not V02; 待定 status: V01; N/A key: rejected.
     assert_eq!(
         cells,

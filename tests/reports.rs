@@ -619,12 +619,15 @@ fn sheet_names_and_headers_in_both_languages() {
         sheet_names(&w.path("out/kpi-report-2026-W49.xlsx")),
         vec![
             "概览",
+            "即将到期",
             "交付",
             "在手订单",
             "物流跟踪",
             "跟单员",
+            "部门",
             "客户",
             "数据问题",
+            "已解决",
             "待办"
         ]
     );
@@ -648,12 +651,15 @@ fn sheet_names_and_headers_in_both_languages() {
         sheet_names(&w2.path("out/kpi-report-2026-W49.xlsx")),
         vec![
             "Summary",
+            "Coming up",
             "Delivery",
             "Open orders",
             "Shipments",
             "By owner",
+            "By department",
             "By customer",
             "Data issues",
+            "Resolved",
             "Action list"
         ]
     );
@@ -733,7 +739,7 @@ fn dates_are_date_cells_and_rates_are_percent_numbers() {
     // Frozen bold header and autofilter are in the sheet XML.
     let xml = zip_entry(
         &w.path("out/kpi-report-2026-W49.xlsx"),
-        "xl/worksheets/sheet2.xml",
+        "xl/worksheets/sheet3.xml",
     );
     assert!(
         xml.contains("<autoFilter ref=\"A3:L8\""),
@@ -831,7 +837,7 @@ fn data_issues_link_to_the_source_cell() {
     run(&w, &[]);
     let xml = zip_entry(
         &w.path("out/kpi-report-2026-W49.xlsx"),
-        "xl/worksheets/_rels/sheet7.xml.rels",
+        "xl/worksheets/_rels/sheet9.xml.rels",
     );
     // The link goes from out/ up to the input file, and opens its cell.
     assert!(
@@ -840,7 +846,7 @@ fn data_issues_link_to_the_source_cell() {
     );
     let sheet_xml = zip_entry(
         &w.path("out/kpi-report-2026-W49.xlsx"),
-        "xl/worksheets/sheet7.xml",
+        "xl/worksheets/sheet9.xml",
     );
     assert!(
         sheet_xml.contains("location=\"'Data'!A5\""),

@@ -4,17 +4,19 @@
 //!
 //! A rate whose denominator is empty is `None` (JSON `null`), never 0.
 
+pub mod detail;
+
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::flags::{Flag, Severity, Table};
+use crate::flags::{Flag, PastFlag, Severity, Table};
+use crate::frame::{days, floats, ints, lit_date, strs};
 use crate::period::Period;
-use crate::reconcile::frames::{floats, ints, strs};
-use crate::reconcile::rules::{followup_window, s04_predicate};
-use crate::reconcile::{days, lit_date, Reconciled};
+use crate::reconcile::rules::{due_next, followup_window, not_ready, s04_predicate};
+use crate::reconcile::Reconciled;
 use crate::template::Template;
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
@@ -63,6 +65,13 @@ pub struct Kpis {
     pub flags_error: u64,
     pub flags_warning: u64,
     pub flags_info: u64,
+    pub due_next_period: u64,
+    pub due_next_period_not_ready: u64,
+    pub arrivals_next_period: u64,
+    /// `None` without a previous recorded run.
+    pub flags_new: Option<u64>,
+    pub flags_still_open: Option<u64>,
+    pub flags_resolved: Option<u64>,
 }
 
 /// One point of the 12-period trend.
@@ -76,6 +85,36 @@ pub struct TrendPoint {
     pub feedback_responses: u64,
     pub csat: Option<f64>,
     pub nps: Option<f64>,
+}
+
+/// Flags of one severity, and how they compare with the previous run
+/// (`None` without one).
+#[derive(Clone, Debug, Serialize)]
+pub struct SeverityCounts {
+    pub severity: Severity,
+    pub total: u64,
+    pub new: Option<u64>,
+    pub still_open: Option<u64>,
+    pub resolved: Option<u64>,
+}
+
+fn by_severity(flags: &[Flag], resolved: Option<&[PastFlag]>) -> Vec<SeverityCounts> {
+    [Severity::Error, Severity::Warning, Severity::Info]
+        .into_iter()
+        .map(|sev| {
+            let of = || flags.iter().filter(move |f| f.severity == sev);
+            let total = of().count() as u64;
+            let new = of().filter(|f| f.is_new == Some(true)).count() as u64;
+            SeverityCounts {
+                severity: sev,
+                total,
+                new: resolved.map(|_| new),
+                still_open: resolved.map(|_| total - new),
+                resolved: resolved
+                    .map(|g| g.iter().filter(|f| f.severity == sev.as_str()).count() as u64),
+            }
+        })
+        .collect()
 }
 
 /// The measure stage's output.
@@ -95,8 +134,23 @@ pub struct Measures {
     pub transit_by_carrier: DataFrame,
     /// category, department, responses, avg_score, open (12-period window)
     pub by_category: DataFrame,
+    /// department, open, overdue, stale, median_since_update, due_next
+    /// (open orders by their current department; none under "—")
+    pub by_department: DataFrame,
+    /// department, responses, complaints, open, resolution_median (feedback
+    /// by its responsible department: responses, complaints and
+    /// resolution over the period, open at as_of)
+    pub by_feedback_department: DataFrame,
+    /// The detail sheets' rows.
+    pub detail: detail::Detail,
+    /// Flags by severity, with new / still open / resolved.
+    pub flags_by_severity: Vec<SeverityCounts>,
+    /// The previous run's flags that are gone (`None` without one).
+    pub resolved: Option<Vec<PastFlag>>,
     /// The 12-period window: first day of the oldest period to as_of.
     pub window: Period,
+    /// The period after this one (the look-ahead).
+    pub next: Period,
 }
 
 fn transit_by(rec: &Reconciled, window: &Period, by: &str) -> PolarsResult<DataFrame> {
@@ -185,7 +239,13 @@ fn diff_days(later: &str, earlier: &str) -> Expr {
 ///
 /// # Errors
 /// A failure inside polars.
-pub fn kpis(rec: &Reconciled, flags: &[Flag], p: &Period, t: &Template) -> PolarsResult<Kpis> {
+pub fn kpis(
+    rec: &Reconciled,
+    flags: &[Flag],
+    p: &Period,
+    t: &Template,
+    resolved: Option<&[PastFlag]>,
+) -> PolarsResult<Kpis> {
     let as_of = rec.as_of;
     let asof_days = crate::read::date_to_days(as_of);
     let th = &t.file.thresholds;
@@ -356,12 +416,24 @@ pub fn kpis(rec: &Reconciled, flags: &[Flag], p: &Period, t: &Template) -> Polar
         share(col("feedback_rows").gt(lit(0u32))),
     )?;
 
+    // The look-ahead.
+    let next = Period::next(t.file.report.period, as_of);
+    k.due_next_period = count(orders(), due_next(&next))?;
+    k.due_next_period_not_ready = count(orders(), due_next(&next).and(not_ready()))?;
+    k.arrivals_next_period = count(ships(), detail::arriving(&next))?;
+
     for f in flags {
         match f.severity {
             Severity::Error => k.flags_error += 1,
             Severity::Warning => k.flags_warning += 1,
             Severity::Info => k.flags_info += 1,
         }
+    }
+    if let Some(gone) = resolved {
+        let new = flags.iter().filter(|f| f.is_new == Some(true)).count() as u64;
+        k.flags_new = Some(new);
+        k.flags_still_open = Some(flags.len() as u64 - new);
+        k.flags_resolved = Some(gone.len() as u64);
     }
     Ok(k)
 }
@@ -416,17 +488,35 @@ fn flag_frame(flags: &[Flag]) -> PolarsResult<DataFrame> {
             }
         })
         .collect();
+    let new: Vec<bool> = flags.iter().map(|f| f.is_new == Some(true)).collect();
     DataFrame::new(
         flags.len(),
         vec![
             Series::new("owner".into(), owner).into(),
             Series::new("severity".into(), sev).into(),
             Series::new("line".into(), orders_line).into(),
+            Series::new("is_new".into(), new).into(),
         ],
     )
 }
 
-fn by_owner(rec: &Reconciled, flags: &[Flag], p: &Period) -> PolarsResult<DataFrame> {
+/// The previous run's flags that are gone, counted per owner.
+fn resolved_by_owner(gone: &[PastFlag]) -> PolarsResult<LazyFrame> {
+    let owner: Vec<Option<&str>> = gone.iter().map(|f| f.owner.as_deref()).collect();
+    let df = DataFrame::new(gone.len(), vec![Series::new("owner".into(), owner).into()])?;
+    Ok(df
+        .lazy()
+        .group_by([col("owner")])
+        .agg([len().cast(DataType::UInt32).alias("resolved")]))
+}
+
+fn by_owner(
+    rec: &Reconciled,
+    flags: &[Flag],
+    p: &Period,
+    next: &Period,
+    resolved: Option<&[PastFlag]>,
+) -> PolarsResult<DataFrame> {
     let as_of = lit_date(rec.as_of);
     let order_owner = rec
         .orders
@@ -457,6 +547,10 @@ fn by_owner(rec: &Reconciled, flags: &[Flag], p: &Period) -> PolarsResult<DataFr
         due_p.clone().cast(DataType::UInt32).sum().alias("due"),
         share(col("on_time").filter(due_p.clone())).alias("otd_rate"),
         share(col("otif").filter(due_p)).alias("otif_rate"),
+        due_next(next)
+            .cast(DataType::UInt32)
+            .sum()
+            .alias("due_next"),
     ]);
     let ff = flag_frame(flags)?.lazy().group_by([col("owner")]).agg([
         col("severity")
@@ -474,7 +568,17 @@ fn by_owner(rec: &Reconciled, flags: &[Flag], p: &Period) -> PolarsResult<DataFr
             .n_unique()
             .cast(DataType::UInt32)
             .alias("bad_lines"),
+        col("is_new").cast(DataType::UInt32).sum().alias("new"),
     ]);
+    let gone = resolved_by_owner(resolved.unwrap_or(&[]))?;
+    // Without a previous run, new and resolved are unknown (null).
+    let lifecycle = |c: &str| {
+        if resolved.is_some() {
+            col(c).fill_null(lit(0u32))
+        } else {
+            lit(NULL).cast(DataType::UInt32).alias(c)
+        }
+    };
     lines
         .join(
             orders,
@@ -484,6 +588,12 @@ fn by_owner(rec: &Reconciled, flags: &[Flag], p: &Period) -> PolarsResult<DataFr
         )
         .join(
             ff,
+            [col("owner")],
+            [col("owner")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(
+            gone,
             [col("owner")],
             [col("owner")],
             JoinArgs::new(JoinType::Left),
@@ -517,8 +627,88 @@ fn by_owner(rec: &Reconciled, flags: &[Flag], p: &Period) -> PolarsResult<DataFr
             col("errors"),
             col("warnings"),
             col("data_quality"),
+            lifecycle("new"),
+            lifecycle("resolved"),
+            col("due_next").fill_null(lit(0u32)),
         ])
         .sort(["owner"], SortMultipleOptions::default())
+        .collect()
+}
+
+/// Open orders by their current department (spec section 6).
+fn by_department(rec: &Reconciled, next: &Period, stale_days: i64) -> PolarsResult<DataFrame> {
+    let asof = crate::frame::date_to_days(rec.as_of);
+    let since = lit(asof) - days("last_update");
+    rec.orders
+        .clone()
+        .lazy()
+        .filter(col("open"))
+        .group_by([col("department")])
+        .agg([
+            len().cast(DataType::UInt32).alias("open"),
+            col("due_date")
+                .lt(lit_date(rec.as_of))
+                .fill_null(lit(false))
+                .cast(DataType::UInt32)
+                .sum()
+                .alias("overdue"),
+            since
+                .clone()
+                .gt(lit(stale_days as i32))
+                .fill_null(lit(false))
+                .cast(DataType::UInt32)
+                .sum()
+                .alias("stale"),
+            since
+                .cast(DataType::Float64)
+                .median()
+                .alias("median_since_update"),
+            due_next(next)
+                .cast(DataType::UInt32)
+                .sum()
+                .alias("due_next"),
+        ])
+        .sort(
+            ["open", "department"],
+            SortMultipleOptions::default()
+                .with_order_descending_multi([true, false])
+                .with_nulls_last(true),
+        )
+        .collect()
+}
+
+/// Feedback by its responsible department (spec section 6).
+fn by_feedback_department(rec: &Reconciled, p: &Period) -> PolarsResult<DataFrame> {
+    let in_p = in_period("date", p);
+    rec.feedback
+        .clone()
+        .lazy()
+        .group_by([col("department")])
+        .agg([
+            in_p.clone().cast(DataType::UInt32).sum().alias("responses"),
+            in_p.clone()
+                .and(col("score").lt_eq(lit(2i64)).fill_null(lit(false)))
+                .cast(DataType::UInt32)
+                .sum()
+                .alias("complaints"),
+            col("closed")
+                .not()
+                .cast(DataType::UInt32)
+                .sum()
+                .alias("open"),
+            diff_days("closed_date", "date")
+                .filter(in_period("closed_date", p))
+                .cast(DataType::Float64)
+                .median()
+                .alias("resolution_median"),
+        ])
+        .filter(col("responses").gt(lit(0u32)).or(col("open").gt(lit(0u32))))
+        .sort(
+            ["open", "department"],
+            SortMultipleOptions::default()
+                .with_order_descending_multi([true, false])
+                .with_nulls_last(true),
+        )
         .collect()
 }
 
@@ -641,6 +831,7 @@ pub fn measure(
     flags: &[Flag],
     period: &Period,
     t: &Template,
+    resolved: Option<Vec<PastFlag>>,
 ) -> PolarsResult<Measures> {
     let kind = t.file.report.period;
     let periods = Period::trend(kind, rec.as_of, 12);
@@ -653,15 +844,23 @@ pub fn measure(
             period.label
         ),
     };
+    let next = Period::next(kind, rec.as_of);
+    let gone = resolved.as_deref();
     Ok(Measures {
-        kpis: kpis(rec, flags, period, t)?,
+        kpis: kpis(rec, flags, period, t, gone)?,
         trend: trend(rec, &periods)?,
-        by_owner: by_owner(rec, flags, period)?,
+        by_owner: by_owner(rec, flags, period, &next, gone)?,
+        by_department: by_department(rec, &next, t.file.thresholds.stale_days)?,
+        by_feedback_department: by_feedback_department(rec, period)?,
+        detail: detail::detail(rec, flags, period, &next, t)?,
+        flags_by_severity: by_severity(flags, gone),
         by_customer: by_customer(rec, &window)?,
         by_delivery: by_delivery(rec, &window)?,
         transit_by_mode: transit_by(rec, &window, "mode")?,
         transit_by_carrier: transit_by(rec, &window, "carrier")?,
         by_category: by_category(rec, &window)?,
+        resolved,
         window,
+        next,
     })
 }

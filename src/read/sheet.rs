@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use calamine::{DataRef, Range};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use polars::prelude::StringChunkedBuilder;
 
 use super::fields::{self, DateRole, EnumKind, FieldDef, Kind};
@@ -16,15 +16,7 @@ use crate::flags::{cell_ref, col_letters, Flag, Policy, RuleId, Severity, Table}
 use crate::i18n::{self, Lang};
 use crate::template::{DateOrder, Template};
 
-/// Days since 1970-01-01, the way polars stores a `Date`.
-pub fn date_to_days(d: NaiveDate) -> i32 {
-    d.num_days_from_ce() - 719_163
-}
-
-/// The inverse of [`date_to_days`].
-pub fn days_to_date(days: i32) -> NaiveDate {
-    NaiveDate::from_num_days_from_ce_opt(days + 719_163).unwrap_or_default()
-}
+pub use crate::frame::{date_to_days, days_to_date};
 
 /// Everything reading needs besides the cells: language, report date,
 /// policy, the header alias tables and the word matchers.
@@ -900,6 +892,8 @@ pub fn read_rows(
                     field: d.name,
                     key: None,
                     row_values: None,
+                    ident: None,
+                    is_new: None,
                 });
             }
         }
@@ -920,6 +914,25 @@ pub fn read_rows(
     let delivered_idx = defs.iter().position(|d| d.name == "delivered_date");
     let ship_idx = defs.iter().position(|d| d.name == "ship_date");
     let updated_idx = defs.iter().position(|d| d.name == "updated_at");
+    // A shipment's or feedback row's own identity, for flag fingerprints.
+    let pos = |name: &str| {
+        defs.iter()
+            .position(|d| d.name == name)
+            .and_then(|i| rel_cols[i])
+    };
+    let ident_cols: Vec<usize> = match table {
+        Table::Orders => Vec::new(),
+        Table::Shipments => ["shipment_id", "tracking_no", "ship_date"]
+            .iter()
+            .filter_map(|n| pos(n))
+            .collect(),
+        Table::Feedback => ["feedback_id", "date"]
+            .iter()
+            .filter_map(|n| pos(n))
+            .collect(),
+    };
+    let feedback_id_col = pos("feedback_id");
+    let customer_col = pos("customer");
     let mut vals: Vec<Val> = vec![Val::Null; defs.len()];
     let mut emptied: Vec<bool> = vec![false; defs.len()];
     let mut row_flags: Vec<Flag> = Vec::new();
@@ -968,6 +981,23 @@ pub fn read_rows(
                   value: Option<String>,
                   message: String| {
             let order_text = order_cell.and_then(cell_text).map(Cow::into_owned);
+            let text_at = |c: usize| {
+                cells
+                    .get(c)
+                    .filter(|d| !is_blank(d))
+                    .and_then(cell_text)
+                    .map(Cow::into_owned)
+            };
+            let ident = ident_cols.iter().find_map(|c| {
+                let t = text_at(*c)?;
+                // Feedback without an id: its date and customer.
+                Some(match (table, feedback_id_col == Some(*c), customer_col) {
+                    (Table::Feedback, false, Some(cc)) => {
+                        format!("{t}|{}", text_at(cc).unwrap_or_default())
+                    }
+                    _ => t,
+                })
+            });
             Flag {
                 rule,
                 severity: sev,
@@ -985,6 +1015,8 @@ pub fn read_rows(
                 runs_open: None,
                 field,
                 row_values: None,
+                ident,
+                is_new: None,
             }
         };
 

@@ -291,6 +291,38 @@ impl Workbook {
     }
 }
 
+impl Workbook {
+    /// The cells of one sheet as they are in the file: merged regions are
+    /// not filled down (for copies that must keep every value where it
+    /// was).
+    ///
+    /// # Errors
+    /// As [`Workbook::sheet`].
+    pub fn sheet_as_is(
+        &mut self,
+        name: &str,
+        shown: &str,
+        limits: &crate::template::LimitsSection,
+    ) -> Result<Range<DataRef<'_>>, SourceError> {
+        let err = |detail: String| SourceError::Sheet {
+            path: shown.to_string(),
+            sheet: name.to_string(),
+            detail,
+        };
+        if !matches!(self.inner, Inner::Xlsx(..) | Inner::Xls(_)) {
+            return self.sheet(name, shown, limits);
+        }
+        match &mut self.inner {
+            Inner::Xlsx(wb, _, _) => bounded_range(wb, name, shown, limits),
+            Inner::Xls(wb) => wb
+                .worksheet_range(name)
+                .map(owned)
+                .map_err(|e| err(e.to_string())),
+            _ => Err(err("not a workbook".into())),
+        }
+    }
+}
+
 /// An xlsx sheet's cells through calamine's cell reader, made into a range
 /// (as calamine's `worksheet_range_ref` does) only once the used area is
 /// known to be within `limits`.

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::{days, lit_date};
+use crate::frame::{days, lit_date};
 use crate::read::fields;
 use crate::template::OnTimeBasis;
 
@@ -326,31 +326,4 @@ pub fn order_outcomes(
         ])
         .sort(["first_seq"], SortMultipleOptions::default())
         .collect()
-}
-
-/// A column as strings (dates as `YYYY-MM-DD`), for turning rows into flags.
-pub fn strs(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
-    let c = df.column(name)?.cast(&DataType::String)?;
-    Ok(c.str()?.iter().map(|o| o.map(str::to_string)).collect())
-}
-
-/// A column as i64 (dates as days since 1970).
-pub fn ints(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
-    let c = df.column(name)?;
-    let c = if matches!(c.dtype(), DataType::Date) {
-        c.cast(&DataType::Int32)?.cast(&DataType::Int64)?
-    } else {
-        c.cast(&DataType::Int64)?
-    };
-    Ok(c.i64()?.iter().collect())
-}
-
-pub fn floats(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
-    let c = df.column(name)?.cast(&DataType::Float64)?;
-    Ok(c.f64()?.iter().collect())
-}
-
-pub fn bools(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<bool>>> {
-    let c = df.column(name)?.cast(&DataType::Boolean)?;
-    Ok(c.bool()?.iter().collect())
 }

@@ -14,7 +14,7 @@ use polars::prelude::*;
 use crate::flags::{Flag, Table};
 use crate::i18n::Lang;
 use crate::log::Log;
-use crate::read::{date_to_days, Inputs, SourceInfo};
+use crate::read::{Inputs, SourceInfo};
 use crate::template::{OnTimeBasis, Template};
 
 /// The reconcile stage's output.
@@ -29,16 +29,6 @@ pub struct Reconciled {
     pub feedback: DataFrame,
     pub sources: Vec<SourceInfo>,
     pub as_of: NaiveDate,
-}
-
-/// A date as a polars literal.
-pub fn lit_date(d: NaiveDate) -> Expr {
-    lit(date_to_days(d)).cast(DataType::Date)
-}
-
-/// A date column as whole days since 1970 (for day arithmetic).
-pub fn days(name: &str) -> Expr {
-    col(name).cast(DataType::Int32)
 }
 
 /// Builds the frames and raises every C and S rule.
@@ -90,6 +80,7 @@ pub fn reconcile(
         has_action: inputs.has_column(Table::Feedback, "action"),
         has_score: inputs.has_column(Table::Feedback, "score"),
         on_time_basis: basis == OnTimeBasis::DeliveredDate,
+        next: crate::period::Period::next(template.file.report.period, as_of),
     };
     let flags = rules::all(&ctx, &rec, &marked)?;
     Ok((rec, flags))
@@ -101,8 +92,8 @@ pub fn fill_owners(flags: &mut [Flag], rec: &Reconciled) {
     if flags.iter().all(|f| f.owner.is_some() || f.key.is_none()) {
         return;
     }
-    let keys = frames::strs(&rec.orders, "order_key").unwrap_or_default();
-    let owners = frames::strs(&rec.orders, "owner").unwrap_or_default();
+    let keys = crate::frame::strs(&rec.orders, "order_key").unwrap_or_default();
+    let owners = crate::frame::strs(&rec.orders, "owner").unwrap_or_default();
     let map: std::collections::HashMap<String, String> = keys
         .into_iter()
         .zip(owners)

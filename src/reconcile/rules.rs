@@ -6,9 +6,9 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::frames::{floats, ints, strs};
-use super::{days, lit_date, Reconciled};
+use super::Reconciled;
 use crate::flags::{Flag, Policy, RuleId, Severity, Table};
+use crate::frame::{days, floats, ints, lit_date, strs};
 use crate::i18n::{self, Lang};
 use crate::read::{days_to_date, SourceInfo};
 use crate::template::Thresholds;
@@ -24,6 +24,8 @@ pub struct RuleContext<'a> {
     pub has_action: bool,
     pub has_score: bool,
     pub on_time_basis: bool,
+    /// The next period (spec section 6, the look-ahead of S09).
+    pub next: crate::period::Period,
 }
 
 /// The rows a rule matched, with what every flag needs.
@@ -33,6 +35,8 @@ struct Hits {
     order_id: Vec<Option<String>>,
     key: Vec<Option<String>>,
     owner: Vec<Option<String>>,
+    /// A shipment's or feedback row's own identity (empty for orders).
+    ident: Vec<Option<String>>,
 }
 
 impl Hits {
@@ -49,12 +53,48 @@ impl Hits {
             order_id: strs(df, "order_id")?,
             key: strs(df, "order_key")?,
             owner: strs(df, "owner")?,
+            ident: if first { Vec::new() } else { row_identity(df)? },
         })
     }
 
     fn len(&self) -> usize {
         self.src.len()
     }
+}
+
+/// shipment_id, else tracking_no, else ship date; feedback_id, else date
+/// and customer (spec section 6, the flag fingerprint).
+fn row_identity(df: &DataFrame) -> PolarsResult<Vec<Option<String>>> {
+    let has = |c: &str| df.get_column_names().iter().any(|n| n.as_str() == c);
+    let text = |c: &str| col(c).cast(DataType::String);
+    if has("shipment_id") {
+        let e = coalesce(&[text("shipment_id"), text("tracking_no"), text("ship_date")]);
+        let out = df.clone().lazy().select([e.alias("ident")]).collect()?;
+        return strs(&out, "ident");
+    }
+    if !has("feedback_id") {
+        return Ok(vec![None; df.height()]);
+    }
+    let out = df
+        .clone()
+        .lazy()
+        .select([
+            text("feedback_id").alias("id"),
+            text("date").alias("date"),
+            text("customer").alias("customer"),
+        ])
+        .collect()?;
+    let (id, date, customer) = (
+        strs(&out, "id")?,
+        strs(&out, "date")?,
+        strs(&out, "customer")?,
+    );
+    Ok(id
+        .into_iter()
+        .zip(date)
+        .zip(customer)
+        .map(|((id, d), c)| id.or_else(|| d.map(|d| format!("{d}|{}", c.unwrap_or_default()))))
+        .collect())
 }
 
 fn day_text(d: Option<i64>) -> String {
@@ -112,6 +152,8 @@ impl RuleContext<'_> {
                 field: cell_field,
                 key: hits.key[i].clone(),
                 row_values: None,
+                ident: hits.ident.get(i).cloned().flatten(),
+                is_new: None,
             });
         }
     }
@@ -165,6 +207,7 @@ pub fn all(
     s06_followup_due(ctx, rec, &mut out)?;
     s07_feedback_sla(ctx, rec, &mut out)?;
     s08_unhappy_no_action(ctx, rec, &mut out)?;
+    s09_due_not_ready(ctx, rec, &mut out)?;
     Ok(out)
 }
 
@@ -907,6 +950,59 @@ fn s08_unhappy_no_action(
         field,
         |_| None,
         |i| ctx.msg("s08", &[("score", &show(score[i])), ("nps", &show(nps[i]))]),
+    );
+    Ok(())
+}
+
+/// Open orders due in the next period (shared with `due_next_period`).
+pub fn due_next(next: &crate::period::Period) -> Expr {
+    col("open")
+        .and(col("due_date").gt_eq(lit_date(next.start)))
+        .and(col("due_date").lt_eq(lit_date(next.end)))
+        .fill_null(lit(false))
+}
+
+/// A status before ready: pending, confirmed, in production, on hold or
+/// unknown (shared with `due_next_period_not_ready`).
+pub fn not_ready() -> Expr {
+    col("status").is_null().or(status_in(&[
+        "pending",
+        "confirmed",
+        "in_production",
+        "on_hold",
+    ]))
+}
+
+/// S09: "coming up and not ready: open order due within the next period
+/// whose status is before ready" (order-level).
+fn s09_due_not_ready(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -> PolarsResult<()> {
+    let df = filter(&rec.orders, due_next(&ctx.next).and(not_ready()))?;
+    let hits = Hits::of(&df, true)?;
+    let due = ints(&df, "due_date")?;
+    let status = strs(&df, "status")?;
+    let now = ctx.asof_days() as i64;
+    ctx.raise(
+        out,
+        RuleId::S09,
+        Severity::Info,
+        Table::Orders,
+        &hits,
+        "order_id",
+        |i| Some(day_text(due[i])),
+        |i| {
+            let word = match status[i].as_deref() {
+                Some(w) => status_word(ctx, Some(w)),
+                None => i18n::text(ctx.lang, "word.status_unknown").to_string(),
+            };
+            ctx.msg(
+                "s09",
+                &[
+                    ("days", &(due[i].unwrap_or(now) - now).to_string()),
+                    ("date", &day_text(due[i])),
+                    ("status", &word),
+                ],
+            )
+        },
     );
     Ok(())
 }

@@ -8,9 +8,8 @@ use rust_xlsxwriter::{Chart, ChartType, Workbook};
 use super::kpi::{customer_rows, kpi_table};
 use super::table::{column, rows_of, yes_no, Kind, SheetWriter, V};
 use super::ReportInput;
+use crate::frame::strs;
 use crate::i18n;
-use crate::reconcile::frames::strs;
-use crate::reconcile::{days, lit_date};
 
 const FEEDBACK_KPIS: &[&str] = &[
     "feedback_responses",
@@ -139,43 +138,24 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
 fn log(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
-    let p = inp.period;
-    let outcome =
-        inp.rec
-            .orders
-            .clone()
-            .lazy()
-            .select([col("order_key"), col("on_time"), col("otif")]);
-    let df = inp
-        .rec
-        .feedback
-        .clone()
-        .lazy()
-        .filter(
-            col("date")
-                .gt_eq(lit_date(p.start))
-                .and(col("date").lt_eq(lit_date(p.end))),
-        )
-        .left_join(outcome, col("order_key"), col("order_key"))
-        .sort(["date", "seq"], SortMultipleOptions::default())
-        .collect()?;
+    let df = &inp.measures.detail.feedback_of_period;
     let (yes, no) = (t("word.yes"), t("word.no"));
     let rows = rows_of(vec![
-        column(&df, "date", Kind::Date)?,
-        column(&df, "feedback_id", Kind::Text)?,
-        column(&df, "order_id", Kind::Text)?,
-        column(&df, "customer", Kind::Text)?,
-        column(&df, "score", Kind::Int)?,
-        column(&df, "nps", Kind::Int)?,
-        words(inp, &df, "category")?,
-        column(&df, "comment", Kind::Text)?,
-        words(inp, &df, "department")?,
-        column(&df, "action", Kind::Text)?,
-        words(inp, &df, "status")?,
-        column(&df, "closed_date", Kind::Date)?,
-        column(&df, "owner", Kind::Text)?,
-        yes_no(&df, "on_time", &yes, &no)?,
-        yes_no(&df, "otif", &yes, &no)?,
+        column(df, "date", Kind::Date)?,
+        column(df, "feedback_id", Kind::Text)?,
+        column(df, "order_id", Kind::Text)?,
+        column(df, "customer", Kind::Text)?,
+        column(df, "score", Kind::Int)?,
+        column(df, "nps", Kind::Int)?,
+        words(inp, df, "category")?,
+        column(df, "comment", Kind::Text)?,
+        words(inp, df, "department")?,
+        column(df, "action", Kind::Text)?,
+        words(inp, df, "status")?,
+        column(df, "closed_date", Kind::Date)?,
+        column(df, "owner", Kind::Text)?,
+        yes_no(df, "on_time", &yes, &no)?,
+        yes_no(df, "otif", &yes, &no)?,
     ]);
     let headers: Vec<String> = [
         "col.date",
@@ -208,33 +188,19 @@ fn log(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
 fn open(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
-    let asof = crate::read::date_to_days(inp.rec.as_of);
-    let df = inp
-        .rec
-        .feedback
-        .clone()
-        .lazy()
-        .filter(col("closed").not())
-        .with_column((lit(asof) - days("date")).alias("age_days"))
-        .sort(
-            ["age_days"],
-            SortMultipleOptions::default()
-                .with_order_descending(true)
-                .with_nulls_last(true),
-        )
-        .collect()?;
+    let df = &inp.measures.detail.open_feedback;
     let rows = rows_of(vec![
-        column(&df, "date", Kind::Date)?,
-        column(&df, "age_days", Kind::Int)?,
-        column(&df, "customer", Kind::Text)?,
-        column(&df, "order_id", Kind::Text)?,
-        column(&df, "score", Kind::Int)?,
-        words(inp, &df, "category")?,
-        column(&df, "comment", Kind::Text)?,
-        words(inp, &df, "department")?,
-        column(&df, "action", Kind::Text)?,
-        words(inp, &df, "status")?,
-        column(&df, "owner", Kind::Text)?,
+        column(df, "date", Kind::Date)?,
+        column(df, "age_days", Kind::Int)?,
+        column(df, "customer", Kind::Text)?,
+        column(df, "order_id", Kind::Text)?,
+        column(df, "score", Kind::Int)?,
+        words(inp, df, "category")?,
+        column(df, "comment", Kind::Text)?,
+        words(inp, df, "department")?,
+        column(df, "action", Kind::Text)?,
+        words(inp, df, "status")?,
+        column(df, "owner", Kind::Text)?,
     ]);
     let headers: Vec<String> = [
         "col.date",
@@ -277,7 +243,7 @@ fn by_category(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
         "col.department",
         "col.responses",
         "col.avg_score",
-        "col.open",
+        "col.open_feedback",
     ]
     .iter()
     .map(|k| t(k))

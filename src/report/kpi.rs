@@ -7,10 +7,9 @@ use rust_xlsxwriter::{Chart, ChartType, ConditionalFormatFormula, Format, Workbo
 use super::table::{add_sheet, column, rows_of, yes_no, Block, Kind, SheetWriter, V};
 use super::{source_cell, ReportInput};
 use crate::flags::Severity;
+use crate::frame::{ints, strs};
 use crate::i18n::{self, Lang};
 use crate::measure::Kpis;
-use crate::reconcile::frames::ints;
-use crate::reconcile::{days, lit_date};
 
 /// How a KPI's value is shown, and its target (if any).
 #[derive(Clone, Copy)]
@@ -76,7 +75,54 @@ fn headline(k: &Kpis) -> Vec<(&'static str, Option<f64>, Shown)> {
         ("flags_error", c(k.flags_error), Shown::Count),
         ("flags_warning", c(k.flags_warning), Shown::Count),
         ("flags_info", c(k.flags_info), Shown::Count),
+        ("due_next_period", c(k.due_next_period), Shown::Count),
+        (
+            "due_next_period_not_ready",
+            c(k.due_next_period_not_ready),
+            Shown::Count,
+        ),
+        (
+            "arrivals_next_period",
+            c(k.arrivals_next_period),
+            Shown::Count,
+        ),
+        ("flags_new", k.flags_new.map(|x| x as f64), Shown::Count),
+        (
+            "flags_still_open",
+            k.flags_still_open.map(|x| x as f64),
+            Shown::Count,
+        ),
+        (
+            "flags_resolved",
+            k.flags_resolved.map(|x| x as f64),
+            Shown::Count,
+        ),
     ]
+}
+
+/// KPIs defined by dates alone, which the 12-period trend recomputes for
+/// the previous period when the history has no run for it.
+const FROM_TREND: &[&str] = &[
+    "orders_due",
+    "otd_rate",
+    "otif_rate",
+    "feedback_responses",
+    "csat",
+    "nps",
+];
+
+fn trend_value(inp: &ReportInput, name: &str) -> Option<f64> {
+    let tr = &inp.measures.trend;
+    let p = tr.len().checked_sub(2).and_then(|i| tr.get(i))?;
+    match name {
+        "orders_due" => Some(p.orders_due as f64),
+        "otd_rate" => p.otd_rate,
+        "otif_rate" => p.otif_rate,
+        "feedback_responses" => Some(p.feedback_responses as f64),
+        "csat" => p.csat,
+        "nps" => p.nps,
+        _ => None,
+    }
 }
 
 /// The value of a headline KPI by name, from a KPI set (for previous).
@@ -134,6 +180,10 @@ pub fn kpi_table(
     w.table(top, 0, &headers, &[], true)?;
     let pct_change = Format::new().set_num_format("\"▲ \"0.0%;\"▼ \"0.0%;\"=\"");
     let num_change = Format::new().set_num_format("\"▲ \"0.0;\"▼ \"0.0;\"=\"");
+    let recomputed_pct = w.f.note.clone().set_num_format("0.0%\"*\"");
+    let recomputed_num = w.f.note.clone().set_num_format("0.0\"*\"");
+    let recomputed_int = w.f.note.clone().set_num_format("#,##0\"*\"");
+    let mut any_recomputed = false;
     for (i, (name, v, shown)) in rows.iter().enumerate() {
         let r = top + 1 + i as u32;
         w.put(r, 0, &V::text(t(&format!("kpi.{name}"))), None)?;
@@ -150,8 +200,29 @@ pub fn kpi_table(
         }
         .cloned();
         w.put(r, 1, &value_cell(*v, *shown), fmt.as_ref())?;
-        let p = prev.and_then(|p| kpi_value(p, name));
-        w.put(r, 2, &value_cell(p, *shown), None)?;
+        let p = match prev {
+            Some(p) => {
+                let v = kpi_value(p, name);
+                w.put(r, 2, &value_cell(v, *shown), None)?;
+                v
+            }
+            // First run: the rates defined by dates come from the trend,
+            // marked as recomputed.
+            None if FROM_TREND.contains(name) => {
+                let v = trend_value(inp, name);
+                let f = match shown {
+                    Shown::Rate => &recomputed_pct,
+                    Shown::Count => &recomputed_int,
+                    _ => &recomputed_num,
+                };
+                if v.is_some() {
+                    any_recomputed = true;
+                    w.put(r, 2, &value_cell(v, *shown), Some(f))?;
+                }
+                v
+            }
+            None => None,
+        };
         if let (Some(a), Some(b)) = (v, p) {
             let f = if matches!(shown, Shown::Rate) {
                 &pct_change
@@ -164,7 +235,12 @@ pub fn kpi_table(
             w.put(r, 4, &value_cell(Some(g), *shown), None)?;
         }
     }
-    Ok(top + 1 + rows.len() as u32)
+    let mut end = top + 1 + rows.len() as u32;
+    if any_recomputed {
+        w.title(end, &t("word.recomputed"), &w.f.note.clone())?;
+        end += 1;
+    }
+    Ok(end)
 }
 
 const KPI_NAMES: &[&str] = &[
@@ -179,10 +255,13 @@ const KPI_NAMES: &[&str] = &[
     "cycle_time_median_days",
     "open_orders",
     "overdue_open_orders",
+    "due_next_period",
+    "due_next_period_not_ready",
     "shipments_shipped",
     "shipments_shipped_qty",
     "shipments_in_transit",
     "shipments_overdue",
+    "arrivals_next_period",
     "transit_median_days",
     "eta_hit_rate",
     "feedback_responses",
@@ -193,6 +272,9 @@ const KPI_NAMES: &[&str] = &[
     "flags_error",
     "flags_warning",
     "flags_info",
+    "flags_new",
+    "flags_still_open",
+    "flags_resolved",
 ];
 
 fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
@@ -245,15 +327,33 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
         &amount_rows,
         false,
     )? + 1;
-    let sev_rows: Vec<Vec<V>> = [
-        ("kpi.flags_error", m.kpis.flags_error),
-        ("kpi.flags_warning", m.kpis.flags_warning),
-        ("kpi.flags_info", m.kpis.flags_info),
-    ]
-    .iter()
-    .map(|(k, n)| vec![V::text(t(k)), V::Int(*n as i64)])
-    .collect();
-    r = w.table(r, 0, &[t("col.severity"), t("col.count")], &sev_rows, false)? + 1;
+    let opt = |x: Option<u64>| V::opt_int(x.map(|n| n as i64));
+    let sev_rows: Vec<Vec<V>> = m
+        .flags_by_severity
+        .iter()
+        .map(|c| {
+            vec![
+                V::text(severity_word(lang, c.severity)),
+                V::Int(c.total as i64),
+                opt(c.new),
+                opt(c.still_open),
+                opt(c.resolved),
+            ]
+        })
+        .collect();
+    r = w.table(
+        r,
+        0,
+        &[
+            t("col.severity"),
+            t("col.count"),
+            t("col.new"),
+            t("col.still_open"),
+            t("col.resolved"),
+        ],
+        &sev_rows,
+        false,
+    )? + 1;
     let (mut read, mut acc, mut rej) = (0u64, 0u64, 0u64);
     for file in inp.files {
         for s in &file.sheets {
@@ -361,8 +461,9 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
     bar.title().set_name(&t("chart.aging"));
     bar.add_series()
         .set_name(&t("col.open"))
-        .set_categories((sheet.as_str(), aging_top + 1, dc, aging_top + 5, dc))
-        .set_values((sheet.as_str(), aging_top + 1, dc + 1, aging_top + 5, dc + 1));
+        // The overdue buckets only: "not due" would dwarf them.
+        .set_categories((sheet.as_str(), aging_top + 2, dc, aging_top + 5, dc))
+        .set_values((sheet.as_str(), aging_top + 2, dc + 1, aging_top + 5, dc + 1));
     bar.legend().set_hidden();
     bar.set_width(560).set_height(280);
     ws.insert_chart(20, 6, &bar)?;
@@ -372,41 +473,21 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
 fn delivery(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), XlsxError>> {
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
-    let p = inp.period;
-    let df = inp
-        .rec
-        .orders
-        .clone()
-        .lazy()
-        .filter(
-            col("cancelled")
-                .not()
-                .and(col("due_date").gt_eq(lit_date(p.start)))
-                .and(col("due_date").lt_eq(lit_date(p.end))),
-        )
-        .sort_by_exprs(
-            [
-                col("on_time").cast(DataType::Int32),
-                col("delay_days"),
-                col("first_seq"),
-            ],
-            SortMultipleOptions::default().with_order_descending_multi([false, true, false]),
-        )
-        .collect()?;
+    let df = &inp.measures.detail.due_in_period;
     let (yes, no) = (t("word.yes"), t("word.no"));
     let rows = rows_of(vec![
-        column(&df, "order_id", Kind::Text)?,
-        column(&df, "customer", Kind::Text)?,
-        column(&df, "owner", Kind::Text)?,
-        column(&df, "due_date", Kind::Date)?,
-        column(&df, "first_ship_date", Kind::Date)?,
-        column(&df, "completion_date", Kind::Date)?,
-        column(&df, "ordered_qty", Kind::Qty)?,
-        column(&df, "qty_by_asof", Kind::Qty)?,
-        yes_no(&df, "on_time", &yes, &no)?,
-        yes_no(&df, "in_full", &yes, &no)?,
-        yes_no(&df, "otif", &yes, &no)?,
-        column(&df, "delay_days", Kind::Int)?,
+        column(df, "order_id", Kind::Text)?,
+        column(df, "customer", Kind::Text)?,
+        column(df, "owner", Kind::Text)?,
+        column(df, "due_date", Kind::Date)?,
+        column(df, "first_ship_date", Kind::Date)?,
+        column(df, "completion_date", Kind::Date)?,
+        column(df, "ordered_qty", Kind::Qty)?,
+        column(df, "qty_by_asof", Kind::Qty)?,
+        yes_no(df, "on_time", &yes, &no)?,
+        yes_no(df, "in_full", &yes, &no)?,
+        yes_no(df, "otif", &yes, &no)?,
+        column(df, "delay_days", Kind::Int)?,
     ]);
     let headers: Vec<String> = [
         "col.order_id",
@@ -453,8 +534,9 @@ pub fn highlight(
     Ok(())
 }
 
-fn aging_label(lang: Lang, d: Option<i64>) -> String {
+fn aging_label(lang: Lang, due_known: bool, d: Option<i64>) -> String {
     match d {
+        _ if !due_known => i18n::text(lang, "word.unknown").into(),
         None => i18n::text(lang, "word.not_due").into(),
         Some(x) if x <= 0 => i18n::text(lang, "word.not_due").into(),
         Some(x) if x <= 7 => "1–7".into(),
@@ -464,70 +546,98 @@ fn aging_label(lang: Lang, d: Option<i64>) -> String {
     }
 }
 
-fn open_orders(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), XlsxError>> {
+/// An order's status as the report shows it: the known word in the report
+/// language, else the register's own word marked as not understood.
+pub fn status_cells(lang: Lang, df: &DataFrame) -> PolarsResult<Vec<V>> {
+    let written = match df.column("status_written") {
+        Ok(_) => strs(df, "status_written")?,
+        Err(_) => vec![None; df.height()],
+    };
+    Ok(strs(df, "status")?
+        .into_iter()
+        .zip(written)
+        .map(|(s, w)| match (s, w) {
+            (Some(s), _) => V::text(i18n::status_word(lang, &s)),
+            (None, Some(w)) => V::text(i18n::fill(lang, "word.unknown_word", &[("word", &w)])),
+            (None, None) => V::Empty,
+        })
+        .collect())
+}
+
+/// Department words in the report language.
+pub fn department_cells(lang: Lang, df: &DataFrame, none: Option<&str>) -> PolarsResult<Vec<V>> {
+    Ok(strs(df, "department")?
+        .into_iter()
+        .map(|s| match (s, none) {
+            (Some(w), _) => V::text(i18n::department_word(lang, &w)),
+            (None, Some(n)) => V::text(n),
+            (None, None) => V::Empty,
+        })
+        .collect())
+}
+
+/// The rows of the Open orders sheet (also in the owner workbooks).
+pub fn open_order_rows(inp: &ReportInput, df: &DataFrame) -> PolarsResult<Vec<Vec<V>>> {
     let lang = inp.lang;
-    let t = |key: &str| i18n::text(lang, key).to_string();
-    let asof = crate::read::date_to_days(inp.rec.as_of);
-    let df = inp
-        .rec
-        .orders
-        .clone()
-        .lazy()
-        .filter(col("open"))
-        .with_columns([
-            (lit(asof) - days("due_date")).alias("days_overdue"),
-            (lit(asof) - days("last_update")).alias("days_since_update"),
-        ])
-        .sort_by_exprs(
-            [col("days_overdue"), col("first_seq")],
-            SortMultipleOptions::default()
-                .with_order_descending_multi([true, false])
-                .with_nulls_last(true),
-        )
-        .collect()?;
-    let overdue = ints(&df, "days_overdue")?;
-    let status: Vec<V> = crate::reconcile::frames::strs(&df, "status")?
-        .into_iter()
-        .map(|s| V::opt_text(s.map(|w| i18n::status_word(lang, &w).to_string())))
-        .collect();
-    let dept: Vec<V> = crate::reconcile::frames::strs(&df, "department")?
-        .into_iter()
-        .map(|s| V::opt_text(s.map(|w| i18n::department_word(lang, &w).to_string())))
-        .collect();
-    let rows = rows_of(vec![
-        column(&df, "order_id", Kind::Text)?,
-        column(&df, "customer", Kind::Text)?,
-        column(&df, "owner", Kind::Text)?,
-        status,
-        dept,
-        column(&df, "due_date", Kind::Date)?,
+    let overdue = ints(df, "days_overdue")?;
+    let known = crate::frame::bools(df, "due_known")?;
+    Ok(rows_of(vec![
+        column(df, "order_id", Kind::Text)?,
+        column(df, "customer", Kind::Text)?,
+        column(df, "owner", Kind::Text)?,
+        status_cells(lang, df)?,
+        department_cells(lang, df, None)?,
+        column(df, "due_date", Kind::Date)?,
         overdue.iter().map(|d| V::opt_int(*d)).collect(),
         overdue
             .iter()
-            .map(|d| V::text(aging_label(lang, *d)))
+            .zip(&known)
+            .map(|(d, k)| V::text(aging_label(lang, k.unwrap_or(false), *d)))
             .collect(),
-        column(&df, "last_update", Kind::Date)?,
-        column(&df, "days_since_update", Kind::Int)?,
-        column(&df, "ordered_qty", Kind::Qty)?,
-        column(&df, "qty_by_asof", Kind::Qty)?,
-    ]);
-    let headers: Vec<String> = [
-        "col.order_id",
-        "col.customer",
-        "col.owner",
-        "col.status",
-        "col.department",
-        "col.due_date",
-        "col.days_overdue",
-        "col.aging",
-        "col.last_update",
-        "col.days_since_update",
-        "col.ordered_qty",
-        "col.shipped_qty",
-    ]
-    .iter()
-    .map(|k| t(k))
-    .collect();
+        column(df, "last_update", Kind::Date)?,
+        column(df, "days_since_update", Kind::Int)?,
+        column(df, "ordered_qty", Kind::Qty)?,
+        column(df, "qty_by_asof", Kind::Qty)?,
+    ]))
+}
+
+pub const OPEN_HEADERS: &[&str] = &[
+    "col.order_id",
+    "col.customer",
+    "col.owner",
+    "col.status",
+    "col.department",
+    "col.due_date",
+    "col.days_overdue",
+    "col.aging",
+    "col.last_update",
+    "col.days_since_update",
+    "col.ordered_qty",
+    "col.shipped_qty",
+];
+
+fn open_orders(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), XlsxError>> {
+    open_orders_of(wb, inp, &inp.measures.detail.open_orders)
+}
+
+/// The Open orders sheet of the rows `df` (all of them, or one owner's).
+pub fn open_orders_sheet(
+    wb: &mut Workbook,
+    inp: &ReportInput,
+    df: &DataFrame,
+) -> anyhow::Result<()> {
+    Ok(open_orders_of(wb, inp, df)??)
+}
+
+fn open_orders_of(
+    wb: &mut Workbook,
+    inp: &ReportInput,
+    df: &DataFrame,
+) -> PolarsResult<Result<(), XlsxError>> {
+    let lang = inp.lang;
+    let t = |key: &str| i18n::text(lang, key).to_string();
+    let rows = open_order_rows(inp, df)?;
+    let headers: Vec<String> = OPEN_HEADERS.iter().map(|k| t(k)).collect();
     Ok((|| {
         let ws = add_sheet(wb, &t("sheet.open"), rows.len())?;
         let mut w = SheetWriter::new(ws, &inp.formats);
@@ -541,44 +651,23 @@ fn open_orders(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), 
 fn shipments(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), XlsxError>> {
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
-    let asof = crate::read::date_to_days(inp.rec.as_of);
-    let grace = inp.template.file.thresholds.eta_grace_days;
-    let df = inp
-        .rec
-        .shipments
-        .clone()
-        .lazy()
-        .filter(col("shipped").and(col("undelivered")))
-        .with_columns([
-            (lit(asof) - days("ship_date")).alias("days_in_transit"),
-            crate::reconcile::rules::s04_predicate(inp.rec.as_of, grace)
-                .fill_null(lit(false))
-                .alias("past_eta"),
-        ])
-        .sort_by_exprs(
-            [
-                col("past_eta").cast(DataType::Int32),
-                col("days_in_transit"),
-            ],
-            SortMultipleOptions::default().with_order_descending_multi([true, true]),
-        )
-        .collect()?;
+    let df = &inp.measures.detail.in_transit;
     let (yes, no) = (t("word.yes"), t("word.no"));
-    let mode: Vec<V> = crate::reconcile::frames::strs(&df, "mode")?
+    let mode: Vec<V> = strs(df, "mode")?
         .into_iter()
         .map(|s| V::opt_text(s.map(|w| i18n::status_word(lang, &w).to_string())))
         .collect();
     let rows = rows_of(vec![
-        column(&df, "shipment_id", Kind::Text)?,
-        column(&df, "order_id", Kind::Text)?,
-        column(&df, "owner", Kind::Text)?,
+        column(df, "shipment_id", Kind::Text)?,
+        column(df, "order_id", Kind::Text)?,
+        column(df, "owner", Kind::Text)?,
         mode,
-        column(&df, "carrier", Kind::Text)?,
-        column(&df, "tracking_no", Kind::Text)?,
-        column(&df, "ship_date", Kind::Date)?,
-        column(&df, "eta", Kind::Date)?,
-        column(&df, "days_in_transit", Kind::Int)?,
-        yes_no(&df, "past_eta", &yes, &no)?,
+        column(df, "carrier", Kind::Text)?,
+        column(df, "tracking_no", Kind::Text)?,
+        column(df, "ship_date", Kind::Date)?,
+        column(df, "eta", Kind::Date)?,
+        column(df, "days_in_transit", Kind::Int)?,
+        yes_no(df, "past_eta", &yes, &no)?,
     ]);
     let headers: Vec<String> = [
         "col.shipment_id",
@@ -596,7 +685,7 @@ fn shipments(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xl
     .map(|k| t(k))
     .collect();
     let summary_rows = |d: &DataFrame, by: &str| -> PolarsResult<Vec<Vec<V>>> {
-        let names: Vec<V> = crate::reconcile::frames::strs(d, by)?
+        let names: Vec<V> = strs(d, by)?
             .into_iter()
             .map(|s| {
                 V::text(
@@ -674,8 +763,11 @@ fn by_owner(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xls
         column(df, "errors", Kind::Int)?,
         column(df, "warnings", Kind::Int)?,
         column(df, "data_quality", Kind::Pct)?,
+        column(df, "new", Kind::Int)?,
+        column(df, "resolved", Kind::Int)?,
+        column(df, "due_next", Kind::Int)?,
     ]);
-    let headers: Vec<String> = [
+    let mut keys = vec![
         "col.owner",
         "col.lines",
         "col.open",
@@ -686,10 +778,24 @@ fn by_owner(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xls
         "col.errors",
         "col.warnings",
         "col.data_quality",
-    ]
-    .iter()
-    .map(|k| t(k))
-    .collect();
+        "col.new",
+        "col.resolved",
+        "col.due_next",
+    ];
+    // A link to each owner's own workbook, when they are written.
+    let mut rows = rows;
+    if let Some(files) = &inp.owner_files {
+        keys.push("col.owner_file");
+        let owners = strs(df, "owner")?;
+        for (row, o) in rows.iter_mut().zip(owners) {
+            let link = o
+                .and_then(|o| files.get(&o))
+                .map(|rel| V::Link(format!("file:///{rel}"), rel.clone()))
+                .unwrap_or(V::Empty);
+            row.push(link);
+        }
+    }
+    let headers: Vec<String> = keys.iter().map(|k| t(k)).collect();
     Ok((|| {
         let ws = wb.add_worksheet().set_name(t("sheet.owner"))?;
         let mut w = SheetWriter::new(ws, &inp.formats);
@@ -714,7 +820,12 @@ pub fn customer_rows(
             column(df, "otd_rate", Kind::Pct)?,
             column(df, "otif_rate", Kind::Pct)?,
         ]);
-        keys.extend(["col.orders", "col.due", "col.otd_rate", "col.otif_rate"]);
+        keys.extend([
+            "col.orders_window",
+            "col.due_window",
+            "col.otd_rate",
+            "col.otif_rate",
+        ]);
     }
     cols.extend([
         column(df, "responses", Kind::Int)?,
@@ -722,7 +833,12 @@ pub fn customer_rows(
         column(df, "nps", Kind::Days)?,
         column(df, "feedback_open", Kind::Int)?,
     ]);
-    keys.extend(["col.responses", "col.csat", "col.nps", "col.feedback_open"]);
+    keys.extend([
+        "col.responses_window",
+        "col.csat",
+        "col.nps",
+        "col.feedback_open",
+    ]);
     Ok((keys.iter().map(|k| t(k)).collect(), rows_of(cols)))
 }
 
@@ -759,7 +875,7 @@ fn severity_word(lang: Lang, s: Severity) -> String {
     .to_string()
 }
 
-fn data_issues(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
+pub fn data_issues(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
     let (yes, no) = (t("word.yes"), t("word.no"));
@@ -775,6 +891,7 @@ fn data_issues(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
         "col.sheet",
         "col.cell",
         "col.found_value",
+        "col.new",
         "col.open_since",
         "col.runs_open",
         "col.rejected",
@@ -790,13 +907,18 @@ fn data_issues(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
             V::text(f.rule.as_str()),
             V::text(f.rule.what(lang)),
             V::text(&f.message),
-            V::text(f.table.as_str()),
+            V::text(i18n::table_label(lang, f.table.as_str())),
             V::opt_text(f.order_id.clone()),
             V::opt_text(f.owner.clone()),
             V::text(&f.file),
             V::text(&f.sheet),
             source_cell(inp.out_dir, &f.file, &f.sheet, &f.cell, f.cell.clone()),
-            V::opt_text(f.value.clone()),
+            found_value(f.value.as_deref()),
+            match f.is_new {
+                Some(true) => V::text(&yes),
+                Some(false) => V::text(&no),
+                None => V::Empty,
+            },
             f.first_seen
                 .as_deref()
                 .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
@@ -817,7 +939,23 @@ fn data_issues(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn action_list(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
+/// A flag's value as read: a number stays a number (no "number stored as
+/// text"), unless it is written with leading zeros, which a number would
+/// lose.
+pub fn found_value(v: Option<&str>) -> V {
+    let Some(s) = v else { return V::Empty };
+    let t = s.trim();
+    let body = t.strip_prefix('-').unwrap_or(t);
+    let leading_zero = body.len() > 1 && body.starts_with('0') && !body.starts_with("0.");
+    let plain =
+        !body.is_empty() && body.bytes().all(|b| b.is_ascii_digit() || b == b'.') && !leading_zero;
+    match t.parse::<f64>() {
+        Ok(x) if plain && x.is_finite() => V::General(x),
+        _ => V::text(s),
+    }
+}
+
+pub fn action_list(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
     let mut flags: Vec<&crate::flags::Flag> = inp.flags.iter().collect();
@@ -863,6 +1001,252 @@ fn action_list(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The rows of Coming up's orders table (also in the owner workbooks).
+pub fn coming_up_rows(inp: &ReportInput, df: &DataFrame) -> PolarsResult<Vec<Vec<V>>> {
+    let lang = inp.lang;
+    let not_ready: Vec<V> = crate::frame::bools(df, "not_ready")?
+        .into_iter()
+        .map(|b| {
+            if b == Some(true) {
+                V::text(i18n::text(lang, "word.yes"))
+            } else {
+                V::Empty
+            }
+        })
+        .collect();
+    Ok(rows_of(vec![
+        column(df, "order_id", Kind::Text)?,
+        column(df, "customer", Kind::Text)?,
+        column(df, "owner", Kind::Text)?,
+        column(df, "due_date", Kind::Date)?,
+        column(df, "days_left", Kind::Int)?,
+        status_cells(lang, df)?,
+        not_ready,
+        department_cells(lang, df, None)?,
+        column(df, "ordered_qty", Kind::Qty)?,
+        column(df, "qty_by_asof", Kind::Qty)?,
+    ]))
+}
+
+pub const COMING_UP_HEADERS: &[&str] = &[
+    "col.order_id",
+    "col.customer",
+    "col.owner",
+    "col.due_date",
+    "col.days_left",
+    "col.status",
+    "col.not_ready",
+    "col.department",
+    "col.ordered_qty",
+    "col.shipped_qty",
+];
+
+/// The rows of Coming up's shipments table.
+pub fn arriving_rows(inp: &ReportInput, df: &DataFrame) -> PolarsResult<Vec<Vec<V>>> {
+    let lang = inp.lang;
+    let mode: Vec<V> = strs(df, "mode")?
+        .into_iter()
+        .map(|s| V::opt_text(s.map(|w| i18n::status_word(lang, &w).to_string())))
+        .collect();
+    Ok(rows_of(vec![
+        column(df, "shipment_id", Kind::Text)?,
+        column(df, "order_id", Kind::Text)?,
+        column(df, "owner", Kind::Text)?,
+        mode,
+        column(df, "carrier", Kind::Text)?,
+        column(df, "tracking_no", Kind::Text)?,
+        column(df, "ship_date", Kind::Date)?,
+        column(df, "eta", Kind::Date)?,
+        column(df, "days_left", Kind::Int)?,
+    ]))
+}
+
+const ARRIVING_HEADERS: &[&str] = &[
+    "col.shipment_id",
+    "col.order_id",
+    "col.owner",
+    "col.mode",
+    "col.carrier",
+    "col.bl",
+    "col.ship_date",
+    "col.eta",
+    "col.days_left",
+];
+
+/// Coming up: the orders due next period (not-ready ones marked) above
+/// the shipments due to arrive in it.
+pub fn coming_up_sheet(
+    wb: &mut Workbook,
+    inp: &ReportInput,
+    orders: &DataFrame,
+    ships: &DataFrame,
+) -> anyhow::Result<()> {
+    let lang = inp.lang;
+    let t = |key: &str| i18n::text(lang, key).to_string();
+    let next = &inp.measures.next;
+    let order_rows = coming_up_rows(inp, orders)?;
+    let ship_rows = arriving_rows(inp, ships)?;
+    let oh: Vec<String> = COMING_UP_HEADERS.iter().map(|k| t(k)).collect();
+    let sh: Vec<String> = ARRIVING_HEADERS.iter().map(|k| t(k)).collect();
+    let range = [
+        ("start", next.start.to_string()),
+        ("end", next.end.to_string()),
+        ("label", next.label.clone()),
+    ];
+    let args: Vec<(&str, &str)> = range.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let ws = wb.add_worksheet().set_name(t("sheet.coming_up"))?;
+    let mut w = SheetWriter::new(ws, &inp.formats);
+    w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
+    w.title(
+        1,
+        &i18n::fill(lang, "title.coming_up_orders", &args),
+        &inp.formats.bold,
+    )?;
+    let end = w.table(2, 0, &oh, &order_rows, true)?;
+    // Not-ready orders in the overdue colour.
+    if !order_rows.is_empty() {
+        let yes = t("word.yes");
+        let cf = ConditionalFormatFormula::new()
+            .set_rule(format!("=$G4=\"{yes}\"").as_str())
+            .set_format(&w.f.overdue);
+        w.ws.add_conditional_format(3, 0, 2 + order_rows.len() as u32, oh.len() as u16 - 1, &cf)?;
+    }
+    let top = end + 2;
+    w.title(
+        top - 1,
+        &i18n::fill(lang, "title.coming_up_ships", &args),
+        &inp.formats.bold,
+    )?;
+    w.table(top, 0, &sh, &ship_rows, false)?;
+    w.finish()?;
+    Ok(())
+}
+
+fn by_department(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
+    let lang = inp.lang;
+    let t = |key: &str| i18n::text(lang, key).to_string();
+    let none = t("word.no_department");
+    let d = &inp.measures.by_department;
+    let order_rows = rows_of(vec![
+        department_cells(lang, d, Some(&none))?,
+        column(d, "open", Kind::Int)?,
+        column(d, "overdue", Kind::Int)?,
+        column(d, "stale", Kind::Int)?,
+        column(d, "median_since_update", Kind::Days)?,
+        column(d, "due_next", Kind::Int)?,
+    ]);
+    let f = &inp.measures.by_feedback_department;
+    let fb_rows = rows_of(vec![
+        department_cells(lang, f, Some(&none))?,
+        column(f, "responses", Kind::Int)?,
+        column(f, "complaints", Kind::Int)?,
+        column(f, "open", Kind::Int)?,
+        column(f, "resolution_median", Kind::Days)?,
+    ]);
+    let stale = i18n::fill(
+        lang,
+        "col.stale",
+        &[("n", &inp.template.file.thresholds.stale_days.to_string())],
+    );
+    let oh = vec![
+        t("col.department"),
+        t("col.open"),
+        t("col.overdue"),
+        stale,
+        t("col.median_since_update"),
+        t("col.due_next"),
+    ];
+    let fh = vec![
+        t("col.department"),
+        t("col.responses"),
+        t("col.complaints"),
+        t("col.open_feedback"),
+        t("col.resolution_median"),
+    ];
+    let as_of = inp.as_of.to_string();
+    let ws = wb.add_worksheet().set_name(t("sheet.department"))?;
+    let mut w = SheetWriter::new(ws, &inp.formats);
+    w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
+    w.title(
+        1,
+        &i18n::fill(lang, "title.dept_orders", &[("as_of", &as_of)]),
+        &inp.formats.bold,
+    )?;
+    let end = w.table(2, 0, &oh, &order_rows, true)?;
+    let top = end + 2;
+    w.title(
+        top - 1,
+        &i18n::fill(lang, "title.dept_feedback", &[("as_of", &as_of)]),
+        &inp.formats.bold,
+    )?;
+    w.table(top, 0, &fh, &fb_rows, false)?;
+    w.finish()?;
+    Ok(())
+}
+
+fn resolved(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
+    let lang = inp.lang;
+    let t = |key: &str| i18n::text(lang, key).to_string();
+    let headers: Vec<String> = [
+        "col.severity",
+        "col.rule",
+        "col.message",
+        "col.table",
+        "col.order_id",
+        "col.owner",
+        "col.file",
+        "col.sheet",
+        "col.cell",
+        "col.first_seen",
+        "col.runs_open",
+    ]
+    .iter()
+    .map(|k| t(k))
+    .collect();
+    let empty = Vec::new();
+    let gone = inp.measures.resolved.as_ref().unwrap_or(&empty);
+    let note = match (&inp.measures.resolved, inp.previous_label) {
+        (None, _) if !inp.template.file.history.enabled => t("note.no_history"),
+        (None, _) => t("note.resolved_first"),
+        (Some(g), Some(l)) if g.is_empty() => {
+            i18n::fill(lang, "note.resolved_none", &[("label", l)])
+        }
+        (Some(_), l) => i18n::fill(lang, "note.resolved", &[("label", l.unwrap_or(""))]),
+    };
+    let row = |i: usize| -> Vec<V> {
+        let f = &gone[i];
+        let sev = match f.severity.as_str() {
+            "error" => Severity::Error,
+            "warning" => Severity::Warning,
+            _ => Severity::Info,
+        };
+        vec![
+            V::text(severity_word(lang, sev)),
+            V::text(&f.rule),
+            V::text(&f.message),
+            V::text(i18n::table_label(lang, &f.table)),
+            V::opt_text(f.order_id.clone()),
+            V::opt_text(f.owner.clone()),
+            V::text(&f.file),
+            V::text(&f.sheet),
+            V::text(&f.cell),
+            chrono::NaiveDate::parse_from_str(&f.first_seen, "%Y-%m-%d")
+                .map(V::Date)
+                .unwrap_or_else(|_| V::text(&f.first_seen)),
+            V::Int(f.runs_open as i64),
+        ]
+    };
+    let n = gone.len();
+    let csv = format!("kpi-report-{}-resolved.csv", inp.period.label);
+    let ws = add_sheet(wb, &t("sheet.resolved"), n)?;
+    let mut w = SheetWriter::new(ws, &inp.formats);
+    w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
+    w.title(1, &note, &inp.formats.note)?;
+    inp.long_table_and_csv(&mut w, 3, &headers, n, &row, &csv)?;
+    w.finish()?;
+    Ok(())
+}
+
 /// Builds the KPI workbook.
 ///
 /// # Errors
@@ -871,12 +1255,16 @@ pub fn workbook(inp: &ReportInput) -> anyhow::Result<Workbook> {
     let mut wb = Workbook::new();
     wb.set_zip_compression_level(super::ZIP_LEVEL);
     summary(&mut wb, inp)?;
+    let d = &inp.measures.detail;
+    coming_up_sheet(&mut wb, inp, &d.due_next_period, &d.arriving_next_period)?;
     delivery(&mut wb, inp)??;
     open_orders(&mut wb, inp)??;
     shipments(&mut wb, inp)??;
     by_owner(&mut wb, inp)??;
+    by_department(&mut wb, inp)?;
     by_customer(&mut wb, inp)??;
     data_issues(&mut wb, inp)?;
+    resolved(&mut wb, inp)?;
     action_list(&mut wb, inp)?;
     inp.properties(&mut wb, "title.kpi");
     Ok(wb)

@@ -7,6 +7,8 @@
 
 pub mod feedback;
 pub mod kpi;
+pub mod names;
+pub mod owners;
 pub mod table;
 
 use std::path::{Component, Path, PathBuf};
@@ -19,7 +21,6 @@ use crate::i18n::{self, Lang};
 use crate::measure::{Kpis, Measures};
 use crate::period::Period;
 use crate::read::FileReport;
-use crate::reconcile::Reconciled;
 use crate::template::Template;
 use table::Formats;
 
@@ -28,7 +29,8 @@ pub struct ReportInput<'a> {
     pub lang: Lang,
     pub template: &'a Template,
     pub period: &'a Period,
-    pub rec: &'a Reconciled,
+    /// The report date (the last day of the period).
+    pub as_of: chrono::NaiveDate,
     pub measures: &'a Measures,
     pub flags: &'a [Flag],
     pub files: &'a [FileReport],
@@ -38,6 +40,11 @@ pub struct ReportInput<'a> {
     /// Flags by severity of the earlier runs in the history, oldest first:
     /// (period, errors, warnings, info).
     pub issue_trend: Vec<(String, i64, i64, i64)>,
+    /// The previous recorded run's period label, when there is one.
+    pub previous_label: Option<&'a str>,
+    /// Owner → their workbook's path relative to the KPI workbook, when
+    /// owner workbooks are written.
+    pub owner_files: Option<std::collections::BTreeMap<String, String>>,
     /// CSV files written beside the workbooks for capped sheets.
     pub extra_outputs: std::sync::Mutex<Vec<PathBuf>>,
 }
@@ -114,7 +121,7 @@ impl ReportInput<'_> {
                 ("label", &self.period.label),
                 ("start", &self.period.start.to_string()),
                 ("end", &self.period.end.to_string()),
-                ("as_of", &self.rec.as_of.to_string()),
+                ("as_of", &self.as_of.to_string()),
             ],
         )
     }
@@ -127,7 +134,7 @@ impl ReportInput<'_> {
             title_key,
             &[("title", &self.template.file.report.title)],
         );
-        let as_of = self.rec.as_of;
+        let as_of = self.as_of;
         let created = rust_xlsxwriter::ExcelDateTime::from_ymd(
             chrono::Datelike::year(&as_of).clamp(1900, 9999) as u16,
             chrono::Datelike::month(&as_of) as u8,

@@ -7,8 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
 use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatBorder, Url, Worksheet, XlsxError};
 
-use crate::read::days_to_date;
-use crate::reconcile::frames::{bools, floats, ints, strs};
+use crate::frame::{bools, days_to_date, floats, ints, strs};
 
 /// One cell's value.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,6 +25,8 @@ pub enum V {
     Pct(f64),
     /// A hyperlink: (url, shown text).
     Link(String, String),
+    /// A number as it was read, in Excel's General format.
+    General(f64),
 }
 
 impl V {
@@ -52,8 +53,9 @@ impl V {
     fn width(&self) -> f64 {
         let text = match self {
             V::Empty => return 0.0,
-            V::Text(s) | V::Link(_, s) => return display_width(s),
+            V::Text(s) | V::Link(_, s) => return display_width(s) + 1.0,
             V::Num(x) => format!("{x:.2}"),
+            V::General(x) => x.to_string(),
             V::Days(x) => format!("{x:.1}"),
             V::Qty(x) => format!("{x:.0},"),
             V::Int(i) => i.to_string(),
@@ -89,6 +91,9 @@ pub struct Formats {
     pub overdue: Format,
     pub bold: Format,
     pub note: Format,
+    /// Text cells: indented one step, so that a right-aligned number in
+    /// the column before never runs into the text ("95Acme").
+    pub text: Format,
 }
 
 impl Default for Formats {
@@ -112,6 +117,7 @@ impl Default for Formats {
             days: base.clone().set_num_format("0.0"),
             link: base
                 .clone()
+                .set_indent(1)
                 .set_font_color(Color::RGB(0x0563C1))
                 .set_underline(rust_xlsxwriter::FormatUnderline::Single),
             missed: base
@@ -131,6 +137,7 @@ impl Default for Formats {
                 .set_background_color(Color::RGB(0xFCE4D6))
                 .set_font_color(Color::RGB(0x9C0006)),
             bold: base.clone().set_bold(),
+            text: base.clone().set_indent(1),
             note: base.set_italic().set_font_color(Color::RGB(0x7F7F7F)),
         }
     }
@@ -142,6 +149,8 @@ pub struct SheetWriter<'a> {
     pub f: &'a Formats,
     widths: Vec<f64>,
     links: usize,
+    /// The main table's header row, repeated on every printed page.
+    header_row: Option<u32>,
 }
 
 /// Excel opens at most 65,530 hyperlinks per worksheet; later links are
@@ -155,6 +164,7 @@ impl<'a> SheetWriter<'a> {
             f,
             widths: Vec::new(),
             links: 0,
+            header_row: None,
         }
     }
 
@@ -184,14 +194,18 @@ impl<'a> SheetWriter<'a> {
             V::Text(s) => {
                 // write_string never makes a formula, whatever the text.
                 let s = clip(s);
-                match fmt {
-                    Some(fm) => self.ws.write_string_with_format(row, col, s, fm)?,
-                    None => self.ws.write_string(row, col, s)?,
-                };
+                self.ws
+                    .write_string_with_format(row, col, s, fmt.unwrap_or(&f.text))?;
             }
             V::Num(x) => {
                 self.ws
                     .write_number_with_format(row, col, *x, fmt.unwrap_or(&f.num))?;
+            }
+            V::General(x) => {
+                match fmt {
+                    Some(fm) => self.ws.write_number_with_format(row, col, *x, fm)?,
+                    None => self.ws.write_number(row, col, *x)?,
+                };
             }
             V::Days(x) => {
                 self.ws
@@ -219,7 +233,8 @@ impl<'a> SheetWriter<'a> {
                     .write_datetime_with_format(row, col, &dt, fmt.unwrap_or(&f.date))?;
             }
             V::Link(_, text) if self.links >= MAX_LINKS => {
-                self.ws.write_string(row, col, clip(text))?;
+                self.ws
+                    .write_string_with_format(row, col, clip(text), &f.text)?;
             }
             V::Link(url, text) => {
                 self.links += 1;
@@ -291,6 +306,7 @@ impl<'a> SheetWriter<'a> {
         for b in blocks.iter().filter(|b| b.main) {
             let end = b.top + b.rows.len() as u32;
             self.ws.set_freeze_panes(b.top + 1, 0)?;
+            self.header_row = Some(b.top);
             if !b.headers.is_empty() {
                 self.ws
                     .autofilter(b.top, b.left, end, b.left + b.headers.len() as u16 - 1)?;
@@ -329,6 +345,7 @@ impl<'a> SheetWriter<'a> {
             }
         }
         self.ws.set_freeze_panes(top + 1, 0)?;
+        self.header_row = Some(top);
         if !headers.is_empty() {
             self.ws
                 .autofilter(top, 0, top + shown.max(1) as u32, headers.len() as u16 - 1)?;
@@ -341,9 +358,10 @@ impl<'a> SheetWriter<'a> {
     pub fn finish(self) -> Result<(), XlsxError> {
         self.ws.set_landscape();
         self.ws.set_paper_size(9); // A4
-        let total: f64 = self.widths.iter().map(|w| (w + 2.0).clamp(6.0, 60.0)).sum();
-        if total < 260.0 {
-            self.ws.set_print_fit_to_pages(1, 0);
+        self.ws.set_print_fit_to_pages(1, 0);
+        self.ws.set_margins(0.4, 0.4, 0.5, 0.5, 0.3, 0.3);
+        if let Some(h) = self.header_row {
+            self.ws.set_repeat_rows(h, h)?;
         }
         for (c, w) in self.widths.iter().enumerate() {
             let w = (w + 2.0).clamp(6.0, 60.0);
@@ -397,7 +415,7 @@ pub fn csv_text(v: &V) -> std::borrow::Cow<'_, str> {
             Cow::Owned(format!("'{s}"))
         }
         V::Text(s) | V::Link(_, s) => Cow::Borrowed(s),
-        V::Num(x) | V::Days(x) | V::Qty(x) | V::Pct(x) => Cow::Owned(x.to_string()),
+        V::Num(x) | V::Days(x) | V::Qty(x) | V::Pct(x) | V::General(x) => Cow::Owned(x.to_string()),
         V::Int(i) => Cow::Owned(i.to_string()),
         V::Date(d) => Cow::Owned(d.format("%Y-%m-%d").to_string()),
     }

@@ -1,0 +1,189 @@
+//! The rows of the detail sheets, selected here so that `report/` only
+//! formats them: each frame is named after what its sheet shows and comes
+//! sorted the way the sheet lists it.
+
+use polars::prelude::*;
+
+use crate::flags::{Flag, RuleId, Table};
+use crate::frame::{date_to_days, days, lit_date};
+use crate::period::Period;
+use crate::reconcile::rules::{due_next, not_ready, s04_predicate};
+use crate::reconcile::Reconciled;
+use crate::template::Template;
+
+/// The detail sheets' rows.
+pub struct Detail {
+    /// Delivery: orders due in the period, late ones first.
+    pub due_in_period: DataFrame,
+    /// Open orders, most overdue first, with `days_overdue` (null when not
+    /// yet due or the due date is unknown), `days_left`, `due_known`,
+    /// `days_since_update` and `status_written` (the register's word when
+    /// it was not understood).
+    pub open_orders: DataFrame,
+    /// Shipments in transit, past their ETA first, with `days_in_transit`
+    /// and `past_eta`.
+    pub in_transit: DataFrame,
+    /// Coming up: open orders due in the next period, soonest first, with
+    /// `days_left`, `not_ready` and `status_written`.
+    pub due_next_period: DataFrame,
+    /// Coming up: shipped shipments with no delivered date and an ETA in
+    /// the next period, soonest first (booked ones excluded).
+    pub arriving_next_period: DataFrame,
+    /// Feedback log: feedback dated in the period, with the order's
+    /// `on_time` and `otif`.
+    pub feedback_of_period: DataFrame,
+    /// Open feedback, oldest first, with `age_days`.
+    pub open_feedback: DataFrame,
+}
+
+/// The register's status word where it was not understood (its V04), by
+/// order key.
+fn written_status(flags: &[Flag]) -> PolarsResult<LazyFrame> {
+    let (keys, words): (Vec<&str>, Vec<&str>) = flags
+        .iter()
+        .filter(|f| f.rule == RuleId::V04 && f.table == Table::Orders && f.field == "status")
+        .filter_map(|f| Some((f.key.as_deref()?, f.value.as_deref()?)))
+        .unzip();
+    let df = DataFrame::new(
+        keys.len(),
+        vec![
+            Series::new("order_key".into(), keys).into(),
+            Series::new("status_written".into(), words).into(),
+        ],
+    )?;
+    Ok(df
+        .lazy()
+        .group_by([col("order_key")])
+        .agg([col("status_written").first()]))
+}
+
+/// Selects every detail sheet's rows.
+///
+/// # Errors
+/// A failure inside polars.
+pub fn detail(
+    rec: &Reconciled,
+    flags: &[Flag],
+    p: &Period,
+    next: &Period,
+    t: &Template,
+) -> PolarsResult<Detail> {
+    let asof = date_to_days(rec.as_of);
+    let orders = || rec.orders.clone().lazy();
+    let in_p = |c: &str| {
+        col(c)
+            .gt_eq(lit_date(p.start))
+            .and(col(c).lt_eq(lit_date(p.end)))
+            .fill_null(lit(false))
+    };
+    let due_in_period = orders()
+        .filter(col("cancelled").not().and(in_p("due_date")))
+        .sort_by_exprs(
+            [
+                col("on_time").cast(DataType::Int32),
+                col("delay_days"),
+                col("first_seq"),
+            ],
+            SortMultipleOptions::default().with_order_descending_multi([false, true, false]),
+        )
+        .collect()?;
+    let written = written_status(flags)?;
+    let overdue_by = lit(asof) - days("due_date");
+    let open_orders = orders()
+        .filter(col("open"))
+        .left_join(written.clone(), col("order_key"), col("order_key"))
+        .with_columns([
+            when(overdue_by.clone().gt(lit(0)))
+                .then(overdue_by.clone())
+                .otherwise(lit(NULL).cast(DataType::Int32))
+                .alias("days_overdue"),
+            overdue_by.clone().alias("overdue_by"),
+            (days("due_date") - lit(asof)).alias("days_left"),
+            col("due_date").is_not_null().alias("due_known"),
+            (lit(asof) - days("last_update")).alias("days_since_update"),
+        ])
+        .sort_by_exprs(
+            [col("overdue_by"), col("first_seq")],
+            SortMultipleOptions::default()
+                .with_order_descending_multi([true, false])
+                .with_nulls_last(true),
+        )
+        .collect()?;
+    let grace = t.file.thresholds.eta_grace_days;
+    let in_transit = rec
+        .shipments
+        .clone()
+        .lazy()
+        .filter(col("shipped").and(col("undelivered")))
+        .with_columns([
+            (lit(asof) - days("ship_date")).alias("days_in_transit"),
+            s04_predicate(rec.as_of, grace)
+                .fill_null(lit(false))
+                .alias("past_eta"),
+        ])
+        .sort_by_exprs(
+            [
+                col("past_eta").cast(DataType::Int32),
+                col("days_in_transit"),
+            ],
+            SortMultipleOptions::default().with_order_descending_multi([true, true]),
+        )
+        .collect()?;
+    let due_next_period = orders()
+        .filter(due_next(next))
+        .left_join(written, col("order_key"), col("order_key"))
+        .with_columns([
+            (days("due_date") - lit(asof)).alias("days_left"),
+            not_ready().alias("not_ready"),
+        ])
+        .sort(["due_date", "first_seq"], SortMultipleOptions::default())
+        .collect()?;
+    let arriving_next_period = rec
+        .shipments
+        .clone()
+        .lazy()
+        .filter(arriving(next))
+        .with_column((days("eta") - lit(asof)).alias("days_left"))
+        .sort(["eta", "seq"], SortMultipleOptions::default())
+        .collect()?;
+    let outcome = orders().select([col("order_key"), col("on_time"), col("otif")]);
+    let feedback_of_period = rec
+        .feedback
+        .clone()
+        .lazy()
+        .filter(in_p("date"))
+        .left_join(outcome, col("order_key"), col("order_key"))
+        .sort(["date", "seq"], SortMultipleOptions::default())
+        .collect()?;
+    let open_feedback = rec
+        .feedback
+        .clone()
+        .lazy()
+        .filter(col("closed").not())
+        .with_column((lit(asof) - days("date")).alias("age_days"))
+        .sort(
+            ["age_days"],
+            SortMultipleOptions::default()
+                .with_order_descending(true)
+                .with_nulls_last(true),
+        )
+        .collect()?;
+    Ok(Detail {
+        due_in_period,
+        open_orders,
+        in_transit,
+        due_next_period,
+        arriving_next_period,
+        feedback_of_period,
+        open_feedback,
+    })
+}
+
+/// Shipped, not delivered, ETA in the next period (`arrivals_next_period`).
+pub fn arriving(next: &Period) -> Expr {
+    col("shipped")
+        .and(col("undelivered"))
+        .and(col("eta").gt_eq(lit_date(next.start)))
+        .and(col("eta").lt_eq(lit_date(next.end)))
+        .fill_null(lit(false))
+}
