@@ -920,6 +920,15 @@ pub fn check_text(job: &Job, a: &Analysis) -> String {
             ));
         }
     }
+    if !a.reconciled.unread_terms.is_empty() {
+        s.push_str(&format!("\n{}\n", t("check.unread_terms")));
+        for (phrase, n) in &a.reconciled.unread_terms {
+            s.push_str(&format!(
+                "  “{phrase}”: {}\n",
+                i18n::fill(lang, "check.orders_n", &[("n", &n.to_string())])
+            ));
+        }
+    }
     s.push('\n');
     let counts = FlagCounts::of(&a.flags);
     if a.flags.is_empty() {

@@ -114,13 +114,29 @@ const OWNERS_EN: &[&str] = &[
     "Yang Lei",
 ];
 const CARRIERS: &[&str] = &["COSCO", "Maersk", "MSC", "DHL", "FedEx", "Evergreen", "ONE"];
-const PAYMENT: &[&str] = &[
-    "T/T 30% deposit",
-    "L/C at sight",
-    "T/T 100% before shipment",
-    "D/P",
-    "O/A 60 days",
+/// Payment terms as registers write them (English, Chinese), in the same
+/// order; the last one is a phrase gendan does not read (D/P).
+const PAYMENT: &[(&str, &str)] = &[
+    ("30% deposit, 70% before shipment", "30%定金,70%出货前付清"),
+    (
+        "30% deposit, balance against B/L copy",
+        "30%定金 70%见提单复印件",
+    ),
+    ("100% T/T in advance", "全款预付"),
+    ("T/T 30 days after B/L", "提单日后30天"),
+    ("L/C at sight", "即期信用证"),
+    ("D/P at sight", "付款交单"),
 ];
+
+/// A payment's received cell in the demo registers.
+#[derive(Clone, Copy)]
+enum Rx {
+    Empty,
+    Date(NaiveDate),
+    Yes,
+    No,
+    Amount(f64),
+}
 
 struct Line {
     order_id: String,
@@ -132,7 +148,9 @@ struct Line {
     price: f64,
     currency: String,
     amount: f64,
-    payment: String,
+    payment: usize,
+    deposit_rx: Rx,
+    balance_rx: Rx,
     order_date: NaiveDate,
     confirmed: Option<NaiveDate>,
     due: NaiveDate,
@@ -181,7 +199,7 @@ struct Words {
     shipments_title: &'static str,
     feedback_title: &'static str,
     total: &'static str,
-    orders_header: [&'static str; 18],
+    orders_header: [&'static str; 20],
     shipments_header: [&'static str; 12],
     feedback_header: [&'static str; 13],
 }
@@ -213,6 +231,8 @@ const ZH: Words = Words {
         "当前环节",
         "最后更新",
         "备注",
+        "定金到账",
+        "尾款到账",
     ],
     shipments_header: [
         "出运单号",
@@ -272,6 +292,8 @@ const EN: Words = Words {
         "Stage",
         "Last Updated",
         "Remarks",
+        "Deposit Received",
+        "Balance Received",
     ],
     shipments_header: [
         "Shipment No",
@@ -424,7 +446,7 @@ fn generate(
         let due = order_date + Duration::days(lead);
         let age = (as_of - order_date).num_days();
         let n_lines = (1 + rng.below(3) as usize).min(n - lines.len());
-        let payment = rng.pick(PAYMENT).to_string();
+        let payment = rng.below(PAYMENT.len() as u64) as usize;
         // Where the order is, by age against lead time, with some slippage.
         let slip = rng.range(-6, 12);
         let progress = age as f64 / (lead + slip).max(1) as f64;
@@ -455,6 +477,44 @@ fn generate(
             "delivered"
         } else {
             "closed"
+        };
+        // Payments: deposits mostly in a few days after confirmation, some
+        // late (P02, or P01 once shipped), some in part; balances mostly in
+        // around shipment, some overdue (P03) or missing before shipment (P01).
+        let has_deposit = payment <= 2;
+        let deposit_rx = match confirmed {
+            Some(c) if has_deposit => {
+                let paid = c + Duration::days(rng.range(1, 5));
+                if rng.chance(0.07) {
+                    Rx::No
+                } else if rng.chance(0.03) {
+                    Rx::Amount(100.0)
+                } else if paid > as_of {
+                    Rx::Empty
+                } else if rng.chance(0.15) {
+                    Rx::Yes
+                } else {
+                    Rx::Date(paid)
+                }
+            }
+            _ => Rx::Empty,
+        };
+        let left = matches!(status, "shipped" | "delivered" | "closed");
+        let balance_rx = if !left || payment == 2 {
+            Rx::Empty
+        } else if rng.chance(0.12) {
+            Rx::No
+        } else {
+            let paid = if payment == 0 {
+                due - Duration::days(rng.range(1, 5))
+            } else {
+                due + Duration::days(rng.range(5, 45))
+            };
+            if paid > as_of {
+                Rx::Empty
+            } else {
+                Rx::Date(paid)
+            }
         };
         let department = match status {
             "pending" | "confirmed" => "sales",
@@ -502,7 +562,9 @@ fn generate(
                 price,
                 currency: currency.to_string(),
                 amount: (qty * price * 100.0).round() / 100.0,
-                payment: payment.clone(),
+                payment,
+                deposit_rx,
+                balance_rx,
                 order_date,
                 confirmed,
                 due,
@@ -710,7 +772,11 @@ fn order_cells(rng: &mut Rng, lines: &[Line], lang: Lang, as_of: NaiveDate) -> V
             C::Num(l.price),
             t(&l.currency),
             C::Num(l.amount),
-            t(&l.payment),
+            t(if lang == Lang::Zh {
+                PAYMENT[l.payment].1
+            } else {
+                PAYMENT[l.payment].0
+            }),
             date_cell(rng, l.order_date),
             od(l.confirmed),
             date_cell(rng, l.due),
@@ -719,6 +785,8 @@ fn order_cells(rng: &mut Rng, lines: &[Line], lang: Lang, as_of: NaiveDate) -> V
             t(crate::i18n::department_word(lang, l.department).to_string()),
             C::Date(l.updated),
             t(&l.remarks),
+            rx_cell(lang, l.deposit_rx),
+            rx_cell(lang, l.balance_rx),
         ];
         // A few percent of problems, each kind at least once in a few hundred rows.
         match rng.below(120) {
@@ -751,6 +819,17 @@ fn order_cells(rng: &mut Rng, lines: &[Line], lang: Lang, as_of: NaiveDate) -> V
         }
     }
     rows
+}
+
+fn rx_cell(lang: Lang, rx: Rx) -> C {
+    let zh = lang == Lang::Zh;
+    match rx {
+        Rx::Empty => C::Empty,
+        Rx::Date(d) => C::Date(d),
+        Rx::Yes => t(if zh { "已收" } else { "yes" }),
+        Rx::No => t(if zh { "未收" } else { "no" }),
+        Rx::Amount(x) => C::Num(x),
+    }
 }
 
 fn ship_cells(rng: &mut Rng, ships: &[Ship], lang: Lang) -> Vec<Vec<C>> {

@@ -138,6 +138,12 @@ rules! {
         "record the action taken", "填写改进措施";
     S09 => Info, "due soon and not ready", "即将到期但未备妥",
         "check with production that the goods will be ready, or agree a new date now", "与生产确认能否按期备妥，或现在就与客户商定新交期";
+    P01 => Error, "shipped before the payment due before shipment", "出货前应收的款项未到即已出货",
+        "call the customer for the payment now and hold further shipments and the documents until it arrives", "立即联系客户催款，款到前暂停后续出货并扣留单据";
+    P02 => Warning, "deposit not received", "定金未到账",
+        "ask the customer for the deposit before production starts", "开工前向客户催收定金";
+    P03 => Warning, "balance overdue", "尾款逾期未收",
+        "call the customer and agree a payment date", "联系客户催收尾款并确认付款日期";
 }
 
 impl fmt::Display for RuleId {
@@ -154,7 +160,9 @@ impl FromStr for RuleId {
             .iter()
             .copied()
             .find(|r| r.as_str() == up)
-            .ok_or_else(|| format!("unknown rule id `{s}` (known: V01–V06, C01–C09, S01–S09)"))
+            .ok_or_else(|| {
+                format!("unknown rule id `{s}` (known: V01–V06, C01–C09, S01–S09, P01–P03)")
+            })
     }
 }
 
@@ -352,6 +360,6 @@ mod tests {
             assert_eq!(r.as_str().parse::<RuleId>().unwrap(), *r);
         }
         assert!("X99".parse::<RuleId>().is_err());
-        assert_eq!(RuleId::ALL.len(), 24);
+        assert_eq!(RuleId::ALL.len(), 27);
     }
 }

@@ -143,7 +143,7 @@ fn is_number_or_date(table: Table, field: &str) -> bool {
     fields::fields(table)
         .iter()
         .find(|d| d.name == field)
-        .is_some_and(|d| !matches!(d.kind, Kind::Text | Kind::Enum(_)))
+        .is_some_and(|d| !matches!(d.kind, Kind::Text | Kind::Enum(_) | Kind::Received))
 }
 
 /// The template text for what was found.

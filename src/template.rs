@@ -217,6 +217,10 @@ pub struct Thresholds {
     pub followup_days: i64,
     pub feedback_sla_days: i64,
     pub amount_tolerance: f64,
+    /// P02: days after confirmation (else the order date) a deposit may take.
+    pub deposit_days: i64,
+    /// A balance "against B/L copy" is due this many days after shipping.
+    pub bl_copy_days: i64,
 }
 
 impl Default for Thresholds {
@@ -229,6 +233,8 @@ impl Default for Thresholds {
             followup_days: 14,
             feedback_sla_days: 14,
             amount_tolerance: 0.005,
+            deposit_days: 7,
+            bl_copy_days: 7,
         }
     }
 }
@@ -322,8 +328,26 @@ pub struct TemplateFile {
     pub rules: RulesSection,
     pub severity: BTreeMap<RuleId, Severity>,
     pub fx: Fx,
+    pub payments: PaymentsSection,
     pub history: HistorySection,
     pub limits: LimitsSection,
+}
+
+/// `[payments]` (spec section 10): the team's own terms phrases.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PaymentsSection {
+    pub terms: BTreeMap<String, crate::reconcile::terms::TermsSpec>,
+}
+
+impl PaymentsSection {
+    /// The team's phrases, normalised as they are matched.
+    pub fn custom_terms(&self) -> BTreeMap<String, crate::reconcile::terms::Terms> {
+        self.terms
+            .iter()
+            .filter_map(|(k, v)| Some((crate::reconcile::terms::normalise(k), v.terms().ok()?)))
+            .collect()
+    }
 }
 
 /// A loaded, validated template with its paths resolved.
@@ -504,6 +528,10 @@ fn validate(text: &str, f: &TemplateFile) -> Result<(), String> {
             }
         }
     }
+    for (phrase, spec) in &f.payments.terms {
+        spec.terms()
+            .map_err(|e| format!("{}: {e}", at("payments.terms", phrase)))?;
+    }
     let th = &f.thresholds;
     for (key, v) in [
         ("stale_days", th.stale_days),
@@ -512,6 +540,8 @@ fn validate(text: &str, f: &TemplateFile) -> Result<(), String> {
         ("tracking_days", th.tracking_days),
         ("followup_days", th.followup_days),
         ("feedback_sla_days", th.feedback_sla_days),
+        ("deposit_days", th.deposit_days),
+        ("bl_copy_days", th.bl_copy_days),
     ] {
         if !(0..=3650).contains(&v) {
             return Err(format!(
@@ -626,6 +656,8 @@ tracking_days = 2            # S05: shipped this many days ago and still no trac
 followup_days = 14           # S06: days after arrival before after-sales follow-up is due
 feedback_sla_days = 14       # S07: feedback open for more than this many days
 amount_tolerance = 0.005     # C07: allowed relative gap between amount and qty × price
+deposit_days = 7             # P02: deposit not received this many days after confirmation
+bl_copy_days = 7             # a balance "against B/L copy" is due this many days after shipping
 
 [targets]                    # shown beside the KPI, coloured when missed
 otd_rate = 0.95              # on-time delivery rate
@@ -639,9 +671,13 @@ disable = []                 # rule ids to switch off, e.g. ["C07"]
 [severity]                   # override a rule's default severity: info | warning | error
 # S01 = "error"
 
-[fx]                         # optional: rates to a base currency for the received-amount total
+[fx]                         # optional: rates to a base currency for amount totals
 # base = "USD"
 # rates = { CNY = 0.138, EUR = 1.08 }
+
+[payments.terms]             # your own payment-terms phrases (matched whole, any case, spaces ignored)
+# "老客户月结" = { deposit = 0, balance = "after_shipment", days = 30 }
+# deposit: share 0–1; balance: before_shipment | against_bl_copy | after_shipment | lc | none; days: for after_shipment and lc
 
 [history]
 enabled = true               # keep each run's KPIs and flags in SQLite
@@ -702,6 +738,8 @@ tracking_days = 2            # S05：发货几天后仍无运单号
 followup_days = 14           # S06：到货几天后应做售后回访
 feedback_sla_days = 14       # S07：反馈超过几天未关闭
 amount_tolerance = 0.005     # C07：金额与数量×单价允许的相对误差
+deposit_days = 7             # P02：订单确认几天后定金仍未到账
+bl_copy_days = 7             # “见提单复印件付尾款”：出货后几天内应收到尾款
 
 [targets]                    # 显示在指标旁，未达标时标色
 otd_rate = 0.95              # 准时交货率
@@ -718,6 +756,10 @@ disable = []                 # 关闭的规则编号，如 ["C07"]
 [fx]                         # 可选：折算到基准币种的汇率
 # base = "USD"
 # rates = { CNY = 0.138, EUR = 1.08 }
+
+[payments.terms]             # 团队自己的付款方式写法（整句匹配，不分大小写，忽略空格）
+# "老客户月结" = { deposit = 0, balance = "after_shipment", days = 30 }
+# deposit：定金比例 0–1；balance：before_shipment | against_bl_copy | after_shipment | lc | none；days：after_shipment 与 lc 的天数
 
 [history]
 enabled = true               # 在 SQLite 中保存每次运行的指标和问题

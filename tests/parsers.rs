@@ -515,3 +515,136 @@ fn built_in_words_and_aliases_do_not_contradict_each_other() {
         }
     }
 }
+
+// ---- payment terms (spec section 10) ----
+
+use gendan::reconcile::terms::{parse as parse_terms, Balance, Terms};
+
+/// A known terms structure and a phrase for it, in English or Chinese.
+fn terms_phrase() -> impl Strategy<Value = (Terms, String)> {
+    let d = (1u32..10).prop_map(|x| x * 10);
+    let n = 1i64..=180;
+    prop_oneof![
+        (d.clone(), any::<bool>()).prop_map(|(d, zh)| {
+            let t = Terms {
+                deposit: d as f64 / 100.0,
+                balance: Balance::BeforeShipment,
+            };
+            let s = if zh {
+                format!("{d}%定金,{}%出货前付清", 100 - d)
+            } else {
+                format!("{d}% deposit, {}% before shipment", 100 - d)
+            };
+            (t, s)
+        }),
+        (d, any::<bool>()).prop_map(|(d, zh)| {
+            let t = Terms {
+                deposit: d as f64 / 100.0,
+                balance: Balance::AgainstBlCopy,
+            };
+            let s = if zh {
+                format!("{d}%定金 {}%见提单复印件", 100 - d)
+            } else {
+                format!("{d}% deposit, balance against B/L copy")
+            };
+            (t, s)
+        }),
+        any::<bool>().prop_map(|zh| {
+            let t = Terms {
+                deposit: 1.0,
+                balance: Balance::None,
+            };
+            (
+                t,
+                if zh {
+                    "100%预付".to_string()
+                } else {
+                    "100% T/T in advance".to_string()
+                },
+            )
+        }),
+        (n.clone(), 0usize..5).prop_map(|(n, form)| {
+            let t = Terms {
+                deposit: 0.0,
+                balance: Balance::AfterShipment(n),
+            };
+            let s = match form {
+                0 => format!("T/T {n} days after B/L"),
+                1 => format!("OA {n} days"),
+                2 => format!("Net {n}"),
+                3 => format!("提单日后{n}天"),
+                _ => format!("出货后{n}天付款"),
+            };
+            (t, s)
+        }),
+        (n, any::<bool>()).prop_map(|(n, zh)| {
+            let t = Terms {
+                deposit: 0.0,
+                balance: Balance::Lc(n),
+            };
+            (
+                t,
+                if zh {
+                    format!("远期信用证{n}天")
+                } else {
+                    format!("L/C {n} days")
+                },
+            )
+        }),
+        any::<bool>().prop_map(|zh| {
+            let t = Terms {
+                deposit: 0.0,
+                balance: Balance::Lc(0),
+            };
+            (
+                t,
+                if zh {
+                    "即期信用证".to_string()
+                } else {
+                    "L/C at sight".to_string()
+                },
+            )
+        }),
+    ]
+}
+
+/// The phrase as a register might hold it: any case, spaces anywhere.
+fn messy(s: &str, upper: &[bool], spaces: &[bool]) -> String {
+    s.chars()
+        .enumerate()
+        .flat_map(|(i, c)| {
+            let c: String = if upper.get(i % upper.len().max(1)).copied().unwrap_or(false) {
+                c.to_uppercase().collect()
+            } else {
+                c.to_lowercase().collect()
+            };
+            let sp = if spaces
+                .get(i % spaces.len().max(1))
+                .copied()
+                .unwrap_or(false)
+            {
+                " "
+            } else {
+                ""
+            };
+            format!("{c}{sp}").chars().collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+proptest! {
+    #[test]
+    fn terms_never_panic(s in "\\PC{0,40}") {
+        let _ = parse_terms(&s, &Default::default());
+    }
+
+    #[test]
+    fn terms_read_back_what_they_were_made_from(
+        (t, phrase) in terms_phrase(),
+        upper in prop::collection::vec(any::<bool>(), 1..8),
+        spaces in prop::collection::vec(prop::bool::weighted(0.2), 1..8),
+    ) {
+        let text = messy(&phrase, &upper, &spaces);
+        prop_assert_eq!(parse_terms(&text, &Default::default()), Some(t), "{}", text);
+    }
+}

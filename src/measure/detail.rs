@@ -34,6 +34,12 @@ pub struct Detail {
     pub feedback_of_period: DataFrame,
     /// Open feedback, oldest first, with `age_days`.
     pub open_feedback: DataFrame,
+    /// Payments: orders with money outstanding, overdue first, with
+    /// `outstanding`, `overdue_amount` and `overdue_days` (spec section 10).
+    pub payments_outstanding: DataFrame,
+    /// Payments: per customer and currency, open, overdue and the oldest
+    /// days overdue.
+    pub payments_by_customer: DataFrame,
 }
 
 /// The register's status word where it was not understood (its V04), by
@@ -168,7 +174,62 @@ pub fn detail(
                 .with_nulls_last(true),
         )
         .collect()?;
+    let outstanding = rec
+        .payments
+        .clone()
+        .lazy()
+        .with_columns([
+            (when(col("dep_known"))
+                .then(col("dep_outstanding").fill_null(lit(0.0)))
+                .otherwise(lit(0.0))
+                + when(col("bal_known"))
+                    .then(col("bal_outstanding").fill_null(lit(0.0)))
+                    .otherwise(lit(0.0)))
+            .alias("outstanding"),
+            super::receivable_overdue().alias("overdue_amount"),
+        ])
+        .with_column(
+            when(col("overdue_amount").gt(lit(0.0)))
+                .then(
+                    when(col("p03"))
+                        .then(col("days_overdue"))
+                        .otherwise(lit(asof) - col("first_shipped")),
+                )
+                .otherwise(lit(NULL).cast(DataType::Int32))
+                .alias("overdue_days"),
+        )
+        .filter(col("outstanding").gt(lit(0.0)))
+        .sort_by_exprs(
+            [
+                col("overdue_amount").gt(lit(0.0)),
+                col("overdue_days"),
+                col("first_seq"),
+            ],
+            SortMultipleOptions::default()
+                .with_order_descending_multi([true, true, false])
+                .with_nulls_last(true),
+        )
+        .collect()?;
+    let payments_by_customer = outstanding
+        .clone()
+        .lazy()
+        .group_by([col("customer"), col("currency")])
+        .agg([
+            len().cast(DataType::UInt32).alias("orders"),
+            col("outstanding").sum().alias("open"),
+            col("overdue_amount").sum().alias("overdue"),
+            col("overdue_days").max().alias("oldest_overdue_days"),
+        ])
+        .sort_by_exprs(
+            [col("overdue"), col("open"), col("customer")],
+            SortMultipleOptions::default()
+                .with_order_descending_multi([true, true, false])
+                .with_nulls_last(true),
+        )
+        .collect()?;
     Ok(Detail {
+        payments_outstanding: outstanding,
+        payments_by_customer,
         due_in_period,
         open_orders,
         in_transit,

@@ -72,6 +72,17 @@ pub struct Kpis {
     pub flags_new: Option<u64>,
     pub flags_still_open: Option<u64>,
     pub flags_resolved: Option<u64>,
+    /// Due and not received on shipped orders or past their due date, per
+    /// currency (spec section 10).
+    pub receivables_open: BTreeMap<String, f64>,
+    /// Of it, past its due date (P03, and P01's unpaid amounts).
+    pub receivables_overdue: BTreeMap<String, f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receivables_open_base: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receivables_overdue_base: Option<f64>,
+    pub deposits_pending: u64,
+    pub payment_days_median: Option<f64>,
 }
 
 /// One point of the 12-period trend.
@@ -143,6 +154,10 @@ pub struct Measures {
     pub by_feedback_department: DataFrame,
     /// The detail sheets' rows.
     pub detail: detail::Detail,
+    /// owner, currency, overdue: receivables overdue per merchandiser.
+    pub receivables_by_owner: DataFrame,
+    /// Whether the orders carry payment columns or terms.
+    pub has_payments: bool,
     /// Flags by severity, with new / still open / resolved.
     pub flags_by_severity: Vec<SeverityCounts>,
     /// The previous run's flags that are gone (`None` without one).
@@ -416,6 +431,49 @@ pub fn kpis(
         share(col("feedback_rows").gt(lit(0u32))),
     )?;
 
+    // Receivables (spec section 10).
+    let pay = || rec.payments.clone().lazy();
+    let recv = pay()
+        .with_columns([
+            receivable_open().alias("open_amt"),
+            receivable_overdue().alias("overdue_amt"),
+        ])
+        .group_by([col("currency")])
+        .agg([col("open_amt").sum(), col("overdue_amt").sum()])
+        .sort(["currency"], SortMultipleOptions::default())
+        .collect()?;
+    let cur = strs(&recv, "currency")?;
+    let (open_amt, overdue_amt) = (floats(&recv, "open_amt")?, floats(&recv, "overdue_amt")?);
+    for ((c, o), d) in cur.into_iter().zip(open_amt).zip(overdue_amt) {
+        let c = c.unwrap_or_else(|| "unknown".into());
+        let (o, d) = (round2(o.unwrap_or(0.0)), round2(d.unwrap_or(0.0)));
+        if o > 0.0 {
+            k.receivables_open.insert(c.clone(), o);
+        }
+        if d > 0.0 {
+            k.receivables_overdue.insert(c, d);
+        }
+    }
+    k.receivables_open_base = in_base(t, &k.receivables_open);
+    k.receivables_overdue_base = in_base(t, &k.receivables_overdue);
+    k.deposits_pending = count(
+        pay(),
+        col("open")
+            .and(col("dep_known"))
+            .and(col("dep_outstanding").gt(lit(0.0)))
+            .fill_null(lit(false)),
+    )?;
+    k.payment_days_median = one_f64(
+        pay().filter(
+            col("bal_received")
+                .and(col("bal_date").gt_eq(lit(crate::frame::date_to_days(p.start) as f64)))
+                .and(col("bal_date").lt_eq(lit(crate::frame::date_to_days(p.end) as f64)))
+                .and(col("first_shipped").is_not_null())
+                .fill_null(lit(false)),
+        ),
+        (col("bal_date") - col("first_shipped").cast(DataType::Float64)).median(),
+    )?;
+
     // The look-ahead.
     let next = Period::next(t.file.report.period, as_of);
     k.due_next_period = count(orders(), due_next(&next))?;
@@ -436,6 +494,52 @@ pub fn kpis(
         k.flags_resolved = Some(gone.len() as u64);
     }
     Ok(k)
+}
+
+/// An order's receivable: what is outstanding of each known payment, on
+/// orders that have shipped or whose balance due date has passed.
+pub fn receivable_open() -> Expr {
+    let asof_passed = col("balance_due_day")
+        .lt(col("asof_day"))
+        .fill_null(lit(false));
+    let part = |known: &str, out: &str| {
+        when(col(known))
+            .then(col(out).fill_null(lit(0.0)))
+            .otherwise(lit(0.0))
+    };
+    when(col("shipped").or(asof_passed))
+        .then(part("dep_known", "dep_outstanding") + part("bal_known", "bal_outstanding"))
+        .otherwise(lit(0.0))
+}
+
+/// Of it, what is past its due date (P03, and P01's unpaid amounts).
+pub fn receivable_overdue() -> Expr {
+    when(col("p01_deposit"))
+        .then(col("dep_outstanding").fill_null(lit(0.0)))
+        .otherwise(lit(0.0))
+        + when(col("p01_balance").or(col("p03")))
+            .then(col("bal_outstanding").fill_null(lit(0.0)))
+            .otherwise(lit(0.0))
+}
+
+/// A per-currency sum in `fx.base`, when rates are given.
+fn in_base(t: &Template, amounts: &BTreeMap<String, f64>) -> Option<f64> {
+    let base = t.file.fx.base.as_ref()?;
+    if t.file.fx.rates.is_empty() {
+        return None;
+    }
+    let mut total = 0.0;
+    for (c, v) in amounts {
+        let rate = if c == base {
+            Some(1.0)
+        } else {
+            t.file.fx.rates.get(c).copied()
+        };
+        if let Some(r) = rate {
+            total += v * r;
+        }
+    }
+    Some(round2(total))
 }
 
 fn nps_expr() -> Expr {
@@ -854,6 +958,20 @@ pub fn measure(
         by_feedback_department: by_feedback_department(rec, period)?,
         detail: detail::detail(rec, flags, period, &next, t)?,
         flags_by_severity: by_severity(flags, gone),
+        receivables_by_owner: rec
+            .payments
+            .clone()
+            .lazy()
+            .with_column(receivable_overdue().alias("overdue"))
+            .filter(col("overdue").gt(lit(0.0)).and(col("owner").is_not_null()))
+            .group_by([col("owner"), col("currency")])
+            .agg([col("overdue").sum()])
+            .sort(
+                ["owner", "currency"],
+                SortMultipleOptions::default().with_nulls_last(true),
+            )
+            .collect()?,
+        has_payments: rec.has_payments,
         by_customer: by_customer(rec, &window)?,
         by_delivery: by_delivery(rec, &window)?,
         transit_by_mode: transit_by(rec, &window, "mode")?,

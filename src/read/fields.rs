@@ -16,6 +16,10 @@ pub enum Kind {
     Whole(i64, i64),
     Date,
     Enum(EnumKind),
+    /// A payment's received cell (spec section 10): a date, an amount or a
+    /// yes/no word, kept as text in a compact form: `y`, `n`, `d<days>`
+    /// (received that day) or `a<amount>` (that much received).
+    Received,
 }
 
 /// A date field's meaning for V05: a past event cannot be after as_of.
@@ -376,6 +380,85 @@ pub const ORDERS: &[FieldDef] = &[
         ],
     ),
     d("updated_at", false, DateRole::PastEvent, UPDATED),
+    // rev4: payments (spec section 10).
+    f(
+        "deposit",
+        false,
+        Kind::NonNegative,
+        &[
+            "Deposit",
+            "Advance",
+            "Advance Payment",
+            "Down Payment",
+            "Deposit Amount",
+            "定金",
+            "订金",
+            "预付款",
+            "预付金额",
+            "定金金额",
+        ],
+    ),
+    f(
+        "deposit_received",
+        false,
+        Kind::Received,
+        &[
+            "Deposit Received",
+            "Deposit Date",
+            "Advance Received",
+            "Deposit Paid",
+            "定金到账",
+            "定金到账日期",
+            "定金收款日期",
+            "预付款到账",
+            "定金已收",
+        ],
+    ),
+    f(
+        "balance",
+        false,
+        Kind::NonNegative,
+        &[
+            "Balance",
+            "Balance Amount",
+            "Balance Payment",
+            "尾款",
+            "尾款金额",
+            "余款",
+        ],
+    ),
+    d(
+        "balance_due_date",
+        false,
+        DateRole::Plan,
+        &[
+            "Balance Due",
+            "Payment Due Date",
+            "Balance Due Date",
+            "Payment Due",
+            "尾款到期日",
+            "尾款日期",
+            "尾款期限",
+            "收款期限",
+            "付款期限",
+        ],
+    ),
+    f(
+        "balance_received",
+        false,
+        Kind::Received,
+        &[
+            "Balance Received",
+            "Paid Date",
+            "Payment Received",
+            "Balance Paid",
+            "尾款到账",
+            "尾款到账日期",
+            "尾款收款日期",
+            "余款到账",
+            "尾款已收",
+        ],
+    ),
     f(
         "remarks",
         false,

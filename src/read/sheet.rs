@@ -173,7 +173,7 @@ pub enum Column {
 impl Column {
     fn of(def: &FieldDef) -> Column {
         match def.kind {
-            Kind::Text | Kind::Enum(_) => {
+            Kind::Text | Kind::Enum(_) | Kind::Received => {
                 Column::Text(StringChunkedBuilder::new(def.name.into(), 0))
             }
             Kind::Quantity | Kind::NonNegative => Column::Num(Vec::new()),
@@ -272,6 +272,15 @@ pub struct SourceInfo {
 }
 
 impl SourceInfo {
+    /// Whether this sheet has a column for `field`.
+    pub fn has(&self, field: &str) -> bool {
+        fields::fields(self.table)
+            .iter()
+            .position(|d| d.name == field)
+            .and_then(|i| self.cols.get(i).copied().flatten())
+            .is_some()
+    }
+
     /// The cell of `field` on `row`, else the key column's cell, else `A{row}`.
     pub fn cell(&self, field: &str, row: u32) -> String {
         let defs = fields::fields(self.table);
@@ -1241,6 +1250,82 @@ fn is_booked_plan(defs: &[FieldDef], vals: &[Val]) -> bool {
 
 type ValueError = (RuleId, &'static str, Vec<(&'static str, String)>);
 
+/// Words a received cell may hold (spec section 10), compared after
+/// [`values::norm_marker`].
+const RECEIVED_YES: &[&str] = &[
+    "是",
+    "已收",
+    "已到",
+    "已到账",
+    "已付",
+    "已收款",
+    "已付款",
+    "yes",
+    "y",
+    "received",
+    "paid",
+    "✓",
+    "√",
+    "ok",
+];
+const RECEIVED_NO: &[&str] = &[
+    "否",
+    "未收",
+    "未到",
+    "未到账",
+    "未付",
+    "未收款",
+    "no",
+    "n",
+    "not received",
+    "unpaid",
+    "×",
+    "✗",
+];
+
+/// A received cell in its compact form (see [`Kind::Received`]).
+fn read_received(ctx: &ReadContext, data: &Data) -> Result<String, ValueError> {
+    let bad = || (RuleId::V02, "v02.received", vec![]);
+    let amount = |x: f64| -> Result<String, ValueError> {
+        if !x.is_finite() || x < 0.0 || x.abs() >= MAX_PLAUSIBLE {
+            Err((RuleId::V03, "v03.range", vec![("range", "≥ 0".into())]))
+        } else if x == 0.0 {
+            Ok("n".into())
+        } else {
+            Ok(format!("a{x}"))
+        }
+    };
+    match data {
+        Data::DateTime(dt) if dt.is_datetime() => excel_datetime(dt)
+            .map(|x| format!("d{}", date_to_days(x.date())))
+            .ok_or_else(bad),
+        Data::DateTimeIso(s) => values::parse_date_text(s, DateOrder::Ymd)
+            .map(|d| format!("d{}", date_to_days(d)))
+            .map_err(|_| bad()),
+        Data::Int(i) => amount(*i as f64),
+        Data::Float(f) => amount(*f),
+        Data::Bool(b) => Ok(if *b { "y" } else { "n" }.into()),
+        Data::String(_) | Data::SharedString(_) => {
+            let text = text_of(data).unwrap_or_default();
+            let word = values::norm_marker(text);
+            if RECEIVED_YES.contains(&word.as_str()) {
+                return Ok("y".into());
+            }
+            if RECEIVED_NO.contains(&word.as_str()) {
+                return Ok("n".into());
+            }
+            if let Some(x) = values::parse_number_text(text) {
+                return amount(x);
+            }
+            match values::parse_date_near(text, ctx.date_order, Some(ctx.as_of)) {
+                Ok(d) => Ok(format!("d{}", date_to_days(d))),
+                Err(_) => Err(bad()),
+            }
+        }
+        _ => Err(bad()),
+    }
+}
+
 /// One cell as its field's type.
 fn read_value<'a>(
     ctx: &ReadContext,
@@ -1324,6 +1409,7 @@ fn read_value<'a>(
             date.map(|d| Val::Date(date_to_days(d)))
                 .ok_or((RuleId::V02, "v02.date", vec![]))
         }
+        Kind::Received => read_received(ctx, data).map(|s| Val::Text(Cow::Owned(s))),
         Kind::Enum(kind) => {
             let Some(m) = ctx.matchers.get(&kind) else {
                 return Ok(Val::Null);

@@ -6,7 +6,9 @@
 //! that differences are plain integers.
 
 pub mod frames;
+pub mod payments;
 pub mod rules;
+pub mod terms;
 
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -27,6 +29,15 @@ pub struct Reconciled {
     pub shipments: DataFrame,
     /// Feedback with `closed`, the order's owner filled in.
     pub feedback: DataFrame,
+    /// One row per order that takes part in payments (see
+    /// [`payments::payments`]); empty when the orders carry no payment
+    /// columns or terms.
+    pub payments: DataFrame,
+    /// Whether the orders carry payment columns or terms (the Payments
+    /// sheet is shown).
+    pub has_payments: bool,
+    /// Terms phrases gendan could not read, with how many orders use each.
+    pub unread_terms: Vec<(String, usize)>,
     pub sources: Vec<SourceInfo>,
     pub as_of: NaiveDate,
 }
@@ -53,11 +64,51 @@ pub fn reconcile(
     let shipments = frames::shipments(&inputs.shipments, &orders_base, basis, as_of)?;
     let feedback = frames::feedback(&inputs.feedback, &orders_base)?;
     let orders = frames::order_outcomes(&orders_base, &shipments, &feedback, as_of)?;
+    let has = |f: &str| inputs.has_column(Table::Orders, f);
+    let has_payments = [
+        "payment_terms",
+        "deposit",
+        "deposit_received",
+        "balance",
+        "balance_due_date",
+        "balance_received",
+    ]
+    .iter()
+    .any(|f| has(f));
+    let cols = payments::PaymentColumns {
+        deposit_received: has("deposit_received"),
+        balance_received: has("balance_received"),
+    };
+    let custom = template.file.payments.custom_terms();
+    let th = &template.file.thresholds;
+    let pay = payments::payments(
+        &lines,
+        &orders,
+        &shipments,
+        &inputs.flags,
+        &custom,
+        cols,
+        th.deposit_days,
+        th.bl_copy_days,
+        as_of,
+    )?;
+    let unread_terms = payments::unread(&lines, &custom)?;
+    if has_payments && inputs.orders.height() > 0 {
+        if !cols.deposit_received {
+            log.warn("P01 (deposit) and P02 skipped: the orders have no “deposit received” column");
+        }
+        if !cols.balance_received {
+            log.warn("P01 (balance) and P03 skipped: the orders have no “balance received” column");
+        }
+    }
     let rec = Reconciled {
         lines,
         orders,
         shipments,
         feedback,
+        payments: pay,
+        has_payments,
+        unread_terms,
         sources: inputs.sources.clone(),
         as_of,
     };

@@ -125,15 +125,56 @@ impl RuleContext<'_> {
         value: impl Fn(usize) -> Option<String>,
         message: impl Fn(usize) -> String,
     ) {
+        let fields = [cell_field];
+        self.raise_at(
+            out,
+            rule,
+            severity,
+            table,
+            hits,
+            |_| &fields[..],
+            value,
+            message,
+        )
+    }
+
+    /// As [`RuleContext::raise`], the flag on the first of each hit's
+    /// `fields` that its sheet has (else the order id cell).
+    #[allow(clippy::too_many_arguments)]
+    fn raise_at<'f>(
+        &self,
+        out: &mut Vec<Flag>,
+        rule: RuleId,
+        severity: Severity,
+        table: Table,
+        hits: &Hits,
+        fields: impl Fn(usize) -> &'f [&'static str],
+        value: impl Fn(usize) -> Option<String>,
+        message: impl Fn(usize) -> String,
+    ) {
         let Some(sev) = self.policy.severity(rule, severity) else {
             return;
         };
         for i in 0..hits.len() {
             let src = hits.src[i].unwrap_or(0) as usize;
             let row = hits.row[i].unwrap_or(0) as u32;
-            let (file, sheet, cell) = match self.sources.get(src) {
-                Some(s) => (s.file.clone(), s.sheet.clone(), s.cell(cell_field, row)),
-                None => (String::new(), String::new(), format!("A{row}")),
+            let wanted = fields(i);
+            let (file, sheet, cell, cell_field) = match self.sources.get(src) {
+                Some(s) => {
+                    let f = wanted
+                        .iter()
+                        .copied()
+                        .find(|f| s.has(f))
+                        .or_else(|| wanted.last().copied())
+                        .unwrap_or("order_id");
+                    (s.file.clone(), s.sheet.clone(), s.cell(f, row), f)
+                }
+                None => (
+                    String::new(),
+                    String::new(),
+                    format!("A{row}"),
+                    wanted.first().copied().unwrap_or("order_id"),
+                ),
             };
             out.push(Flag {
                 rule,
@@ -208,6 +249,9 @@ pub fn all(
     s07_feedback_sla(ctx, rec, &mut out)?;
     s08_unhappy_no_action(ctx, rec, &mut out)?;
     s09_due_not_ready(ctx, rec, &mut out)?;
+    p01_shipped_unpaid(ctx, rec, &mut out)?;
+    p02_deposit_late(ctx, rec, &mut out)?;
+    p03_balance_overdue(ctx, rec, &mut out)?;
     Ok(out)
 }
 
@@ -1000,6 +1044,203 @@ fn s09_due_not_ready(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -
                     ("days", &(due[i].unwrap_or(now) - now).to_string()),
                     ("date", &day_text(due[i])),
                     ("status", &word),
+                ],
+            )
+        },
+    );
+    Ok(())
+}
+
+/// `USD 12,345.60`: an amount as a message shows it.
+fn money(x: Option<f64>, currency: Option<&str>) -> String {
+    let Some(x) = x else {
+        return "?".into();
+    };
+    let cents = (x * 100.0).round() as i64;
+    let (whole, frac) = (cents.abs() / 100, cents.abs() % 100);
+    let digits = whole.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if cents < 0 { "-" } else { "" };
+    match currency {
+        Some(c) => format!("{c} {sign}{grouped}.{frac:02}"),
+        None => format!("{sign}{grouped}.{frac:02}"),
+    }
+}
+
+/// The payment columns a flag's message needs, per hit.
+struct Money {
+    currency: Vec<Option<String>>,
+    customer: Vec<Option<String>>,
+    dep_due: Vec<Option<f64>>,
+    dep_paid: Vec<Option<f64>>,
+    dep_out: Vec<Option<f64>>,
+    bal_due: Vec<Option<f64>>,
+    bal_paid: Vec<Option<f64>>,
+    bal_out: Vec<Option<f64>>,
+    first_ship: Vec<Option<i64>>,
+}
+
+impl Money {
+    fn of(df: &DataFrame) -> PolarsResult<Money> {
+        Ok(Money {
+            currency: strs(df, "currency")?,
+            customer: strs(df, "customer")?,
+            dep_due: floats(df, "deposit_due")?,
+            dep_paid: floats(df, "dep_paid")?,
+            dep_out: floats(df, "dep_outstanding")?,
+            bal_due: floats(df, "balance_due")?,
+            bal_paid: floats(df, "bal_paid")?,
+            bal_out: floats(df, "bal_outstanding")?,
+            first_ship: ints(df, "first_ship")?,
+        })
+    }
+
+    /// "USD 3,000.00" or, for a part payment, "USD 3,000.00 (USD 1,000.00
+    /// received, USD 2,000.00 outstanding)".
+    fn owed(&self, ctx: &RuleContext, i: usize, deposit: bool) -> String {
+        let cur = self.currency[i].as_deref();
+        let (due, paid, out) = if deposit {
+            (self.dep_due[i], self.dep_paid[i], self.dep_out[i])
+        } else {
+            (self.bal_due[i], self.bal_paid[i], self.bal_out[i])
+        };
+        match paid.filter(|p| *p > 0.0) {
+            Some(p) => ctx.msg(
+                "p.part",
+                &[
+                    ("due", &money(due, cur)),
+                    ("paid", &money(Some(p), cur)),
+                    ("rest", &money(out, cur)),
+                ],
+            ),
+            None => money(out.or(due), cur),
+        }
+    }
+
+    fn customer(&self, i: usize) -> String {
+        self.customer[i].clone().unwrap_or_else(|| "?".into())
+    }
+}
+
+/// P01: "shipped before the payment the terms require before shipment was
+/// received" (order-level; the deposit-received or balance-received cell,
+/// else the payment-terms cell).
+fn p01_shipped_unpaid(
+    ctx: &RuleContext,
+    rec: &Reconciled,
+    out: &mut Vec<Flag>,
+) -> PolarsResult<()> {
+    let df = filter(&rec.payments, col("p01_deposit").or(col("p01_balance")))?;
+    let hits = Hits::of(&df, true)?;
+    let m = Money::of(&df)?;
+    let dep = crate::frame::bools(&df, "p01_deposit")?;
+    let bal = crate::frame::bools(&df, "p01_balance")?;
+    ctx.raise_at(
+        out,
+        RuleId::P01,
+        Severity::Error,
+        Table::Orders,
+        &hits,
+        |i| {
+            if dep[i] == Some(true) {
+                &["deposit_received", "payment_terms"][..]
+            } else {
+                &["balance_received", "payment_terms"][..]
+            }
+        },
+        |i| {
+            Some(match (dep[i], bal[i]) {
+                (Some(true), Some(true)) => {
+                    format!("{} + {}", m.owed(ctx, i, true), m.owed(ctx, i, false))
+                }
+                (Some(true), _) => m.owed(ctx, i, true),
+                _ => m.owed(ctx, i, false),
+            })
+        },
+        |i| {
+            let key = match (dep[i], bal[i]) {
+                (Some(true), Some(true)) => "p01.both",
+                (Some(true), _) => "p01.deposit",
+                _ => "p01.balance",
+            };
+            ctx.msg(
+                key,
+                &[
+                    ("date", &day_text(m.first_ship[i])),
+                    ("deposit", &m.owed(ctx, i, true)),
+                    ("balance", &m.owed(ctx, i, false)),
+                    ("customer", &m.customer(i)),
+                ],
+            )
+        },
+    );
+    Ok(())
+}
+
+/// P02: "deposit not received more than deposit_days after the order was
+/// confirmed (else ordered) while the order is open and has not shipped"
+/// (the deposit-received cell).
+fn p02_deposit_late(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -> PolarsResult<()> {
+    let df = filter(&rec.payments, col("p02"))?;
+    let hits = Hits::of(&df, true)?;
+    let m = Money::of(&df)?;
+    let age = ints(&df, "deposit_age")?;
+    ctx.raise(
+        out,
+        RuleId::P02,
+        Severity::Warning,
+        Table::Orders,
+        &hits,
+        "deposit_received",
+        |i| Some(m.owed(ctx, i, true)),
+        |i| {
+            ctx.msg(
+                "p02",
+                &[
+                    ("amount", &m.owed(ctx, i, true)),
+                    ("days", &age[i].unwrap_or(0).to_string()),
+                    ("customer", &m.customer(i)),
+                ],
+            )
+        },
+    );
+    Ok(())
+}
+
+/// P03: "balance overdue: not received and as_of > balance due date" (the
+/// balance-due cell, else the payment-terms cell, else the order id cell).
+fn p03_balance_overdue(
+    ctx: &RuleContext,
+    rec: &Reconciled,
+    out: &mut Vec<Flag>,
+) -> PolarsResult<()> {
+    let df = filter(&rec.payments, col("p03"))?;
+    let hits = Hits::of(&df, true)?;
+    let m = Money::of(&df)?;
+    let due = ints(&df, "balance_due_date")?;
+    let late = ints(&df, "days_overdue")?;
+    ctx.raise_at(
+        out,
+        RuleId::P03,
+        Severity::Warning,
+        Table::Orders,
+        &hits,
+        |_| &["balance_due_date", "payment_terms", "order_id"][..],
+        |i| Some(day_text(due[i])),
+        |i| {
+            ctx.msg(
+                "p03",
+                &[
+                    ("amount", &m.owed(ctx, i, false)),
+                    ("date", &day_text(due[i])),
+                    ("days", &late[i].unwrap_or(0).to_string()),
+                    ("customer", &m.customer(i)),
                 ],
             )
         },

@@ -97,6 +97,8 @@ fn headline(k: &Kpis) -> Vec<(&'static str, Option<f64>, Shown)> {
             k.flags_resolved.map(|x| x as f64),
             Shown::Count,
         ),
+        ("deposits_pending", c(k.deposits_pending), Shown::Count),
+        ("payment_days_median", k.payment_days_median, Shown::Days),
     ]
 }
 
@@ -295,7 +297,11 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
         &f.title,
     )?;
     w.title(1, &inp.subtitle(), &f.subtitle)?;
-    let end = kpi_table(&mut w, inp, &m.kpis, inp.previous, KPI_NAMES, 3)?;
+    let mut names: Vec<&str> = KPI_NAMES.to_vec();
+    if m.has_payments {
+        names.extend(["deposits_pending", "payment_days_median"]);
+    }
+    let end = kpi_table(&mut w, inp, &m.kpis, inp.previous, &names, 3)?;
 
     // Amount received per currency, flags by severity, rows read.
     let mut r = end + 1;
@@ -327,6 +333,43 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
         &amount_rows,
         false,
     )? + 1;
+    if m.has_payments {
+        let k = &m.kpis;
+        let currencies: std::collections::BTreeSet<&String> = k
+            .receivables_open
+            .keys()
+            .chain(k.receivables_overdue.keys())
+            .collect();
+        let mut rows: Vec<Vec<V>> = currencies
+            .into_iter()
+            .map(|c| {
+                vec![
+                    V::text(c),
+                    V::Num(k.receivables_open.get(c).copied().unwrap_or(0.0)),
+                    V::Num(k.receivables_overdue.get(c).copied().unwrap_or(0.0)),
+                ]
+            })
+            .collect();
+        if let (Some(base), Some(o)) = (&inp.template.file.fx.base, k.receivables_open_base) {
+            rows.push(vec![
+                V::text(i18n::fill(lang, "word.in_base", &[("base", base)])),
+                V::Num(o),
+                V::Num(k.receivables_overdue_base.unwrap_or(0.0)),
+            ]);
+        }
+        w.put(r, 0, &V::text(t("sheet.payments")), Some(&f.bold))?;
+        r = w.table(
+            r + 1,
+            0,
+            &[
+                t("col.currency"),
+                t("kpi.receivables_open"),
+                t("kpi.receivables_overdue"),
+            ],
+            &rows,
+            false,
+        )? + 1;
+    }
     let opt = |x: Option<u64>| V::opt_int(x.map(|n| n as i64));
     let sev_rows: Vec<Vec<V>> = m
         .flags_by_severity
@@ -782,8 +825,38 @@ fn by_owner(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xls
         "col.resolved",
         "col.due_next",
     ];
-    // A link to each owner's own workbook, when they are written.
+    // Receivables overdue per owner, one column per currency.
     let mut rows = rows;
+    let mut extra_headers: Vec<String> = Vec::new();
+    if inp.measures.has_payments {
+        let ro = &inp.measures.receivables_by_owner;
+        let (o, c, a) = (
+            strs(ro, "owner")?,
+            strs(ro, "currency")?,
+            crate::frame::floats(ro, "overdue")?,
+        );
+        let currencies: std::collections::BTreeSet<String> = c
+            .iter()
+            .map(|x| x.clone().unwrap_or_else(|| "?".into()))
+            .collect();
+        let owners = strs(df, "owner")?;
+        for cur in &currencies {
+            extra_headers.push(format!("{} ({cur})", t("col.receivables_overdue")));
+            for (row, owner) in rows.iter_mut().zip(&owners) {
+                let v: f64 = o
+                    .iter()
+                    .zip(&c)
+                    .zip(&a)
+                    .filter(|((oo, cc), _)| {
+                        *oo == owner && cc.as_deref().unwrap_or("?") == cur.as_str()
+                    })
+                    .map(|(_, x)| x.unwrap_or(0.0))
+                    .sum();
+                row.push(if v > 0.0 { V::Num(v) } else { V::Empty });
+            }
+        }
+    }
+    // A link to each owner's own workbook, when they are written.
     if let Some(files) = &inp.owner_files {
         keys.push("col.owner_file");
         let owners = strs(df, "owner")?;
@@ -795,7 +868,14 @@ fn by_owner(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xls
             row.push(link);
         }
     }
-    let headers: Vec<String> = keys.iter().map(|k| t(k)).collect();
+    let mut headers: Vec<String> = keys.iter().map(|k| t(k)).collect();
+    if inp.owner_files.is_some() {
+        let link = headers.pop().unwrap_or_default();
+        headers.extend(extra_headers);
+        headers.push(link);
+    } else {
+        headers.extend(extra_headers);
+    }
     Ok((|| {
         let ws = wb.add_worksheet().set_name(t("sheet.owner"))?;
         let mut w = SheetWriter::new(ws, &inp.formats);
@@ -1247,6 +1327,110 @@ fn resolved(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A payment's received cell as the Payments sheet shows it.
+fn received_cells(inp: &ReportInput, df: &DataFrame, p: &str) -> PolarsResult<Vec<V>> {
+    let lang = inp.lang;
+    let known = crate::frame::bools(df, &format!("{p}_known"))?;
+    let got = crate::frame::bools(df, &format!("{p}_received"))?;
+    let date = crate::frame::floats(df, &format!("{p}_date"))?;
+    let paid = crate::frame::floats(df, &format!("{p}_paid"))?;
+    let due = crate::frame::floats(
+        df,
+        if p == "dep" {
+            "deposit_due"
+        } else {
+            "balance_due"
+        },
+    )?;
+    Ok((0..df.height())
+        .map(|i| match (known[i], got[i], date[i], paid[i]) {
+            _ if due[i] == Some(0.0) => V::Empty,
+            (Some(false), ..) => V::text("—"),
+            (_, Some(true), Some(d), _) => V::Date(crate::frame::days_to_date(d as i32)),
+            (_, Some(true), ..) => V::text(i18n::text(lang, "word.yes")),
+            (_, _, _, Some(x)) if x > 0.0 => V::text(i18n::fill(
+                lang,
+                "word.received_part",
+                &[("amount", &format!("{x:.2}"))],
+            )),
+            _ => V::text(i18n::text(lang, "word.no")),
+        })
+        .collect())
+}
+
+fn payments(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
+    let lang = inp.lang;
+    let t = |key: &str| i18n::text(lang, key).to_string();
+    let d = &inp.measures.detail.payments_outstanding;
+    let rows = rows_of(vec![
+        column(d, "order_id", Kind::Text)?,
+        column(d, "customer", Kind::Text)?,
+        column(d, "owner", Kind::Text)?,
+        column(d, "payment_terms", Kind::Text)?,
+        column(d, "currency", Kind::Text)?,
+        column(d, "amount", Kind::Num)?,
+        column(d, "deposit_due", Kind::Num)?,
+        received_cells(inp, d, "dep")?,
+        column(d, "balance_due", Kind::Num)?,
+        received_cells(inp, d, "bal")?,
+        column(d, "balance_due_date", Kind::Date)?,
+        column(d, "outstanding", Kind::Num)?,
+        column(d, "overdue_amount", Kind::Num)?,
+        column(d, "overdue_days", Kind::Int)?,
+    ]);
+    let headers: Vec<String> = [
+        "col.order_id",
+        "col.customer",
+        "col.owner",
+        "col.terms",
+        "col.currency",
+        "col.amount",
+        "col.deposit_due",
+        "col.deposit_received",
+        "col.balance_due",
+        "col.balance_received",
+        "col.balance_due_date",
+        "col.outstanding",
+        "col.overdue_amount",
+        "col.overdue_days",
+    ]
+    .iter()
+    .map(|k| t(k))
+    .collect();
+    let c = &inp.measures.detail.payments_by_customer;
+    let totals = rows_of(vec![
+        column(c, "customer", Kind::Text)?,
+        column(c, "currency", Kind::Text)?,
+        column(c, "orders", Kind::Int)?,
+        column(c, "open", Kind::Num)?,
+        column(c, "overdue", Kind::Num)?,
+        column(c, "oldest_overdue_days", Kind::Int)?,
+    ]);
+    let th: Vec<String> = [
+        "col.customer",
+        "col.currency",
+        "col.orders",
+        "col.outstanding",
+        "col.overdue_amount",
+        "col.oldest_overdue",
+    ]
+    .iter()
+    .map(|k| t(k))
+    .collect();
+    let ws = add_sheet(wb, &t("sheet.payments"), rows.len() + totals.len())?;
+    let mut w = SheetWriter::new(ws, &inp.formats);
+    w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
+    w.title(1, &t("title.payments"), &inp.formats.bold)?;
+    let end = w.table(2, 0, &headers, &rows, true)?;
+    if !rows.is_empty() {
+        highlight(&mut w, rows.len(), headers.len(), "=$M4>0")?;
+    }
+    w.title(end + 1, &t("title.payments_customer"), &inp.formats.bold)?;
+    w.table(end + 2, 0, &th, &totals, false)?;
+    w.finish()?;
+    Ok(())
+}
+
 /// Builds the KPI workbook.
 ///
 /// # Errors
@@ -1260,6 +1444,9 @@ pub fn workbook(inp: &ReportInput) -> anyhow::Result<Workbook> {
     delivery(&mut wb, inp)??;
     open_orders(&mut wb, inp)??;
     shipments(&mut wb, inp)??;
+    if inp.measures.has_payments {
+        payments(&mut wb, inp)?;
+    }
     by_owner(&mut wb, inp)??;
     by_department(&mut wb, inp)?;
     by_customer(&mut wb, inp)??;

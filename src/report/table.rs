@@ -53,7 +53,7 @@ impl V {
     fn width(&self) -> f64 {
         let text = match self {
             V::Empty => return 0.0,
-            V::Text(s) | V::Link(_, s) => return display_width(s) + 1.0,
+            V::Text(s) | V::Link(_, s) => return display_width(s),
             V::Num(x) => format!("{x:.2}"),
             V::General(x) => x.to_string(),
             V::Days(x) => format!("{x:.1}"),
@@ -73,7 +73,9 @@ pub fn display_width(s: &str) -> f64 {
         .sum()
 }
 
-/// The formats a report uses, made once per workbook.
+/// The formats a report uses, made once per workbook. Number and date
+/// formats end in `_)`, a space the width of ")": a right-aligned number
+/// never runs into the left-aligned text of the next column ("95Acme").
 pub struct Formats {
     pub header: Format,
     pub title: Format,
@@ -91,9 +93,6 @@ pub struct Formats {
     pub overdue: Format,
     pub bold: Format,
     pub note: Format,
-    /// Text cells: indented one step, so that a right-aligned number in
-    /// the column before never runs into the text ("95Acme").
-    pub text: Format,
 }
 
 impl Default for Formats {
@@ -109,15 +108,14 @@ impl Default for Formats {
                 .set_text_wrap(),
             title: base.clone().set_bold().set_font_size(16),
             subtitle: base.clone().set_font_color(Color::RGB(0x595959)),
-            date: base.clone().set_num_format("yyyy-mm-dd"),
-            pct: base.clone().set_num_format("0.0%"),
-            int: base.clone().set_num_format("#,##0"),
-            num: base.clone().set_num_format("#,##0.00"),
-            qty: base.clone().set_num_format("#,##0"),
-            days: base.clone().set_num_format("0.0"),
+            date: base.clone().set_num_format("yyyy-mm-dd_)"),
+            pct: base.clone().set_num_format("0.0%_)"),
+            int: base.clone().set_num_format("#,##0_)"),
+            num: base.clone().set_num_format("#,##0.00_)"),
+            qty: base.clone().set_num_format("#,##0_)"),
+            days: base.clone().set_num_format("0.0_)"),
             link: base
                 .clone()
-                .set_indent(1)
                 .set_font_color(Color::RGB(0x0563C1))
                 .set_underline(rust_xlsxwriter::FormatUnderline::Single),
             missed: base
@@ -126,18 +124,17 @@ impl Default for Formats {
                 .set_bold(),
             missed_pct: base
                 .clone()
-                .set_num_format("0.0%")
+                .set_num_format("0.0%_)")
                 .set_background_color(Color::RGB(0xF8CBAD))
                 .set_bold(),
             met_pct: base
                 .clone()
-                .set_num_format("0.0%")
+                .set_num_format("0.0%_)")
                 .set_background_color(Color::RGB(0xC6EFCE)),
             overdue: Format::new()
                 .set_background_color(Color::RGB(0xFCE4D6))
                 .set_font_color(Color::RGB(0x9C0006)),
             bold: base.clone().set_bold(),
-            text: base.clone().set_indent(1),
             note: base.set_italic().set_font_color(Color::RGB(0x7F7F7F)),
         }
     }
@@ -194,8 +191,10 @@ impl<'a> SheetWriter<'a> {
             V::Text(s) => {
                 // write_string never makes a formula, whatever the text.
                 let s = clip(s);
-                self.ws
-                    .write_string_with_format(row, col, s, fmt.unwrap_or(&f.text))?;
+                match fmt {
+                    Some(fm) => self.ws.write_string_with_format(row, col, s, fm)?,
+                    None => self.ws.write_string(row, col, s)?,
+                };
             }
             V::Num(x) => {
                 self.ws
@@ -233,8 +232,7 @@ impl<'a> SheetWriter<'a> {
                     .write_datetime_with_format(row, col, &dt, fmt.unwrap_or(&f.date))?;
             }
             V::Link(_, text) if self.links >= MAX_LINKS => {
-                self.ws
-                    .write_string_with_format(row, col, clip(text), &f.text)?;
+                self.ws.write_string(row, col, clip(text))?;
             }
             V::Link(url, text) => {
                 self.links += 1;

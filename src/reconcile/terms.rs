@@ -1,0 +1,359 @@
+//! Payment terms (spec section 10): the `payment_terms` text of an order
+//! read into a deposit share and a balance trigger, in English and
+//! Chinese, in any case, with or without spaces. A pure function: it never
+//! panics, and what it cannot read is `None` (the order is then left to its
+//! explicit payment cells).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use unicode_normalization::UnicodeNormalization;
+
+/// When the balance falls due.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Balance {
+    /// Nothing is left after the deposit (100 % in advance).
+    None,
+    /// Before the goods leave: due on the first ship date.
+    BeforeShipment,
+    /// Against the copy of the B/L: `bl_copy_days` after the first ship date.
+    AgainstBlCopy,
+    /// This many days after shipment (T/T 30 days after B/L, OA 60, Net 30).
+    AfterShipment(i64),
+    /// Letter of credit: 21 days' presentation after shipment, plus the
+    /// usance days (0 at sight).
+    Lc(i64),
+    /// A balance with no due date (a team phrase without `balance`).
+    NoDueDate,
+}
+
+/// What a terms phrase says.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Terms {
+    /// The deposit as a share of the order's amount, 0–1.
+    pub deposit: f64,
+    pub balance: Balance,
+}
+
+/// A team's own phrase in `[payments.terms]`.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TermsSpec {
+    #[serde(default)]
+    pub deposit: f64,
+    pub balance: Option<String>,
+    #[serde(default)]
+    pub days: i64,
+}
+
+impl TermsSpec {
+    /// The terms it describes; `Err` names what is wrong.
+    ///
+    /// # Errors
+    /// A share outside 0–1, negative days, or an unknown balance word.
+    pub fn terms(&self) -> Result<Terms, String> {
+        if !(0.0..=1.0).contains(&self.deposit) {
+            return Err(format!(
+                "deposit = {} is not a share from 0 to 1",
+                self.deposit
+            ));
+        }
+        if self.days < 0 {
+            return Err(format!("days = {} is negative", self.days));
+        }
+        let balance = match self.balance.as_deref() {
+            None => Balance::NoDueDate,
+            Some("before_shipment") => Balance::BeforeShipment,
+            Some("against_bl_copy") => Balance::AgainstBlCopy,
+            Some("after_shipment") => Balance::AfterShipment(self.days),
+            Some("lc") => Balance::Lc(self.days),
+            Some("none") => Balance::None,
+            Some(other) => {
+                return Err(format!(
+                    "balance = \"{other}\" is not one of before_shipment, against_bl_copy, after_shipment, lc, none"
+                ))
+            }
+        };
+        Ok(Terms {
+            deposit: self.deposit,
+            balance,
+        })
+    }
+}
+
+/// NFKC, lower case, without white space, `_` and `-` (how phrases are
+/// compared).
+pub fn normalise(s: &str) -> String {
+    s.nfkc()
+        .flat_map(char::to_lowercase)
+        .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
+        .collect()
+}
+
+/// The numbers written before a `%`, in order.
+fn percents(s: &str) -> Vec<f64> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = s.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        if *c != '%' {
+            continue;
+        }
+        let mut j = i;
+        while j > 0 && (chars[j - 1].is_ascii_digit() || chars[j - 1] == '.') {
+            j -= 1;
+        }
+        let num: String = chars[j..i].iter().collect();
+        if let Ok(x) = num.parse::<f64>() {
+            if (0.0..=100.0).contains(&x) {
+                out.push(x);
+            }
+        }
+    }
+    out
+}
+
+/// The first whole number right after `word` (or right before it, for
+/// "30 days"), when there is one.
+fn days_near(s: &str, words: &[&str]) -> Option<i64> {
+    for w in words {
+        let mut from = 0;
+        while let Some(at) = s[from..].find(w) {
+            let start = from + at;
+            let after = &s[start + w.len()..];
+            let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+            if let Ok(n) = digits.parse::<i64>() {
+                if n <= 3650 {
+                    return Some(n);
+                }
+            }
+            let before: String = s[..start]
+                .chars()
+                .rev()
+                .take_while(char::is_ascii_digit)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            if let Ok(n) = before.parse::<i64>() {
+                if n <= 3650 {
+                    return Some(n);
+                }
+            }
+            from = start + w.len();
+        }
+    }
+    None
+}
+
+fn has(s: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| s.contains(w))
+}
+
+const BEFORE_SHIPMENT: &[&str] = &[
+    "beforeshipment",
+    "beforeloading",
+    "priortoshipment",
+    "beforedelivery",
+    "出货前",
+    "发货前",
+    "装运前",
+    "出运前",
+    "装船前",
+    "装柜前",
+];
+const BL_COPY: &[&str] = &[
+    "b/lcopy",
+    "blcopy",
+    "copyofb/l",
+    "copyofbl",
+    "copyb/l",
+    "见提单",
+    "提单复印件",
+    "提单副本",
+    "提单copy",
+];
+const DEPOSIT: &[&str] = &[
+    "deposit",
+    "advance",
+    "downpayment",
+    "prepay",
+    "定金",
+    "订金",
+    "预付",
+    "首付",
+];
+const AFTER: &[&str] = &[
+    "daysafterb/l",
+    "daysafterbl",
+    "daysaftershipment",
+    "daysafterinvoice",
+    "daysafterdelivery",
+    "daysafterbldate",
+    "daysafterb/ldate",
+    "天付款",
+    "天付清",
+    "天内付",
+];
+
+/// Reads a terms phrase; `custom` holds the team's own phrases (already
+/// normalised), matched whole and first.
+pub fn parse(text: &str, custom: &BTreeMap<String, Terms>) -> Option<Terms> {
+    let s = normalise(text);
+    if s.is_empty() {
+        return None;
+    }
+    if let Some(t) = custom.get(&s) {
+        return Some(*t);
+    }
+    let pct = percents(&s);
+    // Letters of credit.
+    if has(&s, &["l/c", "信用证"]) || s.starts_with("lc") {
+        let days = if has(&s, &["atsight", "sight", "即期"]) {
+            0
+        } else {
+            days_near(&s, &["l/c", "lc", "信用证", "远期"]).unwrap_or(0)
+        };
+        let deposit = if pct.len() >= 2 && has(&s, DEPOSIT) {
+            pct[0] / 100.0
+        } else {
+            0.0
+        };
+        return Some(Terms {
+            deposit,
+            balance: Balance::Lc(days),
+        });
+    }
+    // All in advance.
+    if has(
+        &s,
+        &[
+            "全款预付",
+            "全额预付",
+            "款到发货",
+            "cashinadvance",
+            "fullpaymentinadvance",
+        ],
+    ) || (pct.first() == Some(&100.0) && (has(&s, DEPOSIT) || has(&s, &["t/t", "tt"])))
+    {
+        return Some(Terms {
+            deposit: 1.0,
+            balance: Balance::None,
+        });
+    }
+    // The deposit: the first of two percentages, or one next to a deposit word.
+    let deposit = match pct.as_slice() {
+        [d, _, ..] => Some(d / 100.0),
+        [d] if has(&s, DEPOSIT) || has(&s, &["t/t", "tt"]) => Some(d / 100.0),
+        _ => None,
+    };
+    let deposit = deposit.filter(|d| (0.0..=1.0).contains(d));
+    // The balance's trigger.
+    let balance = if has(&s, BL_COPY) {
+        Some(Balance::AgainstBlCopy)
+    } else if has(&s, BEFORE_SHIPMENT) {
+        Some(Balance::BeforeShipment)
+    } else if let Some(n) = days_near(&s, &["net"]).filter(|_| s.contains("net")) {
+        Some(Balance::AfterShipment(n))
+    } else if let Some(n) =
+        days_near(&s, &["oa", "o/a"]).filter(|_| s.starts_with("oa") || s.contains("o/a"))
+    {
+        Some(Balance::AfterShipment(n))
+    } else if let Some(n) = days_near(
+        &s,
+        &["提单日后", "提单后", "出货后", "发货后", "出运后", "装运后"],
+    ) {
+        Some(Balance::AfterShipment(n))
+    } else if has(&s, AFTER) {
+        days_near(&s, &["days"]).map(Balance::AfterShipment)
+    } else {
+        None
+    };
+    match (deposit, balance) {
+        (d, Some(b)) => Some(Terms {
+            deposit: d.unwrap_or(0.0),
+            balance: b,
+        }),
+        (Some(d), None) if d >= 1.0 => Some(Terms {
+            deposit: 1.0,
+            balance: Balance::None,
+        }),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Option<Terms> {
+        parse(s, &BTreeMap::new())
+    }
+
+    fn t(deposit: f64, balance: Balance) -> Option<Terms> {
+        Some(Terms { deposit, balance })
+    }
+
+    #[test]
+    fn the_spec_table() {
+        use Balance::*;
+        for s in [
+            "30% deposit, 70% before shipment",
+            "T/T 30% in advance, balance before shipment",
+            "30%定金,70%出货前付清",
+            "30%预付 70%发货前",
+        ] {
+            assert_eq!(p(s), t(0.3, BeforeShipment), "{s}");
+        }
+        for s in [
+            "30% deposit, balance against B/L copy",
+            "30%定金 70%见提单复印件",
+            "30% T/T, 70% against copy of B/L",
+        ] {
+            assert_eq!(p(s), t(0.3, AgainstBlCopy), "{s}");
+        }
+        for s in ["100% T/T in advance", "全款预付", "100%预付"] {
+            assert_eq!(p(s), t(1.0, None), "{s}");
+        }
+        assert_eq!(p("T/T 30 days after B/L"), t(0.0, AfterShipment(30)));
+        assert_eq!(p("OA 60 days"), t(0.0, AfterShipment(60)));
+        assert_eq!(p("提单日后30天"), t(0.0, AfterShipment(30)));
+        assert_eq!(p("出货后45天付款"), t(0.0, AfterShipment(45)));
+        assert_eq!(p("Net 30"), t(0.0, AfterShipment(30)));
+        assert_eq!(p("L/C at sight"), t(0.0, Lc(0)));
+        assert_eq!(p("即期信用证"), t(0.0, Lc(0)));
+        assert_eq!(p("L/C 60 days"), t(0.0, Lc(60)));
+    }
+
+    #[test]
+    fn near_misses_are_not_read() {
+        for s in [
+            "",
+            "TBD",
+            "as usual",
+            "月结",
+            "30",
+            "see contract",
+            "%%%",
+            "100",
+        ] {
+            assert_eq!(p(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn team_phrases_come_first() {
+        let mut custom = BTreeMap::new();
+        custom.insert(
+            normalise("老客户 月结"),
+            Terms {
+                deposit: 0.0,
+                balance: Balance::AfterShipment(30),
+            },
+        );
+        assert_eq!(
+            parse("老客户月结", &custom),
+            t(0.0, Balance::AfterShipment(30))
+        );
+        assert_eq!(parse("老客户月结", &BTreeMap::new()), None);
+    }
+}
