@@ -485,9 +485,9 @@ fn generate(
         let deposit_rx = match confirmed {
             Some(c) if has_deposit => {
                 let paid = c + Duration::days(rng.range(1, 5));
-                if rng.chance(0.07) {
+                if rng.chance(0.04) {
                     Rx::No
-                } else if rng.chance(0.03) {
+                } else if rng.chance(0.015) {
                     Rx::Amount(100.0)
                 } else if paid > as_of {
                     Rx::Empty
@@ -502,7 +502,12 @@ fn generate(
         let left = matches!(status, "shipped" | "delivered" | "closed");
         let balance_rx = if !left || payment == 2 {
             Rx::Empty
-        } else if rng.chance(0.12) {
+        } else if rng.chance(if (as_of - due).num_days() > 60 {
+            0.01
+        } else {
+            0.1
+        }) {
+            // Most old balances came in long ago; recent ones are chased.
             Rx::No
         } else {
             let paid = if payment == 0 {

@@ -466,12 +466,13 @@ fn receivables_of_a_hand_computed_case() {
     let t = sheet_text(&kpi, "Payments");
     let head = &t[2];
     let c = |name: &str| head.iter().position(|h| h == name).unwrap();
-    let rows: Vec<&Vec<String>> = t
-        .iter()
-        .skip(3)
-        .take_while(|r| r.iter().any(|x| !x.is_empty()))
-        .collect();
+    let rows: Vec<&Vec<String>> = t.iter().skip(3).take_while(|r| !r[0].is_empty()).collect();
     let ids: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    // Totals per customer beside the list.
+    let tc = head.iter().rposition(|h| h == "Customer").unwrap();
+    assert!(tc > c("Days overdue"));
+    let acme: Vec<&str> = t[3][tc..tc + 5].iter().map(String::as_str).collect();
+    assert_eq!(acme, ["Acme GmbH", "EUR", "2", "1100", "800"], "{:?}", t[3]);
     assert_eq!(ids, ["K1", "K4", "K2", "K3"], "overdue first, oldest first");
     assert_eq!(rows[0][c("Overdue")], "700");
     assert_eq!(

@@ -179,12 +179,20 @@ pub fn detail(
         .clone()
         .lazy()
         .with_columns([
-            (when(col("dep_known"))
+            // What is receivable now, and a deposit still awaited on an
+            // order not yet shipped (its balance is not due yet).
+            (super::receivable_open()
+                + when(
+                    col("dep_known").and(
+                        col("shipped")
+                            .or(col("balance_due_day")
+                                .lt(col("asof_day"))
+                                .fill_null(lit(false)))
+                            .not(),
+                    ),
+                )
                 .then(col("dep_outstanding").fill_null(lit(0.0)))
-                .otherwise(lit(0.0))
-                + when(col("bal_known"))
-                    .then(col("bal_outstanding").fill_null(lit(0.0)))
-                    .otherwise(lit(0.0)))
+                .otherwise(lit(0.0)))
             .alias("outstanding"),
             super::receivable_overdue().alias("overdue_amount"),
         ])

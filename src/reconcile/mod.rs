@@ -79,20 +79,40 @@ pub fn reconcile(
         deposit_received: has("deposit_received"),
         balance_received: has("balance_received"),
     };
+    let t0 = std::time::Instant::now();
     let custom = template.file.payments.custom_terms();
     let th = &template.file.thresholds;
-    let pay = payments::payments(
-        &lines,
-        &orders,
-        &shipments,
-        &inputs.flags,
-        &custom,
-        cols,
-        th.deposit_days,
-        th.bl_copy_days,
-        as_of,
-    )?;
-    let unread_terms = payments::unread(&lines, &custom)?;
+    // Without a received column every payment is unknown (no rule, no
+    // KPI, nothing outstanding to list): the same frame with no rows.
+    let compute = cols.deposit_received || cols.balance_received;
+    let pay_lines = if compute {
+        lines.clone()
+    } else {
+        lines.clear()
+    };
+    let pay = {
+        payments::payments(
+            &pay_lines,
+            &orders,
+            &shipments,
+            &inputs.flags,
+            &custom,
+            cols,
+            th.deposit_days,
+            th.bl_copy_days,
+            as_of,
+        )?
+    };
+    let unread_terms = if has_payments {
+        payments::unread(&lines, &custom)?
+    } else {
+        Vec::new()
+    };
+    log.detail(&format!(
+        "payments: {} orders in {:.2}s",
+        pay.height(),
+        t0.elapsed().as_secs_f64()
+    ));
     if has_payments && inputs.orders.height() > 0 {
         if !cols.deposit_received {
             log.warn("P01 (deposit) and P02 skipped: the orders have no “deposit received” column");
@@ -133,7 +153,13 @@ pub fn reconcile(
         on_time_basis: basis == OnTimeBasis::DeliveredDate,
         next: crate::period::Period::next(template.file.report.period, as_of),
     };
+    let t0 = std::time::Instant::now();
     let flags = rules::all(&ctx, &rec, &marked)?;
+    log.detail(&format!(
+        "rules: {} flags in {:.2}s",
+        flags.len(),
+        t0.elapsed().as_secs_f64()
+    ));
     Ok((rec, flags))
 }
 

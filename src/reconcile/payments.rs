@@ -26,15 +26,32 @@ pub struct PaymentColumns {
 /// Relative tolerance when comparing a received amount with what is due.
 const TOLERANCE: f64 = 0.005;
 
+/// Whether a received cell's kind (its first letter, split off once per
+/// line into `<c>_k`) is `k`.
 fn starts(c: &str, k: &str) -> Expr {
-    col(c).str().starts_with(lit(k)).fill_null(lit(false))
+    col(format!("{c}_k")).eq(lit(k)).fill_null(lit(false))
 }
 
-/// The number after the prefix `k` of a received cell.
+/// The number after the kind letter `k` of a received cell (`<c>_v`).
 fn after(c: &str, k: &str) -> Expr {
     when(starts(c, k))
-        .then(col(c).str().strip_prefix(lit(k)).cast(DataType::Float64))
+        .then(col(format!("{c}_v")))
         .otherwise(lit(NULL).cast(DataType::Float64))
+}
+
+/// A received cell split into its kind letter and its number, once.
+fn split(c: &str) -> [Expr; 2] {
+    [
+        col(c)
+            .str()
+            .slice(lit(0i64), lit(1u64))
+            .alias(format!("{c}_k")),
+        col(c)
+            .str()
+            .slice(lit(1i64), lit(64u64))
+            .cast(DataType::Float64)
+            .alias(format!("{c}_v")),
+    ]
 }
 
 /// An amount column summed over an order's lines, counted once when every
@@ -43,8 +60,8 @@ fn once_or_sum(e: Expr, name: &str) -> [Expr; 4] {
     [
         e.clone().count().alias(format!("{name}_n")),
         e.clone().sum().alias(format!("{name}_sum")),
-        e.clone().drop_nulls().n_unique().alias(format!("{name}_u")),
-        e.drop_nulls().first().alias(format!("{name}_first")),
+        e.clone().min().alias(format!("{name}_min")),
+        e.max().alias(format!("{name}_max")),
     ]
 }
 
@@ -52,8 +69,11 @@ fn combined(name: &str) -> Expr {
     let n = col(format!("{name}_n"));
     when(n.clone().eq(lit(0u32)))
         .then(lit(NULL).cast(DataType::Float64))
-        .when(n.gt(lit(1u32)).and(col(format!("{name}_u")).eq(lit(1u32))))
-        .then(col(format!("{name}_first")))
+        .when(
+            n.gt(lit(1u32))
+                .and(col(format!("{name}_min")).eq(col(format!("{name}_max")))),
+        )
+        .then(col(format!("{name}_min")))
         .otherwise(col(format!("{name}_sum")))
         .alias(name)
 }
@@ -173,11 +193,14 @@ pub fn payments(
     aggs.extend(once_or_sum(col("balance"), "bal_cell"));
     aggs.extend(once_or_sum(after("deposit_received", "a"), "dep_paid"));
     aggs.extend(once_or_sum(after("balance_received", "a"), "bal_paid"));
+    let mut parts: Vec<Expr> = split("deposit_received").into();
+    parts.extend(split("balance_received"));
     let per_order = lines
         .clone()
         .lazy()
         .filter(col("status").neq(lit("cancelled")).fill_null(lit(true)))
-        .group_by_stable([col("order_key")])
+        .with_columns(parts)
+        .group_by([col("order_key")])
         .agg(aggs)
         .with_columns([
             combined("dep_cell"),

@@ -1417,16 +1417,33 @@ fn payments(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     .iter()
     .map(|k| t(k))
     .collect();
-    let ws = add_sheet(wb, &t("sheet.payments"), rows.len() + totals.len())?;
+    let ws = add_sheet(wb, &t("sheet.payments"), rows.len().max(totals.len()))?;
     let mut w = SheetWriter::new(ws, &inp.formats);
     w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
-    w.title(1, &t("title.payments"), &inp.formats.bold)?;
-    let end = w.table(2, 0, &headers, &rows, true)?;
+    // The totals per customer sit beside the list (a table below it would
+    // print under the list's repeated header).
+    let left = headers.len() as u16 + 1;
+    w.ws.write_string_with_format(1, 0, t("title.payments"), &inp.formats.bold)?;
+    w.ws.write_string_with_format(1, left, t("title.payments_customer"), &inp.formats.bold)?;
+    w.tables(&[
+        Block {
+            top: 2,
+            left: 0,
+            headers: &headers,
+            rows: &rows,
+            main: true,
+        },
+        Block {
+            top: 2,
+            left,
+            headers: &th,
+            rows: &totals,
+            main: false,
+        },
+    ])?;
     if !rows.is_empty() {
         highlight(&mut w, rows.len(), headers.len(), "=$M4>0")?;
     }
-    w.title(end + 1, &t("title.payments_customer"), &inp.formats.bold)?;
-    w.table(end + 2, 0, &th, &totals, false)?;
     w.finish()?;
     Ok(())
 }
