@@ -920,9 +920,15 @@ pub fn check_text(job: &Job, a: &Analysis) -> String {
             ));
         }
     }
-    if !a.reconciled.unread_terms.is_empty() {
+    let custom = crate::reconcile::terms::custom(&job.template.file.payments);
+    let unread = if a.reconciled.has_payments {
+        crate::reconcile::payments::unread(&a.reconciled.lines, &custom).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    if !unread.is_empty() {
         s.push_str(&format!("\n{}\n", t("check.unread_terms")));
-        for (phrase, n) in &a.reconciled.unread_terms {
+        for (phrase, n) in &unread {
             s.push_str(&format!(
                 "  “{phrase}”: {}\n",
                 i18n::fill(lang, "check.orders_n", &[("n", &n.to_string())])

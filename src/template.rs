@@ -337,16 +337,52 @@ pub struct TemplateFile {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PaymentsSection {
-    pub terms: BTreeMap<String, crate::reconcile::terms::TermsSpec>,
+    pub terms: BTreeMap<String, TermsSpec>,
 }
 
-impl PaymentsSection {
-    /// The team's phrases, normalised as they are matched.
-    pub fn custom_terms(&self) -> BTreeMap<String, crate::reconcile::terms::Terms> {
-        self.terms
-            .iter()
-            .filter_map(|(k, v)| Some((crate::reconcile::terms::normalise(k), v.terms().ok()?)))
-            .collect()
+/// A team's own phrase in `[payments.terms]`: `deposit` a share 0–1,
+/// `balance` one of [`BALANCE_WORDS`], `days` for after_shipment and lc.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TermsSpec {
+    #[serde(default)]
+    pub deposit: f64,
+    pub balance: Option<String>,
+    #[serde(default)]
+    pub days: i64,
+}
+
+/// The balance triggers a `[payments.terms]` phrase may name.
+pub const BALANCE_WORDS: &[&str] = &[
+    "before_shipment",
+    "against_bl_copy",
+    "after_shipment",
+    "lc",
+    "none",
+];
+
+impl TermsSpec {
+    /// What is wrong with it, if anything.
+    fn problem(&self) -> Option<String> {
+        if !(0.0..=1.0).contains(&self.deposit) {
+            return Some(format!(
+                "deposit = {} is not a share from 0 to 1",
+                self.deposit
+            ));
+        }
+        if !(0..=3650).contains(&self.days) {
+            return Some(format!(
+                "days = {} is out of range — use 0 to 3650",
+                self.days
+            ));
+        }
+        match self.balance.as_deref() {
+            Some(b) if !BALANCE_WORDS.contains(&b) => Some(format!(
+                "balance = \"{b}\" is not one of {}",
+                BALANCE_WORDS.join(", ")
+            )),
+            _ => None,
+        }
     }
 }
 
@@ -529,8 +565,9 @@ fn validate(text: &str, f: &TemplateFile) -> Result<(), String> {
         }
     }
     for (phrase, spec) in &f.payments.terms {
-        spec.terms()
-            .map_err(|e| format!("{}: {e}", at("payments.terms", phrase)))?;
+        if let Some(e) = spec.problem() {
+            return Err(format!("{}: {e}", at("payments.terms", phrase)));
+        }
     }
     let th = &f.thresholds;
     for (key, v) in [

@@ -493,3 +493,24 @@ fn receivables_of_a_hand_computed_case() {
         .unwrap();
     assert_eq!(wang[usd], "700");
 }
+
+#[test]
+fn a_bad_team_phrase_is_a_template_error_naming_it() {
+    let w = Work::new();
+    write(&w, &[O::new("A", "x")], &[]);
+    w.write(
+        "t.toml",
+        "[payments.terms]\n\"月结\" = { balance = \"weekly\" }\n".as_bytes(),
+    );
+    let out = w
+        .gendan()
+        .args(["check", "--template", "t.toml", "--orders", "orders.xlsx"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("payments.terms") && err.contains("weekly"),
+        "{err}"
+    );
+}

@@ -36,8 +36,6 @@ pub struct Reconciled {
     /// Whether the orders carry payment columns or terms (the Payments
     /// sheet is shown).
     pub has_payments: bool,
-    /// Terms phrases gendan could not read, with how many orders use each.
-    pub unread_terms: Vec<(String, usize)>,
     pub sources: Vec<SourceInfo>,
     pub as_of: NaiveDate,
 }
@@ -80,21 +78,17 @@ pub fn reconcile(
         balance_received: has("balance_received"),
     };
     let t0 = std::time::Instant::now();
-    let custom = template.file.payments.custom_terms();
+    let custom = terms::custom(&template.file.payments);
     let th = &template.file.thresholds;
     // Without a received column every payment is unknown (no rule, no
     // KPI, nothing outstanding to list): the same frame with no rows.
     let compute = cols.deposit_received || cols.balance_received;
-    let pay_lines = if compute {
-        lines.clone()
-    } else {
-        lines.clear()
-    };
+    let empty = |df: &DataFrame| if compute { df.clone() } else { df.clear() };
     let pay = {
         payments::payments(
-            &pay_lines,
-            &orders,
-            &shipments,
+            &empty(&lines),
+            &empty(&orders),
+            &empty(&shipments),
             &inputs.flags,
             &custom,
             cols,
@@ -103,11 +97,7 @@ pub fn reconcile(
             as_of,
         )?
     };
-    let unread_terms = if has_payments {
-        payments::unread(&lines, &custom)?
-    } else {
-        Vec::new()
-    };
+
     log.detail(&format!(
         "payments: {} orders in {:.2}s",
         pay.height(),
@@ -128,7 +118,6 @@ pub fn reconcile(
         feedback,
         payments: pay,
         has_payments,
-        unread_terms,
         sources: inputs.sources.clone(),
         as_of,
     };

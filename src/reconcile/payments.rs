@@ -377,25 +377,34 @@ pub fn unread(
     lines: &DataFrame,
     custom: &BTreeMap<String, Terms>,
 ) -> PolarsResult<Vec<(String, usize)>> {
-    let per_order = lines
+    // The distinct phrases first (few), then orders only for unread ones.
+    let phrases = lines
         .clone()
         .lazy()
-        .group_by([col("order_key")])
-        .agg([col("payment_terms").drop_nulls().first()])
+        .select([col("payment_terms").drop_nulls().unique()])
+        .collect()?;
+    let unread: Vec<String> = strs(&phrases, "payment_terms")?
+        .into_iter()
+        .flatten()
+        .filter(|p| terms::parse(p, custom).is_none())
+        .collect();
+    if unread.is_empty() {
+        return Ok(Vec::new());
+    }
+    let wanted = Series::new("wanted".into(), unread);
+    let counts = lines
+        .clone()
+        .lazy()
+        .filter(col("payment_terms").is_in(lit(wanted).implode(false), false))
         .group_by([col("payment_terms")])
-        .agg([len().alias("n")])
+        .agg([col("order_key").n_unique().alias("n")])
         .sort(["payment_terms"], SortMultipleOptions::default())
         .collect()?;
-    let phrases = strs(&per_order, "payment_terms")?;
-    let counts = crate::frame::ints(&per_order, "n")?;
+    let phrases = strs(&counts, "payment_terms")?;
+    let n = crate::frame::ints(&counts, "n")?;
     Ok(phrases
         .into_iter()
-        .zip(counts)
-        .filter_map(|(p, n)| {
-            let p = p?;
-            terms::parse(&p, custom)
-                .is_none()
-                .then(|| (p, n.unwrap_or(0) as usize))
-        })
+        .zip(n)
+        .filter_map(|(p, n)| Some((p?, n.unwrap_or(0) as usize)))
         .collect())
 }

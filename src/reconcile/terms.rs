@@ -6,8 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
 use unicode_normalization::UnicodeNormalization;
+
+use crate::template::{PaymentsSection, TermsSpec};
 
 /// When the balance falls due.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -35,50 +36,30 @@ pub struct Terms {
     pub balance: Balance,
 }
 
-/// A team's own phrase in `[payments.terms]`.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct TermsSpec {
-    #[serde(default)]
-    pub deposit: f64,
-    pub balance: Option<String>,
-    #[serde(default)]
-    pub days: i64,
+/// A team's phrase of `[payments.terms]` as terms (the template has
+/// checked its values; an unknown balance word reads as no due date).
+pub fn from_spec(spec: &TermsSpec) -> Terms {
+    let balance = match spec.balance.as_deref() {
+        Some("before_shipment") => Balance::BeforeShipment,
+        Some("against_bl_copy") => Balance::AgainstBlCopy,
+        Some("after_shipment") => Balance::AfterShipment(spec.days),
+        Some("lc") => Balance::Lc(spec.days),
+        Some("none") => Balance::None,
+        _ => Balance::NoDueDate,
+    };
+    Terms {
+        deposit: spec.deposit.clamp(0.0, 1.0),
+        balance,
+    }
 }
 
-impl TermsSpec {
-    /// The terms it describes; `Err` names what is wrong.
-    ///
-    /// # Errors
-    /// A share outside 0–1, negative days, or an unknown balance word.
-    pub fn terms(&self) -> Result<Terms, String> {
-        if !(0.0..=1.0).contains(&self.deposit) {
-            return Err(format!(
-                "deposit = {} is not a share from 0 to 1",
-                self.deposit
-            ));
-        }
-        if self.days < 0 {
-            return Err(format!("days = {} is negative", self.days));
-        }
-        let balance = match self.balance.as_deref() {
-            None => Balance::NoDueDate,
-            Some("before_shipment") => Balance::BeforeShipment,
-            Some("against_bl_copy") => Balance::AgainstBlCopy,
-            Some("after_shipment") => Balance::AfterShipment(self.days),
-            Some("lc") => Balance::Lc(self.days),
-            Some("none") => Balance::None,
-            Some(other) => {
-                return Err(format!(
-                    "balance = \"{other}\" is not one of before_shipment, against_bl_copy, after_shipment, lc, none"
-                ))
-            }
-        };
-        Ok(Terms {
-            deposit: self.deposit,
-            balance,
-        })
-    }
+/// The team's phrases, normalised as they are matched.
+pub fn custom(section: &PaymentsSection) -> BTreeMap<String, Terms> {
+    section
+        .terms
+        .iter()
+        .map(|(k, v)| (normalise(k), from_spec(v)))
+        .collect()
 }
 
 /// NFKC, lower case, without white space, `_` and `-` (how phrases are
