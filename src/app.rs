@@ -487,7 +487,7 @@ pub fn analyse(job: &Job, log: &Log) -> Result<Analysis, AppError> {
         log.note(n);
     }
     for f in &inputs.files {
-        for s in &f.skipped_sheets {
+        for s in f.skipped_sheets.iter().filter(|s| !s.read_elsewhere) {
             log.warn(&format!(
                 "{} › {}: {}: {}",
                 f.path,

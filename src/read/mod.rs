@@ -77,6 +77,10 @@ pub struct SkippedSheet {
     /// one (1-based) and its cells, for `gendan init`'s suggestions.
     #[serde(skip)]
     pub header_guess: Option<(u32, Vec<String>)>,
+    /// The sheet was read, for another table of the same workbook: no
+    /// problem, so not a warning on stderr (`check` still lists it).
+    #[serde(skip)]
+    pub read_elsewhere: bool,
 }
 
 /// One input file as the run summary lists it (spec section 7).
@@ -380,6 +384,7 @@ fn read_workbook(
                 name: name.to_string(),
                 reason: reason.to_string(),
                 header_guess: None,
+                read_elsewhere: false,
             });
         }
     };
@@ -526,6 +531,11 @@ fn read_workbook(
                     .filter(|i| *i != chosen)
                     .collect();
                 skip(&mut accs, &others, &meta.name, &reason);
+                for i in &others {
+                    if let Some(last) = accs[*i].report.skipped_sheets.last_mut() {
+                        last.read_elsewhere = true;
+                    }
+                }
                 if table == Table::Orders {
                     for t in [Table::Shipments, Table::Feedback] {
                         let Some((dplan, d)) = sheet::derive_plan(ctx, plan, t) else {
