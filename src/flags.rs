@@ -229,30 +229,27 @@ impl Flag {
     /// flag with no order key (a row without its key, a missing column)
     /// has only its cell to be told apart by.
     pub fn fingerprint(&self) -> String {
-        format!(
-            "{}|{}|{}|{}|{}",
-            self.rule,
-            self.table.as_str(),
-            self.key.as_deref().unwrap_or(""),
-            self.field,
-            match (&self.key, &self.ident) {
-                (None, _) => self.cell.as_str(),
-                (Some(_), Some(id)) if self.table != Table::Orders => id.as_str(),
-                _ => "",
-            }
-        )
+        let tail = match (&self.key, &self.ident) {
+            (None, _) => self.cell.as_str(),
+            (Some(_), Some(id)) if self.table != Table::Orders => id.as_str(),
+            _ => "",
+        };
+        self.fingerprint_with(tail)
     }
 
     /// The fingerprint of schema-1 history files (before row identity):
     /// used to compare with a run recorded by an earlier gendan.
     pub fn legacy_fingerprint(&self) -> String {
+        self.fingerprint_with(if self.key.is_none() { &self.cell } else { "" })
+    }
+
+    fn fingerprint_with(&self, tail: &str) -> String {
         format!(
-            "{}|{}|{}|{}|{}",
+            "{}|{}|{}|{}|{tail}",
             self.rule,
             self.table.as_str(),
             self.key.as_deref().unwrap_or(""),
             self.field,
-            if self.key.is_none() { &self.cell } else { "" }
         )
     }
 }
