@@ -55,10 +55,24 @@ fn status_from_rank() -> Expr {
 
 /// One row per order from its lines (duplicates already out): the first
 /// line's customer and owner, earliest dates, latest update, the least
-/// advanced status, ordered_qty over lines not cancelled.
-pub fn orders(lines: &DataFrame) -> PolarsResult<DataFrame> {
+/// advanced status, ordered_qty over lines not cancelled; with `payments`
+/// also the `pay_*` aggregates of [`super::payments::order_aggs`] (else
+/// those columns as nulls).
+pub fn orders(lines: &DataFrame, payments: bool) -> PolarsResult<DataFrame> {
+    let pay = if payments {
+        super::payments::order_aggs()
+    } else {
+        super::payments::OrderAggs {
+            after: super::payments::null_order_columns(),
+            ..Default::default()
+        }
+    };
     let cancelled_line = col("status").eq(lit("cancelled")).fill_null(lit(false));
-    let first_non_null = |name: &str| col(name).drop_nulls().first().alias(name);
+    let first_non_null = |name: &str| col(name).first_non_null().alias(name);
+    // Distinct values other than null (a plain aggregation, not an
+    // expression evaluated group by group).
+    let distinct =
+        |name: &str| col(name).n_unique() - col(name).null_count().gt(lit(0)).cast(IDX_DTYPE);
     lines
         .clone()
         .lazy()
@@ -70,31 +84,36 @@ pub fn orders(lines: &DataFrame) -> PolarsResult<DataFrame> {
                 .otherwise(col("quantity"))
                 .alias("live_qty"),
         ])
+        .with_columns(pay.split)
+        .with_columns(pay.lines)
         .group_by_stable([col("order_key")])
-        .agg([
-            col("order_id").first().alias("order_id"),
-            first_non_null("customer"),
-            first_non_null("customer_key"),
-            first_non_null("owner"),
-            first_non_null("department"),
-            first_non_null("country"),
-            col("order_date").min().alias("order_date"),
-            col("confirmed_date").min().alias("confirmed_date"),
-            col("due_date").min().alias("due_date"),
-            col("updated_at").max().alias("updated_at"),
-            col("live_qty").sum().alias("ordered_qty"),
-            col("rank").min().alias("rank"),
-            col("src").first().alias("first_src"),
-            col("row").first().alias("first_row"),
-            col("seq").first().alias("first_seq"),
-            len().alias("lines"),
-            col("customer_key")
-                .drop_nulls()
-                .n_unique()
-                .alias("n_customers"),
-            col("owner").drop_nulls().n_unique().alias("n_owners"),
-            col("due_date").drop_nulls().n_unique().alias("n_due"),
-        ])
+        .agg(
+            [
+                col("order_id").first().alias("order_id"),
+                first_non_null("customer"),
+                first_non_null("customer_key"),
+                first_non_null("owner"),
+                first_non_null("department"),
+                first_non_null("country"),
+                col("order_date").min().alias("order_date"),
+                col("confirmed_date").min().alias("confirmed_date"),
+                col("due_date").min().alias("due_date"),
+                col("updated_at").max().alias("updated_at"),
+                col("live_qty").sum().alias("ordered_qty"),
+                col("rank").min().alias("rank"),
+                col("src").first().alias("first_src"),
+                col("row").first().alias("first_row"),
+                col("seq").first().alias("first_seq"),
+                len().alias("lines"),
+                distinct("customer_key").alias("n_customers"),
+                distinct("owner").alias("n_owners"),
+                distinct("due_date").alias("n_due"),
+            ]
+            .into_iter()
+            .chain(pay.aggs)
+            .collect::<Vec<_>>(),
+        )
+        .with_columns(pay.after)
         .with_columns([status_from_rank(), col("rank").is_null().alias("cancelled")])
         .with_column(
             when(col("cancelled"))
@@ -236,19 +255,30 @@ pub fn order_outcomes(
     as_of: NaiveDate,
 ) -> PolarsResult<DataFrame> {
     let asof = lit_date(as_of);
-    let ship_agg = shipments.clone().lazy().group_by([col("order_key")]).agg([
-        col("quantity").sum().alias("shipped_qty_all"),
-        col("quantity")
-            .filter(col("basis").is_not_null())
-            .sum()
-            .alias("qty_by_asof"),
-        col("basis").min().alias("first_ship_date"),
-        len().cast(DataType::UInt32).alias("shipment_rows"),
-        col("shipped")
-            .cast(DataType::UInt32)
-            .sum()
-            .alias("shipped_rows"),
-    ]);
+    let ship_agg = shipments
+        .clone()
+        .lazy()
+        .with_column(
+            when(col("shipped"))
+                .then(days("ship_date"))
+                .otherwise(lit(NULL).cast(DataType::Int32))
+                .alias("_shipped_on"),
+        )
+        .group_by([col("order_key")])
+        .agg([
+            col("quantity").sum().alias("shipped_qty_all"),
+            col("quantity")
+                .filter(col("basis").is_not_null())
+                .sum()
+                .alias("qty_by_asof"),
+            col("basis").min().alias("first_ship_date"),
+            col("_shipped_on").min().alias("first_shipped"),
+            len().cast(DataType::UInt32).alias("shipment_rows"),
+            col("shipped")
+                .cast(DataType::UInt32)
+                .sum()
+                .alias("shipped_rows"),
+        ]);
     let delivered = shipments
         .clone()
         .lazy()

@@ -58,11 +58,19 @@ pub fn reconcile(
         .lazy()
         .filter(col("is_dup").not())
         .collect()?;
-    let orders_base = frames::orders(&lines)?;
+    let has = |f: &str| inputs.has_column(Table::Orders, f);
+    let cols = payments::PaymentColumns {
+        deposit_received: has("deposit_received"),
+        balance_received: has("balance_received"),
+    };
+    // Without a received column every payment is unknown (no rule, no
+    // KPI, nothing outstanding to list): the payment columns are nulls
+    // and the payment frame has no rows.
+    let compute = cols.deposit_received || cols.balance_received;
+    let orders_base = frames::orders(&lines, compute)?;
     let shipments = frames::shipments(&inputs.shipments, &orders_base, basis, as_of)?;
     let feedback = frames::feedback(&inputs.feedback, &orders_base)?;
     let orders = frames::order_outcomes(&orders_base, &shipments, &feedback, as_of)?;
-    let has = |f: &str| inputs.has_column(Table::Orders, f);
     let has_payments = [
         "payment_terms",
         "deposit",
@@ -73,22 +81,16 @@ pub fn reconcile(
     ]
     .iter()
     .any(|f| has(f));
-    let cols = payments::PaymentColumns {
-        deposit_received: has("deposit_received"),
-        balance_received: has("balance_received"),
-    };
     let t0 = std::time::Instant::now();
     let custom = terms::custom(&template.file.payments);
     let th = &template.file.thresholds;
-    // Without a received column every payment is unknown (no rule, no
-    // KPI, nothing outstanding to list): the same frame with no rows.
-    let compute = cols.deposit_received || cols.balance_received;
-    let empty = |df: &DataFrame| if compute { df.clone() } else { df.clear() };
     let pay = {
         payments::payments(
-            &empty(&lines),
-            &empty(&orders),
-            &empty(&shipments),
+            &if compute {
+                orders.clone()
+            } else {
+                orders.clear()
+            },
             &inputs.flags,
             &custom,
             cols,

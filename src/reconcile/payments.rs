@@ -151,17 +151,136 @@ fn unknown(flags: &[Flag]) -> PolarsResult<DataFrame> {
     )
 }
 
+/// The per-order payment aggregates, named `pay_*`, that
+/// [`super::frames::orders`] adds to its group-by over the lines, so that
+/// the lines are grouped once (see [`payments`] for what they mean).
+/// Every per-line expression is evaluated before the group-by (the
+/// aggregations are then plain sums, minima and maxima, polars' fast
+/// path); cancelled lines take no part.
+///
+pub fn order_aggs() -> OrderAggs {
+    let live = col("status").neq(lit("cancelled")).fill_null(lit(true));
+    let live_f = |e: Expr| {
+        when(live.clone())
+            .then(e)
+            .otherwise(lit(NULL).cast(DataType::Float64))
+    };
+    let live_b = |e: Expr| live.clone().and(e);
+    let line_amount = when(col("amount").is_not_null())
+        .then(col("amount"))
+        .otherwise(col("quantity") * col("unit_price"));
+    let mut parts: Vec<Expr> = split("deposit_received").into();
+    parts.extend(split("balance_received"));
+    let mut line_cols: Vec<Expr> = vec![
+        live_f(line_amount).alias("_amount"),
+        when(live.clone())
+            .then(days("balance_due_date"))
+            .otherwise(lit(NULL).cast(DataType::Int32))
+            .alias("_due"),
+        live_f(col("deposit")).alias("_deposit"),
+        live_f(col("balance")).alias("_balance"),
+        when(live.clone())
+            .then(col("payment_terms"))
+            .otherwise(lit(NULL).cast(DataType::String))
+            .alias("_terms"),
+        when(live.clone())
+            .then(col("currency"))
+            .otherwise(lit(NULL).cast(DataType::String))
+            .alias("_currency"),
+    ];
+    for (c, p) in [("deposit_received", "dep"), ("balance_received", "bal")] {
+        line_cols.extend([
+            live_f(after(c, "d")).alias(format!("_{p}_date")),
+            live_f(after(c, "a")).alias(format!("_{p}_paid")),
+            live_b(starts(c, "y")).alias(format!("_{p}_yes")),
+            live_b(starts(c, "n")).alias(format!("_{p}_no")),
+        ]);
+    }
+    let mut aggs = vec![
+        col("_terms").first_non_null().alias("pay_terms"),
+        col("_currency").first_non_null().alias("pay_currency"),
+        col("_amount").sum().alias("pay_amount_sum"),
+        col("_amount").count().alias("pay_amount_n"),
+        col("_due").min().alias("pay_due_cell"),
+    ];
+    for p in ["dep", "bal"] {
+        aggs.extend([
+            col(format!("_{p}_date"))
+                .max()
+                .alias(format!("pay_{p}_date")),
+            col(format!("_{p}_yes")).max().alias(format!("pay_{p}_yes")),
+            col(format!("_{p}_no")).max().alias(format!("pay_{p}_no")),
+        ]);
+    }
+    aggs.extend(once_or_sum(col("_deposit"), "pay_dep_cell"));
+    aggs.extend(once_or_sum(col("_balance"), "pay_bal_cell"));
+    aggs.extend(once_or_sum(col("_dep_paid"), "pay_dep_paid"));
+    aggs.extend(once_or_sum(col("_bal_paid"), "pay_bal_paid"));
+    let after_cols = vec![
+        combined("pay_dep_cell"),
+        combined("pay_bal_cell"),
+        combined("pay_dep_paid"),
+        combined("pay_bal_paid"),
+        when(col("pay_amount_n").gt(lit(0u32)))
+            .then(col("pay_amount_sum"))
+            .otherwise(lit(NULL).cast(DataType::Float64))
+            .alias("pay_amount"),
+    ];
+    OrderAggs {
+        split: parts,
+        lines: line_cols,
+        aggs,
+        after: after_cols,
+    }
+}
+
+/// What [`order_aggs`] adds to the orders' group-by, step by step.
+#[derive(Default)]
+pub struct OrderAggs {
+    /// The received cells split into kind and number (first).
+    pub split: Vec<Expr>,
+    /// Per-line values (from the split).
+    pub lines: Vec<Expr>,
+    /// The aggregations.
+    pub aggs: Vec<Expr>,
+    /// Columns computed from the aggregates.
+    pub after: Vec<Expr>,
+}
+
+/// The `pay_*` columns of [`order_aggs`] as nulls, for an orders frame
+/// built without them (no received column: every payment is unknown).
+pub fn null_order_columns() -> Vec<Expr> {
+    let f = |n: &str| lit(NULL).cast(DataType::Float64).alias(n);
+    let b = |n: &str| lit(false).alias(n);
+    vec![
+        lit(NULL).cast(DataType::String).alias("pay_terms"),
+        lit(NULL).cast(DataType::String).alias("pay_currency"),
+        f("pay_amount"),
+        lit(NULL).cast(DataType::Int32).alias("pay_due_cell"),
+        f("pay_dep_date"),
+        b("pay_dep_yes"),
+        b("pay_dep_no"),
+        f("pay_bal_date"),
+        b("pay_bal_yes"),
+        b("pay_bal_no"),
+        f("pay_dep_cell"),
+        f("pay_bal_cell"),
+        f("pay_dep_paid"),
+        f("pay_bal_paid"),
+    ]
+}
+
 /// One row per order that takes part in payments (terms read, or an
 /// explicit deposit, balance or balance-due cell), with what is due,
-/// received and outstanding. Cancelled orders are left out.
+/// received and outstanding, in the orders' order. Cancelled orders are
+/// left out. `orders` is the order frame with the `pay_*` columns of
+/// [`order_aggs`] and `first_shipped` (day of the first shipment by
+/// as_of).
 ///
 /// # Errors
 /// A failure inside polars.
-#[allow(clippy::too_many_arguments)]
 pub fn payments(
-    lines: &DataFrame,
     orders: &DataFrame,
-    shipments: &DataFrame,
     flags: &[Flag],
     custom: &BTreeMap<String, Terms>,
     cols: PaymentColumns,
@@ -170,47 +289,38 @@ pub fn payments(
     as_of: NaiveDate,
 ) -> PolarsResult<DataFrame> {
     let asof = date_to_days(as_of);
-    let line_amount = when(col("amount").is_not_null())
-        .then(col("amount"))
-        .otherwise(col("quantity") * col("unit_price"));
-    let mut aggs = vec![
-        col("payment_terms")
-            .drop_nulls()
-            .first()
-            .alias("payment_terms"),
-        col("currency").drop_nulls().first().alias("currency"),
-        line_amount.clone().sum().alias("amount_sum"),
-        line_amount.count().alias("amount_n"),
-        days("balance_due_date").min().alias("due_cell"),
-        after("deposit_received", "d").max().alias("dep_date"),
-        starts("deposit_received", "y").any(true).alias("dep_yes"),
-        starts("deposit_received", "n").any(true).alias("dep_no"),
-        after("balance_received", "d").max().alias("bal_date"),
-        starts("balance_received", "y").any(true).alias("bal_yes"),
-        starts("balance_received", "n").any(true).alias("bal_no"),
-    ];
-    aggs.extend(once_or_sum(col("deposit"), "dep_cell"));
-    aggs.extend(once_or_sum(col("balance"), "bal_cell"));
-    aggs.extend(once_or_sum(after("deposit_received", "a"), "dep_paid"));
-    aggs.extend(once_or_sum(after("balance_received", "a"), "bal_paid"));
-    let mut parts: Vec<Expr> = split("deposit_received").into();
-    parts.extend(split("balance_received"));
-    let per_order = lines
+    let per_order = orders
         .clone()
         .lazy()
-        .filter(col("status").neq(lit("cancelled")).fill_null(lit(true)))
-        .with_columns(parts)
-        .group_by([col("order_key")])
-        .agg(aggs)
-        .with_columns([
-            combined("dep_cell"),
-            combined("bal_cell"),
-            combined("dep_paid"),
-            combined("bal_paid"),
-            when(col("amount_n").gt(lit(0u32)))
-                .then(col("amount_sum"))
-                .otherwise(lit(NULL).cast(DataType::Float64))
-                .alias("amount"),
+        .filter(col("cancelled").not())
+        .select([
+            col("order_key"),
+            col("order_id"),
+            col("customer"),
+            col("customer_key"),
+            col("owner"),
+            col("open"),
+            col("cancelled"),
+            col("first_src"),
+            col("first_row"),
+            col("first_seq"),
+            col("first_shipped"),
+            days("confirmed_date").alias("confirmed_day"),
+            days("order_date").alias("order_day"),
+            col("pay_terms").alias("payment_terms"),
+            col("pay_currency").alias("currency"),
+            col("pay_amount").alias("amount"),
+            col("pay_due_cell").alias("due_cell"),
+            col("pay_dep_date").alias("dep_date"),
+            col("pay_dep_yes").alias("dep_yes"),
+            col("pay_dep_no").alias("dep_no"),
+            col("pay_bal_date").alias("bal_date"),
+            col("pay_bal_yes").alias("bal_yes"),
+            col("pay_bal_no").alias("bal_no"),
+            col("pay_dep_cell").alias("dep_cell"),
+            col("pay_bal_cell").alias("bal_cell"),
+            col("pay_dep_paid").alias("dep_paid"),
+            col("pay_bal_paid").alias("bal_paid"),
         ])
         .collect()?;
     let phrases: BTreeSet<String> = strs(&per_order, "payment_terms")?
@@ -218,26 +328,6 @@ pub fn payments(
         .flatten()
         .collect();
     let tf = terms_frame(&phrases, custom)?;
-    let first_shipped = shipments
-        .clone()
-        .lazy()
-        .filter(col("shipped"))
-        .group_by([col("order_key")])
-        .agg([days("ship_date").min().alias("first_shipped")]);
-    let o = orders.clone().lazy().select([
-        col("order_key"),
-        col("order_id"),
-        col("customer"),
-        col("customer_key"),
-        col("owner"),
-        col("open"),
-        col("cancelled"),
-        col("first_src"),
-        col("first_row"),
-        col("first_seq"),
-        days("confirmed_date").alias("confirmed_day"),
-        days("order_date").alias("order_day"),
-    ]);
     let share_amount = col("t_share") * col("amount");
     let deposit_due = when(col("dep_cell").is_not_null())
         .then(col("dep_cell"))
@@ -286,10 +376,8 @@ pub fn payments(
     per_order
         .lazy()
         .left_join(tf.lazy(), col("payment_terms"), col("payment_terms"))
-        .inner_join(o, col("order_key"), col("order_key"))
-        .left_join(first_shipped, col("order_key"), col("order_key"))
         .left_join(unknown(flags)?.lazy(), col("order_key"), col("order_key"))
-        .filter(col("cancelled").not().and(terms_read.clone().or(explicit)))
+        .filter(terms_read.clone().or(explicit))
         .with_column(deposit_due.alias("deposit_due"))
         .with_columns([
             balance_due.alias("balance_due"),
@@ -364,7 +452,6 @@ pub fn payments(
             (col("first_shipped").cast(DataType::Date)).alias("first_ship"),
             lit(asof).alias("asof_day"),
         ])
-        .sort(["first_seq"], SortMultipleOptions::default())
         .collect()
 }
 
