@@ -111,7 +111,233 @@ pub fn main(cli: Cli) -> Result<Outcome, AppError> {
         }
         Command::History { template, out } => history_cmd(template, out),
         Command::Init(args) => init_cmd(args),
+        Command::Confirm(args) => confirm_cmd(args),
+        Command::Statement(args) => statement_cmd(args),
     }
+}
+
+/// The settled job, output folder (created and locked) and reconciled
+/// registers the document commands share.
+struct DocumentJob {
+    job: Job,
+    log: Log,
+    out_dir: PathBuf,
+    lang: Lang,
+    _lock: std::fs::File,
+    analysis: Analysis,
+    logo: Option<rust_xlsxwriter::Image>,
+}
+
+fn out_dir_of(job: &Job, out: Option<&PathBuf>) -> PathBuf {
+    match out {
+        Some(p) => p.clone(),
+        None if job.template.path.is_some() => {
+            job.template.resolve(&job.template.file.report.out_dir)
+        }
+        None => PathBuf::from(&job.template.file.report.out_dir),
+    }
+}
+
+fn create_out_dir(out_dir: &std::path::Path) -> Result<(), AppError> {
+    std::fs::create_dir_all(out_dir).map_err(|e| {
+        AppError::Runtime(anyhow::anyhow!(
+            "cannot create the output folder {}: {e} — check --out or [report] out_dir",
+            out_dir.display()
+        ))
+    })
+}
+
+/// `[company] logo`, loaded; a logo that cannot be placed is a warning
+/// and the documents go out without it.
+fn company_logo(template: &Template, log: &Log) -> Option<rust_xlsxwriter::Image> {
+    let logo = template.file.company.logo.as_ref()?;
+    match crate::report::documents::load_logo(&template.resolve(logo)) {
+        Ok(img) => Some(img),
+        Err(e) => {
+            log.warn(&format!(
+                "[company] logo: cannot place {e} — the documents are written without a logo; give a PNG or JPEG file (relative to the template)"
+            ));
+            None
+        }
+    }
+}
+
+fn prepare_documents(args: &crate::cli::DocumentArgs) -> Result<DocumentJob, AppError> {
+    // The documents' language is their own ([company] lang, English by
+    // default); the report language only names what check would print.
+    let job = Job::prepare(&args.input, None)?;
+    let lang = args.lang.map(lang_of).unwrap_or(job.template.file.company.lang);
+    let log = Log::new(args.quiet, false);
+    let out_dir = out_dir_of(&job, args.out.as_ref());
+    create_out_dir(&out_dir)?;
+    let lock = lock_out_dir(&out_dir)?;
+    crate::report::remove_stale_temps(&out_dir);
+    let analysis = analyse(&job, &log)?;
+    let logo = company_logo(&job.template, &log);
+    Ok(DocumentJob {
+        job,
+        log,
+        out_dir,
+        lang,
+        _lock: lock,
+        analysis,
+        logo,
+    })
+}
+
+fn doc_input<'a>(d: &'a DocumentJob) -> crate::report::documents::DocInput<'a> {
+    crate::report::documents::DocInput {
+        lang: d.lang,
+        company: &d.job.template.file.company,
+        logo: d.logo.as_ref(),
+        as_of: d.job.as_of,
+        period_start: d.job.period.start,
+        period_end: d.job.period.end,
+    }
+}
+
+fn polars_err(what: &'static str) -> impl Fn(polars::prelude::PolarsError) -> AppError {
+    move |e| AppError::Runtime(anyhow::Error::new(e).context(what))
+}
+
+/// `gendan confirm`: one order confirmation per pending order, or per
+/// `--order`, in `out_dir/confirmations/`.
+///
+/// # Errors
+/// An unknown `--order` (exit 2), unreadable inputs or an unwritable
+/// folder (exit 1).
+fn confirm_cmd(args: crate::cli::ConfirmArgs) -> Result<Outcome, AppError> {
+    use crate::measure::documents as md;
+    let d = prepare_documents(&args.doc)?;
+    let rec = &d.analysis.reconciled;
+    let ids = md::order_ids(rec).map_err(polars_err("listing the orders"))?;
+    let keys: Vec<String> = if args.order_ids.is_empty() {
+        md::pending_orders(rec).map_err(polars_err("listing the pending orders"))?
+    } else {
+        let mut keys = Vec::new();
+        let mut unknown = Vec::new();
+        for o in &args.order_ids {
+            let k = read::values::norm_key(o);
+            if ids.contains_key(&k) {
+                if !keys.contains(&k) {
+                    keys.push(k);
+                }
+            } else {
+                unknown.push(o.as_str());
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(AppError::Usage(format!(
+                "--order {}: no such order in the orders read ({} orders) — check the order number as the register writes it",
+                unknown.join(", "),
+                ids.len()
+            )));
+        }
+        keys
+    };
+    if keys.is_empty() {
+        d.log.warn("no pending orders (status pending): no confirmation written — name orders with --order ID");
+        return Ok(Outcome::Done);
+    }
+    let docs = md::confirmations(rec, &keys).map_err(polars_err("selecting the order lines"))?;
+    let dir = d.out_dir.join("confirmations");
+    let input = doc_input(&d);
+    let mut taken = std::collections::HashSet::new();
+    let mut written = Vec::new();
+    for c in &docs {
+        for m in &c.missing {
+            let what = match m.field {
+                "unit_price" => "no unit price — the price is left blank on the confirmation",
+                _ => "no amount (and no quantity × unit price) — the amount is left blank and the total marked incomplete",
+            };
+            let place = match &m.cell {
+                Some(cell) => format!("{} › {} › {cell}", m.file, m.sheet),
+                None => format!("{} › {} (no such column)", m.file, m.sheet),
+            };
+            d.log.warn(&format!(
+                "order {}: {place}: {what}; fill it in the register and run confirm again",
+                m.order_id
+            ));
+        }
+        let stem = crate::report::names::safe_stem(&c.order_id, &mut taken);
+        let wb = crate::report::documents::confirmation(&input, c)
+            .map_err(|e| AppError::Runtime(anyhow::Error::new(e).context(format!("laying out the confirmation of {}", c.order_id))))?;
+        written.push(crate::report::documents::save(wb, &dir, &format!("{stem}.xlsx"))?);
+    }
+    let mut out = std::io::stdout().lock();
+    for p in &written {
+        let _ = writeln!(out, "{}", p.display());
+    }
+    Ok(Outcome::Done)
+}
+
+/// The statements of `keys` in `out_dir/statements/<label>/`.
+fn write_statements(
+    rec: &Reconciled,
+    period: &Period,
+    out_dir: &std::path::Path,
+    input: &crate::report::documents::DocInput,
+    keys: &[String],
+) -> Result<Vec<PathBuf>, AppError> {
+    let docs = crate::measure::documents::statements(rec, keys, period)
+        .map_err(polars_err("selecting the open orders"))?;
+    let dir = out_dir.join("statements").join(&period.label);
+    let mut taken = std::collections::HashSet::new();
+    let mut written = Vec::new();
+    for s in &docs {
+        let stem = crate::report::names::safe_stem(&s.customer, &mut taken);
+        let wb = crate::report::documents::statement(input, s)
+            .map_err(|e| AppError::Runtime(anyhow::Error::new(e).context(format!("laying out the statement of {}", s.customer))))?;
+        written.push(crate::report::documents::save(wb, &dir, &format!("{stem}.xlsx"))?);
+    }
+    Ok(written)
+}
+
+/// `gendan statement`: one statement per customer with open orders, or per
+/// `--customer`, in `out_dir/statements/<label>/`.
+///
+/// # Errors
+/// An unknown `--customer` (exit 2), unreadable inputs or an unwritable
+/// folder (exit 1).
+fn statement_cmd(args: crate::cli::StatementArgs) -> Result<Outcome, AppError> {
+    use crate::measure::documents as md;
+    let d = prepare_documents(&args.doc)?;
+    let rec = &d.analysis.reconciled;
+    let keys: Vec<String> = if args.customer_names.is_empty() {
+        md::customers_with_open_orders(rec).map_err(polars_err("listing the customers"))?
+    } else {
+        let known = md::customers(rec).map_err(polars_err("listing the customers"))?;
+        let mut keys = Vec::new();
+        let mut unknown = Vec::new();
+        for c in &args.customer_names {
+            let k = read::values::norm_key(c);
+            if known.contains_key(&k) {
+                if !keys.contains(&k) {
+                    keys.push(k);
+                }
+            } else {
+                unknown.push(c.as_str());
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(AppError::Usage(format!(
+                "--customer {}: no order of such a customer in the orders read ({} customers) — check the name as the register writes it",
+                unknown.join(", "),
+                known.len()
+            )));
+        }
+        keys
+    };
+    if keys.is_empty() {
+        d.log.warn("no customer has open orders: no statement written — name customers with --customer NAME");
+        return Ok(Outcome::Done);
+    }
+    let written = write_statements(rec, &d.job.period, &d.out_dir, &doc_input(&d), &keys)?;
+    let mut out = std::io::stdout().lock();
+    for p in &written {
+        let _ = writeln!(out, "{}", p.display());
+    }
+    Ok(Outcome::Done)
 }
 
 /// `gendan init`: reads the given workbooks as `check` would (a table
@@ -288,6 +514,21 @@ fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
             let mut outputs = crate::report::write_workbooks(&input)?;
             if let Some(plan) = &owner_plan {
                 outputs.extend(crate::report::owners::write(&input, plan)?);
+            }
+            if job.template.file.report.statements {
+                let rec = &analysis.reconciled;
+                let keys = crate::measure::documents::customers_with_open_orders(rec)
+                    .map_err(polars_err("listing the customers"))?;
+                let logo = company_logo(&job.template, &log);
+                let input = crate::report::documents::DocInput {
+                    lang: job.template.file.company.lang,
+                    company: &job.template.file.company,
+                    logo: logo.as_ref(),
+                    as_of: job.as_of,
+                    period_start: job.period.start,
+                    period_end: job.period.end,
+                };
+                outputs.extend(write_statements(rec, &job.period, &out_dir, &input, &keys)?);
             }
             if args.marked || job.template.file.report.marked_copies {
                 let (files, problems) = crate::marked::write(&crate::marked::MarkInput {

@@ -41,6 +41,45 @@ pub enum Command {
     },
     /// Write a template fitted to the team's own workbooks.
     Init(InitArgs),
+    /// Write an order confirmation for each pending order (or each --order).
+    Confirm(ConfirmArgs),
+    /// Write a statement of open orders and goods on the way for each
+    /// customer with open orders (or each --customer).
+    Statement(StatementArgs),
+}
+
+/// What `confirm` and `statement` share.
+#[derive(Debug, Clone, Args)]
+pub struct DocumentArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output folder (replaces the template's out_dir).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Language of the documents: en (default, or [company] lang) or zh.
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+    /// Only errors on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ConfirmArgs {
+    #[command(flatten)]
+    pub doc: DocumentArgs,
+    /// The order to confirm (repeatable); default: every pending order.
+    #[arg(long = "order", value_name = "ID")]
+    pub order_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StatementArgs {
+    #[command(flatten)]
+    pub doc: DocumentArgs,
+    /// The customer (repeatable); default: every customer with open orders.
+    #[arg(long = "customer", value_name = "NAME")]
+    pub customer_names: Vec<String>,
 }
 
 #[derive(Debug, Clone, Args)]

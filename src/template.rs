@@ -119,6 +119,8 @@ pub struct ReportSection {
     pub owner_workbooks: bool,
     /// Marked copies of the inputs (spec section 7).
     pub marked_copies: bool,
+    /// Customer statements with every run (spec section 11).
+    pub statements: bool,
 }
 
 impl Default for ReportSection {
@@ -133,6 +135,7 @@ impl Default for ReportSection {
             date_order: DateOrder::Ymd,
             owner_workbooks: false,
             marked_copies: false,
+            statements: false,
         }
     }
 }
@@ -329,8 +332,49 @@ pub struct TemplateFile {
     pub severity: BTreeMap<RuleId, Severity>,
     pub fx: Fx,
     pub payments: PaymentsSection,
+    pub company: CompanySection,
     pub history: HistorySection,
     pub limits: LimitsSection,
+}
+
+/// `[company]` (spec section 11): the seller block of the customer
+/// documents. `lang` is the documents' language (English by default:
+/// their readers are foreign customers); `--lang` replaces it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CompanySection {
+    pub name: String,
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    /// A PNG or JPEG file, relative to the template's folder.
+    pub logo: Option<String>,
+    pub bank: Option<BankDetails>,
+    pub lang: Lang,
+}
+
+impl Default for CompanySection {
+    fn default() -> Self {
+        CompanySection {
+            name: String::new(),
+            address: String::new(),
+            phone: String::new(),
+            email: String::new(),
+            logo: None,
+            bank: None,
+            lang: Lang::En,
+        }
+    }
+}
+
+/// `[company] bank`: where the customer pays.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BankDetails {
+    pub beneficiary: String,
+    pub bank: String,
+    pub account: String,
+    pub swift: String,
 }
 
 /// `[payments]` (spec section 10): the team's own terms phrases.
@@ -658,6 +702,7 @@ on_time_basis = "ship_date"  # ship_date (FOB: due date = shipment date) | deliv
 date_order = "ymd"           # how to read text dates with the year last: ymd | dmy | mdy
 owner_workbooks = false      # also one workbook per merchandiser in out_dir/owners/<period>/ (or run --owner-workbooks)
 marked_copies = false        # also a copy of each input with its flagged cells marked, in out_dir/marked/<period>/ (or run --marked)
+statements = false           # also a statement of open orders per customer in out_dir/statements/<period>/ (or gendan statement)
 
 [inputs.orders]
 paths = ["orders*.xlsx"]     # files or globs; matches are read in name order
@@ -716,6 +761,15 @@ disable = []                 # rule ids to switch off, e.g. ["C07"]
 # "老客户月结" = { deposit = 0, balance = "after_shipment", days = 30 }
 # deposit: share 0–1; balance: before_shipment | against_bl_copy | after_shipment | lc | none; days: for after_shipment and lc
 
+[company]                    # the seller block of order confirmations and statements (gendan confirm, gendan statement)
+# name = "Ningbo Example Trading Co., Ltd."
+# address = "No. 1 Example Road, Ningbo, China"
+# phone = "+86 574 0000 0000"
+# email = "sales@example.com"
+# logo = "logo.png"          # PNG or JPEG, relative to this file; placed top right
+# bank = { beneficiary = "Ningbo Example Trading Co., Ltd.", bank = "Bank of China, Ningbo Branch", account = "000000000000", swift = "BKCHCNBJ92A" }
+lang = "en"                  # language of the customer documents: en | zh (--lang overrides)
+
 [history]
 enabled = true               # keep each run's KPIs and flags in SQLite
 # path = "gendan-history.sqlite"   # default: in out_dir
@@ -740,6 +794,7 @@ on_time_basis = "ship_date"  # ship_date（FOB：交期即出运日）| delivere
 date_order = "ymd"           # 年份在后的文本日期的读法：ymd | dmy | mdy
 owner_workbooks = false      # 另为每位跟单员生成个人工作簿，放在 out_dir/owners/<周期>/（或 run --owner-workbooks）
 marked_copies = false        # 另为每个输入文件生成标注副本（问题单元格着色并加批注），放在 out_dir/marked/<周期>/（或 run --marked）
+statements = false           # 另为每个有在手订单的客户生成对账单（在手订单与在途货物），放在 out_dir/statements/<周期>/（或 gendan statement）
 
 [inputs.orders]
 paths = ["orders*.xlsx"]     # 文件或通配符；匹配到的文件按名称顺序读取
@@ -797,6 +852,15 @@ disable = []                 # 关闭的规则编号，如 ["C07"]
 [payments.terms]             # 团队自己的付款方式写法（整句匹配，不分大小写，忽略空格）
 # "老客户月结" = { deposit = 0, balance = "after_shipment", days = 30 }
 # deposit：定金比例 0–1；balance：before_shipment | against_bl_copy | after_shipment | lc | none；days：after_shipment 与 lc 的天数
+
+[company]                    # 订单确认书和对账单上的卖方信息（gendan confirm、gendan statement）
+# name = "宁波示例贸易有限公司"
+# address = "中国宁波示例路 1 号"
+# phone = "+86 574 0000 0000"
+# email = "sales@example.com"
+# logo = "logo.png"          # PNG 或 JPEG，相对本文件；放在右上角
+# bank = { beneficiary = "宁波示例贸易有限公司", bank = "中国银行宁波分行", account = "000000000000", swift = "BKCHCNBJ92A" }
+lang = "en"                  # 客户文件的语言：en | zh（客户多为外商，默认英文；--lang 可改）
 
 [history]
 enabled = true               # 在 SQLite 中保存每次运行的指标和问题

@@ -5,6 +5,7 @@
 //! A rate whose denominator is empty is `None` (JSON `null`), never 0.
 
 pub mod detail;
+pub mod documents;
 
 use std::collections::BTreeMap;
 

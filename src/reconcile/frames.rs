@@ -86,6 +86,10 @@ pub fn orders(lines: &DataFrame, payments: bool) -> PolarsResult<DataFrame> {
         ])
         .with_columns(pay.split)
         .with_columns(pay.lines)
+        .sort_by_exprs(
+            [col("order_key"), col("seq")],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
         .group_by_stable([col("order_key")])
         .agg(
             [

@@ -7,6 +7,7 @@
 
 pub mod feedback;
 pub mod kpi;
+pub mod documents;
 pub mod names;
 pub mod owners;
 pub mod table;
