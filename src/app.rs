@@ -166,7 +166,10 @@ fn prepare_documents(args: &crate::cli::DocumentArgs) -> Result<DocumentJob, App
     // The documents' language is their own ([company] lang, English by
     // default); the report language only names what check would print.
     let job = Job::prepare(&args.input, None)?;
-    let lang = args.lang.map(lang_of).unwrap_or(job.template.file.company.lang);
+    let lang = args
+        .lang
+        .map(lang_of)
+        .unwrap_or(job.template.file.company.lang);
     let log = Log::new(args.quiet, false);
     let out_dir = out_dir_of(&job, args.out.as_ref());
     create_out_dir(&out_dir)?;
@@ -260,9 +263,17 @@ fn confirm_cmd(args: crate::cli::ConfirmArgs) -> Result<Outcome, AppError> {
             ));
         }
         let stem = crate::report::names::safe_stem(&c.order_id, &mut taken);
-        let wb = crate::report::documents::confirmation(&input, c)
-            .map_err(|e| AppError::Runtime(anyhow::Error::new(e).context(format!("laying out the confirmation of {}", c.order_id))))?;
-        written.push(crate::report::documents::save(wb, &dir, &format!("{stem}.xlsx"))?);
+        let wb = crate::report::documents::confirmation(&input, c).map_err(|e| {
+            AppError::Runtime(
+                anyhow::Error::new(e)
+                    .context(format!("laying out the confirmation of {}", c.order_id)),
+            )
+        })?;
+        written.push(crate::report::documents::save(
+            wb,
+            &dir,
+            &format!("{stem}.xlsx"),
+        )?);
     }
     let mut out = std::io::stdout().lock();
     for p in &written {
@@ -286,9 +297,17 @@ fn write_statements(
     let mut written = Vec::new();
     for s in &docs {
         let stem = crate::report::names::safe_stem(&s.customer, &mut taken);
-        let wb = crate::report::documents::statement(input, s)
-            .map_err(|e| AppError::Runtime(anyhow::Error::new(e).context(format!("laying out the statement of {}", s.customer))))?;
-        written.push(crate::report::documents::save(wb, &dir, &format!("{stem}.xlsx"))?);
+        let wb = crate::report::documents::statement(input, s).map_err(|e| {
+            AppError::Runtime(
+                anyhow::Error::new(e)
+                    .context(format!("laying out the statement of {}", s.customer)),
+            )
+        })?;
+        written.push(crate::report::documents::save(
+            wb,
+            &dir,
+            &format!("{stem}.xlsx"),
+        )?);
     }
     Ok(written)
 }

@@ -85,7 +85,7 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 
 fn first_sheet(path: &Path) -> Vec<Vec<String>> {
     use calamine::Reader;
-    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(path).unwrap();
+    let wb: calamine::Xlsx<_> = calamine::open_workbook(path).unwrap();
     let name = wb.sheet_names()[0].clone();
     sheet_text(path, &name)
 }
@@ -117,18 +117,73 @@ fn one_confirmation_per_pending_order_with_lines_and_totals() {
     orders(
         &w,
         vec![
-            line("PO-1", "Acme GmbH", "Ceramic mug 350 ml", 1000.0, Some(1.25), None, "USD", "pending"),
-            line("PO-1", "Acme GmbH", "Gift box", 1000.0, Some(0.4), Some(400.0), "USD", "pending"),
+            line(
+                "PO-1",
+                "Acme GmbH",
+                "Ceramic mug 350 ml",
+                1000.0,
+                Some(1.25),
+                None,
+                "USD",
+                "pending",
+            ),
+            line(
+                "PO-1",
+                "Acme GmbH",
+                "Gift box",
+                1000.0,
+                Some(0.4),
+                Some(400.0),
+                "USD",
+                "pending",
+            ),
             // No unit price but an amount; then neither: the total is incomplete.
-            line("PO-2", "Beta Ltd", "Teapot", 50.0, None, Some(300.0), "EUR", "pending"),
-            line("PO-2", "Beta Ltd", "Saucer", 20.0, None, None, "EUR", "pending"),
-            line("PO-3", "Acme GmbH", "Plate", 10.0, Some(2.0), None, "USD", "in production"),
-            line("PO-4", "+Acme", "=HYPERLINK(\"http://x\")", 5.0, Some(3.0), None, "USD", "pending"),
+            line(
+                "PO-2",
+                "Beta Ltd",
+                "Teapot",
+                50.0,
+                None,
+                Some(300.0),
+                "EUR",
+                "pending",
+            ),
+            line(
+                "PO-2", "Beta Ltd", "Saucer", 20.0, None, None, "EUR", "pending",
+            ),
+            line(
+                "PO-3",
+                "Acme GmbH",
+                "Plate",
+                10.0,
+                Some(2.0),
+                None,
+                "USD",
+                "in production",
+            ),
+            line(
+                "PO-4",
+                "+Acme",
+                "=HYPERLINK(\"http://x\")",
+                5.0,
+                Some(3.0),
+                None,
+                "USD",
+                "pending",
+            ),
         ],
     );
     let out = w
         .gendan()
-        .args(["confirm", "--orders", "orders.xlsx", "--as-of", AS_OF, "--out", "out"])
+        .args([
+            "confirm",
+            "--orders",
+            "orders.xlsx",
+            "--as-of",
+            AS_OF,
+            "--out",
+            "out",
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -138,14 +193,28 @@ fn one_confirmation_per_pending_order_with_lines_and_totals() {
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names, ["PO-1.xlsx", "PO-2.xlsx", "PO-4.xlsx"], "one per pending order");
+    assert_eq!(
+        names,
+        ["PO-1.xlsx", "PO-2.xlsx", "PO-4.xlsx"],
+        "one per pending order"
+    );
 
     let po1 = dir.join("PO-1.xlsx");
     let rows = first_sheet(&po1);
     let lines = table_after(&rows, 1, "Product");
-    assert_eq!(lines[0][..6], ["1", "Ceramic mug 350 ml", "1000", "1.25", "1250", "USD"]);
-    assert_eq!(lines[1][..6], ["2", "Gift box", "1000", "0.4", "400", "USD"]);
-    assert_eq!(lines[2][3..6], ["Total", "1650", "USD"], "total = sum of the line amounts");
+    assert_eq!(
+        lines[0][..6],
+        ["1", "Ceramic mug 350 ml", "1000", "1.25", "1250", "USD"]
+    );
+    assert_eq!(
+        lines[1][..6],
+        ["2", "Gift box", "1000", "0.4", "400", "USD"]
+    );
+    assert_eq!(
+        lines[2][3..6],
+        ["Total", "1650", "USD"],
+        "total = sum of the line amounts"
+    );
     let text = all_text(&rows);
     assert!(text.contains("ORDER CONFIRMATION"));
     assert!(text.contains("Ms. Keller") && text.contains("Germany"));
@@ -182,9 +251,18 @@ fn one_confirmation_per_pending_order_with_lines_and_totals() {
     assert_eq!(lines[1][..6], ["2", "Saucer", "20", "", "", "EUR"]);
     assert_eq!(lines[2][3..6], ["Total", "300", "EUR"]);
     assert!(lines[2][0].contains("incomplete"), "{:?}", lines[2]);
-    assert!(stderr.contains("order PO-2: orders.xlsx › Orders › G4: no unit price"), "{stderr}");
-    assert!(stderr.contains("order PO-2: orders.xlsx › Orders › G5: no unit price"), "{stderr}");
-    assert!(stderr.contains("order PO-2: orders.xlsx › Orders › H5: no amount"), "{stderr}");
+    assert!(
+        stderr.contains("order PO-2: orders.xlsx › Orders › G4: no unit price"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("order PO-2: orders.xlsx › Orders › G5: no unit price"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("order PO-2: orders.xlsx › Orders › H5: no amount"),
+        "{stderr}"
+    );
 
     // Input text starting with = or + is text, never a formula.
     let po4 = dir.join("PO-4.xlsx");
@@ -198,19 +276,58 @@ fn confirm_named_orders_and_unknown_ones() {
     let w = Work::new();
     orders(
         &w,
-        vec![line("PO-3", "Acme GmbH", "Plate", 10.0, Some(2.0), None, "USD", "in production")],
+        vec![line(
+            "PO-3",
+            "Acme GmbH",
+            "Plate",
+            10.0,
+            Some(2.0),
+            None,
+            "USD",
+            "in production",
+        )],
     );
     let ok = w
         .gendan()
-        .args(["confirm", "--orders", "orders.xlsx", "--as-of", AS_OF, "--out", "out", "--order", "po-3", "--lang", "zh"])
+        .args([
+            "confirm",
+            "--orders",
+            "orders.xlsx",
+            "--as-of",
+            AS_OF,
+            "--out",
+            "out",
+            "--order",
+            "po-3",
+            "--lang",
+            "zh",
+        ])
         .output()
         .unwrap();
-    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     let text = all_text(&first_sheet(&w.path("out/confirmations/PO-3.xlsx")));
-    assert!(text.contains("订单确认书") && text.contains("合计"), "{text}");
+    assert!(
+        text.contains("订单确认书") && text.contains("合计"),
+        "{text}"
+    );
     let bad = w
         .gendan()
-        .args(["confirm", "--orders", "orders.xlsx", "--as-of", AS_OF, "--out", "out2", "--order", "PO-404"])
+        .args([
+            "confirm",
+            "--orders",
+            "orders.xlsx",
+            "--as-of",
+            AS_OF,
+            "--out",
+            "out2",
+            "--order",
+            "PO-404",
+        ])
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
@@ -229,22 +346,93 @@ const S_HEAD: &[&str] = &[
     "Delivered Date",
 ];
 
-fn ship(id: &str, order: &str, qty: f64, date: Cell, bl: &str, eta: Cell, delivered: Cell) -> Vec<Cell> {
-    vec![s(id), s(order), n(qty), date, s("COSCO"), s(bl), eta, delivered]
+fn ship(
+    id: &str,
+    order: &str,
+    qty: f64,
+    date: Cell,
+    bl: &str,
+    eta: Cell,
+    delivered: Cell,
+) -> Vec<Cell> {
+    vec![
+        s(id),
+        s(order),
+        n(qty),
+        date,
+        s("COSCO"),
+        s(bl),
+        eta,
+        delivered,
+    ]
 }
 
 fn statement_registers(w: &Work) {
-    let mut a = line("PO-1", "Acme GmbH", "Mug", 100.0, Some(1.0), None, "USD", "in production");
+    let mut a = line(
+        "PO-1",
+        "Acme GmbH",
+        "Mug",
+        100.0,
+        Some(1.0),
+        None,
+        "USD",
+        "in production",
+    );
     a[5] = n(100.0);
     orders(
         w,
         vec![
             a,
-            line("PO-2", "Acme GmbH", "Teapot", 60.0, Some(5.0), None, "USD", "shipped"),
-            line("PO-2", "Acme GmbH", "Saucer", 40.0, Some(1.0), None, "USD", "shipped"),
-            line("PO-5", "Acme GmbH", "Bowl", 10.0, Some(1.0), None, "USD", "delivered"),
-            line("PO-3", "Beta Ltd", "Vase", 30.0, Some(9.0), None, "EUR", "ready"),
-            line("PO-6", "Gamma SA", "Cup", 5.0, Some(1.0), None, "EUR", "closed"),
+            line(
+                "PO-2",
+                "Acme GmbH",
+                "Teapot",
+                60.0,
+                Some(5.0),
+                None,
+                "USD",
+                "shipped",
+            ),
+            line(
+                "PO-2",
+                "Acme GmbH",
+                "Saucer",
+                40.0,
+                Some(1.0),
+                None,
+                "USD",
+                "shipped",
+            ),
+            line(
+                "PO-5",
+                "Acme GmbH",
+                "Bowl",
+                10.0,
+                Some(1.0),
+                None,
+                "USD",
+                "delivered",
+            ),
+            line(
+                "PO-3",
+                "Beta Ltd",
+                "Vase",
+                30.0,
+                Some(9.0),
+                None,
+                "EUR",
+                "ready",
+            ),
+            line(
+                "PO-6",
+                "Gamma SA",
+                "Cup",
+                5.0,
+                Some(1.0),
+                None,
+                "EUR",
+                "closed",
+            ),
         ],
     );
     let blank = Cell::Blank;
@@ -254,11 +442,43 @@ fn statement_registers(w: &Work) {
             "Shipments",
             vec![
                 header(S_HEAD),
-                ship("S1", "PO-2", 70.0, d(2026, 11, 20), "COSU123", d(2026, 12, 10), blank.clone()),
-                ship("S2", "PO-5", 10.0, d(2026, 11, 1), "COSU555", d(2026, 11, 25), d(2026, 11, 27)),
-                ship("S3", "PO-6", 5.0, d(2026, 10, 1), "COSU666", d(2026, 10, 20), d(2026, 10, 22)),
+                ship(
+                    "S1",
+                    "PO-2",
+                    70.0,
+                    d(2026, 11, 20),
+                    "COSU123",
+                    d(2026, 12, 10),
+                    blank.clone(),
+                ),
+                ship(
+                    "S2",
+                    "PO-5",
+                    10.0,
+                    d(2026, 11, 1),
+                    "COSU555",
+                    d(2026, 11, 25),
+                    d(2026, 11, 27),
+                ),
+                ship(
+                    "S3",
+                    "PO-6",
+                    5.0,
+                    d(2026, 10, 1),
+                    "COSU666",
+                    d(2026, 10, 20),
+                    d(2026, 10, 22),
+                ),
                 // Booked for later: not on its way.
-                ship("S4", "PO-1", 100.0, d(2026, 12, 15), "COSU999", d(2027, 1, 10), blank),
+                ship(
+                    "S4",
+                    "PO-1",
+                    100.0,
+                    d(2026, 12, 15),
+                    "COSU999",
+                    d(2027, 1, 10),
+                    blank,
+                ),
             ],
         )],
     );
@@ -271,13 +491,30 @@ fn a_statement_per_customer_with_open_orders_and_nothing_internal() {
     let out = w
         .gendan()
         .args([
-            "statement", "--orders", "orders.xlsx", "--shipments", "shipments.xlsx", "--as-of", AS_OF, "--out", "out",
+            "statement",
+            "--orders",
+            "orders.xlsx",
+            "--shipments",
+            "shipments.xlsx",
+            "--as-of",
+            AS_OF,
+            "--out",
+            "out",
         ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let written = files(&w.path("out/statements"));
-    assert_eq!(written.len(), 2, "Acme and Beta, not Gamma (nothing open): {written:?}");
+    assert_eq!(
+        written.len(),
+        2,
+        "Acme and Beta, not Gamma (nothing open): {written:?}"
+    );
     let acme = written
         .iter()
         .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("Acme"))
@@ -286,36 +523,80 @@ fn a_statement_per_customer_with_open_orders_and_nothing_internal() {
     let rows = first_sheet(acme);
     let open = table_after(&rows, 0, "Order No.");
     let ids: Vec<&str> = open.iter().map(|r| r[0].as_str()).collect();
-    assert_eq!(ids, ["PO-1", "PO-2", "PO-2", "PO-2"], "Acme's open lines and PO-2's total: {open:?}");
+    assert_eq!(
+        ids,
+        ["PO-1", "PO-2", "PO-2", "PO-2"],
+        "Acme's open lines and PO-2's total: {open:?}"
+    );
     assert_eq!(open[0][2..6], ["Mug", "100", "0", "100"]);
     assert_eq!(open[0][7], "in production");
     assert_eq!(open[3][2..6], ["Order total", "100", "70", "30"]);
     assert_eq!(open[3][7], "part shipped, ETA 2026-12-10, B/L COSU123");
     let text = all_text(&rows);
-    let way = table_after(&rows[rows.iter().position(|r| r[0] == "Goods on the way").unwrap()..], 0, "Order No.");
-    assert_eq!(way.len(), 1, "only the shipment on its way, not the booked one: {way:?}");
-    assert_eq!(way[0][..6], ["PO-2", "2026-11-20", "COSCO", "70", "COSU123", "2026-12-10"]);
-    let delivered_at = rows.iter().position(|r| r[0].starts_with("Delivered")).unwrap();
+    let way = table_after(
+        &rows[rows
+            .iter()
+            .position(|r| r[0] == "Goods on the way")
+            .unwrap()..],
+        0,
+        "Order No.",
+    );
+    assert_eq!(
+        way.len(),
+        1,
+        "only the shipment on its way, not the booked one: {way:?}"
+    );
+    assert_eq!(
+        way[0][..6],
+        ["PO-2", "2026-11-20", "COSCO", "70", "COSU123", "2026-12-10"]
+    );
+    let delivered_at = rows
+        .iter()
+        .position(|r| r[0].starts_with("Delivered"))
+        .unwrap();
     let delivered = table_after(&rows[delivered_at..], 0, "Order No.");
     assert_eq!(delivered.len(), 1, "{delivered:?}");
-    assert_eq!(delivered[0][..6], ["PO-5", "2026-11-01", "COSCO", "10", "COSU555", "2026-11-27"]);
+    assert_eq!(
+        delivered[0][..6],
+        ["PO-5", "2026-11-01", "COSCO", "10", "COSU555", "2026-11-27"]
+    );
     assert!(!text.contains("PO-3") && !text.contains("PO-6") && !text.contains("COSU999"));
     // Nothing internal: owner, department, remarks, rule ids, cell references.
-    for internal in ["Wang Fang", "生产部", "INTERNAL", "orders.xlsx", "›", "Merchandiser"] {
+    for internal in [
+        "Wang Fang",
+        "生产部",
+        "INTERNAL",
+        "orders.xlsx",
+        "›",
+        "Merchandiser",
+    ] {
         assert!(!text.contains(internal), "{internal} in {text}");
     }
     let rule_id = regex_lite(&text);
     assert!(rule_id.is_none(), "a rule id {rule_id:?} in {text}");
     // Landscape A4, one page wide, page numbers.
     let xml = zip_entry(acme, "xl/worksheets/sheet1.xml");
-    assert!(xml.contains("paperSize=\"9\"") && xml.contains("fitToHeight=\"0\"") && xml.contains("&amp;P"));
+    assert!(
+        xml.contains("paperSize=\"9\"")
+            && xml.contains("fitToHeight=\"0\"")
+            && xml.contains("&amp;P")
+    );
 
     // One customer by name (matched like the key), and an unknown one.
     let one = w
         .gendan()
         .args([
-            "statement", "--orders", "orders.xlsx", "--shipments", "shipments.xlsx", "--as-of", AS_OF, "--out", "one",
-            "--customer", "beta ltd",
+            "statement",
+            "--orders",
+            "orders.xlsx",
+            "--shipments",
+            "shipments.xlsx",
+            "--as-of",
+            AS_OF,
+            "--out",
+            "one",
+            "--customer",
+            "beta ltd",
         ])
         .output()
         .unwrap();
@@ -328,7 +609,17 @@ fn a_statement_per_customer_with_open_orders_and_nothing_internal() {
     assert_eq!(open[0][7], "ready to ship");
     let bad = w
         .gendan()
-        .args(["statement", "--orders", "orders.xlsx", "--as-of", AS_OF, "--out", "bad", "--customer", "Nobody Inc"])
+        .args([
+            "statement",
+            "--orders",
+            "orders.xlsx",
+            "--as-of",
+            AS_OF,
+            "--out",
+            "bad",
+            "--customer",
+            "Nobody Inc",
+        ])
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
@@ -375,10 +666,24 @@ bank = { beneficiary = "Ningbo Example Trading", bank = "Bank of China", account
     );
     let out = w
         .gendan()
-        .args(["run", "--template", "t.toml", "--as-of", AS_OF, "--out", "out", "-q"])
+        .args([
+            "run",
+            "--template",
+            "t.toml",
+            "--as-of",
+            AS_OF,
+            "--out",
+            "out",
+            "-q",
+        ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let written = files(&w.path("out/statements"));
     assert_eq!(written.len(), 2, "{written:?}");
     let text = all_text(&first_sheet(&written[0]));
@@ -387,14 +692,36 @@ bank = { beneficiary = "Ningbo Example Trading", bank = "Bank of China", account
     // The confirmation carries the bank block.
     let c = w
         .gendan()
-        .args(["confirm", "--template", "t.toml", "--as-of", AS_OF, "--out", "out", "--order", "PO-1"])
+        .args([
+            "confirm",
+            "--template",
+            "t.toml",
+            "--as-of",
+            AS_OF,
+            "--out",
+            "out",
+            "--order",
+            "PO-1",
+        ])
         .output()
         .unwrap();
-    assert_eq!(c.status.code(), Some(0), "{}", String::from_utf8_lossy(&c.stderr));
+    assert_eq!(
+        c.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&c.stderr)
+    );
     let text = all_text(&first_sheet(&w.path("out/confirmations/PO-1.xlsx")));
-    assert!(text.contains("BKCHCNBJ92A") && text.contains("Bank of China"), "{text}");
+    assert!(
+        text.contains("BKCHCNBJ92A") && text.contains("Bank of China"),
+        "{text}"
+    );
     // gendan template documents [company].
-    let t = w.gendan().args(["template", "--lang", "en"]).output().unwrap();
+    let t = w
+        .gendan()
+        .args(["template", "--lang", "en"])
+        .output()
+        .unwrap();
     let t = String::from_utf8_lossy(&t.stdout);
     assert!(t.contains("[company]") && t.contains("statements = false"));
 }

@@ -186,7 +186,9 @@ pub fn confirmations(rec: &Reconciled, keys: &[String]) -> PolarsResult<Vec<Conf
     let row = ints(&lines, "row")?;
     let mut by_key: BTreeMap<&str, Confirmation> = BTreeMap::new();
     for i in 0..lines.height() {
-        let Some(k) = okey[i].as_deref() else { continue };
+        let Some(k) = okey[i].as_deref() else {
+            continue;
+        };
         let c = by_key.entry(k).or_insert_with(|| Confirmation {
             order_key: k.to_string(),
             order_id: ids.get(k).cloned().unwrap_or_else(|| k.to_string()),
@@ -261,7 +263,10 @@ pub fn confirmations(rec: &Reconciled, keys: &[String]) -> PolarsResult<Vec<Conf
         }
         c.totals = totals;
     }
-    Ok(keys.iter().filter_map(|k| by_key.remove(k.as_str())).collect())
+    Ok(keys
+        .iter()
+        .filter_map(|k| by_key.remove(k.as_str()))
+        .collect())
 }
 
 /// Customer key → the customer's name as written (the first order's).
@@ -295,7 +300,12 @@ pub fn customers_with_open_orders(rec: &Reconciled) -> PolarsResult<Vec<String>>
     Ok(strs(&df, "customer_key")?.into_iter().flatten().collect())
 }
 
-fn customer_status(status: Option<&str>, shipped: f64, to_ship: f64, last: Option<(Option<NaiveDate>, Option<String>)>) -> Option<CustomerStatus> {
+fn customer_status(
+    status: Option<&str>,
+    shipped: f64,
+    to_ship: f64,
+    last: Option<(Option<NaiveDate>, Option<String>)>,
+) -> Option<CustomerStatus> {
     if shipped > 0.0 {
         let (eta, bl) = last.unwrap_or((None, None));
         return Some(if to_ship > 0.0 {
@@ -310,10 +320,9 @@ fn customer_status(status: Option<&str>, shipped: f64, to_ship: f64, last: Optio
         "in_production" => CustomerStatus::InProduction,
         "ready" => CustomerStatus::ReadyToShip,
         "on_hold" => CustomerStatus::OnHold,
-        "shipped" => CustomerStatus::Shipped(
-            last.as_ref().and_then(|l| l.0),
-            last.and_then(|l| l.1),
-        ),
+        "shipped" => {
+            CustomerStatus::Shipped(last.as_ref().and_then(|l| l.0), last.and_then(|l| l.1))
+        }
         _ => CustomerStatus::Unknown,
     })
 }
@@ -323,7 +332,11 @@ fn customer_status(status: Option<&str>, shipped: f64, to_ship: f64, last: Optio
 ///
 /// # Errors
 /// A failure inside polars.
-pub fn statements(rec: &Reconciled, keys: &[String], period: &Period) -> PolarsResult<Vec<Statement>> {
+pub fn statements(
+    rec: &Reconciled,
+    keys: &[String],
+    period: &Period,
+) -> PolarsResult<Vec<Statement>> {
     let names = customers(rec)?;
     let wanted = Series::new("wanted".into(), keys);
     let of_customers = || col("customer_key").is_in(lit(wanted.clone()).implode(false), false);
@@ -332,7 +345,12 @@ pub fn statements(rec: &Reconciled, keys: &[String], period: &Period) -> PolarsR
         .clone()
         .lazy()
         .filter(of_customers())
-        .select([col("order_key"), col("customer_key"), col("open"), col("status")])
+        .select([
+            col("order_key"),
+            col("customer_key"),
+            col("open"),
+            col("status"),
+        ])
         .collect()?;
     let open: Vec<String> = {
         let df = orders.clone().lazy().filter(col("open")).collect()?;
@@ -344,11 +362,17 @@ pub fn statements(rec: &Reconciled, keys: &[String], period: &Period) -> PolarsR
         .clone()
         .lazy()
         .inner_join(
-            orders.clone().lazy().select([col("order_key"), col("customer_key")]),
+            orders
+                .clone()
+                .lazy()
+                .select([col("order_key"), col("customer_key")]),
             col("order_key"),
             col("order_key"),
         )
-        .sort(["ship_date", "seq"], SortMultipleOptions::default().with_nulls_last(true))
+        .sort(
+            ["ship_date", "seq"],
+            SortMultipleOptions::default().with_nulls_last(true),
+        )
         .collect()?;
     let s_key = strs(&shipments, "order_key")?;
     let s_cust = strs(&shipments, "customer_key")?;
@@ -390,7 +414,9 @@ pub fn statements(rec: &Reconciled, keys: &[String], period: &Period) -> PolarsR
                 last_way.insert(k, (row.eta, row.bl.clone()));
             }
         }
-        let Some(c) = s_cust[i].as_deref() else { continue };
+        let Some(c) = s_cust[i].as_deref() else {
+            continue;
+        };
         let entry = per_customer.entry(c).or_default();
         match delivered {
             None => entry.0.push(row),
@@ -415,16 +441,22 @@ pub fn statements(rec: &Reconciled, keys: &[String], period: &Period) -> PolarsR
         .collect();
     // Lines grouped by order, orders in register order.
     let mut order_lines: Vec<(&str, Vec<usize>)> = Vec::new();
-    for i in 0..lines.height() {
-        let Some(k) = l_key[i].as_deref() else { continue };
-        match order_lines.iter_mut().find(|(o, _)| *o == k) {
-            Some((_, v)) => v.push(i),
-            None => order_lines.push((k, vec![i])),
-        }
+    let mut slot: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, k) in l_key.iter().enumerate() {
+        let Some(k) = k.as_deref() else {
+            continue;
+        };
+        let at = *slot.entry(k).or_insert_with(|| {
+            order_lines.push((k, Vec::new()));
+            order_lines.len() - 1
+        });
+        order_lines[at].1.push(i);
     }
     let mut out_lines: BTreeMap<&str, Vec<StatementLine>> = BTreeMap::new();
     for (k, idx) in &order_lines {
-        let Some(c) = l_cust[idx[0]].as_deref() else { continue };
+        let Some(c) = l_cust[idx[0]].as_deref() else {
+            continue;
+        };
         let ordered: Option<f64> = idx.iter().map(|&i| l_qty[i]).sum();
         let shipped = shipped_qty.get(k).copied().unwrap_or(0.0);
         let to_ship = ordered.map(|o| (o - shipped).max(0.0));

@@ -54,7 +54,10 @@ pub fn reconcile(
     let basis = template.file.report.on_time_basis;
     let t0 = std::time::Instant::now();
     let marked = frames::mark_duplicates(&inputs.orders)?;
-    log.detail(&format!("duplicates marked in {:.2}s", t0.elapsed().as_secs_f64()));
+    log.detail(&format!(
+        "duplicates marked in {:.2}s",
+        t0.elapsed().as_secs_f64()
+    ));
     let lines = marked
         .clone()
         .lazy()
@@ -70,11 +73,17 @@ pub fn reconcile(
     // and the payment frame has no rows.
     let compute = cols.deposit_received || cols.balance_received;
     let orders_base = frames::orders(&lines, compute)?;
-    log.detail(&format!("orders frame in {:.2}s", t0.elapsed().as_secs_f64()));
+    log.detail(&format!(
+        "orders frame in {:.2}s",
+        t0.elapsed().as_secs_f64()
+    ));
     let shipments = frames::shipments(&inputs.shipments, &orders_base, basis, as_of)?;
     let feedback = frames::feedback(&inputs.feedback, &orders_base)?;
     let orders = frames::order_outcomes(&orders_base, &shipments, &feedback, as_of)?;
-    log.detail(&format!("frames built in {:.2}s", t0.elapsed().as_secs_f64()));
+    log.detail(&format!(
+        "frames built in {:.2}s",
+        t0.elapsed().as_secs_f64()
+    ));
     let has_payments = [
         "payment_terms",
         "deposit",

@@ -17,9 +17,7 @@ use rust_xlsxwriter::{
 };
 
 use crate::i18n::{self, Lang};
-use crate::measure::documents::{
-    Confirmation, CustomerStatus, Statement, StatementShipment,
-};
+use crate::measure::documents::{Confirmation, CustomerStatus, Statement, StatementShipment};
 use crate::template::CompanySection;
 
 /// What every document needs besides its content.
@@ -55,6 +53,8 @@ struct Fmt {
     wrap: Format,
     date: Format,
     qty: Format,
+    qty_frac: Format,
+    centre: Format,
     bold: Format,
     note: Format,
     line: Format,
@@ -98,11 +98,19 @@ impl Fmt {
                 .set_align(FormatAlign::Right)
                 .set_align(FormatAlign::VerticalCenter),
             wrap: cell.clone().set_text_wrap(),
-            date: cell.clone().set_num_format("yyyy-mm-dd"),
-            qty: cell.clone().set_num_format("#,##0.##;-#,##0.##;0"),
+            date: cell
+                .clone()
+                .set_num_format("yyyy-mm-dd")
+                .set_align(FormatAlign::Center),
+            qty: cell.clone().set_num_format("#,##0_);-#,##0_);0_)"),
+            qty_frac: cell.clone().set_num_format("#,##0.00_);-#,##0.00_);0_)"),
+            centre: cell.clone().set_align(FormatAlign::Center),
             cell,
             bold: base.clone().set_bold(),
-            note: base.clone().set_italic().set_font_color(Color::RGB(0x7F7F7F)),
+            note: base
+                .clone()
+                .set_italic()
+                .set_font_color(Color::RGB(0x7F7F7F)),
             line: base.clone().set_border_bottom(FormatBorder::Thin),
             total_label: base
                 .clone()
@@ -141,7 +149,7 @@ impl Fmt {
             } else {
                 format!("\"{code} \"{digits}")
             };
-            base.set_num_format(format!("{num};-{num}"))
+            base.set_num_format(format!("{num}_);-{num}_)"))
         })
     }
 }
@@ -160,7 +168,13 @@ fn text(ws: &mut Worksheet, r: u32, c: u16, s: &str, f: &Format) -> Result<(), X
     Ok(())
 }
 
-fn opt_text(ws: &mut Worksheet, r: u32, c: u16, s: Option<&str>, f: &Format) -> Result<(), XlsxError> {
+fn opt_text(
+    ws: &mut Worksheet,
+    r: u32,
+    c: u16,
+    s: Option<&str>,
+    f: &Format,
+) -> Result<(), XlsxError> {
     match s {
         Some(s) => text(ws, r, c, s, f),
         None => {
@@ -170,7 +184,13 @@ fn opt_text(ws: &mut Worksheet, r: u32, c: u16, s: Option<&str>, f: &Format) -> 
     }
 }
 
-fn opt_date(ws: &mut Worksheet, r: u32, c: u16, d: Option<NaiveDate>, f: &Format) -> Result<(), XlsxError> {
+fn opt_date(
+    ws: &mut Worksheet,
+    r: u32,
+    c: u16,
+    d: Option<NaiveDate>,
+    f: &Format,
+) -> Result<(), XlsxError> {
     match d {
         Some(d) => {
             ws.write_datetime_with_format(r, c, &excel_date(d)?, f)?;
@@ -182,7 +202,33 @@ fn opt_date(ws: &mut Worksheet, r: u32, c: u16, d: Option<NaiveDate>, f: &Format
     Ok(())
 }
 
-fn opt_num(ws: &mut Worksheet, r: u32, c: u16, x: Option<f64>, f: &Format) -> Result<(), XlsxError> {
+/// A quantity: whole numbers without decimals, others with two.
+fn opt_qty(
+    ws: &mut Worksheet,
+    r: u32,
+    c: u16,
+    x: Option<f64>,
+    f: &Fmt,
+    bold: bool,
+) -> Result<(), XlsxError> {
+    let fm = match x {
+        Some(v) if v.fract() != 0.0 => &f.qty_frac,
+        _ => &f.qty,
+    };
+    if bold {
+        opt_num(ws, r, c, x, &fm.clone().set_bold())
+    } else {
+        opt_num(ws, r, c, x, fm)
+    }
+}
+
+fn opt_num(
+    ws: &mut Worksheet,
+    r: u32,
+    c: u16,
+    x: Option<f64>,
+    f: &Format,
+) -> Result<(), XlsxError> {
     match x {
         Some(x) => {
             ws.write_number_with_format(r, c, x, f)?;
@@ -203,7 +249,14 @@ fn clip(s: &str) -> &str {
 }
 
 /// A merged range holding text; a single cell when the range is one cell.
-fn merged(ws: &mut Worksheet, r: u32, c1: u16, c2: u16, s: &str, f: &Format) -> Result<(), XlsxError> {
+fn merged(
+    ws: &mut Worksheet,
+    r: u32,
+    c1: u16,
+    c2: u16,
+    s: &str,
+    f: &Format,
+) -> Result<(), XlsxError> {
     if c1 == c2 {
         return text(ws, r, c1, s, f);
     }
@@ -219,7 +272,13 @@ fn wrapped_rows(s: &str, chars: f64) -> u32 {
 
 /// The seller block at the top (name, address, phone and email) and the
 /// logo at column `logo_col`; returns the next free row.
-fn seller_block(ws: &mut Worksheet, d: &DocInput, f: &Fmt, last_col: u16, logo_col: u16) -> Result<u32, XlsxError> {
+fn seller_block(
+    ws: &mut Worksheet,
+    d: &DocInput,
+    f: &Fmt,
+    last_col: u16,
+    logo_col: u16,
+) -> Result<u32, XlsxError> {
     let c = d.company;
     let mut r = 0;
     let left_end = logo_col.saturating_sub(1).max(1);
@@ -232,14 +291,11 @@ fn seller_block(ws: &mut Worksheet, d: &DocInput, f: &Fmt, last_col: u16, logo_c
         merged(ws, r, 0, left_end, &c.address, &f.small)?;
         r += 1;
     }
-    let contact: Vec<String> = [
-        ("doc.phone", &c.phone),
-        ("doc.email", &c.email),
-    ]
-    .iter()
-    .filter(|(_, v)| !v.is_empty())
-    .map(|(k, v)| format!("{} {v}", i18n::text(d.lang, k)))
-    .collect();
+    let contact: Vec<String> = [("doc.phone", &c.phone), ("doc.email", &c.email)]
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{} {v}", i18n::text(d.lang, k)))
+        .collect();
     if !contact.is_empty() {
         merged(ws, r, 0, left_end, &contact.join("   "), &f.small)?;
         r += 1;
@@ -256,7 +312,14 @@ fn seller_block(ws: &mut Worksheet, d: &DocInput, f: &Fmt, last_col: u16, logo_c
 }
 
 /// A4, fit to one page wide, print area and repeated rows, page numbers.
-fn print_setup(ws: &mut Worksheet, lang: Lang, last_row: u32, last_col: u16, repeat: Option<u32>, portrait: bool) -> Result<(), XlsxError> {
+fn print_setup(
+    ws: &mut Worksheet,
+    lang: Lang,
+    last_row: u32,
+    last_col: u16,
+    repeat: Option<u32>,
+    portrait: bool,
+) -> Result<(), XlsxError> {
     ws.set_paper_size(9);
     if portrait {
         ws.set_portrait();
@@ -283,7 +346,9 @@ fn properties(wb: &mut Workbook, d: &DocInput, title: &str, subject: &str) {
         .set_subject(subject)
         .set_creation_datetime(&created);
     if !d.company.name.is_empty() {
-        props = props.set_author(&d.company.name).set_company(&d.company.name);
+        props = props
+            .set_author(&d.company.name)
+            .set_company(&d.company.name);
     }
     wb.set_properties(&props);
 }
@@ -313,7 +378,12 @@ pub fn confirmation(d: &DocInput, c: &Confirmation) -> Result<Workbook, XlsxErro
     text(ws, r, 0, t("doc.number"), &f.label)?;
     text(ws, r, 1, &c.order_id, &f.text)?;
     text(ws, r, 4, t("doc.date"), &f.label)?;
-    ws.write_datetime_with_format(r, 5, &excel_date(d.as_of)?, &f.text.clone().set_num_format("yyyy-mm-dd"))?;
+    ws.write_datetime_with_format(
+        r,
+        5,
+        &excel_date(d.as_of)?,
+        &f.text.clone().set_num_format("yyyy-mm-dd"),
+    )?;
     r += 1;
     text(ws, r, 0, t("doc.to"), &f.label)?;
     opt_text(ws, r, 1, c.customer.as_deref(), &f.bold)?;
@@ -332,17 +402,33 @@ pub fn confirmation(d: &DocInput, c: &Confirmation) -> Result<Workbook, XlsxErro
     text(ws, r, 0, t("doc.intro"), &f.text)?;
     r += 1;
     let header_row = r;
-    for (i, k) in ["doc.no", "doc.product", "doc.quantity", "doc.unit_price", "doc.amount", "doc.currency"]
-        .iter()
-        .enumerate()
+    for (i, k) in [
+        "doc.no",
+        "doc.product",
+        "doc.quantity",
+        "doc.unit_price",
+        "doc.amount",
+        "doc.currency",
+    ]
+    .iter()
+    .enumerate()
     {
-        let fm = if (2..=4).contains(&i) { &f.header_num } else { &f.header };
+        let fm = if (2..=4).contains(&i) {
+            &f.header_num
+        } else {
+            &f.header
+        };
         text(ws, r, i as u16, t(k), fm)?;
     }
     ws.set_row_height(r, 18)?;
     r += 1;
     for (i, l) in c.lines.iter().enumerate() {
-        ws.write_number_with_format(r, 0, (i + 1) as f64, &f.cell.clone().set_align(FormatAlign::Left))?;
+        ws.write_number_with_format(
+            r,
+            0,
+            (i + 1) as f64,
+            &f.cell.clone().set_align(FormatAlign::Left),
+        )?;
         opt_text(ws, r, 1, l.product.as_deref(), &f.wrap)?;
         if let Some(p) = &l.product {
             let n = wrapped_rows(p, widths[1] - 2.0);
@@ -350,42 +436,71 @@ pub fn confirmation(d: &DocInput, c: &Confirmation) -> Result<Workbook, XlsxErro
                 ws.set_row_height(r, 14.5 * n as f64)?;
             }
         }
-        opt_num(ws, r, 2, l.quantity, &f.qty)?;
+        opt_qty(ws, r, 2, l.quantity, &f, false)?;
         let cur = l.currency.as_deref();
         let unit = f.money(cur, true, false).clone();
         opt_num(ws, r, 3, l.unit_price, &unit)?;
         let amount = f.money(cur, false, false).clone();
         opt_num(ws, r, 4, l.amount, &amount)?;
-        opt_text(ws, r, 5, cur, &f.cell)?;
+        opt_text(ws, r, 5, cur, &f.centre)?;
         r += 1;
     }
     for total in &c.totals {
         text(ws, r, 3, t("doc.total"), &f.total_label)?;
         let fm = f.money(total.currency.as_deref(), false, true).clone();
         ws.write_number_with_format(r, 4, total.amount, &fm)?;
-        opt_text(ws, r, 5, total.currency.as_deref(), &f.total_label.clone().set_align(FormatAlign::Left))?;
+        opt_text(
+            ws,
+            r,
+            5,
+            total.currency.as_deref(),
+            &f.total_label.clone().set_align(FormatAlign::Center),
+        )?;
         if total.incomplete {
-            merged(ws, r, 0, 2, t("doc.incomplete"), &f.note.clone().set_align(FormatAlign::Right))?;
+            merged(
+                ws,
+                r,
+                0,
+                2,
+                t("doc.incomplete"),
+                &f.note.clone().set_align(FormatAlign::Right),
+            )?;
         }
         r += 1;
     }
     r += 1;
-    let long = |ws: &mut Worksheet, r: &mut u32, label: &str, value: &str| -> Result<(), XlsxError> {
-        text(ws, *r, 0, label, &f.label.clone().set_align(FormatAlign::Top))?;
-        let wrap = f.text.clone().set_text_wrap().set_align(FormatAlign::Top);
-        merged(ws, *r, 1, last_col, value, &wrap)?;
-        let n = wrapped_rows(value, widths[1..].iter().sum::<f64>() - 4.0);
-        if n > 1 {
-            ws.set_row_height(*r, 14.5 * n as f64)?;
-        }
-        *r += 1;
-        Ok(())
-    };
+    let long =
+        |ws: &mut Worksheet, r: &mut u32, label: &str, value: &str| -> Result<(), XlsxError> {
+            text(
+                ws,
+                *r,
+                0,
+                label,
+                &f.label.clone().set_align(FormatAlign::Top),
+            )?;
+            let wrap = f.text.clone().set_text_wrap().set_align(FormatAlign::Top);
+            merged(ws, *r, 1, last_col, value, &wrap)?;
+            let n = wrapped_rows(value, widths[1..].iter().sum::<f64>() - 4.0);
+            if n > 1 {
+                ws.set_row_height(*r, 14.5 * n as f64)?;
+            }
+            *r += 1;
+            Ok(())
+        };
     if let Some(terms) = &c.payment_terms {
         long(ws, &mut r, t("doc.terms"), terms)?;
     }
     text(ws, r, 0, t("doc.delivery"), &f.label)?;
-    opt_date(ws, r, 1, c.delivery_date, &f.text.clone().set_num_format("yyyy-mm-dd").set_align(FormatAlign::Left))?;
+    opt_date(
+        ws,
+        r,
+        1,
+        c.delivery_date,
+        &f.text
+            .clone()
+            .set_num_format("yyyy-mm-dd")
+            .set_align(FormatAlign::Left),
+    )?;
     r += 1;
     if let Some(b) = &d.company.bank {
         r += 1;
@@ -483,16 +598,32 @@ pub fn statement(d: &DocInput, s: &Statement) -> Result<Workbook, XlsxError> {
     text(ws, r, 0, t("doc.customer"), &f.label)?;
     text(ws, r, 1, &s.customer, &f.bold)?;
     text(ws, r, 6, t("doc.as_of"), &f.label)?;
-    ws.write_datetime_with_format(r, 7, &excel_date(d.as_of)?, &f.text.clone().set_num_format("yyyy-mm-dd").set_align(FormatAlign::Left))?;
+    ws.write_datetime_with_format(
+        r,
+        7,
+        &excel_date(d.as_of)?,
+        &f.text
+            .clone()
+            .set_num_format("yyyy-mm-dd")
+            .set_align(FormatAlign::Left),
+    )?;
     r += 2;
     let section = |ws: &mut Worksheet, r: &mut u32, key: &str| -> Result<(), XlsxError> {
         text(ws, *r, 0, key, &f.bold.clone().set_font_size(12))?;
         *r += 1;
         Ok(())
     };
-    let header = |ws: &mut Worksheet, r: &mut u32, keys: &[&str], numeric: &[usize]| -> Result<u32, XlsxError> {
+    let header = |ws: &mut Worksheet,
+                  r: &mut u32,
+                  keys: &[&str],
+                  numeric: &[usize]|
+     -> Result<u32, XlsxError> {
         for (i, k) in keys.iter().enumerate() {
-            let fm = if numeric.contains(&i) { &f.header_num } else { &f.header };
+            let fm = if numeric.contains(&i) {
+                &f.header_num
+            } else {
+                &f.header
+            };
             text(ws, *r, i as u16, t(k), fm)?;
         }
         for i in keys.len()..=last_col as usize {
@@ -511,15 +642,24 @@ pub fn statement(d: &DocInput, s: &Statement) -> Result<Workbook, XlsxError> {
         repeat = Some(header(
             ws,
             &mut r,
-            &["doc.order_no", "doc.order_date", "doc.product", "doc.ordered", "doc.shipped", "doc.to_ship", "doc.delivery", "doc.status"],
+            &[
+                "doc.order_no",
+                "doc.order_date",
+                "doc.product",
+                "doc.ordered",
+                "doc.shipped",
+                "doc.to_ship",
+                "doc.delivery",
+                "doc.status",
+            ],
             &[3, 4, 5],
         )?);
         ws.set_row_height(r - 1, 18)?;
         for l in &s.lines {
-            let (cell, qty) = if l.order_total {
-                (f.cell.clone().set_bold(), f.qty.clone().set_bold())
+            let cell = if l.order_total {
+                f.cell.clone().set_bold()
             } else {
-                (f.cell.clone(), f.qty.clone())
+                f.cell.clone()
             };
             let wrap = cell.clone().set_text_wrap();
             if l.order_total {
@@ -531,14 +671,15 @@ pub fn statement(d: &DocInput, s: &Statement) -> Result<Workbook, XlsxError> {
                 opt_date(ws, r, 1, l.order_date, &f.date)?;
                 opt_text(ws, r, 2, l.product.as_deref(), &wrap)?;
             }
-            opt_num(ws, r, 3, l.ordered, &qty)?;
-            opt_num(ws, r, 4, l.shipped, &qty)?;
-            opt_num(ws, r, 5, l.to_ship, &qty)?;
+            opt_qty(ws, r, 3, l.ordered, &f, l.order_total)?;
+            opt_qty(ws, r, 4, l.shipped, &f, l.order_total)?;
+            opt_qty(ws, r, 5, l.to_ship, &f, l.order_total)?;
             opt_date(ws, r, 6, l.delivery_date, &f.date)?;
             let words = l.status.as_ref().map(|st| status_words(d.lang, st));
             opt_text(ws, r, 7, words.as_deref().filter(|w| !w.is_empty()), &wrap)?;
-            let n = wrapped_rows(l.product.as_deref().unwrap_or(""), widths[2] - 2.0)
-                .max(wrapped_rows(words.as_deref().unwrap_or(""), widths[7] - 2.0));
+            let n = wrapped_rows(l.product.as_deref().unwrap_or(""), widths[2] - 2.0).max(
+                wrapped_rows(words.as_deref().unwrap_or(""), widths[7] - 2.0),
+            );
             if n > 1 {
                 ws.set_row_height(r, 14.5 * n as f64)?;
             }
@@ -546,15 +687,35 @@ pub fn statement(d: &DocInput, s: &Statement) -> Result<Workbook, XlsxError> {
         }
     }
     r += 1;
-    let shipments = |ws: &mut Worksheet, r: &mut u32, rows: &[StatementShipment], last: &str| -> Result<(), XlsxError> {
-        header(ws, r, &["doc.order_no", "doc.ship_date", "doc.carrier", "doc.quantity", "doc.bl", last], &[3])?;
+    let shipments = |ws: &mut Worksheet,
+                     r: &mut u32,
+                     rows: &[StatementShipment],
+                     last: &str|
+     -> Result<(), XlsxError> {
+        header(
+            ws,
+            r,
+            &[
+                "doc.order_no",
+                "doc.ship_date",
+                "doc.carrier",
+                "doc.quantity",
+                "doc.bl",
+                last,
+            ],
+            &[3],
+        )?;
         for x in rows {
             opt_text(ws, *r, 0, x.order_id.as_deref(), &f.cell)?;
             opt_date(ws, *r, 1, x.ship_date, &f.date)?;
             opt_text(ws, *r, 2, x.carrier.as_deref(), &f.cell)?;
-            opt_num(ws, *r, 3, x.quantity, &f.qty)?;
+            opt_qty(ws, *r, 3, x.quantity, &f, false)?;
             opt_text(ws, *r, 4, x.bl.as_deref(), &f.cell)?;
-            let when = if last == "doc.eta" { x.eta } else { x.delivered };
+            let when = if last == "doc.eta" {
+                x.eta
+            } else {
+                x.delivered
+            };
             opt_date(ws, *r, 5, when, &f.date)?;
             *r += 1;
         }
@@ -571,7 +732,10 @@ pub fn statement(d: &DocInput, s: &Statement) -> Result<Workbook, XlsxError> {
     let delivered = i18n::fill(
         d.lang,
         "doc.delivered",
-        &[("start", &d.period_start.to_string()), ("end", &d.period_end.to_string())],
+        &[
+            ("start", &d.period_start.to_string()),
+            ("end", &d.period_end.to_string()),
+        ],
     );
     section(ws, &mut r, &delivered)?;
     if s.delivered.is_empty() {

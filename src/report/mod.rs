@@ -5,9 +5,9 @@
 //! Every file is written to a temporary name in the output folder and
 //! renamed into place, so a manager never opens a half-written workbook.
 
+pub mod documents;
 pub mod feedback;
 pub mod kpi;
-pub mod documents;
 pub mod names;
 pub mod owners;
 pub mod table;
