@@ -416,7 +416,7 @@ fn statement_registers(w: &Work) {
             line(
                 "PO-3",
                 "Beta Ltd",
-                "Vase",
+                "=1+1 Vase",
                 30.0,
                 Some(9.0),
                 None,
@@ -607,6 +607,9 @@ fn a_statement_per_customer_with_open_orders_and_nothing_internal() {
     assert_eq!(open.len(), 1);
     assert_eq!(open[0][0], "PO-3");
     assert_eq!(open[0][7], "ready to ship");
+    // Text that looks like a formula stays text.
+    assert_eq!(open[0][2], "=1+1 Vase");
+    assert!(!zip_entry(&beta[0], "xl/worksheets/sheet1.xml").contains("<f>"));
     let bad = w
         .gendan()
         .args([
