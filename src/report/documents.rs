@@ -413,8 +413,11 @@ pub fn confirmation(d: &DocInput, c: &Confirmation) -> Result<Workbook, XlsxErro
     .iter()
     .enumerate()
     {
+        let centre = f.header.clone().set_align(FormatAlign::Center);
         let fm = if (2..=4).contains(&i) {
             &f.header_num
+        } else if i == 5 {
+            &centre
         } else {
             &f.header
         };
