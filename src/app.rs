@@ -289,6 +289,7 @@ fn write_statements(
     out_dir: &std::path::Path,
     input: &crate::report::documents::DocInput,
     keys: &[String],
+    sweep: bool,
 ) -> Result<Vec<PathBuf>, AppError> {
     let docs = crate::measure::documents::statements(rec, keys, period)
         .map_err(polars_err("selecting the open orders"))?;
@@ -308,6 +309,23 @@ fn write_statements(
             &dir,
             &format!("{stem}.xlsx"),
         )?);
+    }
+    // A statement of every customer replaces the period's earlier set:
+    // the statements of customers with nothing open any more go (only
+    // files gendan listed there); a statement of some customers adds.
+    let names: Vec<String> = written
+        .iter()
+        .filter_map(|p| Some(p.file_name()?.to_string_lossy().into_owned()))
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    if !names.is_empty() || (sweep && dir.exists()) {
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            AppError::Runtime(anyhow::anyhow!(
+                "cannot create {}: {e} — check --out",
+                dir.display()
+            ))
+        })?;
+        crate::report::replace_listed(&dir, ".gendan-statements", &names, sweep)?;
     }
     Ok(written)
 }
@@ -349,9 +367,9 @@ fn statement_cmd(args: crate::cli::StatementArgs) -> Result<Outcome, AppError> {
     };
     if keys.is_empty() {
         d.log.warn("no customer has open orders: no statement written — name customers with --customer NAME");
-        return Ok(Outcome::Done);
     }
-    let written = write_statements(rec, &d.job.period, &d.out_dir, &doc_input(&d), &keys)?;
+    let sweep = args.customer_names.is_empty();
+    let written = write_statements(rec, &d.job.period, &d.out_dir, &doc_input(&d), &keys, sweep)?;
     let mut out = std::io::stdout().lock();
     for p in &written {
         let _ = writeln!(out, "{}", p.display());
@@ -547,7 +565,14 @@ fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
                     period_start: job.period.start,
                     period_end: job.period.end,
                 };
-                outputs.extend(write_statements(rec, &job.period, &out_dir, &input, &keys)?);
+                outputs.extend(write_statements(
+                    rec,
+                    &job.period,
+                    &out_dir,
+                    &input,
+                    &keys,
+                    true,
+                )?);
             }
             if args.marked || job.template.file.report.marked_copies {
                 let (files, problems) = crate::marked::write(&crate::marked::MarkInput {

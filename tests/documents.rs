@@ -74,7 +74,8 @@ fn files(dir: &Path) -> Vec<PathBuf> {
             let p = e.path();
             if p.is_dir() {
                 out.extend(files(&p));
-            } else {
+            } else if !e.file_name().to_string_lossy().starts_with('.') {
+                // gendan's manifest of the files it wrote is not a document.
                 out.push(p);
             }
         }
@@ -727,4 +728,79 @@ bank = { beneficiary = "Ningbo Example Trading", bank = "Bank of China", account
         .unwrap();
     let t = String::from_utf8_lossy(&t.stdout);
     assert!(t.contains("[company]") && t.contains("statements = false"));
+}
+
+#[test]
+fn a_rerun_removes_the_statement_of_a_customer_with_nothing_open_and_nothing_else() {
+    let w = Work::new();
+    statement_registers(&w);
+    let run = |w: &Work, extra: &[&str]| {
+        let mut args = vec![
+            "statement",
+            "--orders",
+            "orders.xlsx",
+            "--shipments",
+            "shipments.xlsx",
+            "--as-of",
+            AS_OF,
+            "--out",
+            "out",
+            "-q",
+        ];
+        args.extend(extra);
+        let out = w.gendan().args(&args).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&w, &[]);
+    let folder = files(&w.path("out/statements"))[0]
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    std::fs::write(folder.join("my notes.xlsx"), b"not gendan's").unwrap();
+    let listed = |dir: &Path| -> Vec<String> {
+        let mut v: Vec<String> = files(dir)
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .filter(|n| !n.starts_with('.'))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(listed(&folder).len(), 3);
+    // Beta's order is delivered now: its statement goes, Acme's and the stranger's stay.
+    let mut rows = vec![header(O_HEAD)];
+    rows.push(line(
+        "PO-1",
+        "Acme GmbH",
+        "Mug",
+        100.0,
+        Some(1.0),
+        None,
+        "USD",
+        "in production",
+    ));
+    rows.push(line(
+        "PO-3",
+        "Beta Ltd",
+        "Vase",
+        30.0,
+        Some(9.0),
+        None,
+        "EUR",
+        "closed",
+    ));
+    w.xlsx("orders.xlsx", vec![Sheet::new("Orders", rows)]);
+    // A statement of one customer adds and removes nothing.
+    run(&w, &["--customer", "Acme GmbH"]);
+    assert_eq!(listed(&folder).len(), 3);
+    run(&w, &[]);
+    let left = listed(&folder);
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert!(left.iter().any(|n| n.starts_with("Acme")));
+    assert!(left.contains(&"my notes.xlsx".to_string()));
 }

@@ -266,6 +266,41 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<Path
     Ok(target)
 }
 
+/// Keeps the manifest `manifest` of the files gendan wrote into `dir`:
+/// with `sweep`, files an earlier run listed that are not in `keep` are
+/// removed (only listed plain names, never another file) and the list
+/// becomes `keep`; without, `keep` is added to the list.
+///
+/// # Errors
+/// The manifest cannot be written.
+pub fn replace_listed(
+    dir: &Path,
+    manifest: &str,
+    keep: &[&str],
+    sweep: bool,
+) -> anyhow::Result<()> {
+    let path = dir.join(manifest);
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    let listed = old
+        .lines()
+        .filter(|name| !name.is_empty() && !name.contains(['/', '\\']) && !name.starts_with('.'));
+    let mut list: Vec<&str> = keep.to_vec();
+    for name in listed {
+        if keep.contains(&name) {
+            continue;
+        }
+        if sweep {
+            let _ = std::fs::remove_file(dir.join(name));
+        } else {
+            list.push(name);
+        }
+    }
+    list.sort_unstable();
+    list.dedup();
+    write_atomic(dir, manifest, list.join("\n").as_bytes())?;
+    Ok(())
+}
+
 /// Removes temporary files a killed run left in `out_dir` (only gendan's
 /// own `.kpi-report-…tmp`, `.feedback-report-…tmp`, `.run-summary-…tmp`).
 pub fn remove_stale_temps(out_dir: &Path) -> usize {

@@ -129,17 +129,7 @@ pub fn write(inp: &ReportInput, plan: &BTreeMap<String, String>) -> anyhow::Resu
         out.extend(extra);
     }
     // Files of owners no longer present: only those gendan listed.
-    let manifest = dir.join(MANIFEST);
-    let keep: HashSet<&str> = plan.values().map(String::as_str).collect();
-    if let Ok(old) = std::fs::read_to_string(&manifest) {
-        for name in old.lines() {
-            let safe = !name.is_empty() && !name.contains(['/', '\\']) && !name.starts_with('.');
-            if safe && !keep.contains(name) {
-                let _ = std::fs::remove_file(dir.join(name));
-            }
-        }
-    }
-    let list: Vec<&str> = plan.values().map(String::as_str).collect();
-    write_atomic(&dir, MANIFEST, list.join("\n").as_bytes())?;
+    let keep: Vec<&str> = plan.values().map(String::as_str).collect();
+    super::replace_listed(&dir, MANIFEST, &keep, true)?;
     Ok(out)
 }
