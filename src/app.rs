@@ -203,6 +203,20 @@ fn polars_err(what: &'static str) -> impl Fn(polars::prelude::PolarsError) -> Ap
     move |e| AppError::Runtime(anyhow::Error::new(e).context(what))
 }
 
+/// The documents written: one path per line, or with `--json` a JSON
+/// object `{"written": [...]}`.
+fn print_written(written: &[PathBuf], json: bool) {
+    let mut out = std::io::stdout().lock();
+    if json {
+        let paths: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+        let _ = writeln!(out, "{}", serde_json::json!({ "written": paths }));
+    } else {
+        for p in written {
+            let _ = writeln!(out, "{}", p.display());
+        }
+    }
+}
+
 /// `gendan confirm`: one order confirmation per pending order, or per
 /// `--order`, in `out_dir/confirmations/`.
 ///
@@ -240,6 +254,7 @@ fn confirm_cmd(args: crate::cli::ConfirmArgs) -> Result<Outcome, AppError> {
     };
     if keys.is_empty() {
         d.log.warn("no pending orders (status pending): no confirmation written — name orders with --order ID");
+        print_written(&[], args.doc.input.json);
         return Ok(Outcome::Done);
     }
     let docs = md::confirmations(rec, &keys).map_err(polars_err("selecting the order lines"))?;
@@ -275,10 +290,7 @@ fn confirm_cmd(args: crate::cli::ConfirmArgs) -> Result<Outcome, AppError> {
             &format!("{stem}.xlsx"),
         )?);
     }
-    let mut out = std::io::stdout().lock();
-    for p in &written {
-        let _ = writeln!(out, "{}", p.display());
-    }
+    print_written(&written, args.doc.input.json);
     Ok(Outcome::Done)
 }
 
@@ -370,10 +382,7 @@ fn statement_cmd(args: crate::cli::StatementArgs) -> Result<Outcome, AppError> {
     }
     let sweep = args.customer_names.is_empty();
     let written = write_statements(rec, &d.job.period, &d.out_dir, &doc_input(&d), &keys, sweep)?;
-    let mut out = std::io::stdout().lock();
-    for p in &written {
-        let _ = writeln!(out, "{}", p.display());
-    }
+    print_written(&written, args.doc.input.json);
     Ok(Outcome::Done)
 }
 

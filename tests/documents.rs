@@ -302,6 +302,7 @@ fn confirm_named_orders_and_unknown_ones() {
             "po-3",
             "--lang",
             "zh",
+            "--json",
         ])
         .output()
         .unwrap();
@@ -316,6 +317,8 @@ fn confirm_named_orders_and_unknown_ones() {
         text.contains("订单确认书") && text.contains("合计"),
         "{text}"
     );
+    let listed: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(listed["written"][0], "out/confirmations/PO-3.xlsx");
     let bad = w
         .gendan()
         .args([

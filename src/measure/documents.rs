@@ -231,7 +231,10 @@ pub fn confirmations(rec: &Reconciled, keys: &[String]) -> PolarsResult<Vec<Conf
         if price[i].is_none() {
             missing("unit_price");
         }
-        if line_amount.is_none() {
+        // Without an amount column the missing price already says why the
+        // amount is blank: one warning for the line, not two.
+        let amount_column = source.is_some_and(|s| s.has("amount"));
+        if line_amount.is_none() && (amount_column || price[i].is_some()) {
             missing("amount");
         }
         c.lines.push(ConfirmLine {
