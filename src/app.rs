@@ -203,6 +203,27 @@ fn polars_err(what: &'static str) -> impl Fn(polars::prelude::PolarsError) -> Ap
     move |e| AppError::Runtime(anyhow::Error::new(e).context(what))
 }
 
+/// The keys of `given` (normalised as the read stage normalises order and
+/// customer keys), each once, in the order given; `Err` lists those
+/// `known` does not know, as written.
+fn match_keys(given: &[String], known: impl Fn(&str) -> bool) -> Result<Vec<String>, Vec<&str>> {
+    let mut keys = Vec::new();
+    let mut unknown = Vec::new();
+    for g in given {
+        let k = read::values::norm_key(g);
+        if !known(&k) {
+            unknown.push(g.as_str());
+        } else if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    if unknown.is_empty() {
+        Ok(keys)
+    } else {
+        Err(unknown)
+    }
+}
+
 /// The documents written: one path per line, or with `--json` a JSON
 /// object `{"written": [...]}`.
 fn print_written(written: &[PathBuf], json: bool) {
@@ -231,26 +252,13 @@ fn confirm_cmd(args: crate::cli::ConfirmArgs) -> Result<Outcome, AppError> {
     let keys: Vec<String> = if args.order_ids.is_empty() {
         md::pending_orders(rec).map_err(polars_err("listing the pending orders"))?
     } else {
-        let mut keys = Vec::new();
-        let mut unknown = Vec::new();
-        for o in &args.order_ids {
-            let k = read::values::norm_key(o);
-            if ids.contains_key(&k) {
-                if !keys.contains(&k) {
-                    keys.push(k);
-                }
-            } else {
-                unknown.push(o.as_str());
-            }
-        }
-        if !unknown.is_empty() {
-            return Err(AppError::Usage(format!(
+        match_keys(&args.order_ids, |k| ids.contains_key(k)).map_err(|unknown| {
+            AppError::Usage(format!(
                 "--order {}: no such order in the orders read ({} orders) — check the order number as the register writes it",
                 unknown.join(", "),
                 ids.len()
-            )));
-        }
-        keys
+            ))
+        })?
     };
     if keys.is_empty() {
         d.log.warn("no pending orders (status pending): no confirmation written — name orders with --order ID");
@@ -356,26 +364,13 @@ fn statement_cmd(args: crate::cli::StatementArgs) -> Result<Outcome, AppError> {
         md::customers_with_open_orders(rec).map_err(polars_err("listing the customers"))?
     } else {
         let known = md::customers(rec).map_err(polars_err("listing the customers"))?;
-        let mut keys = Vec::new();
-        let mut unknown = Vec::new();
-        for c in &args.customer_names {
-            let k = read::values::norm_key(c);
-            if known.contains_key(&k) {
-                if !keys.contains(&k) {
-                    keys.push(k);
-                }
-            } else {
-                unknown.push(c.as_str());
-            }
-        }
-        if !unknown.is_empty() {
-            return Err(AppError::Usage(format!(
+        match_keys(&args.customer_names, |k| known.contains_key(k)).map_err(|unknown| {
+            AppError::Usage(format!(
                 "--customer {}: no order of such a customer in the orders read ({} customers) — check the name as the register writes it",
                 unknown.join(", "),
                 known.len()
-            )));
-        }
-        keys
+            ))
+        })?
     };
     if keys.is_empty() {
         d.log.warn("no customer has open orders: no statement written — name customers with --customer NAME");
@@ -464,19 +459,8 @@ fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
     let started = Instant::now();
     let job = Job::prepare(&args.input, args.lang)?;
     let log = Log::new(args.quiet, args.verbose);
-    let out_dir = match &args.out {
-        Some(p) => p.clone(),
-        None if job.template.path.is_some() => {
-            job.template.resolve(&job.template.file.report.out_dir)
-        }
-        None => PathBuf::from(&job.template.file.report.out_dir),
-    };
-    std::fs::create_dir_all(&out_dir).map_err(|e| {
-        AppError::Runtime(anyhow::anyhow!(
-            "cannot create the output folder {}: {e} — check --out or [report] out_dir",
-            out_dir.display()
-        ))
-    })?;
+    let out_dir = out_dir_of(&job, args.out.as_ref());
+    create_out_dir(&out_dir)?;
     let _lock = lock_out_dir(&out_dir)?;
     let cleaned = crate::report::remove_stale_temps(&out_dir);
     if cleaned > 0 {

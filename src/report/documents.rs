@@ -10,12 +10,13 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rust_xlsxwriter::{
     Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Image, Workbook,
     Worksheet, XlsxError,
 };
 
+use super::table::{clip, excel_date};
 use crate::i18n::{self, Lang};
 use crate::measure::documents::{Confirmation, CustomerStatus, Statement, StatementShipment};
 use crate::template::CompanySection;
@@ -154,14 +155,6 @@ impl Fmt {
     }
 }
 
-fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
-    ExcelDateTime::from_ymd(
-        d.year().clamp(1900, 9999) as u16,
-        d.month() as u8,
-        d.day() as u8,
-    )
-}
-
 /// Writes text as text (write_string never makes a formula).
 fn text(ws: &mut Worksheet, r: u32, c: u16, s: &str, f: &Format) -> Result<(), XlsxError> {
     ws.write_string_with_format(r, c, clip(s), f)?;
@@ -240,14 +233,6 @@ fn opt_num(
     Ok(())
 }
 
-/// Excel's limit for one cell's text.
-fn clip(s: &str) -> &str {
-    match s.char_indices().nth(32_000) {
-        Some((i, _)) => &s[..i],
-        None => s,
-    }
-}
-
 /// A merged range holding text; a single cell when the range is one cell.
 fn merged(
     ws: &mut Worksheet,
@@ -311,6 +296,29 @@ fn seller_block(
     Ok(r + 2)
 }
 
+/// The top of a document: the sheet named after its title, the column
+/// widths, the seller block (logo at `logo_col`) and the title across
+/// every column; returns the row below.
+fn page_head(
+    ws: &mut Worksheet,
+    d: &DocInput,
+    f: &Fmt,
+    title_key: &str,
+    widths: &[f64],
+    logo_col: u16,
+) -> Result<u32, XlsxError> {
+    let title = i18n::text(d.lang, title_key);
+    ws.set_name(title.chars().take(31).collect::<String>())?;
+    for (i, w) in widths.iter().enumerate() {
+        ws.set_column_width(i as u16, *w)?;
+    }
+    let last_col = widths.len().saturating_sub(1) as u16;
+    let r = seller_block(ws, d, f, last_col, logo_col)?;
+    merged(ws, r, 0, last_col, title, &f.title)?;
+    ws.set_row_height(r, 26)?;
+    Ok(r + 2)
+}
+
 /// A4, fit to one page wide, print area and repeated rows, page numbers.
 fn print_setup(
     ws: &mut Worksheet,
@@ -363,18 +371,11 @@ pub fn confirmation(d: &DocInput, c: &Confirmation) -> Result<Workbook, XlsxErro
     let t = |k: &str| i18n::text(d.lang, k);
     let mut f = Fmt::new();
     let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name(t("doc.confirmation").chars().take(31).collect::<String>())?;
     // No. | Product | Quantity | Unit price | Amount | Currency
     let widths = [17.0, 40.0, 11.0, 15.0, 17.0, 11.0];
-    for (i, w) in widths.iter().enumerate() {
-        ws.set_column_width(i as u16, *w)?;
-    }
     let last_col = 5;
-    let mut r = seller_block(ws, d, &f, last_col, 4)?;
-    merged(ws, r, 0, last_col, t("doc.confirmation"), &f.title)?;
-    ws.set_row_height(r, 26)?;
-    r += 2;
+    let ws = wb.add_worksheet();
+    let mut r = page_head(ws, d, &f, "doc.confirmation", &widths, 4)?;
     text(ws, r, 0, t("doc.number"), &f.label)?;
     text(ws, r, 1, &c.order_id, &f.text)?;
     text(ws, r, 4, t("doc.date"), &f.label)?;
@@ -587,17 +588,10 @@ pub fn statement(d: &DocInput, s: &Statement) -> Result<Workbook, XlsxError> {
     let t = |k: &str| i18n::text(d.lang, k);
     let f = Fmt::new();
     let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name(t("doc.statement").chars().take(31).collect::<String>())?;
     let widths = [16.0, 12.0, 34.0, 11.0, 16.0, 13.0, 13.0, 36.0];
-    for (i, w) in widths.iter().enumerate() {
-        ws.set_column_width(i as u16, *w)?;
-    }
     let last_col = 7;
-    let mut r = seller_block(ws, d, &f, last_col, 6)?;
-    merged(ws, r, 0, last_col, t("doc.statement"), &f.title)?;
-    ws.set_row_height(r, 26)?;
-    r += 2;
+    let ws = wb.add_worksheet();
+    let mut r = page_head(ws, d, &f, "doc.statement", &widths, 6)?;
     text(ws, r, 0, t("doc.customer"), &f.label)?;
     text(ws, r, 1, &s.customer, &f.bold)?;
     text(ws, r, 6, t("doc.as_of"), &f.label)?;

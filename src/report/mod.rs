@@ -136,12 +136,7 @@ impl ReportInput<'_> {
             &[("title", &self.template.file.report.title)],
         );
         let as_of = self.as_of;
-        let created = rust_xlsxwriter::ExcelDateTime::from_ymd(
-            chrono::Datelike::year(&as_of).clamp(1900, 9999) as u16,
-            chrono::Datelike::month(&as_of) as u8,
-            chrono::Datelike::day(&as_of) as u8,
-        )
-        .unwrap_or_else(|_| {
+        let created = table::excel_date(as_of).unwrap_or_else(|_| {
             rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1).expect("valid date")
         });
         let props = DocProperties::new()

@@ -66,6 +66,18 @@ impl V {
     }
 }
 
+/// A date as Excel's date (years outside 1900–9999 clamped).
+///
+/// # Errors
+/// Never for a clamped year; rust_xlsxwriter's check.
+pub fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
+    ExcelDateTime::from_ymd(
+        d.year().clamp(1900, 9999) as u16,
+        d.month() as u8,
+        d.day() as u8,
+    )
+}
+
 /// Display width: CJK and full-width characters count double.
 pub fn display_width(s: &str) -> f64 {
     s.chars()
@@ -223,11 +235,7 @@ impl<'a> SheetWriter<'a> {
                     .write_number_with_format(row, col, *x, fmt.unwrap_or(&f.pct))?;
             }
             V::Date(d) => {
-                let dt = ExcelDateTime::from_ymd(
-                    d.year().clamp(1900, 9999) as u16,
-                    d.month() as u8,
-                    d.day() as u8,
-                )?;
+                let dt = excel_date(*d)?;
                 self.ws
                     .write_datetime_with_format(row, col, &dt, fmt.unwrap_or(&f.date))?;
             }
@@ -420,7 +428,7 @@ pub fn csv_text(v: &V) -> std::borrow::Cow<'_, str> {
 }
 
 /// Excel's cell limit is 32,767 characters; longer text is cut there.
-fn clip(s: &str) -> &str {
+pub fn clip(s: &str) -> &str {
     if s.len() <= 32_767 {
         return s; // no more characters than bytes
     }
