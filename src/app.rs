@@ -396,23 +396,61 @@ fn init_cmd(args: crate::cli::InitArgs) -> Result<Outcome, AppError> {
             .map(|p| (PathBuf::from(p), p.clone()))
             .collect()
     };
+    // The team's template, when given: its aliases, ignore, words and
+    // settings read the workbooks, and the template is written again.
+    let team = match &args.template {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| {
+                AppError::Runtime(anyhow::anyhow!(
+                    "cannot read {}: {e} — check the --template path",
+                    p.display()
+                ))
+            })?;
+            Some((Template::load(p)?, text))
+        }
+        None => None,
+    };
+    let cli_given = !args.files.is_empty()
+        || !args.paths.orders.is_empty()
+        || !args.paths.shipments.is_empty()
+        || !args.paths.feedback.is_empty();
     let inputs: Vec<TableInput> = [
         (Table::Orders, &args.paths.orders),
         (Table::Shipments, &args.paths.shipments),
         (Table::Feedback, &args.paths.feedback),
     ]
     .into_iter()
-    .map(|(table, extra)| TableInput {
-        table,
-        patterns: given(extra),
-        sheets: Vec::new(),
-        // A workbook given without a table may hold no sheet of this one.
-        optional: false,
+    .map(|(table, extra)| match &team {
+        // Without workbooks on the command line, the template's inputs.
+        Some((t, _)) if !cli_given => {
+            let spec = t.input(table);
+            TableInput {
+                table,
+                patterns: spec
+                    .paths
+                    .iter()
+                    .map(|p| {
+                        let r = t.resolve(p);
+                        let shown = r.to_string_lossy().into_owned();
+                        (r, shown)
+                    })
+                    .collect(),
+                sheets: spec.sheets.clone(),
+                optional: true,
+            }
+        }
+        _ => TableInput {
+            table,
+            patterns: given(extra),
+            sheets: Vec::new(),
+            // A workbook given without a table may hold no sheet of this one.
+            optional: false,
+        },
     })
     .collect();
     if inputs.iter().all(|i| i.patterns.is_empty()) {
         return Err(AppError::Usage(
-            "init: give the workbooks to look at: gendan init FILE… (or --orders/--shipments/--feedback PATH)"
+            "init: give the workbooks to look at: gendan init FILE… (or --orders/--shipments/--feedback PATH, or --template FILE with its inputs)"
                 .into(),
         ));
     }
@@ -424,8 +462,12 @@ fn init_cmd(args: crate::cli::InitArgs) -> Result<Outcome, AppError> {
             )));
         }
     }
-    let template = Template::default();
-    let as_of = chrono::Local::now().date_naive();
+    let template = team.as_ref().map(|(t, _)| t.clone()).unwrap_or_default();
+    let as_of = template
+        .file
+        .report
+        .as_of
+        .resolve(chrono::Local::now().date_naive());
     let lang_msgs = args.lang.map(lang_of).unwrap_or(Lang::En);
     let ctx = ReadContext::new(&template, lang_msgs, as_of);
     // A workbook is offered to every table; a table it gives nothing is
@@ -438,7 +480,12 @@ fn init_cmd(args: crate::cli::InitArgs) -> Result<Outcome, AppError> {
         .filter(|p| !p.as_os_str().is_empty())
         .map(std::path::Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
-    let text = crate::init::render(&found, &ctx, args.lang.map(lang_of), &base);
+    let team = team.as_ref().map(|(t, text)| crate::init::Team {
+        text,
+        file: &t.file,
+        keep_inputs: !cli_given,
+    });
+    let text = crate::init::render(&found, &ctx, args.lang.map(lang_of), &base, team.as_ref());
     match &args.out {
         Some(out) => {
             std::fs::write(out, text.as_bytes()).map_err(|e| {

@@ -89,6 +89,11 @@ pub struct InitArgs {
     pub files: Vec<String>,
     #[command(flatten)]
     pub paths: TablePaths,
+    /// Start from this template (its inputs, sheets, aliases, ignore, words
+    /// and settings) and write it again, completed: run init again after
+    /// giving a column to its field.
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
     /// Report language the template asks for (default: the language of
     /// the headers); also the language of the reasons quoted in comments.
     #[arg(long, value_enum)]

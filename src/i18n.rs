@@ -286,6 +286,55 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "已另行提供{table}文件，此列不读取",
     ),
     ("skip.read_as", "read as {table}", "已作为{table}读取"),
+    // rev5: which table, values as evidence (spec sections 3.2, 3.3)
+    (
+        "check.telling",
+        "{n} {table} columns ({fields})",
+        "{n} 个{table}特有列（{fields}）",
+    ),
+    ("check.given_as", "given as {table}", "作为{table}提供"),
+    (
+        "note.moved",
+        "{file} › {sheet}: given as {given} but read as {table} — its header has {fields} and nothing of {given}; give it with --{cli} (or name the sheet under [inputs.{given_key}] sheets to keep it there)",
+        "{file} › {sheet}：作为{given}提供，但已作为{table}读取——表头含 {fields}，没有{given}特有的列；请用 --{cli} 提供（或在 [inputs.{given_key}] sheets 中写明该表以保持原样）",
+    ),
+    (
+        "ignored.template",
+        "listed under [columns.{table}] ignore",
+        "模板 [columns.{table}] ignore 中列出",
+    ),
+    (
+        "evidence.dates",
+        "its values are not dates ({hits} of {n} are) — {examples}; if it is the {field}, give it under [columns.{table}]",
+        "其内容不是日期（{n} 个中仅 {hits} 个是）——{examples}；如确为{field}，请写入 [columns.{table}]",
+    ),
+    (
+        "evidence.numbers",
+        "its values are not numbers ({hits} of {n} are) — {examples}; if it is the {field}, give it under [columns.{table}]",
+        "其内容不是数字（{n} 个中仅 {hits} 个是）——{examples}；如确为{field}，请写入 [columns.{table}]",
+    ),
+    (
+        "evidence.words",
+        "its values are not {what} ({hits} of {n} are known words) — {examples}; if it is the {field}, give it under [columns.{table}] and its words under [values.{kind}]",
+        "其内容不是{what}（{n} 个中仅 {hits} 个是已知词）——{examples}；如确为{field}，请写入 [columns.{table}]，并在 [values.{kind}] 中补充词语",
+    ),
+    (
+        "evidence.names",
+        "its values are numbers, not names ({hits} of {n}) — {examples}; if it is the {field}, give it under [columns.{table}]",
+        "其内容是数字而不是名称（{n} 个中 {hits} 个）——{examples}；如确为{field}，请写入 [columns.{table}]",
+    ),
+    ("words.order_status", "order states", "订单状态"),
+    ("words.shipment_status", "shipment states", "物流状态"),
+    ("words.feedback_status", "feedback states", "反馈状态"),
+    ("words.mode", "transport modes", "运输方式"),
+    ("words.category", "feedback categories", "反馈类别"),
+    ("words.department", "departments", "部门"),
+    ("words.currency", "currencies", "币种"),
+    (
+        "v01.feedback_key",
+        "row has neither a customer nor an order id; it is left out of the calculation — fill in one of them",
+        "该行既无客户也无订单号，未计入统计——请补填其一",
+    ),
     (
         "check.chosen",
         "matched {hits}/{required} required fields",

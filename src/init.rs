@@ -12,8 +12,52 @@ use std::path::{Component, Path, PathBuf};
 use crate::flags::{RuleId, Table};
 use crate::i18n::Lang;
 use crate::read::fields::{self, EnumKind, Kind};
+use crate::read::sheet::ValueProfile;
 use crate::read::{self, values, ReadContext};
-use crate::template::DateOrder;
+use crate::template::{DateOrder, TemplateFile, IGNORE_KEY};
+
+/// The team's template `init --template` starts from (spec section 3.3):
+/// its text (blocks init does not write are kept as written, comments
+/// included) and its parsed form (aliases, ignore, words to merge).
+pub struct Team<'a> {
+    pub text: &'a str,
+    pub file: &'a TemplateFile,
+    /// The inputs came from the template (no workbook on the command
+    /// line): its `[inputs.*]` blocks are kept as written.
+    pub keep_inputs: bool,
+}
+
+/// A template's text as its top-level blocks: (table name, text with its
+/// header line); text before the first header has the name "".
+fn blocks(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = vec![(String::new(), String::new())];
+    for line in text.lines() {
+        let t = line.trim_start();
+        let name = t
+            .strip_prefix("[[")
+            .and_then(|r| r.split_once("]]"))
+            .or_else(|| t.strip_prefix('[').and_then(|r| r.split_once(']')))
+            .map(|(n, _)| n.trim().replace([' ', '"'], ""));
+        if let Some(n) = name.filter(|n| !n.is_empty() && !n.contains(',')) {
+            out.push((n, String::new()));
+        }
+        if let Some(last) = out.last_mut() {
+            last.1.push_str(line);
+            last.1.push('\n');
+        }
+    }
+    out
+}
+
+/// Whether `init` writes a block of this name itself (merged with the
+/// team's), rather than keeping the team's as written.
+fn written_by_init(name: &str) -> bool {
+    name == "values"
+        || name.starts_with("values.")
+        || name.starts_with("columns.")
+        || name.starts_with("inputs.")
+        || name == "report"
+}
 
 /// `path` as written in a template in `base` (relative when it can be).
 fn relative_to(path: &str, base: &Path) -> String {
@@ -92,23 +136,58 @@ fn nearness(header: &str, alias: &str) -> f64 {
 /// Suggestions below this nearness are not made.
 const NEAR_ENOUGH: f64 = 0.4;
 
-/// The fields of `table` whose aliases come near `header`, nearest first
-/// (at most two).
-fn nearest_fields(table: Table, header: &str) -> Vec<&'static str> {
+/// Whether a column whose cells are mostly `kind` (`date`, `number`,
+/// `text`) can hold `def`.
+fn fits(def: &fields::FieldDef, kind: &str) -> bool {
+    match (def.kind, kind) {
+        (Kind::Date, "date") => true,
+        (Kind::Quantity | Kind::NonNegative | Kind::Whole(..), "number") => true,
+        (Kind::Received, "date" | "number" | "text") => true,
+        // Keys may be numbers.
+        (Kind::Text, "number") => {
+            def.name.ends_with("_id") || def.name == "customer" || def.name == "tracking_no"
+        }
+        (Kind::Text | Kind::Enum(_), "text") => true,
+        _ => false,
+    }
+}
+
+/// The fields of `table` a column may hold, nearest first (at most two):
+/// by its header's words and, when its sampled values say what they are,
+/// only fields of that kind (a column of dates suggests date fields, at a
+/// lower bar of nearness since the values agree).
+fn nearest_fields(table: Table, header: &str, profile: Option<&ValueProfile>) -> Vec<&'static str> {
+    let kind = profile.and_then(ValueProfile::kind);
     let mut scored: Vec<(f64, &'static str)> = fields::fields(table)
         .iter()
+        .filter(|d| kind.is_none_or(|k| fits(d, k)))
         .map(|d| {
             let best = d
                 .aliases
                 .iter()
-                .map(|a| nearness(header, a))
+                .chain(std::iter::once(&d.name))
+                .map(|a| nearness(&header.replace('_', " "), &a.replace('_', " ")))
                 .fold(0.0, f64::max);
             (best, d.name)
         })
-        .filter(|(s, _)| *s >= NEAR_ENOUGH)
+        .filter(|(s, _)| *s >= if kind.is_some() { 0.2 } else { NEAR_ENOUGH })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     scored.into_iter().take(2).map(|(_, f)| f).collect()
+}
+
+/// What a column's sampled values are, in words for a comment.
+fn profile_words(p: &ValueProfile) -> Option<String> {
+    let (what, n) = match p.kind()? {
+        "date" => ("a date column", p.dates),
+        "number" => ("a number column", p.numbers),
+        _ => ("a text column", p.n - p.dates - p.numbers),
+    };
+    Some(format!(
+        "{what}: {} of {} sampled cells",
+        group(n as u64),
+        group(p.n as u64)
+    ))
 }
 
 /// The (table, field) whose alias comes nearest to `header`, when one is
@@ -147,8 +226,22 @@ fn is_number_or_date(table: Table, field: &str) -> bool {
 }
 
 /// The template text for what was found.
-pub fn render(found: &read::Inputs, ctx: &ReadContext, lang: Option<Lang>, base: &Path) -> String {
+pub fn render(
+    found: &read::Inputs,
+    ctx: &ReadContext,
+    lang: Option<Lang>,
+    base: &Path,
+    team: Option<&Team>,
+) -> String {
     let mut out = String::new();
+    let team_blocks = team.map(|t| blocks(t.text)).unwrap_or_default();
+    let team_block = |name: &str| {
+        team_blocks
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b.as_str())
+    };
+    let keep_inputs = team.is_some_and(|t| t.keep_inputs);
     // Language from the headers.
     let (mut zh, mut en) = (0, 0);
     for f in &found.files {
@@ -295,51 +388,78 @@ pub fn render(found: &read::Inputs, ctx: &ReadContext, lang: Option<Lang>, base:
     let _ = writeln!(out, "# Layout: {layout}.");
     let _ = writeln!(out, "# Check it with: gendan check --template THIS_FILE\n");
 
-    let _ = writeln!(out, "[report]");
-    let _ = writeln!(out, "title = \"Weekly order follow-up review\"");
-    let _ = writeln!(out, "period = \"week\"              # week | month");
-    let _ = writeln!(
-        out,
-        "as_of = \"today\"              # or a date; cron: \"yesterday\""
-    );
-    let _ = writeln!(
-        out,
-        "lang = \"{}\"                  # from the headers' language",
-        if lang == Lang::Zh { "zh" } else { "en" }
-    );
-    let _ = writeln!(out, "out_dir = \"reports\"");
-    // Arrival dates and no ship dates: on time can only be judged on them.
-    let shipment_fields: Vec<&str> = found
-        .files
-        .iter()
-        .flat_map(|f| {
-            let own = f
-                .sheets
-                .iter()
-                .filter(move |_| f.table == Table::Shipments)
-                .flat_map(|s| s.mapped.iter().map(|(field, _)| field.as_str()));
-            let derived = f.sheets.iter().flat_map(|s| {
-                s.derived_from
-                    .iter()
-                    .filter(|(t, _)| *t == Table::Shipments)
-                    .flat_map(|(_, from)| from.iter().filter_map(|p| p.split(" ← ").next()))
-            });
-            own.chain(derived)
-        })
-        .collect();
-    if shipment_fields.contains(&"delivered_date") && !shipment_fields.contains(&"ship_date") {
+    if let Some(block) = team_block("report") {
+        // The team's settings stand; what init infers is added only where
+        // the team has said nothing.
+        out.push_str(block.trim_end());
+        out.push('\n');
+        let has = |key: &str| {
+            block
+                .lines()
+                .any(|l| l.trim_start().starts_with(key) && l.contains('='))
+        };
+        if !has("date_order") {
+            let _ = writeln!(
+                out,
+                "date_order = \"{order_word}\"          # from the text dates: {dmy} day-first, {mdy} month-first"
+            );
+        }
+        out.push('\n');
+    } else {
+        let _ = writeln!(out, "[report]");
+        let _ = writeln!(out, "title = \"Weekly order follow-up review\"");
+        let _ = writeln!(out, "period = \"week\"              # week | month");
         let _ = writeln!(
+            out,
+            "as_of = \"today\"              # or a date; cron: \"yesterday\""
+        );
+        let _ = writeln!(
+            out,
+            "lang = \"{}\"                  # from the headers' language",
+            if lang == Lang::Zh { "zh" } else { "en" }
+        );
+        let _ = writeln!(out, "out_dir = \"reports\"");
+        // Arrival dates and no ship dates: on time can only be judged on them.
+        let shipment_fields: Vec<&str> = found
+            .files
+            .iter()
+            .flat_map(|f| {
+                let own = f
+                    .sheets
+                    .iter()
+                    .filter(move |_| f.table == Table::Shipments)
+                    .flat_map(|s| s.mapped.iter().map(|(field, _)| field.as_str()));
+                let derived = f.sheets.iter().flat_map(|s| {
+                    s.derived_from
+                        .iter()
+                        .filter(|(t, _)| *t == Table::Shipments)
+                        .flat_map(|(_, from)| from.iter().filter_map(|p| p.split(" ← ").next()))
+                });
+                own.chain(derived)
+            })
+            .collect();
+        if shipment_fields.contains(&"delivered_date") && !shipment_fields.contains(&"ship_date") {
+            let _ = writeln!(
             out,
             "on_time_basis = \"delivered_date\"   # the shipments have arrival dates but no ship dates"
         );
-    }
-    let _ = writeln!(
+        }
+        let _ = writeln!(
         out,
         "date_order = \"{order_word}\"          # from the text dates: {dmy} day-first, {mdy} month-first"
     );
-    let _ = writeln!(out);
+        let _ = writeln!(out);
+    }
 
     for table in Table::ALL {
+        let key = format!("inputs.{}", table.as_str());
+        if keep_inputs {
+            if let Some(block) = team_block(&key) {
+                out.push_str(block.trim_end());
+                out.push_str("\n\n");
+                continue;
+            }
+        }
         let mine: Vec<&read::FileReport> = found
             .files
             .iter()
@@ -385,8 +505,32 @@ pub fn render(found: &read::Inputs, ctx: &ReadContext, lang: Option<Lang>, base:
     for table in Table::ALL {
         let mut mapped: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut unused: Vec<String> = Vec::new();
+        let mut profiles: BTreeMap<String, ValueProfile> = BTreeMap::new();
+        // Columns no field took because of their values (or the team's
+        // ignore): header → reason.
+        let mut dropped: Vec<(String, String)> = Vec::new();
+        let team_cols = team.map(|t| match table {
+            Table::Orders => &t.file.columns.orders,
+            Table::Shipments => &t.file.columns.shipments,
+            Table::Feedback => &t.file.columns.feedback,
+        });
+        // The team's aliases first, in its order, even those that matched
+        // nothing this time.
+        for (field, list) in team_cols.into_iter().flatten() {
+            if field != IGNORE_KEY {
+                mapped.insert(field.clone(), list.clone());
+            }
+        }
         for f in found.files.iter().filter(|f| f.table == table) {
             for sh in &f.sheets {
+                for (h, p) in &sh.profiles {
+                    profiles.entry(h.clone()).or_insert(*p);
+                }
+                for ig in sh.ignored_columns.iter().filter(|c| c.dropped) {
+                    if !dropped.iter().any(|(h, _)| *h == ig.header) {
+                        dropped.push((ig.header.clone(), ig.reason.clone()));
+                    }
+                }
                 for (field, header) in &sh.mapped {
                     let e = mapped.entry(field.clone()).or_default();
                     if !e.contains(header) {
@@ -425,19 +569,53 @@ pub fn render(found: &read::Inputs, ctx: &ReadContext, lang: Option<Lang>, base:
                 let _ = writeln!(out, "{} = [{}]", d.name, list.join(", "));
             }
         }
+        let team_ignore: Vec<String> = team_cols
+            .and_then(|c| c.get(IGNORE_KEY))
+            .cloned()
+            .unwrap_or_default();
+        if !team_ignore.is_empty() {
+            let list: Vec<String> = team_ignore.iter().map(|x| quote(x)).collect();
+            let _ = writeln!(out, "{IGNORE_KEY} = [{}]", list.join(", "));
+        }
+        let by_values: Vec<&(String, String)> = dropped
+            .iter()
+            .filter(|(h, _)| {
+                !team_ignore
+                    .iter()
+                    .any(|t| values::norm_header(t) == values::norm_header(h))
+            })
+            .collect();
+        if !by_values.is_empty() {
+            let list: Vec<String> = by_values.iter().map(|(h, _)| quote(h)).collect();
+            let _ = writeln!(
+                out,
+                "# {IGNORE_KEY} = [{}]   # not mapped: their values contradict the field (add them to {IGNORE_KEY} to confirm, or give them to their field above)",
+                list.join(", ")
+            );
+            for (h, why) in by_values {
+                let _ = writeln!(out, "#   {}: {}", quote(h), one_line(why));
+            }
+        }
         for u in &unused {
-            let near = nearest_fields(table, u);
+            let p = profiles.get(u);
+            let near = nearest_fields(table, u, p);
+            let seen = p.and_then(profile_words);
+            let seen = seen.map(|w| format!("{w}; ")).unwrap_or_default();
             match near.first() {
                 Some(first) => {
                     let _ = writeln!(
                         out,
-                        "# {first} = [{}]   # unused column; could be: {}",
+                        "# {first} = [{}]   # unused column, {seen}could be: {}",
                         quote(u),
                         near.join(", ")
                     );
                 }
                 None => {
-                    let _ = writeln!(out, "# {}   # unused column; no field comes near", quote(u));
+                    let _ = writeln!(
+                        out,
+                        "# {}   # unused column, {seen}no field comes near",
+                        quote(u)
+                    );
                 }
             }
         }
@@ -487,10 +665,17 @@ pub fn render(found: &read::Inputs, ctx: &ReadContext, lang: Option<Lang>, base:
             .sum()
     };
     let _ = writeln!(out, "[values]");
-    let mut any = false;
+    let team_empty: Vec<String> = team
+        .map(|t| t.file.values.empty.clone())
+        .unwrap_or_default();
+    let mut any = !team_empty.is_empty();
+    if any {
+        let list: Vec<String> = team_empty.iter().map(|x| quote(x)).collect();
+        let _ = writeln!(out, "empty = [{}]", list.join(", "));
+    }
     for ((value, sheet, header), n) in &fillers {
         let rows = rows_of(sheet).max(1);
-        if *n * 100 > rows {
+        if *n * 100 > rows && !team_empty.contains(value) {
             any = true;
             let _ = writeln!(
                 out,
@@ -510,6 +695,11 @@ pub fn render(found: &read::Inputs, ctx: &ReadContext, lang: Option<Lang>, base:
     let _ = writeln!(out);
     for kind in EnumKind::ALL {
         let _ = writeln!(out, "[values.{}]", kind.template_key());
+        if let Some(t) = team {
+            for (w, c) in t.file.values.extra(kind) {
+                let _ = writeln!(out, "{} = {}", quote(w), quote(c));
+            }
+        }
         if let (Some(found_words), Some(m)) = (words.get(&kind), ctx.matcher(kind)) {
             let mut list: Vec<(&String, &u64)> = found_words.iter().collect();
             list.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
@@ -527,7 +717,25 @@ pub fn render(found: &read::Inputs, ctx: &ReadContext, lang: Option<Lang>, base:
         }
         let _ = writeln!(out);
     }
-    out.push_str(THRESHOLDS);
+    // The team's other blocks as written, comments included; the
+    // defaults for what it does not have.
+    let mut has_thresholds = false;
+    let mut has_history = false;
+    for (name, block) in &team_blocks {
+        if name.is_empty() || written_by_init(name) {
+            continue;
+        }
+        has_thresholds |= name == "thresholds";
+        has_history |= name == "history";
+        out.push_str(block.trim_end());
+        out.push_str("\n\n");
+    }
+    if !has_thresholds {
+        out.push_str(THRESHOLDS);
+    }
+    if !has_history {
+        out.push_str(HISTORY);
+    }
     out
 }
 
@@ -562,6 +770,8 @@ followup_days = 14           # after-sales follow-up due this long after arrival
 feedback_sla_days = 14       # open feedback older than this (S07)
 amount_tolerance = 0.005     # amount vs quantity × unit price (C07)
 
-[history]
+"#;
+
+const HISTORY: &str = r#"[history]
 enabled = true
 "#;

@@ -174,6 +174,10 @@ impl Default for InputsSection {
     }
 }
 
+/// The key under `[columns.<table>]` that lists headers no field may take
+/// (spec section 3.3, rev5).
+pub const IGNORE_KEY: &str = "ignore";
+
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ColumnsSection {
@@ -584,7 +588,7 @@ fn validate(text: &str, f: &TemplateFile) -> Result<(), String> {
     ] {
         let defs = fields::fields(table);
         for key in map.keys() {
-            if !defs.iter().any(|d| d.name == key) {
+            if key != IGNORE_KEY && !defs.iter().any(|d| d.name == key) {
                 let known: Vec<_> = defs.iter().map(|d| d.name).collect();
                 return Err(format!(
                     "{}: unknown field `{key}` — known fields of {}: {}",
@@ -716,6 +720,8 @@ sheets = []
 
 [columns.orders]             # extra header aliases per field, before the built-in ones
 # order_id = ["Job No", "工单号"]
+# ignore = ["State", "Sales"] # headers no field may take (a built-in alias whose values
+                             # contradict its field is dropped anyway, with the reason)
 [columns.shipments]
 [columns.feedback]
 
@@ -808,6 +814,8 @@ sheets = []
 
 [columns.orders]             # 额外的列名别名，优先于内置别名
 # order_id = ["Job No", "工单号"]
+# ignore = ["State", "Sales"] # 不映射到任何字段的列名（内置别名的列若内容与字段不符，
+                             # 也会被忽略并说明原因）
 [columns.shipments]
 [columns.feedback]
 

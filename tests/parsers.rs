@@ -475,7 +475,7 @@ proptest! {
                     prop_assert!(taken.insert(sh.name.clone(), f.table).is_none(), "{} read twice", sh.name);
                 }
             }
-            let text = gendan::init::render(&found, &c, None, dir.path());
+            let text = gendan::init::render(&found, &c, None, dir.path(), None);
             prop_assert!(gendan::template::parse(&text).is_ok(), "{}", text);
         }
         let _ = gendan::read::read_inputs(&c, &inputs);

@@ -96,6 +96,8 @@ const ORDER_ID: &[&str] = &[
     "合同编号",
     "销售订单号",
     "销售合同号",
+    // rev5: exported order lists
+    "Invoice No",
 ];
 const CUSTOMER: &[&str] = &[
     "Customer",
@@ -112,6 +114,13 @@ const CUSTOMER: &[&str] = &[
     "客户名",
     "客户简称",
     "客人",
+    // rev5: a customer key from an export (numbers are fine)
+    "Customer Id",
+    "Customer Code",
+    "Customer No",
+    "Customer Unique Id",
+    "客户编号",
+    "客户代码",
 ];
 const OWNER: &[&str] = &[
     "Merchandiser",
@@ -205,6 +214,12 @@ pub const ORDERS: &[FieldDef] = &[
             "Product Name",
             "Item Description",
             "Item No",
+            // rev5
+            "Product Id",
+            "Product Code",
+            "Item Code",
+            "Item Name",
+            "Stock Code",
             "Model",
             "SKU",
             "Article",
@@ -233,6 +248,10 @@ pub const ORDERS: &[FieldDef] = &[
             "Ordered Qty",
             "Order Quantity",
             "Line Item Quantity",
+            // rev5
+            "Order Item Quantity",
+            "Quantity Ordered",
+            "Qty Ordered",
             "订货数量",
             "订单量",
             "下单数量",
@@ -242,7 +261,16 @@ pub const ORDERS: &[FieldDef] = &[
         "unit_price",
         false,
         Kind::NonNegative,
-        &["Unit Price", "Price", "单价", "Price per Unit", "含税单价"],
+        &[
+            "Unit Price",
+            "Price",
+            "单价",
+            "Price per Unit",
+            "含税单价",
+            // rev5
+            "Price Each",
+            "Order Item Product Price",
+        ],
     ),
     f(
         "currency",
@@ -265,6 +293,10 @@ pub const ORDERS: &[FieldDef] = &[
             "Total Value",
             "Value",
             "Line Item Value",
+            // rev5
+            "Line Total",
+            "Total Price",
+            "Order Item Total",
             "合同金额",
             "订单金额",
             "总价",
@@ -300,6 +332,12 @@ pub const ORDERS: &[FieldDef] = &[
             "PI Date",
             "Date of Order",
             "Order Received",
+            // rev5: exported order lists
+            "Order Purchase Date",
+            "Order Purchase Timestamp",
+            "Purchase Date",
+            "Date Ordered",
+            "Invoice Date",
             "合同日期",
             "签单日期",
             "下单时间",
@@ -334,6 +372,13 @@ pub const ORDERS: &[FieldDef] = &[
             "Latest Shipment",
             "Delivery Time",
             "Scheduled Delivery Date",
+            // rev5: exported order lists
+            "Estimated Delivery Date",
+            "Order Estimated Delivery Date",
+            "Scheduled Ship Date",
+            "Expected Delivery Date",
+            "Promised Delivery Date",
+            "Need By Date",
             "ETD",
             "交货期",
             "交期",
@@ -526,6 +571,9 @@ pub const SHIPMENTS: &[FieldDef] = &[
             "Shipping Date",
             "Shipment Date",
             "Loading Date",
+            // rev5
+            "Order Delivered Carrier Date",
+            "Actual Ship Date",
             "On Board Date",
             "Sailing Date",
             "B/L Date",
@@ -550,7 +598,8 @@ pub const SHIPMENTS: &[FieldDef] = &[
             "Mode",
             "运输方式",
             // rev4
-            "Ship Via",
+            "Ship Mode",
+            "Shipping Mode",
             "Shipping Method",
             "Shipment Mode",
             "Transport",
@@ -579,6 +628,10 @@ pub const SHIPMENTS: &[FieldDef] = &[
             "快递公司",
             "航空公司",
             "船东",
+            // rev5: exported order lists (Ship Via names the shipper)
+            "Shipper",
+            "Ship Via",
+            "Shipper Name",
         ],
     ),
     f(
@@ -618,6 +671,9 @@ pub const SHIPMENTS: &[FieldDef] = &[
             // rev4
             "Estimated Arrival",
             "ETA Date",
+            // rev5
+            "Estimated Arrival Date",
+            "Expected Arrival",
             "预计到港日期",
             "预计到达日期",
             "预计到货",
@@ -637,6 +693,8 @@ pub const SHIPMENTS: &[FieldDef] = &[
             "Arrived",
             "Received Date",
             "POD Date",
+            // rev5
+            "Order Delivered Customer Date",
             "Delivery Confirmed",
             "Delivered to Client Date",
             "Actual Delivery Date",
@@ -674,7 +732,15 @@ pub const FEEDBACK: &[FieldDef] = &[
         "feedback_id",
         false,
         Kind::Text,
-        &["Feedback No", "反馈编号"],
+        &[
+            "Feedback No",
+            "反馈编号",
+            // rev5
+            "Feedback Id",
+            "Review Id",
+            "Complaint No",
+            "投诉编号",
+        ],
     ),
     f("order_id", false, Kind::Text, ORDER_ID),
     f("customer", true, Kind::Text, CUSTOMER),
@@ -690,6 +756,8 @@ pub const FEEDBACK: &[FieldDef] = &[
             // rev4
             "Complaint Date",
             "Review Date",
+            // rev5
+            "Review Creation Date",
             "Survey Date",
             "投诉日期",
             "反馈时间",
@@ -711,6 +779,9 @@ pub const FEEDBACK: &[FieldDef] = &[
             "Review Score",
             "CSAT",
             "Satisfaction Score",
+            // rev5
+            "Stars",
+            "Star Rating",
             "满意度评分",
             "打分",
         ],
@@ -763,6 +834,10 @@ pub const FEEDBACK: &[FieldDef] = &[
             "Review",
             "Description",
             "Customer Feedback",
+            // rev5
+            "Review Comment Message",
+            "Review Text",
+            "Review Comment",
             "投诉内容",
             "客户意见",
             "问题描述",
@@ -853,6 +928,40 @@ pub fn fields(table: Table) -> &'static [FieldDef] {
         Table::Orders => ORDERS,
         Table::Shipments => SHIPMENTS,
         Table::Feedback => FEEDBACK,
+    }
+}
+
+/// Whether `field` belongs to `table` alone and so tells which table a
+/// sheet is (spec section 3.2, rev5): order_id, quantity, status, owner
+/// and updated_at are shared and tell nothing, nor do a feedback row's
+/// customer and department or an order's remarks.
+pub fn is_telling(table: Table, field: &str) -> bool {
+    match table {
+        Table::Orders => !matches!(
+            field,
+            "order_id" | "quantity" | "status" | "owner" | "updated_at" | "remarks"
+        ),
+        Table::Shipments => matches!(
+            field,
+            "shipment_id"
+                | "ship_date"
+                | "mode"
+                | "carrier"
+                | "tracking_no"
+                | "eta"
+                | "delivered_date"
+        ),
+        Table::Feedback => matches!(
+            field,
+            "feedback_id"
+                | "date"
+                | "score"
+                | "nps"
+                | "category"
+                | "comment"
+                | "action"
+                | "closed_date"
+        ),
     }
 }
 

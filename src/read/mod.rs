@@ -81,6 +81,10 @@ pub struct SkippedSheet {
     /// problem, so not a warning on stderr (`check` still lists it).
     #[serde(skip)]
     pub read_elsewhere: bool,
+    /// Read for a table the file was not given for, because it plainly is
+    /// that table's (spec section 3.2, rev5; a note says so).
+    #[serde(skip)]
+    pub moved: bool,
 }
 
 /// One input file as the run summary lists it (spec section 7).
@@ -188,6 +192,8 @@ struct FileOutcome {
     present: Vec<bool>,
     flags: Vec<Flag>,
     sources: Vec<SourceInfo>,
+    /// Read for a table the file was not given for (spec 3.2, rev5).
+    moved_in: bool,
 }
 
 /// Rows a tracker sheet would give another table (spec section 3.2), used
@@ -215,6 +221,8 @@ struct FileJob {
 struct FileResult {
     outcomes: Vec<FileOutcome>,
     derived: Vec<Derived>,
+    /// Sheets read for a table the file was not given for.
+    notes: Vec<String>,
 }
 
 fn read_file(ctx: &ReadContext, job: &FileJob) -> Result<FileResult, ReadError> {
@@ -291,21 +299,78 @@ pub fn ingest_as(
     Ok((rows, flags))
 }
 
-/// Which table of `candidates` reads a sheet: the best share of required
-/// fields matched, then the sheet's name, then orders, shipments, feedback
-/// (spec section 3.2).
+/// Which table of `candidates` reads a sheet: the most *telling* fields
+/// matched (fields of that table alone), then the sheet's name, then
+/// orders, shipments, feedback (spec section 3.2, rev5). A candidate
+/// matched at least half of its table's required fields.
 fn choose_table(name: &str, plans: &[(Table, Result<sheet::Plan, String>)]) -> Option<usize> {
     let hint = name_hint(name);
     plans
         .iter()
         .enumerate()
-        .filter_map(|(i, (t, p))| p.as_ref().ok().map(|p| (i, *t, p.share)))
+        .filter_map(|(i, (t, p))| p.as_ref().ok().map(|p| (i, *t, p.telling.len())))
         .max_by(|a, b| {
-            a.2.total_cmp(&b.2)
+            a.2.cmp(&b.2)
                 .then_with(|| (Some(a.1) == hint).cmp(&(Some(b.1) == hint)))
                 .then_with(|| b.1.cmp(&a.1))
         })
         .map(|(i, _, _)| i)
+}
+
+/// A sheet of a file given to other tables only that plainly is `table`'s:
+/// the chosen table matched no telling field and this one two or more
+/// (spec section 3.2, rev5). The index into `plans`.
+fn plainly_other(
+    chosen: Option<&sheet::Plan>,
+    plans: &[(Table, Result<sheet::Plan, String>)],
+) -> Option<usize> {
+    if chosen.is_some_and(|p| !p.telling.is_empty()) {
+        return None;
+    }
+    plans
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, p))| p.as_ref().ok().map(|p| (i, p.telling.len())))
+        .filter(|(_, n)| *n >= 2)
+        .max_by_key(|(i, n)| (*n, std::cmp::Reverse(*i)))
+        .map(|(i, _)| i)
+}
+
+/// Why a table took a sheet, for `check`: required and telling fields
+/// matched, and the sheet's name when it agreed.
+fn chosen_because(lang: crate::i18n::Lang, table: Table, plan: &sheet::Plan, name: &str) -> String {
+    let required = fields::fields(table)
+        .iter()
+        .filter(|d| d.required)
+        .count()
+        .to_string();
+    let mut out = crate::i18n::fill(
+        lang,
+        "check.chosen",
+        &[("hits", &plan.hits.to_string()), ("required", &required)],
+    );
+    if name_hint(name) == Some(table) {
+        let word = crate::i18n::text(lang, "check.sheet_name");
+        out.push_str(&format!("; {word} {name}"));
+    }
+    if !plan.telling.is_empty() {
+        let labels: Vec<&str> = plan
+            .telling
+            .iter()
+            .map(|f| crate::i18n::field_label(lang, f))
+            .collect();
+        out.push_str("; ");
+        out.push_str(&crate::i18n::fill(
+            lang,
+            "check.telling",
+            &[
+                ("n", &plan.telling.len().to_string()),
+                ("table", crate::i18n::table_label(lang, table.as_str())),
+                ("fields", &labels.join(", ")),
+            ],
+        ));
+    }
+    out
 }
 
 /// The table a sheet's name suggests: 订单 / order / PO → orders; 出货,
@@ -362,6 +427,17 @@ fn read_workbook(
         flags: Vec<Flag>,
         sources: Vec<SourceInfo>,
     }
+    // The tables the file was given for, then the others: a sheet that
+    // plainly is another table's is read for that one (spec 3.2, rev5).
+    let given_n = tables.len();
+    let mut all: Vec<(Table, Vec<String>)> = tables.to_vec();
+    for t in Table::ALL {
+        if !all.iter().any(|(x, _)| *x == t) {
+            all.push((t, Vec::new()));
+        }
+    }
+    let tables = &all[..];
+    let mut notes: Vec<String> = Vec::new();
     let mut accs: Vec<Acc> = tables
         .iter()
         .map(|(t, _)| Acc {
@@ -385,6 +461,7 @@ fn read_workbook(
                 reason: reason.to_string(),
                 header_guess: None,
                 read_elsewhere: false,
+                moved: false,
             });
         }
     };
@@ -392,17 +469,15 @@ fn read_workbook(
     for meta in metas {
         // A sheet named in a table's `sheets` goes to that table only;
         // otherwise every table that reads all sheets is a candidate.
-        let named: Vec<usize> = (0..tables.len())
+        let named: Vec<usize> = (0..given_n)
             .filter(|i| tables[*i].1.contains(&meta.name))
             .collect();
         let candidates: Vec<usize> = if is_csv {
-            (0..tables.len()).collect()
+            (0..given_n).collect()
         } else if !named.is_empty() {
             named.clone()
         } else {
-            (0..tables.len())
-                .filter(|i| tables[*i].1.is_empty())
-                .collect()
+            (0..given_n).filter(|i| tables[*i].1.is_empty()).collect()
         };
         if candidates.is_empty() {
             continue;
@@ -466,21 +541,45 @@ fn read_workbook(
             .iter()
             .map(|i| (tables[*i].0, sheet::plan(ctx, tables[*i].0, &range)))
             .collect();
-        let Some(pick) = choose_table(&meta.name, &plans) else {
-            let guess = sheet::header_guess(ctx, &range);
-            for (k, i) in candidates.iter().enumerate() {
-                if let Err(reason) = &plans[k].1 {
-                    skip(&mut accs, &[*i], &meta.name, reason);
-                    if let Some(last) = accs[*i].report.skipped_sheets.last_mut() {
-                        last.header_guess = guess.clone();
+        let pick = choose_table(&meta.name, &plans);
+        // A table the file was not given for takes the sheet only when it
+        // plainly is that table's and the template did not name it.
+        let spare: Vec<usize> = if named.is_empty() {
+            (given_n..tables.len()).collect()
+        } else {
+            Vec::new()
+        };
+        let moved: Option<(usize, sheet::Plan)> = if spare.is_empty() {
+            None
+        } else {
+            let mut oplans: Vec<(Table, Result<sheet::Plan, String>)> = spare
+                .iter()
+                .map(|i| (tables[*i].0, sheet::plan(ctx, tables[*i].0, &range)))
+                .collect();
+            let chosen_plan = pick.and_then(|k| plans[k].1.as_ref().ok());
+            plainly_other(chosen_plan, &oplans)
+                .and_then(|j| Some((spare[j], oplans.swap_remove(j).1.ok()?)))
+        };
+        let (chosen, plan) = match (&moved, pick) {
+            (Some((i, p)), _) => (*i, p),
+            (None, Some(k)) => match &plans[k].1 {
+                Ok(p) => (candidates[k], p),
+                Err(_) => continue,
+            },
+            (None, None) => {
+                let guess = sheet::header_guess(ctx, &range);
+                for (k, i) in candidates.iter().enumerate() {
+                    if let Err(reason) = &plans[k].1 {
+                        skip(&mut accs, &[*i], &meta.name, reason);
+                        if let Some(last) = accs[*i].report.skipped_sheets.last_mut() {
+                            last.header_guess = guess.clone();
+                        }
                     }
                 }
+                continue;
             }
-            continue;
         };
-        let chosen = candidates[pick];
         let table = tables[chosen].0;
-        let Ok(plan) = &plans[pick].1 else { continue };
         let acc = &mut accs[chosen];
         let src_id = acc.sources.len() as u32;
         let read = sheet::read_rows(
@@ -496,30 +595,42 @@ fn read_workbook(
         );
         match read {
             Ok((mut sheet_report, info)) => {
-                if candidates.len() > 1 {
-                    let by_name = if name_hint(&meta.name) == Some(table) {
-                        let word = crate::i18n::text(lang, "check.sheet_name");
-                        format!("; {word} {}", meta.name)
-                    } else {
-                        String::new()
-                    };
-                    sheet_report.chosen_because = Some(
-                        crate::i18n::fill(
-                            lang,
-                            "check.chosen",
-                            &[
-                                ("hits", &plan.hits.to_string()),
-                                (
-                                    "required",
-                                    &fields::fields(table)
-                                        .iter()
-                                        .filter(|d| d.required)
-                                        .count()
-                                        .to_string(),
-                                ),
-                            ],
-                        ) + &by_name,
-                    );
+                if candidates.len() > 1 || moved.is_some() {
+                    sheet_report.chosen_because =
+                        Some(chosen_because(lang, table, plan, &meta.name));
+                }
+                if moved.is_some() {
+                    let given: Vec<&str> = candidates
+                        .iter()
+                        .map(|i| crate::i18n::table_label(lang, tables[*i].0.as_str()))
+                        .collect();
+                    let given_key = candidates
+                        .first()
+                        .map_or("orders", |i| tables[*i].0.as_str());
+                    let labels: Vec<&str> = plan
+                        .telling
+                        .iter()
+                        .map(|f| crate::i18n::field_label(lang, f))
+                        .collect();
+                    notes.push(crate::i18n::fill(
+                        lang,
+                        "note.moved",
+                        &[
+                            ("file", shown),
+                            ("sheet", &meta.name),
+                            ("given", &given.join("/")),
+                            ("given_key", given_key),
+                            ("table", crate::i18n::table_label(lang, table.as_str())),
+                            ("fields", &labels.join(", ")),
+                            ("cli", table.as_str()),
+                        ],
+                    ));
+                    let given_as =
+                        crate::i18n::fill(lang, "check.given_as", &[("table", &given.join("/"))]);
+                    sheet_report.chosen_because = sheet_report
+                        .chosen_because
+                        .take()
+                        .map(|why| format!("{given_as}; {why}"));
                 }
                 acc.report.sheets.push(sheet_report);
                 acc.sources.push(info);
@@ -534,6 +645,7 @@ fn read_workbook(
                 for i in &others {
                     if let Some(last) = accs[*i].report.skipped_sheets.last_mut() {
                         last.read_elsewhere = true;
+                        last.moved = moved.is_some();
                     }
                 }
                 if table == Table::Orders {
@@ -575,7 +687,12 @@ fn read_workbook(
         }
     }
     let mut outcomes = Vec::with_capacity(accs.len());
-    for acc in accs {
+    for (k, acc) in accs.into_iter().enumerate() {
+        // A table the file was not given for is there only when it read a sheet.
+        let moved_in = k >= given_n;
+        if moved_in && acc.report.sheets.is_empty() {
+            continue;
+        }
         let present = acc.builder.present.clone();
         let frame = to_frame(acc.builder).map_err(|e| ReadError::Frame(e.to_string()))?;
         outcomes.push(FileOutcome {
@@ -584,9 +701,14 @@ fn read_workbook(
             present,
             flags: acc.flags,
             sources: acc.sources,
+            moved_in,
         });
     }
-    Ok(FileResult { outcomes, derived })
+    Ok(FileResult {
+        outcomes,
+        derived,
+        notes,
+    })
 }
 
 /// Reads every input file of the three tables.
@@ -725,6 +847,7 @@ fn read_all(ctx: &ReadContext, inputs: &[TableInput], lenient: bool) -> Result<I
     let mut derived_all: Vec<Derived> = Vec::new();
     for r in per_file.iter_mut().flatten() {
         derived_all.append(&mut r.derived);
+        notes.append(&mut r.notes);
     }
     let mut read_per_table = [0u64; 3];
     for (table, mine) in &order {
@@ -739,6 +862,19 @@ fn read_all(ctx: &ReadContext, inputs: &[TableInput], lenient: bool) -> Result<I
             read_per_table[table_idx(*table)] +=
                 o.report.sheets.iter().map(|s| s.rows_read).sum::<u64>();
             add(*table, o.frame, o.present, o.sources, o.flags, &mut sources)?;
+            files.push(o.report);
+        }
+    }
+    // Sheets read for a table their file was not given for, in file order.
+    for r in per_file.iter_mut().flatten() {
+        for o in std::mem::take(&mut r.outcomes) {
+            if !o.moved_in {
+                continue;
+            }
+            let table = o.report.table;
+            read_per_table[table_idx(table)] +=
+                o.report.sheets.iter().map(|s| s.rows_read).sum::<u64>();
+            add(table, o.frame, o.present, o.sources, o.flags, &mut sources)?;
             files.push(o.report);
         }
     }
@@ -789,6 +925,7 @@ fn read_all(ctx: &ReadContext, inputs: &[TableInput], lenient: bool) -> Result<I
                         column,
                         header,
                         reason: reason.clone(),
+                        dropped: false,
                     });
                 }
             }
@@ -893,7 +1030,18 @@ fn nothing_read(
             .map(|s| s.rows_read)
             .sum();
         let empty = rows == 0 && read == 0;
-        let must = *table == Table::Orders || given;
+        // Its files were read, for the table they plainly are (a note says so).
+        let all_moved = {
+            let mut mine = files.iter().filter(|f| f.table == *table).peekable();
+            mine.peek().is_some()
+                && mine.all(|f| {
+                    f.sheets.is_empty()
+                        && !f.skipped_sheets.is_empty()
+                        && f.skipped_sheets.iter().all(|s| s.moved || s.read_elsewhere)
+                        && f.skipped_sheets.iter().any(|s| s.moved)
+                })
+        };
+        let must = (*table == Table::Orders || given) && !all_moved;
         if !(empty && must) {
             continue;
         }

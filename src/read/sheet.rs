@@ -33,6 +33,8 @@ pub struct ReadContext {
     matchers: HashMap<EnumKind, WordMatcher>,
     /// The template's `[values] empty` words, normalised.
     empty_extra: Vec<String>,
+    /// Normalised headers of `[columns.<table>] ignore` (spec section 3.3).
+    ignored: HashMap<Table, Vec<String>>,
 }
 
 /// Rank of a template alias: before every built-in one.
@@ -47,6 +49,7 @@ impl ReadContext {
     pub fn new(t: &Template, lang: Lang, as_of: NaiveDate) -> Self {
         let mut aliases = HashMap::new();
         let mut alias_lists = HashMap::new();
+        let mut ignored = HashMap::new();
         for table in Table::ALL {
             let extra = match table {
                 Table::Orders => &t.file.columns.orders,
@@ -85,6 +88,14 @@ impl ReadContext {
             }
             aliases.insert(table, map);
             alias_lists.insert(table, lists);
+            let skip: Vec<String> = extra
+                .get(crate::template::IGNORE_KEY)
+                .into_iter()
+                .flatten()
+                .map(|h| values::norm_header(h))
+                .filter(|h| !h.is_empty())
+                .collect();
+            ignored.insert(table, skip);
         }
         let matchers = EnumKind::ALL
             .iter()
@@ -107,7 +118,20 @@ impl ReadContext {
                 .map(|w| values::norm_marker(w))
                 .filter(|w| !w.is_empty())
                 .collect(),
+            ignored,
         }
+    }
+
+    /// Whether the template lists `header` under `[columns.<table>] ignore`.
+    pub fn is_ignored(&self, table: Table, header: &str) -> bool {
+        self.ignored.get(&table).is_some_and(|l| {
+            !l.is_empty() && {
+                let n = values::norm_header(header);
+                l.contains(&n)
+                    || values::split_suffix(header)
+                        .is_some_and(|(base, _)| l.contains(&values::norm_header(base)))
+            }
+        })
     }
 
     /// The field a header names, with its rank: the whole header, else the
@@ -115,7 +139,7 @@ impl ReadContext {
     pub fn field_for(&self, table: Table, header: &str) -> Option<(usize, u32)> {
         let map = self.aliases.get(&table)?;
         let n = values::norm_header(header);
-        if n.is_empty() {
+        if n.is_empty() || self.is_ignored(table, header) {
             return None;
         }
         if let Some(hit) = map.get(&n) {
@@ -294,6 +318,11 @@ impl SourceInfo {
                     .position(|d| d.name == key)
                     .and_then(|i| self.cols[i])
             })
+            .or_else(|| {
+                defs.iter()
+                    .position(|d| d.name == "order_id")
+                    .and_then(|i| self.cols[i])
+            })
             .unwrap_or(0);
         cell_ref(col, row)
     }
@@ -347,6 +376,10 @@ pub struct SheetReport {
     /// What each derived table was made from, for `check`.
     #[serde(skip)]
     pub derived_from: Vec<(Table, Vec<String>)>,
+    /// What each column's sampled cells hold, by header, for `gendan
+    /// init`'s suggestions.
+    #[serde(skip)]
+    pub profiles: std::collections::HashMap<String, ValueProfile>,
 }
 
 /// A header column that was not used, and why.
@@ -355,6 +388,10 @@ pub struct IgnoredColumn {
     pub column: String,
     pub header: String,
     pub reason: String,
+    /// No field may take it (the template's `ignore`, or its values
+    /// contradict a built-in alias), as opposed to left for another column.
+    #[serde(skip)]
+    pub dropped: bool,
 }
 
 /// The largest number a quantity, price or amount may hold (exclusive).
@@ -452,13 +489,21 @@ pub struct Plan {
     /// Per field: the relative column that holds it.
     rel_cols: Vec<Option<usize>>,
     /// Columns of a field that lost to another column of it: (rel, reason).
-    losers: Vec<(usize, String)>,
+    /// Columns of a field that lost to another column of it, or that no
+    /// field may take (the template's `ignore`, values that contradict a
+    /// built-in alias): (rel, reason, whether it was dropped).
+    losers: Vec<(usize, String, bool)>,
     /// The currency a header's bracketed suffix names.
     currency: Option<&'static str>,
     /// Share of the table's required fields the header matches.
     pub share: f64,
     /// Required fields matched.
     pub hits: usize,
+    /// Fields of this table alone that the header matched (spec section
+    /// 3.2, rev5): what decides which table a sheet is.
+    pub telling: Vec<&'static str>,
+    /// Per column (relative): what its sampled cells hold.
+    pub profiles: Vec<ValueProfile>,
 }
 
 impl Plan {
@@ -475,7 +520,7 @@ impl Plan {
             .iter()
             .flatten()
             .copied()
-            .chain(self.losers.iter().map(|(c, _)| *c))
+            .chain(self.losers.iter().map(|(c, _, _)| *c))
             .collect();
         self.names
             .iter()
@@ -543,7 +588,7 @@ pub fn plan(ctx: &ReadContext, table: Table, range: &Range<Data>) -> Result<Plan
             break;
         }
     }
-    let Some((r, mut names, mut hits, below)) = found else {
+    let Some((r, mut names, hits, below)) = found else {
         let req: Vec<&str> = defs
             .iter()
             .filter(|d| d.required)
@@ -579,20 +624,34 @@ pub fn plan(ctx: &ReadContext, table: Table, range: &Range<Data>) -> Result<Plan
             let h2 = required_hits(ctx, table, &combined);
             if h2 >= hits {
                 names = combined;
-                hits = h2;
                 two_rows = true;
             }
         }
     }
     let header_rel = r + usize::from(two_rows);
+    let samples = sample_columns(range, header_rel + 1, names.len());
+    // Columns no field may take: the template's `ignore`, and built-in
+    // mappings whose values contradict the field (spec section 3.3).
+    let mut dropped: Vec<(usize, String)> = Vec::new();
     // Field → column: the best-ranked header, then the leftmost.
     let mut best: Vec<Option<(u32, usize)>> = vec![None; defs.len()];
     let mut losers = Vec::new();
     let mut currency = None;
     for (c, n) in names.iter().enumerate() {
+        if !n.is_empty() && ctx.is_ignored(table, n) {
+            let why = i18n::fill(lang, "ignored.template", &[("table", table.as_str())]);
+            dropped.push((c, why));
+            continue;
+        }
         let Some((fi, rank)) = ctx.field_for(table, n) else {
             continue;
         };
+        if rank >= RANK_BUILTIN {
+            if let Some(why) = contradiction(ctx, table, &defs[fi], n, &samples[c]) {
+                dropped.push((c, why));
+                continue;
+            }
+        }
         if currency.is_none() {
             currency = ctx.suffix_currency(n);
         }
@@ -620,9 +679,23 @@ pub fn plan(ctx: &ReadContext, table: Table, range: &Range<Data>) -> Result<Plan
                     ("col", &col_letters(abs(won))),
                 ],
             );
-            (lost, reason)
+            (lost, reason, false)
         })
+        .chain(dropped.into_iter().map(|(c, why)| (c, why, true)))
         .collect();
+    // The mapping as it stands after the evidence: what decides the table.
+    let hits = defs
+        .iter()
+        .zip(&best)
+        .filter(|(d, b)| d.required && b.is_some())
+        .count();
+    let telling: Vec<&'static str> = defs
+        .iter()
+        .zip(&best)
+        .filter(|(d, b)| b.is_some() && fields::is_telling(table, d.name))
+        .map(|(d, _)| d.name)
+        .collect();
+    let profiles = samples.iter().map(|cells| profile(ctx, cells)).collect();
     Ok(Plan {
         table,
         data_rel: header_rel + 1,
@@ -634,7 +707,252 @@ pub fn plan(ctx: &ReadContext, table: Table, range: &Range<Data>) -> Result<Plan
         currency,
         share: hits as f64 / required.max(1) as f64,
         hits,
+        telling,
+        profiles,
     })
+}
+
+/// How many data cells per column the evidence rule looks at (spec
+/// section 3.3), and how many rows it reads at most to find them.
+const SAMPLE_CELLS: usize = 200;
+const SAMPLE_ROWS: usize = 2_000;
+/// Fewer sampled cells than this are no evidence against a header.
+const MIN_EVIDENCE: usize = 5;
+
+/// Up to [`SAMPLE_CELLS`] non-blank cells of each of the first `width`
+/// columns, from the data rows below the header (at most [`SAMPLE_ROWS`]).
+fn sample_columns<'r, 'a>(
+    range: &'r Range<Data<'a>>,
+    from: usize,
+    width: usize,
+) -> Vec<Vec<&'r Data<'a>>> {
+    let mut out: Vec<Vec<&'r Data<'a>>> = vec![Vec::new(); width];
+    let mut full = 0;
+    for row in range.rows().skip(from).take(SAMPLE_ROWS) {
+        if is_note_row(row) || row.first().is_some_and(is_totals_label) {
+            continue;
+        }
+        for (c, cell) in row.iter().take(width).enumerate() {
+            if out[c].len() < SAMPLE_CELLS && !is_blank(cell) {
+                out[c].push(cell);
+                if out[c].len() == SAMPLE_CELLS {
+                    full += 1;
+                }
+            }
+        }
+        if full == width {
+            break;
+        }
+    }
+    out
+}
+
+/// What a column's sampled cells hold, for `gendan init`'s suggestions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ValueProfile {
+    /// Cells looked at (empty markers not counted).
+    pub n: u32,
+    pub dates: u32,
+    pub numbers: u32,
+}
+
+impl ValueProfile {
+    /// `date`, `number` or `text`: what more than half the cells are.
+    pub fn kind(&self) -> Option<&'static str> {
+        if self.n == 0 {
+            None
+        } else if self.dates * 2 > self.n {
+            Some("date")
+        } else if self.numbers * 2 > self.n {
+            Some("number")
+        } else {
+            Some("text")
+        }
+    }
+}
+
+/// A cell that reads as a date in some form of spec section 3 (a number
+/// counts when it is an Excel serial of 1950–2099).
+fn is_date_like(ctx: &ReadContext, d: &Data) -> bool {
+    match d {
+        Data::DateTime(_) | Data::DateTimeIso(_) => true,
+        Data::Int(i) => (18_264..=73_050).contains(i),
+        Data::Float(f) => (18_264.0..73_051.0).contains(f),
+        Data::String(_) | Data::SharedString(_) => !matches!(
+            values::parse_date_near(
+                text_of(d).unwrap_or_default(),
+                ctx.date_order,
+                Some(ctx.as_of)
+            ),
+            Err(DateError::Invalid)
+        ),
+        _ => false,
+    }
+}
+
+/// A cell that reads as a number (not a date cell).
+fn is_number_like(d: &Data) -> bool {
+    match d {
+        Data::Int(_) | Data::Float(_) => true,
+        Data::String(_) | Data::SharedString(_) => {
+            values::parse_number_text(text_of(d).unwrap_or_default()).is_some()
+        }
+        _ => false,
+    }
+}
+
+fn profile(ctx: &ReadContext, cells: &[&Data]) -> ValueProfile {
+    let mut p = ValueProfile::default();
+    for d in cells.iter().filter(|d| !ctx.is_marker(d)) {
+        p.n += 1;
+        if is_date_like(ctx, d) {
+            p.dates += 1;
+        } else if is_number_like(d) {
+            p.numbers += 1;
+        }
+    }
+    p
+}
+
+/// The first few distinct values of `cells`, for a reason in words.
+fn examples(cells: &[&Data], keep: impl Fn(&Data) -> bool) -> String {
+    let mut seen: Vec<String> = Vec::new();
+    for d in cells.iter().filter(|d| keep(d)) {
+        let t = values::clean_text(&shown(d)).unwrap_or_default();
+        let t: String = if t.chars().count() > 24 {
+            t.chars().take(23).chain(['…']).collect()
+        } else {
+            t
+        };
+        if !t.is_empty() && !seen.contains(&t) {
+            seen.push(t);
+            if seen.len() == 3 {
+                break;
+            }
+        }
+    }
+    let mut out = seen.join(", ");
+    if !out.is_empty() {
+        out.push_str(" …");
+    }
+    out
+}
+
+/// Whether a header names a customer by an id (`Customer Id`, 客户编号):
+/// numbers are then a customer key, not a contradiction.
+fn names_an_id(header: &str) -> bool {
+    let n = values::norm_header(header);
+    ["id", "code", "no", "number", "编号", "代码", "号"]
+        .iter()
+        .any(|w| n.ends_with(w))
+}
+
+/// Why a built-in mapping of `header` to `def` is dropped: its sampled
+/// values contradict the field (spec section 3.3), in words.
+fn contradiction(
+    ctx: &ReadContext,
+    table: Table,
+    def: &FieldDef,
+    header: &str,
+    cells: &[&Data],
+) -> Option<String> {
+    let lang = ctx.lang;
+    let real: Vec<&Data> = cells
+        .iter()
+        .copied()
+        .filter(|d| !ctx.is_marker(d))
+        .collect();
+    let n = real.len();
+    // A handful of cells is no evidence: a column of three dates, two of
+    // them typos, is still the date column (its cells are flagged).
+    if n < MIN_EVIDENCE {
+        return None;
+    }
+    let label = i18n::field_label(lang, def.name);
+    let say = |key: &str, hits: usize, ex: String, extra: &[(&str, &str)]| {
+        let (h, total) = (hits.to_string(), n.to_string());
+        let mut args: Vec<(&str, &str)> = vec![
+            ("hits", &h),
+            ("n", &total),
+            ("examples", &ex),
+            ("field", label),
+            ("table", table.as_str()),
+        ];
+        args.extend_from_slice(extra);
+        i18n::fill(lang, key, &args)
+    };
+    match def.kind {
+        Kind::Date => {
+            let hits = real.iter().filter(|d| is_date_like(ctx, d)).count();
+            (hits * 2 < n).then(|| {
+                let ex = examples(&real, |d| !is_date_like(ctx, d));
+                say("evidence.dates", hits, ex, &[])
+            })
+        }
+        Kind::Quantity | Kind::NonNegative | Kind::Whole(..) => {
+            let hits = real.iter().filter(|d| is_number_like(d)).count();
+            (hits * 2 < n).then(|| {
+                let ex = examples(&real, |d| !is_number_like(d));
+                say("evidence.numbers", hits, ex, &[])
+            })
+        }
+        Kind::Enum(kind) => {
+            let m = ctx.matchers.get(&kind)?;
+            let word = |d: &Data| match text_of(d) {
+                Some(t) => m.lookup(t).is_ok(),
+                None => m.lookup(&shown(d)).is_ok(),
+            };
+            let mut distinct: Vec<String> = Vec::new();
+            for d in &real {
+                let k = values::norm_marker(&shown(d));
+                if !distinct.contains(&k) {
+                    distinct.push(k);
+                    if distinct.len() >= 5 {
+                        break;
+                    }
+                }
+            }
+            // Empty markers count as known words.
+            let hits = real.iter().filter(|d| word(d)).count() + (cells.len() - n);
+            (distinct.len() >= 5 && hits * 2 < cells.len()).then(|| {
+                let ex = examples(&real, |d| !word(d));
+                let what = i18n::text(lang, &format!("words.{}", kind.template_key()));
+                let k = kind.template_key();
+                let total = cells.len().to_string();
+                let h = hits.to_string();
+                let label = i18n::field_label(lang, def.name);
+                i18n::fill(
+                    lang,
+                    "evidence.words",
+                    &[
+                        ("hits", &h),
+                        ("n", &total),
+                        ("examples", &ex),
+                        ("field", label),
+                        ("table", table.as_str()),
+                        ("what", what),
+                        ("kind", k),
+                    ],
+                )
+            })
+        }
+        Kind::Text => {
+            let name_field = match def.name {
+                "owner" | "carrier" => true,
+                "customer" => !names_an_id(header),
+                _ => false,
+            };
+            if !name_field {
+                return None;
+            }
+            let hits = real.iter().filter(|d| is_number_like(d)).count();
+            (hits * 10 > n * 9).then(|| {
+                let ex = examples(&real, |d| is_number_like(d));
+                say("evidence.names", hits, ex, &[])
+            })
+        }
+        Kind::Received => None,
+    }
 }
 
 /// For a sheet no table recognised: the row among the first 30 that looks
@@ -692,6 +1010,18 @@ pub fn derive_plan(ctx: &ReadContext, orders: &Plan, table: Table) -> Option<(Pl
         // A feedback column must be one the orders table could not take.
         if table == Table::Feedback && ctx.field_for(Table::Shipments, n).is_some() {
             continue;
+        }
+        // Values that plainly contradict a built-in alias (spec 3.3).
+        if rank >= RANK_BUILTIN {
+            let p = orders.profiles.get(c).copied().unwrap_or_default();
+            let against = match defs[fi].kind {
+                Kind::Date => p.dates * 2 < p.n,
+                Kind::Quantity | Kind::NonNegative | Kind::Whole(..) => p.numbers * 2 < p.n,
+                _ => false,
+            };
+            if against {
+                continue;
+            }
         }
         if rank < best[fi] {
             best[fi] = rank;
@@ -753,6 +1083,8 @@ pub fn derive_plan(ctx: &ReadContext, orders: &Plan, table: Table) -> Option<(Pl
         currency: None,
         share: 1.0,
         hits: 0,
+        telling: Vec::new(),
+        profiles: orders.profiles.clone(),
     };
     Some((
         plan,
@@ -823,12 +1155,18 @@ pub fn read_rows(
                 .push((defs[i].name.to_string(), plan.names[*c].clone()));
         }
     }
-    for (c, reason) in &plan.losers {
+    for (c, reason, dropped) in &plan.losers {
         report.ignored_columns.push(IgnoredColumn {
             column: col_letters(abs_col(*c)),
             header: plan.names[*c].clone(),
             reason: reason.clone(),
+            dropped: *dropped,
         });
+    }
+    for (n, p) in plan.names.iter().zip(&plan.profiles) {
+        if !n.is_empty() {
+            report.profiles.insert(n.clone(), *p);
+        }
     }
     if derive.is_none() {
         for (c, n) in plan.unclaimed() {
@@ -849,8 +1187,26 @@ pub fn read_rows(
             }
         }
     }
-    let key_name = fields::key_field(table);
-    let key_idx = defs.iter().position(|d| d.name == key_name).unwrap_or(0);
+    let mut key_name = fields::key_field(table);
+    let mut key_idx = defs.iter().position(|d| d.name == key_name).unwrap_or(0);
+    // Feedback needs a customer only when it has no order id: a row
+    // without one takes its order's customer (spec section 3.2, rev5).
+    let mut alt_key: Option<usize> = None;
+    let customer_from_orders = table == Table::Feedback && {
+        let oi = defs.iter().position(|d| d.name == "order_id");
+        match (cols[key_idx], oi.and_then(|i| cols[i].map(|_| i))) {
+            (None, Some(i)) => {
+                key_idx = i;
+                key_name = "order_id";
+                true
+            }
+            (Some(_), Some(i)) => {
+                alt_key = Some(i);
+                false
+            }
+            _ => false,
+        }
+    };
     if cols[key_idx].is_none() {
         return Err(i18n::fill(
             lang,
@@ -871,7 +1227,7 @@ pub fn read_rows(
     for (i, d) in defs.iter().enumerate() {
         if cols[i].is_some() || (Some(i) == currency_idx && plan.currency.is_some()) {
             out.present[i] = true;
-        } else if d.required {
+        } else if d.required && !(customer_from_orders && d.name == "customer") {
             report.missing_required.push(d.name.to_string());
             if let Some(sev) = ctx.policy.severity(RuleId::V01, Severity::Error) {
                 let msg = format!(
@@ -1036,7 +1392,12 @@ pub fn read_rows(
             d if ctx.is_marker(d) => None,
             d => cell_text(d),
         };
-        if key_text.is_none() {
+        // A feedback row without a customer but with an order id is kept.
+        let alt_ok = alt_key
+            .and_then(|i| rel_cols[i])
+            .and_then(|c| cells.get(c))
+            .is_some_and(|d| !matches!(d, Data::Error(_)) && !ctx.is_marker(d) && !is_blank(d));
+        if key_text.is_none() && !alt_ok {
             let label = i18n::field_label(lang, key_name);
             let message = match key_data {
                 Data::Error(e) => i18n::fill(
@@ -1044,6 +1405,7 @@ pub fn read_rows(
                     "v01.key_error",
                     &[("field", label), ("value", &e.to_string())],
                 ),
+                _ if alt_key.is_some() => i18n::text(lang, "v01.feedback_key").to_string(),
                 _ => i18n::fill(lang, "v01.key", &[("field", label)]),
             };
             let sev = ctx

@@ -203,6 +203,15 @@ pub fn feedback(fb: &DataFrame, orders: &DataFrame) -> PolarsResult<DataFrame> {
                 .then(col("order_owner"))
                 .otherwise(col("owner"))
                 .alias("owner"),
+            // Feedback without a customer takes its order's (spec 3.2, rev5).
+            when(col("customer").is_null())
+                .then(col("order_customer"))
+                .otherwise(col("customer"))
+                .alias("customer"),
+            when(col("customer_key").is_null())
+                .then(col("order_customer_key"))
+                .otherwise(col("customer_key"))
+                .alias("customer_key"),
         ])
         .sort(["seq"], SortMultipleOptions::default())
         .collect()
