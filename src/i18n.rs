@@ -294,6 +294,16 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("check.given_as", "given as {table}", "作为{table}提供"),
     (
+        "skip.nothing_telling",
+        "only {fields} of its header name {table} columns, and none that only {table} have — not read as {table}; if it is, give its columns under [columns.{key}] or name the sheet under [inputs.{key}] sheets",
+        "表头中只有 {fields} 对应{table}列，且没有{table}特有的列——未作为{table}读取；如确是，请在 [columns.{key}] 中给出列名，或在 [inputs.{key}] sheets 中写明该表",
+    ),
+    (
+        "skip.order_lines",
+        "looks like order lines ({fields}), not {table}: it has no column of {table} alone, and too few order columns to be orders (missing: {missing}) — gendan reads one row per order line that carries its order's customer, dates, status and owner; add those columns (or join this sheet to the orders sheet) and give it as orders",
+        "看起来是订单明细（{fields}），而不是{table}：没有{table}特有的列，订单列又不足以作为订单读取（缺少：{missing}）——gendan 每行读取一条订单明细，且需带有该订单的客户、日期、状态和跟单员；请补充这些列（或与订单表合并）后作为订单提供",
+    ),
+    (
         "note.moved",
         "{file} › {sheet}: given as {given} but read as {table} — its header has {fields} and nothing of {given}; give it with --{cli} (or name the sheet under [inputs.{given_key}] sheets to keep it there)",
         "{file} › {sheet}：作为{given}提供，但已作为{table}读取——表头含 {fields}，没有{given}特有的列；请用 --{cli} 提供（或在 [inputs.{given_key}] sheets 中写明该表以保持原样）",

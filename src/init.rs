@@ -114,7 +114,18 @@ fn is_cjk(s: &str) -> bool {
 /// the normalised names.
 fn nearness(header: &str, alias: &str) -> f64 {
     let words = |s: &str| -> Vec<String> {
-        s.split(|c: char| !c.is_alphanumeric())
+        // camelCase is two words (`shipCountry`, `orderDate`).
+        let mut spaced = String::with_capacity(s.len() + 4);
+        let mut prev_lower = false;
+        for c in s.chars() {
+            if c.is_uppercase() && prev_lower {
+                spaced.push(' ');
+            }
+            prev_lower = c.is_lowercase();
+            spaced.push(c);
+        }
+        spaced
+            .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
             .map(str::to_lowercase)
             .collect()
@@ -170,7 +181,15 @@ fn nearest_fields(table: Table, header: &str, profile: Option<&ValueProfile>) ->
                 .fold(0.0, f64::max);
             (best, d.name)
         })
-        .filter(|(s, _)| *s >= if kind.is_some() { 0.2 } else { NEAR_ENOUGH })
+        // Dates are strong evidence: a date column whose header shares a
+        // word with a date field's name is suggested for it.
+        .filter(|(s, _)| {
+            *s >= if kind == Some("date") {
+                0.2
+            } else {
+                NEAR_ENOUGH
+            }
+        })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     scored.into_iter().take(2).map(|(_, f)| f).collect()

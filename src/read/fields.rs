@@ -98,6 +98,7 @@ const ORDER_ID: &[&str] = &[
     "销售合同号",
     // rev5: exported order lists
     "Invoice No",
+    "订单ID",
 ];
 const CUSTOMER: &[&str] = &[
     "Customer",
@@ -121,6 +122,7 @@ const CUSTOMER: &[&str] = &[
     "Customer Unique Id",
     "客户编号",
     "客户代码",
+    "客户ID",
 ];
 const OWNER: &[&str] = &[
     "Merchandiser",
@@ -220,6 +222,7 @@ pub const ORDERS: &[FieldDef] = &[
             "Item Code",
             "Item Name",
             "Stock Code",
+            "产品ID",
             "Model",
             "SKU",
             "Article",
@@ -297,6 +300,7 @@ pub const ORDERS: &[FieldDef] = &[
             "Line Total",
             "Total Price",
             "Order Item Total",
+            "销售额",
             "合同金额",
             "订单金额",
             "总价",
@@ -338,6 +342,10 @@ pub const ORDERS: &[FieldDef] = &[
             "Purchase Date",
             "Date Ordered",
             "Invoice Date",
+            "Order Created",
+            "订单创建时间",
+            "创建时间",
+            "订单时间",
             "合同日期",
             "签单日期",
             "下单时间",
@@ -600,6 +608,7 @@ pub const SHIPMENTS: &[FieldDef] = &[
             // rev4
             "Ship Mode",
             "Shipping Mode",
+            "邮寄方式",
             "Shipping Method",
             "Shipment Mode",
             "Transport",

@@ -336,6 +336,69 @@ fn plainly_other(
         .map(|(i, _)| i)
 }
 
+/// Why a sheet chosen for shipments or feedback is not read: it has no
+/// telling field of that table and two or more of the orders' (product,
+/// price, …), yet too few order fields to be read as orders.
+fn order_lines(ctx: &ReadContext, table: Table, plan: &sheet::Plan) -> Option<String> {
+    if !plan.telling.is_empty() {
+        return None;
+    }
+    // Nothing only this table has, and not even all it requires: an order
+    // number and a word (a returns list, a region sheet) are no register.
+    let required = fields::fields(table).iter().filter(|d| d.required).count();
+    if plan.hits < required {
+        let matched: Vec<&str> = fields::fields(table)
+            .iter()
+            .zip(plan.field_columns())
+            .filter(|(_, c)| c.is_some())
+            .map(|(d, _)| crate::i18n::field_label(ctx.lang, d.name))
+            .collect();
+        return Some(crate::i18n::fill(
+            ctx.lang,
+            "skip.nothing_telling",
+            &[
+                ("table", crate::i18n::table_label(ctx.lang, table.as_str())),
+                ("key", table.as_str()),
+                ("fields", &matched.join(", ")),
+            ],
+        ));
+    }
+    if table == Table::Orders {
+        return None;
+    }
+    let defs = fields::fields(Table::Orders);
+    let mut seen = vec![false; defs.len()];
+    for n in plan.names() {
+        if let Some((i, _)) = ctx.field_for(Table::Orders, n) {
+            seen[i] = true;
+        }
+    }
+    let telling: Vec<&str> = defs
+        .iter()
+        .zip(&seen)
+        .filter(|(d, s)| **s && fields::is_telling(Table::Orders, d.name))
+        .map(|(d, _)| crate::i18n::field_label(ctx.lang, d.name))
+        .collect();
+    if telling.len() < 2 {
+        return None;
+    }
+    let missing: Vec<&str> = defs
+        .iter()
+        .zip(&seen)
+        .filter(|(d, s)| d.required && !**s)
+        .map(|(d, _)| crate::i18n::field_label(ctx.lang, d.name))
+        .collect();
+    Some(crate::i18n::fill(
+        ctx.lang,
+        "skip.order_lines",
+        &[
+            ("fields", &telling.join(", ")),
+            ("table", crate::i18n::table_label(ctx.lang, table.as_str())),
+            ("missing", &missing.join(", ")),
+        ],
+    ))
+}
+
 /// Why a table took a sheet, for `check`: required and telling fields
 /// matched, and the sheet's name when it agreed.
 fn chosen_because(lang: crate::i18n::Lang, table: Table, plan: &sheet::Plan, name: &str) -> String {
@@ -580,6 +643,21 @@ fn read_workbook(
             }
         };
         let table = tables[chosen].0;
+        // Order lines without the order's columns (an ERP's order-details
+        // export) are not shipments or feedback for want of a better table.
+        if moved.is_none() && named.is_empty() {
+            if let Some(reason) = order_lines(ctx, table, plan) {
+                skip(&mut accs, &candidates, &meta.name, &reason);
+                // init lists its columns with the fields they come near.
+                let guess = sheet::header_guess(ctx, &range);
+                for i in &candidates {
+                    if let Some(last) = accs[*i].report.skipped_sheets.last_mut() {
+                        last.header_guess = guess.clone();
+                    }
+                }
+                continue;
+            }
+        }
         let acc = &mut accs[chosen];
         let src_id = acc.sources.len() as u32;
         let read = sheet::read_rows(

@@ -513,6 +513,11 @@ impl Plan {
         &self.rel_cols
     }
 
+    /// The header's names, per column (relative).
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
     /// Columns (relative) that no field of the table took, with their text.
     fn unclaimed(&self) -> impl Iterator<Item = (usize, &str)> {
         let taken: Vec<usize> = self
@@ -1014,11 +1019,16 @@ pub fn derive_plan(ctx: &ReadContext, orders: &Plan, table: Table) -> Option<(Pl
         // Values that plainly contradict a built-in alias (spec 3.3).
         if rank >= RANK_BUILTIN {
             let p = orders.profiles.get(c).copied().unwrap_or_default();
-            let against = match defs[fi].kind {
-                Kind::Date => p.dates * 2 < p.n,
-                Kind::Quantity | Kind::NonNegative | Kind::Whole(..) => p.numbers * 2 < p.n,
-                _ => false,
-            };
+            let n = p.n as usize;
+            let against = n >= MIN_EVIDENCE
+                && match defs[fi].kind {
+                    Kind::Date => p.dates * 2 < p.n,
+                    Kind::Quantity | Kind::NonNegative | Kind::Whole(..) => p.numbers * 2 < p.n,
+                    Kind::Text if matches!(defs[fi].name, "owner" | "carrier") => {
+                        p.numbers * 10 > p.n * 9
+                    }
+                    _ => false,
+                };
             if against {
                 continue;
             }
