@@ -9,6 +9,7 @@
 pub mod fields;
 mod guard;
 pub mod merges;
+pub mod plan;
 pub mod sheet;
 pub mod source;
 pub mod values;
