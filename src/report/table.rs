@@ -438,7 +438,7 @@ const HEADER_WIDTH: f64 = 16.0;
 pub const MIN_PRINT_SCALE: f64 = 0.65;
 
 /// The narrowest a text column is made to save paper.
-const MIN_TEXT_WIDTH: f64 = 12.0;
+const MIN_TEXT_WIDTH: f64 = 10.0;
 
 /// A4 landscape between the margins `finish` sets (11.69 in − 2 × 0.4 in),
 /// in pixels at 96 dpi, as Excel and LibreOffice lay columns out.
@@ -607,7 +607,11 @@ mod tests {
         let w = column_widths(&cols);
         let px: f64 = w.iter().map(|&x| column_px(x)).sum();
         assert!(PAGE_PX / px >= MIN_PRINT_SCALE, "{w:?}");
-        assert_eq!(&w[..4], &[10.0, 6.0, 12.0, 12.0], "short and number columns fit");
+        assert_eq!(
+            &w[..4],
+            &[10.0, 6.0, 12.0, 12.0],
+            "short and number columns fit"
+        );
         assert!(w[4] < MAX_TEXT_WIDTH + 2.0 && w[4] >= MIN_TEXT_WIDTH + 2.0);
         assert!(w[7] >= 14.0, "the numbers of a column keep their width");
         // A narrow sheet keeps its text up to the cap.
