@@ -170,7 +170,7 @@ fn prepare_documents(args: &crate::cli::DocumentArgs) -> Result<DocumentJob, App
         .lang
         .map(lang_of)
         .unwrap_or(job.template.file.company.lang);
-    let log = Log::new(args.quiet, false);
+    let log = Log::new(args.quiet, false, job.lang);
     let out_dir = out_dir_of(&job, args.out.as_ref());
     create_out_dir(&out_dir)?;
     let lock = lock_out_dir(&out_dir)?;
@@ -505,7 +505,7 @@ fn init_cmd(args: crate::cli::InitArgs) -> Result<Outcome, AppError> {
 fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
     let started = Instant::now();
     let job = Job::prepare(&args.input, args.lang)?;
-    let log = Log::new(args.quiet, args.verbose);
+    let log = Log::new(args.quiet, args.verbose, job.lang);
     let out_dir = out_dir_of(&job, args.out.as_ref());
     create_out_dir(&out_dir)?;
     let _lock = lock_out_dir(&out_dir)?;
@@ -528,7 +528,11 @@ fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
         resolved,
     )
     .map_err(|e| AppError::Runtime(anyhow::Error::new(e).context("measuring the KPIs")))?;
-    log.phase("kpis", t, &format!("period {}", job.period.label));
+    log.phase(
+        "kpis",
+        t,
+        &log.fill("log.kpis", &[("label", &job.period.label)]),
+    );
     let t = Instant::now();
     log.begin("writing the workbooks…");
     let owner_workbooks = args.owner_workbooks || job.template.file.report.owner_workbooks;
@@ -658,7 +662,13 @@ fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
     log.phase(
         "write",
         t,
-        &format!("{} files into {}", outputs.len(), out_dir.display()),
+        &log.fill(
+            "log.write",
+            &[
+                ("n", &outputs.len().to_string()),
+                ("dir", &out_dir.display().to_string()),
+            ],
+        ),
     );
     match saved {
         Some((path, Ok(()))) => log.detail(&format!("history saved to {}", path.display())),
@@ -800,12 +810,14 @@ pub fn analyse(job: &Job, log: &Log) -> Result<Analysis, AppError> {
     log.phase(
         "read",
         t,
-        &format!(
-            "{} order lines, {} shipments, {} feedback rows from {} files",
-            inputs.orders.height(),
-            inputs.shipments.height(),
-            inputs.feedback.height(),
-            inputs.files.len()
+        &log.fill(
+            "log.read",
+            &[
+                ("lines", &inputs.orders.height().to_string()),
+                ("shipments", &inputs.shipments.height().to_string()),
+                ("feedback", &inputs.feedback.height().to_string()),
+                ("files", &inputs.files.len().to_string()),
+            ],
         ),
     );
     for n in &inputs.notes {
@@ -813,12 +825,9 @@ pub fn analyse(job: &Job, log: &Log) -> Result<Analysis, AppError> {
     }
     for f in &inputs.files {
         for s in f.skipped_sheets.iter().filter(|s| !s.read_elsewhere) {
-            log.warn(&format!(
-                "{} › {}: {}: {}",
-                f.path,
-                s.name,
-                i18n::text(job.lang, "check.skipped"),
-                s.reason
+            log.warn(&log.fill(
+                "log.skipped_sheet",
+                &[("file", &f.path), ("sheet", &s.name), ("reason", &s.reason)],
             ));
         }
     }
@@ -834,10 +843,12 @@ pub fn analyse(job: &Job, log: &Log) -> Result<Analysis, AppError> {
     log.phase(
         "reconcile",
         t,
-        &format!(
-            "{} orders, {} flags",
-            reconciled.orders.height(),
-            flags.len()
+        &log.fill(
+            "log.reconcile",
+            &[
+                ("orders", &reconciled.orders.height().to_string()),
+                ("flags", &flags.len().to_string()),
+            ],
         ),
     );
     Ok(Analysis {
@@ -1100,7 +1111,7 @@ pub fn summary(job: &Job, analysis: &Analysis, with_items: bool, started: Instan
 fn check(args: CheckArgs) -> Result<Outcome, AppError> {
     let started = Instant::now();
     let job = Job::prepare(&args.input, args.lang)?;
-    let log = Log::new(args.quiet, false);
+    let log = Log::new(args.quiet, false, job.lang);
     let mut analysis = analyse(&job, &log)?;
     let out_dir = if job.template.path.is_some() {
         job.template.resolve(&job.template.file.report.out_dir)
@@ -1133,6 +1144,9 @@ fn check(args: CheckArgs) -> Result<Outcome, AppError> {
     }
     Ok(fail_code(&analysis.flags, args.fail_on))
 }
+
+/// `check` lists the flags of this many owners, most flags first.
+const CHECK_OWNERS: usize = 20;
 
 /// The plain-text report of `check`: per file and sheet what was found,
 /// then the flags by rule and owner, most severe first, with samples.
@@ -1287,13 +1301,24 @@ pub fn check_text(job: &Job, a: &Analysis) -> String {
     s.push_str(&format!("\n{}:\n", t("check.by_owner")));
     let mut owners: Vec<(&String, &usize)> = counts.by_owner.iter().collect();
     owners.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    for (owner, n) in owners {
+    // The owners with most flags; the rest are counted on one line.
+    for (owner, n) in owners.iter().take(CHECK_OWNERS) {
         let name = if owner.is_empty() {
             "—"
         } else {
             owner.as_str()
         };
         s.push_str(&format!("  {name}  {n}\n"));
+    }
+    if owners.len() > CHECK_OWNERS {
+        s.push_str(&format!(
+            "  {}\n",
+            i18n::fill(
+                lang,
+                "check.more_owners",
+                &[("n", &(owners.len() - CHECK_OWNERS).to_string())]
+            )
+        ));
     }
     s.push('\n');
     // Samples: up to five per rule, most severe rules first.

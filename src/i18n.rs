@@ -161,22 +161,22 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     (
         "s01",
-        "no update for {days} days (last {date}) — update the order",
+        "no update for {days} {days:day|days} (last {date}) — update the order",
         "已 {days} 天未更新（最后 {date}）——请跟进并更新",
     ),
     (
         "s02",
-        "overdue by {days} days (due {date}) — ship or agree a new date",
+        "overdue by {days} {days:day|days} (due {date}) — ship or agree a new date",
         "已逾期 {days} 天（交期 {date}）——请尽快出运或与客户确认新交期",
     ),
     (
         "s03",
-        "pending confirmation for {days} days since {date} — get it confirmed",
+        "pending confirmation for {days} {days:day|days} since {date} — get it confirmed",
         "自 {date} 起已 {days} 天未确认——请尽快确认",
     ),
     (
         "s04",
-        "ETA {date} passed {days} days ago and not delivered — chase the carrier",
+        "ETA {date} passed {days} {days:day|days} ago and not delivered — chase the carrier",
         "预计到达 {date} 已过 {days} 天仍未签收——请联系承运人",
     ),
     (
@@ -191,7 +191,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     (
         "s07",
-        "feedback of {date} open for {days} days — resolve and close it",
+        "feedback of {date} open for {days} {days:day|days} — resolve and close it",
         "{date} 的反馈已 {days} 天未关闭——请处理并关闭",
     ),
     (
@@ -201,7 +201,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     (
         "s09",
-        "due in {days} days ({date}) and still {status} — check with production that it will be ready, or agree a new date now",
+        "due in {days} {days:day|days} ({date}) and still {status} — check with production that it will be ready, or agree a new date now",
         "{days} 天后到期（{date}），仍为“{status}”——请与生产确认能否按期备妥，或现在就与客户商定新交期",
     ),
     ("word.status_unknown", "of unknown status", "状态不明"),
@@ -228,14 +228,61 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     (
         "p02",
-        "deposit {amount} not received {days} days after the order was confirmed — ask {customer} for it before production starts",
+        "deposit {amount} not received {days} {days:day|days} after the order was confirmed — ask {customer} for it before production starts",
         "订单确认已 {days} 天，定金 {amount} 仍未到账——请在开工前向 {customer} 催收",
     ),
     (
         "p03",
-        "balance {amount} was due on {date} and is {days} days overdue — call {customer} and agree a payment date",
+        "balance {amount} was due on {date} and is {days} {days:day|days} overdue — call {customer} and agree a payment date",
         "尾款 {amount} 应于 {date} 付清，已逾期 {days} 天——请联系 {customer} 催收并确认付款日期",
     ),
+    // stderr (log)
+    ("log.warning", "warning: ", "警告："),
+    ("log.note", "note: ", "提示："),
+    ("log.phase.read", "read", "读取"),
+    ("log.phase.reconcile", "reconcile", "核对"),
+    ("log.phase.kpis", "kpis", "指标"),
+    ("log.phase.write", "write", "写出"),
+    (
+        "log.read",
+        "{lines} order lines, {shipments} shipments, {feedback} feedback rows from {files} files",
+        "订单明细 {lines} 行，出货 {shipments} 条，反馈 {feedback} 条，来自 {files} 个文件",
+    ),
+    ("log.reconcile", "{orders} orders, {flags} flags", "订单 {orders} 个，问题 {flags} 条"),
+    ("log.kpis", "period {label}", "周期 {label}"),
+    ("log.write", "{n} files into {dir}", "{n} 个文件已写入 {dir}"),
+    (
+        "log.skip_deposit",
+        "P01 (deposit) and P02 skipped: the orders have no “deposit received” column",
+        "已跳过 P01（定金）和 P02：订单表没有“定金到账”列",
+    ),
+    (
+        "log.skip_balance",
+        "P01 (balance) and P03 skipped: the orders have no “balance received” column",
+        "已跳过 P01（尾款）和 P03：订单表没有“尾款到账”列",
+    ),
+    (
+        "log.skip_s01",
+        "S01 (stale orders) skipped: the orders have no “last updated” column",
+        "已跳过 S01（订单久未更新）：订单表没有“最后更新”列",
+    ),
+    (
+        "log.skip_s05",
+        "S05 (no tracking number) skipped: the shipments have no tracking column",
+        "已跳过 S05（无运单号）：出货表没有运单号列",
+    ),
+    (
+        "log.no_currency",
+        "the orders have no currency column: amounts are totals of all orders, not per currency",
+        "订单表没有币种列：金额为全部订单的合计，不按币种区分",
+    ),
+    (
+        "log.skipped_sheet",
+        "{file} › {sheet}: skipped: {reason}",
+        "{file} › {sheet}：已跳过：{reason}",
+    ),
+    ("word.no_currency", "(no currency)", "（无币种）"),
+    ("check.more_owners", "… {n} more", "… 另有 {n} 位"),
     // check output
     ("check.header", "header row {row}", "表头在第 {row} 行"),
     (
@@ -243,7 +290,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "payment terms gendan could not read (those orders take part in the payment rules only through their deposit / balance cells; add the phrase under [payments.terms]):",
         "无法识别的付款方式（这些订单仅按定金/尾款单元格参与收款规则；可在模板 [payments.terms] 中添加该写法）：",
     ),
-    ("check.orders_n", "{n} orders", "{n} 个订单"),
+    ("check.orders_n", "{n} {n:order|orders}", "{n} 个订单"),
     ("check.mapped", "mapped", "已识别列"),
     ("check.unmapped", "ignored columns", "未使用的列"),
     ("check.skipped", "skipped", "已跳过"),
@@ -362,7 +409,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("check.ignored", "columns not used", "未采用的列"),
     (
         "check.delivered_no_date",
-        "{n} shipments say delivered but have no delivered date: they count as delivered, arrival date unknown",
+        "{n} {n:shipment says|shipments say} delivered but {n:has|have} no delivered date: {n:it counts|they count} as delivered, arrival date unknown",
         "{n} 条出货状态为已签收但没有签收日期：按已签收处理，到货日期未知",
     ),
     (
@@ -531,7 +578,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("col.resolved", "Resolved since last run", "上次以来已解决"),
     ("col.still_open", "Still open", "仍未解决"),
     ("col.total", "Total", "合计"),
-    ("col.stale", "Not updated > {n} days", "超过 {n} 天未更新"),
+    ("col.stale", "Not updated > {n} {n:day|days}", "超过 {n} 天未更新"),
     ("col.median_since_update", "Days since update, median", "未更新天数中位数"),
     ("col.due_next", "Due next period", "下期到期"),
     ("col.complaints", "Complaints (score ≤ 2)", "投诉（评分 ≤ 2）"),
@@ -699,13 +746,38 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
     }
 }
 
-/// The text for `key` with each `{name}` replaced by its value.
+/// The text for `key` with each `{name}` replaced by its value, and each
+/// `{name:one|other}` by the word for that count ([`plural`]).
 pub fn fill(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     let mut s = text(lang, key).to_string();
+    // Only a plural form puts `|` into a text (values are filled after).
+    if s.contains('|') {
+        for (name, value) in args {
+            plural(&mut s, name, value);
+        }
+    }
     for (name, value) in args {
         s = s.replace(&format!("{{{name}}}"), value);
     }
     s
+}
+
+/// English plurals: `{name:one|other}` becomes `one` when `name`'s value
+/// is 1 or −1 ("due in 1 day"), else `other` ("due in 0 days", "2 days",
+/// "1.5 days"). Chinese texts need none.
+fn plural(s: &mut String, name: &str, value: &str) {
+    let open = format!("{{{name}:");
+    let v = value.trim();
+    let one = v.strip_prefix('-').unwrap_or(v) == "1";
+    while let Some(start) = s.find(&open) {
+        let Some(len) = s[start..].find('}') else {
+            break;
+        };
+        let body = &s[start + open.len()..start + len];
+        let (a, b) = body.split_once('|').unwrap_or((body, body));
+        let word = if one { a } else { b }.to_string();
+        s.replace_range(start..start + len + 1, &word);
+    }
 }
 
 /// A table's name (`orders`, `shipments`, `feedback`) as a merchandiser
@@ -839,5 +911,37 @@ mod tests {
         );
         assert_eq!(s, "due date “31/31” is not a date — write it as 2026-11-30");
         assert_eq!(text(Lang::Zh, "nope"), "?");
+    }
+
+    #[test]
+    fn english_plurals_follow_the_count() {
+        let due = |d: &str| {
+            fill(
+                Lang::En,
+                "s09",
+                &[("days", d), ("date", "x"), ("status", "y")],
+            )
+        };
+        assert!(due("1").starts_with("due in 1 day (x)"), "{}", due("1"));
+        assert!(due("0").starts_with("due in 0 days (x)"));
+        assert!(due("21").starts_with("due in 21 days (x)"));
+        let late = fill(Lang::En, "s02", &[("days", "-1"), ("date", "x")]);
+        assert!(late.starts_with("overdue by -1 day "), "{late}");
+        assert_eq!(fill(Lang::En, "check.orders_n", &[("n", "1")]), "1 order");
+        assert_eq!(fill(Lang::Zh, "check.orders_n", &[("n", "1")]), "1 个订单");
+        let one = fill(Lang::En, "check.delivered_no_date", &[("n", "1")]);
+        assert!(
+            one.starts_with("1 shipment says delivered but has no delivered date: it counts"),
+            "{one}"
+        );
+    }
+
+    #[test]
+    fn every_english_count_of_days_has_its_singular() {
+        // A `{days} days` text would say "1 days".
+        for (key, en, _) in TEXTS {
+            assert!(!en.contains("{days} days"), "{key}: {en}");
+            assert!(!en.contains("{n} days"), "{key}: {en}");
+        }
     }
 }

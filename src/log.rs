@@ -1,21 +1,27 @@
 //! Progress and messages on stderr (spec sections 1 and 8): one plain
 //! line per phase, warnings and notes; a spinner only on a terminal.
+//! Every line is in the run's language (its words come from `i18n`), so a
+//! run never mixes Chinese and English on stderr.
 
 use std::time::Instant;
+
+use crate::i18n::{self, Lang};
 
 /// Progress on stderr: one plain line per phase unless quiet, and a
 /// spinner while a phase runs when stderr is a terminal (never under cron).
 pub struct Log {
     pub quiet: bool,
     pub verbose: bool,
+    pub lang: Lang,
     spinner: std::cell::RefCell<Option<indicatif::ProgressBar>>,
 }
 
 impl Log {
-    pub fn new(quiet: bool, verbose: bool) -> Log {
+    pub fn new(quiet: bool, verbose: bool, lang: Lang) -> Log {
         Log {
             quiet,
             verbose,
+            lang,
             spinner: Default::default(),
         }
     }
@@ -34,11 +40,14 @@ impl Log {
         }
     }
 
+    /// A phase's line: its name (`read`, `reconcile`, `kpis`, `write`,
+    /// said in the run's language), time and `detail`.
     pub fn phase(&self, name: &str, started: Instant, detail: &str) {
         if let Some(pb) = self.spinner.take() {
             pb.finish_and_clear();
         }
         if !self.quiet {
+            let name = i18n::text(self.lang, &format!("log.phase.{name}"));
             eprintln!(
                 "{name:<10} {:>7.2}s  {detail}",
                 started.elapsed().as_secs_f64()
@@ -46,9 +55,14 @@ impl Log {
         }
     }
 
+    /// The text of `key` in the run's language.
+    pub fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
+        i18n::fill(self.lang, key, args)
+    }
+
     pub fn warn(&self, msg: &str) {
         if !self.quiet {
-            eprintln!("warning: {msg}");
+            eprintln!("{}{msg}", i18n::text(self.lang, "log.warning"));
         }
     }
 
@@ -56,13 +70,13 @@ impl Log {
     /// derived from a tracker, a default path that matched nothing).
     pub fn note(&self, msg: &str) {
         if !self.quiet {
-            eprintln!("note: {msg}");
+            eprintln!("{}{msg}", i18n::text(self.lang, "log.note"));
         }
     }
 
     /// A problem the operator must see even with `-q` (the run goes on).
     pub fn alert(&self, msg: &str) {
-        eprintln!("warning: {msg}");
+        eprintln!("{}{msg}", i18n::text(self.lang, "log.warning"));
     }
 
     pub fn detail(&self, msg: &str) {

@@ -217,7 +217,7 @@ fn p03_the_day_after_the_due_date_and_its_triggers() {
         "{tt}"
     );
     assert!(
-        tt["message"].as_str().unwrap().contains("1 days overdue"),
+        tt["message"].as_str().unwrap().contains("1 day overdue"),
         "{tt}"
     );
 
@@ -352,7 +352,7 @@ fn unread_terms_are_listed_once_with_their_count_and_raise_nothing() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("“老规矩”: 2 orders"), "{text}");
-    assert!(text.contains("“看情况”: 1 orders"), "{text}");
+    assert!(text.contains("“看情况”: 1 order"), "{text}");
     assert_eq!(text.matches("老规矩").count(), 1, "{text}");
     // A team phrase makes them readable.
     w.write(

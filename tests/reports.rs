@@ -989,3 +989,202 @@ fn long_shipment_list_keeps_the_summaries_beside_it() {
         "carrier table at row {carrier_row}"
     );
 }
+
+/// The `<col>` widths of a worksheet part, as (column, 1-based; width).
+fn col_widths(xml: &str) -> Vec<(u32, f64)> {
+    xml.split("<col ")
+        .skip(1)
+        .flat_map(|c| {
+            let c = format!(" {c}");
+            let attr = |name: &str| {
+                let start = c.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+                c[start..].split('"').next().unwrap().to_string()
+            };
+            let (min, max): (u32, u32) =
+                (attr("min").parse().unwrap(), attr("max").parse().unwrap());
+            let width: f64 = attr("width").parse().unwrap();
+            (min..=max).map(move |col| (col, width))
+        })
+        .collect()
+}
+
+/// The `cellXfs` entries of styles.xml, in index order.
+fn cell_xfs(styles: &str) -> Vec<String> {
+    let start = styles.find("<cellXfs").unwrap();
+    let end = styles[start..].find("</cellXfs>").unwrap() + start;
+    styles[start..end]
+        .split("<xf ")
+        .skip(1)
+        .map(str::to_string)
+        .collect()
+}
+
+/// The worksheet part (`xl/worksheets/sheetN.xml`) of a sheet by name.
+fn sheet_part(path: &std::path::Path, name: &str) -> String {
+    let i = sheet_names(path).iter().position(|n| n == name).unwrap();
+    zip_entry(path, &format!("xl/worksheets/sheet{}.xml", i + 1))
+}
+
+#[test]
+fn issue_19_long_rejected_row_wraps_in_capped_columns() {
+    // A rejected row (no order id) with very long cells, and a long message:
+    // Data issues must stay printable one page wide at a readable scale.
+    let w = Work::new();
+    let long = "Very long remark about the packaging and the labels ".repeat(8);
+    let mut rows = vec![o(
+        "A1",
+        "Acme",
+        10.0,
+        "2026-11-25",
+        "2026-12-20",
+        "in production",
+        "Li",
+        "2026-11-29",
+        "2026-11-27",
+        Some(2.0),
+        Some(20.0),
+        "USD",
+    )];
+    let mut rejected = o(
+        "",
+        &long,
+        10.0,
+        "2026-11-25",
+        "2026-12-20",
+        "in production",
+        "Li",
+        "2026-11-29",
+        "2026-11-27",
+        Some(2.0),
+        Some(20.0),
+        "USD",
+    );
+    rejected[0] = Cell::Blank;
+    rejected[2] = s(&long);
+    rows.push(rejected);
+    w.xlsx("orders.xlsx", data_sheet(O_HEAD, rows));
+    let out = w
+        .gendan()
+        .args([
+            "run",
+            "--orders",
+            "orders.xlsx",
+            "--as-of",
+            AS_OF,
+            "--out",
+            "out",
+        ])
+        .args(["--lang", "en", "-q", "--fail-on", "never"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let book = w.path("out/kpi-report-2026-W49.xlsx");
+    let issues = sheet_text(&book, "Data issues");
+    let head = &issues[2];
+    let values_col = head
+        .iter()
+        .position(|h| h == "Row as read")
+        .expect("Row as read");
+    let (row, cells) = issues
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r.get(values_col).is_some_and(|v| v.len() > 300))
+        .expect("the rejected row's values");
+    assert!(cells[values_col].contains("Very long remark"));
+    // Every column is capped; the long one is as wide as the cap allows.
+    let xml = sheet_part(&book, "Data issues");
+    let widths = col_widths(&xml);
+    assert!(!widths.is_empty(), "{xml}");
+    for (c, width) in &widths {
+        assert!(*width <= 53.0, "column {c} is {width} wide");
+    }
+    assert!(
+        widths.iter().any(|(c, _)| *c == values_col as u32 + 1),
+        "a width for the values column"
+    );
+    // One page wide on A4 landscape (10.89 in between the margins, 96 dpi)
+    // prints at 60 % or more: Excel's 7 pixels a character and 5 of padding.
+    let px: f64 = widths.iter().map(|(_, w)| (w * 7.0 + 5.0).floor()).sum();
+    let scale = (10.89 * 96.0 / px).min(1.0);
+    assert!(scale >= 0.6, "print scale {scale:.2} ({px} px): {widths:?}");
+    // That cell wraps, at the top of its row.
+    let col_letter = (b'A' + values_col as u8) as char;
+    let cell_ref = format!("<c r=\"{col_letter}{}\" s=\"", row + 1);
+    let at = xml
+        .find(&cell_ref)
+        .unwrap_or_else(|| panic!("{cell_ref} in {xml}"));
+    let style: usize = xml[at + cell_ref.len()..]
+        .split('"')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let styles = zip_entry(&book, "xl/styles.xml");
+    let xf = &cell_xfs(&styles)[style];
+    assert!(xf.contains("wrapText=\"1\""), "{xf}");
+    assert!(xf.contains("vertical=\"top\""), "{xf}");
+}
+
+#[test]
+fn issue_19_amounts_without_a_currency_column_have_no_unknown_currency() {
+    let w = Work::new();
+    let head: Vec<&str> = O_HEAD[..12].to_vec(); // no Currency column
+    let line = |id: &str, amount: f64| {
+        let mut r = o(
+            id,
+            "Acme",
+            10.0,
+            "2026-11-25",
+            "2026-12-20",
+            "in production",
+            "Li",
+            "2026-11-29",
+            "2026-11-27",
+            None,
+            Some(amount),
+            "",
+        );
+        r.truncate(12);
+        r
+    };
+    w.xlsx(
+        "orders.xlsx",
+        data_sheet(&head, vec![line("A1", 100.0), line("A2", 50.5)]),
+    );
+    let out = w
+        .gendan()
+        .args([
+            "run",
+            "--orders",
+            "orders.xlsx",
+            "--as-of",
+            AS_OF,
+            "--out",
+            "out",
+        ])
+        .args(["--lang", "en", "--json", "--fail-on", "never"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["kpis"]["orders_received_amount"],
+        json!({"": 150.5}),
+        "{}",
+        v["kpis"]
+    );
+    assert_eq!(err.matches("no currency column").count(), 1, "{err}");
+    let summary = sheet_text(&w.path("out/kpi-report-2026-W49.xlsx"), "Summary");
+    assert!(
+        summary
+            .iter()
+            .any(|r| r.first().is_some_and(|c| c == "(no currency)") && r[1] == "150.5"),
+        "{summary:?}"
+    );
+}

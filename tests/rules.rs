@@ -1114,3 +1114,149 @@ fn sample_data_flags_snapshot() {
         flags.iter().map(|f| f["rule"].as_str().unwrap()).collect();
     assert_eq!(rules.len(), 27, "{rules:?}");
 }
+
+#[test]
+fn issue_19_one_day_is_singular_in_english_messages() {
+    let v = Case {
+        orders: vec![o(
+            "PO-1",
+            1.0,
+            "2026-11-01",
+            "2026-11-29",
+            "in production",
+            "2026-11-29",
+        )],
+        ..Default::default()
+    }
+    .check();
+    let s02 = flags_of(&v, "S02");
+    assert_eq!(
+        s02[0]["message"], "overdue by 1 day (due 2026-11-29) — ship or agree a new date",
+        "{s02:?}"
+    );
+}
+
+#[test]
+fn issue_19_check_lists_the_20_owners_with_most_flags() {
+    // 25 owners, each with one overdue order (S02); owner 00 has two.
+    let w = Work::new();
+    let mut rows = vec![header(O_HEAD)];
+    for i in 0..25 {
+        let mut line = o(
+            &format!("PO-{i}"),
+            1.0,
+            "2026-11-01",
+            "2026-11-20",
+            "in production",
+            "2026-11-29",
+        );
+        line[7] = s(&format!("Owner {i:02}"));
+        rows.push(line);
+    }
+    let mut extra = o(
+        "PO-X",
+        1.0,
+        "2026-11-01",
+        "2026-11-20",
+        "in production",
+        "2026-11-29",
+    );
+    extra[7] = s("Owner 00");
+    rows.push(extra);
+    w.xlsx("orders.xlsx", vec![Sheet::new("Data", rows)]);
+    let text = |lang: &str| {
+        let out = w
+            .gendan()
+            .args(["check", "--orders", "orders.xlsx", "--as-of", AS_OF])
+            .args(["--fail-on", "never", "--lang", lang])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let en = text("en");
+    let section: Vec<&str> = en
+        .split("by owner:\n")
+        .nth(1)
+        .expect("a by-owner section")
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .collect();
+    assert_eq!(section.len(), 21, "{section:#?}");
+    assert_eq!(section[0].trim(), "Owner 00  2");
+    assert_eq!(section[19].trim(), "Owner 19  1");
+    assert_eq!(section[20].trim(), "… 5 more");
+    assert!(!en.contains("Owner 20  1"), "{en}");
+    assert!(text("zh").contains("… 另有 5 位"));
+}
+
+#[test]
+fn issue_19_stderr_speaks_the_run_language_only() {
+    // No template: the run's language is Chinese, and so is every note
+    // and warning (here S01 and S05 skipped, no currency column).
+    let w = Work::new();
+    w.xlsx(
+        "o.xlsx",
+        vec![Sheet::new(
+            "O",
+            vec![
+                header(&[
+                    "Order No",
+                    "Customer",
+                    "Product",
+                    "Qty",
+                    "Order Date",
+                    "Due Date",
+                    "Status",
+                    "Owner",
+                    "Amount",
+                ]),
+                vec![
+                    s("PO-1"),
+                    s("A"),
+                    s("B"),
+                    n(1.0),
+                    s("2026-11-25"),
+                    s("2026-12-20"),
+                    s("confirmed"),
+                    s("x"),
+                    n(10.0),
+                ],
+            ],
+        )],
+    );
+    w.xlsx(
+        "s.xlsx",
+        vec![Sheet::new(
+            "S",
+            vec![
+                header(&["Shipment No", "Order No", "Qty Shipped", "Ship Date"]),
+                vec![s("S-1"), s("PO-1"), n(1.0), s("2026-11-28")],
+            ],
+        )],
+    );
+    let out = w
+        .gendan()
+        .args(["run", "--orders", "o.xlsx", "--shipments", "s.xlsx"])
+        .args(["--as-of", AS_OF, "--out", "out", "--fail-on", "never"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("已跳过 S01"), "{err}");
+    assert!(err.contains("已跳过 S05"), "{err}");
+    assert!(err.contains("没有币种列"), "{err}");
+    for english in [
+        "warning:",
+        "note:",
+        "skipped",
+        "order lines",
+        "flags",
+        "files into",
+    ] {
+        assert!(
+            !err.contains(english),
+            "{english:?} in a Chinese run: {err}"
+        );
+    }
+}

@@ -294,7 +294,9 @@ pub fn kpis(
         .collect()?;
     let (cur, sums) = (strs(&amounts, "currency")?, floats(&amounts, "sum")?);
     for (c, s) in cur.into_iter().zip(sums) {
-        let c = c.unwrap_or_else(|| "unknown".into());
+        // Amounts without a currency (no currency column, or an empty
+        // cell) are keyed "": the reports show them as "(no currency)".
+        let c = c.unwrap_or_default();
         k.orders_received_amount.insert(c, round2(s.unwrap_or(0.0)));
     }
     if let Some(base) = &t.file.fx.base {
@@ -446,7 +448,7 @@ pub fn kpis(
     let cur = strs(&recv, "currency")?;
     let (open_amt, overdue_amt) = (floats(&recv, "open_amt")?, floats(&recv, "overdue_amt")?);
     for ((c, o), d) in cur.into_iter().zip(open_amt).zip(overdue_amt) {
-        let c = c.unwrap_or_else(|| "unknown".into());
+        let c = c.unwrap_or_default();
         let (o, d) = (round2(o.unwrap_or(0.0)), round2(d.unwrap_or(0.0)));
         if o > 0.0 {
             k.receivables_open.insert(c.clone(), o);

@@ -120,10 +120,10 @@ pub fn reconcile(
     ));
     if has_payments && inputs.orders.height() > 0 {
         if !cols.deposit_received {
-            log.warn("P01 (deposit) and P02 skipped: the orders have no “deposit received” column");
+            log.warn(&log.fill("log.skip_deposit", &[]));
         }
         if !cols.balance_received {
-            log.warn("P01 (balance) and P03 skipped: the orders have no “balance received” column");
+            log.warn(&log.fill("log.skip_balance", &[]));
         }
     }
     let rec = Reconciled {
@@ -139,10 +139,16 @@ pub fn reconcile(
     let has_updated = inputs.has_column(Table::Orders, "updated_at");
     let has_tracking = inputs.has_column(Table::Shipments, "tracking_no");
     if !has_updated && inputs.orders.height() > 0 {
-        log.warn("S01 (stale orders) skipped: the orders have no “last updated” column");
+        log.warn(&log.fill("log.skip_s01", &[]));
     }
     if !has_tracking && inputs.shipments.height() > 0 {
-        log.warn("S05 (no tracking number) skipped: the shipments have no tracking column");
+        log.warn(&log.fill("log.skip_s05", &[]));
+    }
+    // Amounts are summed per currency; without the column they are one
+    // total (shown without a currency), said once.
+    let has_amounts = has("amount") || has("unit_price");
+    if has_amounts && !has("currency") && inputs.orders.height() > 0 {
+        log.note(&log.fill("log.no_currency", &[]));
     }
     let ctx = rules::RuleContext {
         lang,

@@ -97,16 +97,19 @@ fn row_identity(df: &DataFrame) -> PolarsResult<Vec<Option<String>>> {
         .collect())
 }
 
+/// A missing value in a message: "—", never an empty gap or "None".
+const MISSING: &str = "—";
+
 fn day_text(d: Option<i64>) -> String {
     d.map(|d| days_to_date(d as i32).format("%Y-%m-%d").to_string())
-        .unwrap_or_default()
+        .unwrap_or_else(|| MISSING.into())
 }
 
 fn num_text(v: Option<f64>) -> String {
     match v {
         Some(x) if x.fract() == 0.0 => format!("{}", x as i64),
         Some(x) => format!("{x:.2}"),
-        None => String::new(),
+        None => MISSING.into(),
     }
 }
 
@@ -277,7 +280,7 @@ fn c01_duplicate_lines(
             ctx.msg(
                 "c01.dup",
                 &[
-                    ("order", hits.order_id[i].as_deref().unwrap_or("")),
+                    ("order", hits.order_id[i].as_deref().unwrap_or(MISSING)),
                     ("row", &first_row[i].unwrap_or(0).to_string()),
                 ],
             )
@@ -324,7 +327,7 @@ fn c01_inconsistent_lines(
             ctx.msg(
                 "c01.mixed",
                 &[
-                    ("order", hits.order_id[i].as_deref().unwrap_or("")),
+                    ("order", hits.order_id[i].as_deref().unwrap_or(MISSING)),
                     ("what", &what.join(", ")),
                 ],
             )
@@ -352,7 +355,7 @@ fn c02_shipment_unknown_order(
         |i| {
             ctx.msg(
                 "c02",
-                &[("order", hits.order_id[i].as_deref().unwrap_or(""))],
+                &[("order", hits.order_id[i].as_deref().unwrap_or(MISSING))],
             )
         },
     );
@@ -377,7 +380,7 @@ fn c03_overshipped(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -> 
             ctx.msg(
                 "c03",
                 &[
-                    ("order", hits.order_id[i].as_deref().unwrap_or("")),
+                    ("order", hits.order_id[i].as_deref().unwrap_or(MISSING)),
                     ("shipped", &num_text(shipped[i])),
                     ("ordered", &num_text(ordered[i])),
                 ],
@@ -426,7 +429,7 @@ fn c04_status_vs_shipments(
             ctx.msg(
                 "c04.noship",
                 &[
-                    ("order", hits.order_id[i].as_deref().unwrap_or("")),
+                    ("order", hits.order_id[i].as_deref().unwrap_or(MISSING)),
                     ("status", &status_word(ctx, st[i].as_deref())),
                 ],
             )
@@ -451,7 +454,7 @@ fn c04_status_vs_shipments(
             ctx.msg(
                 "c04.early",
                 &[
-                    ("order", hits.order_id[i].as_deref().unwrap_or("")),
+                    ("order", hits.order_id[i].as_deref().unwrap_or(MISSING)),
                     ("status", &status_word(ctx, st[i].as_deref())),
                 ],
             )
@@ -556,7 +559,7 @@ fn c06_feedback_mismatch(
         |i| {
             ctx.msg(
                 "c06.order",
-                &[("order", hits.order_id[i].as_deref().unwrap_or(""))],
+                &[("order", hits.order_id[i].as_deref().unwrap_or(MISSING))],
             )
         },
     );
@@ -583,8 +586,8 @@ fn c06_feedback_mismatch(
             ctx.msg(
                 "c06.customer",
                 &[
-                    ("value", have[i].as_deref().unwrap_or("")),
-                    ("expected", want[i].as_deref().unwrap_or("")),
+                    ("value", have[i].as_deref().unwrap_or(MISSING)),
+                    ("expected", want[i].as_deref().unwrap_or(MISSING)),
                 ],
             )
         },
@@ -666,7 +669,7 @@ fn c08_closed_not_in_full(
             ctx.msg(
                 "c08",
                 &[
-                    ("order", hits.order_id[i].as_deref().unwrap_or("")),
+                    ("order", hits.order_id[i].as_deref().unwrap_or(MISSING)),
                     ("status", &status_word(ctx, st[i].as_deref())),
                     ("shipped", &num_text(shipped[i])),
                     ("ordered", &num_text(ordered[i])),
@@ -699,7 +702,7 @@ fn c09_cancelled_shipped(
         |i| {
             ctx.msg(
                 "c09.cancelled",
-                &[("order", hits.order_id[i].as_deref().unwrap_or(""))],
+                &[("order", hits.order_id[i].as_deref().unwrap_or(MISSING))],
             )
         },
     );
@@ -984,7 +987,7 @@ fn s08_unhappy_no_action(
     } else {
         "nps"
     };
-    let show = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_else(|| "—".into());
+    let show = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_else(|| MISSING.into());
     ctx.raise(
         out,
         RuleId::S08,
@@ -1054,7 +1057,7 @@ fn s09_due_not_ready(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -
 /// `USD 12,345.60`: an amount as a message shows it.
 fn money(x: Option<f64>, currency: Option<&str>) -> String {
     let Some(x) = x else {
-        return "?".into();
+        return MISSING.into();
     };
     let cents = (x * 100.0).round() as i64;
     let (whole, frac) = (cents.abs() / 100, cents.abs() % 100);
@@ -1124,7 +1127,7 @@ impl Money {
     }
 
     fn customer(&self, i: usize) -> String {
-        self.customer[i].clone().unwrap_or_else(|| "?".into())
+        self.customer[i].clone().unwrap_or_else(|| MISSING.into())
     }
 }
 

@@ -309,7 +309,7 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
         .kpis
         .orders_received_amount
         .iter()
-        .map(|(c, v)| vec![V::text(c), V::Num(*v)])
+        .map(|(c, v)| vec![currency_cell(lang, c), V::Num(*v)])
         .collect();
     if let (Some(base), Some(v)) = (
         &inp.template.file.fx.base,
@@ -344,7 +344,7 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
             .into_iter()
             .map(|c| {
                 vec![
-                    V::text(c),
+                    currency_cell(lang, c),
                     V::Num(k.receivables_open.get(c).copied().unwrap_or(0.0)),
                     V::Num(k.receivables_overdue.get(c).copied().unwrap_or(0.0)),
                 ]
@@ -1017,6 +1017,16 @@ pub fn data_issues(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     inp.long_table_and_csv(&mut w, 2, &headers, n, &row, &csv)?;
     w.finish()?;
     Ok(())
+}
+
+/// A currency of the Summary's amounts; amounts without one (key "")
+/// say so.
+fn currency_cell(lang: Lang, c: &str) -> V {
+    if c.is_empty() {
+        V::text(i18n::text(lang, "word.no_currency"))
+    } else {
+        V::text(c)
+    }
 }
 
 /// A flag's value as read: a number stays a number (no "number stored as

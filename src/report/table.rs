@@ -2,10 +2,18 @@
 //! header, autofilter, fitted column widths, real date cells, percentages
 //! as numbers with a percent format, and text always written as text (a
 //! value beginning with `=`, `+`, `-` or `@` never becomes a formula).
+//!
+//! Paper: a table's columns carry a wrap format (text wraps, cells sit at
+//! the top of their row), set once per column so that no cell pays for it;
+//! text columns are at most [`MAX_TEXT_WIDTH`] characters wide, and narrower
+//! still when the sheet would otherwise print one page wide on A4 landscape
+//! below [`MIN_PRINT_SCALE`]. Numbers and dates keep their fitted widths.
 
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
-use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatBorder, Url, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Url, Worksheet, XlsxError,
+};
 
 use crate::frame::{bools, days_to_date, floats, ints, strs};
 
@@ -105,11 +113,22 @@ pub struct Formats {
     pub overdue: Format,
     pub bold: Format,
     pub note: Format,
+    /// The column format of a table's columns: text wraps, at the top.
+    pub wrap: Format,
 }
 
 impl Default for Formats {
     fn default() -> Self {
         let base = Format::new().set_font_name("Calibri").set_font_size(11);
+        // Data cells sit at the top of their row: a row grows when one of
+        // its texts wraps, and its other cells stay level with that text's
+        // first line.
+        let cell = base.clone().set_align(FormatAlign::Top);
+        let link = cell
+            .clone()
+            .set_text_wrap()
+            .set_font_color(Color::RGB(0x0563C1))
+            .set_underline(rust_xlsxwriter::FormatUnderline::Single);
         Formats {
             header: base
                 .clone()
@@ -120,26 +139,23 @@ impl Default for Formats {
                 .set_text_wrap(),
             title: base.clone().set_bold().set_font_size(16),
             subtitle: base.clone().set_font_color(Color::RGB(0x595959)),
-            date: base.clone().set_num_format("yyyy-mm-dd_)"),
-            pct: base.clone().set_num_format("0.0%_)"),
-            int: base.clone().set_num_format("#,##0_)"),
-            num: base.clone().set_num_format("#,##0.00_)"),
-            qty: base.clone().set_num_format("#,##0_)"),
-            days: base.clone().set_num_format("0.0_)"),
-            link: base
-                .clone()
-                .set_font_color(Color::RGB(0x0563C1))
-                .set_underline(rust_xlsxwriter::FormatUnderline::Single),
+            date: cell.clone().set_num_format("yyyy-mm-dd_)"),
+            pct: cell.clone().set_num_format("0.0%_)"),
+            int: cell.clone().set_num_format("#,##0_)"),
+            num: cell.clone().set_num_format("#,##0.00_)"),
+            qty: cell.clone().set_num_format("#,##0_)"),
+            days: cell.clone().set_num_format("0.0_)"),
+            link,
             missed: base
                 .clone()
                 .set_background_color(Color::RGB(0xF8CBAD))
                 .set_bold(),
-            missed_pct: base
+            missed_pct: cell
                 .clone()
                 .set_num_format("0.0%_)")
                 .set_background_color(Color::RGB(0xF8CBAD))
                 .set_bold(),
-            met_pct: base
+            met_pct: cell
                 .clone()
                 .set_num_format("0.0%_)")
                 .set_background_color(Color::RGB(0xC6EFCE)),
@@ -148,6 +164,7 @@ impl Default for Formats {
                 .set_font_color(Color::RGB(0x9C0006)),
             bold: base.clone().set_bold(),
             note: base.set_italic().set_font_color(Color::RGB(0x7F7F7F)),
+            wrap: cell.set_text_wrap(),
         }
     }
 }
@@ -156,7 +173,8 @@ impl Default for Formats {
 pub struct SheetWriter<'a> {
     pub ws: &'a mut Worksheet,
     pub f: &'a Formats,
-    widths: Vec<f64>,
+    /// Per column, the widest text and the widest number or date.
+    widths: Vec<(f64, f64)>,
     links: usize,
     /// The main table's header row, repeated on every printed page.
     header_row: Option<u32>,
@@ -177,12 +195,27 @@ impl<'a> SheetWriter<'a> {
         }
     }
 
-    fn note_width(&mut self, col: u16, w: f64) {
+    fn note_width(&mut self, col: u16, w: f64, text: bool) {
         let c = col as usize;
         if self.widths.len() <= c {
-            self.widths.resize(c + 1, 0.0);
+            self.widths.resize(c + 1, (0.0, 0.0));
         }
-        self.widths[c] = self.widths[c].max(w);
+        let (t, n) = &mut self.widths[c];
+        if text {
+            *t = t.max(w);
+        } else {
+            *n = n.max(w);
+        }
+    }
+
+    /// Gives a table's columns the wrap format before its rows are written
+    /// (a low-memory worksheet writes rows out as it goes): every cell
+    /// written without a format of its own takes it when the file is saved.
+    fn wrap_columns(&mut self, left: u16, n: usize) -> Result<(), XlsxError> {
+        for c in left..left + n as u16 {
+            self.ws.set_column_format(c, &self.f.wrap)?;
+        }
+        Ok(())
     }
 
     /// Writes one value with its format (`fmt` overrides the default).
@@ -249,7 +282,8 @@ impl<'a> SheetWriter<'a> {
                     .write_url_with_format(row, col, link, fmt.unwrap_or(&f.link))?;
             }
         }
-        self.note_width(col, v.width());
+        let text = matches!(v, V::Text(_) | V::Link(..));
+        self.note_width(col, v.width(), text);
         Ok(())
     }
 
@@ -290,6 +324,9 @@ impl<'a> SheetWriter<'a> {
         ) else {
             return Ok(());
         };
+        for b in blocks {
+            self.wrap_columns(b.left, b.headers.len())?;
+        }
         let hf = self.f.header.clone();
         for r in first..=last {
             for b in blocks {
@@ -297,7 +334,7 @@ impl<'a> SheetWriter<'a> {
                     for (i, h) in b.headers.iter().enumerate() {
                         let c = b.left + i as u16;
                         self.ws.write_string_with_format(r, c, h, &hf)?;
-                        self.note_width(c, display_width(h).min(24.0));
+                        self.note_width(c, display_width(h).min(HEADER_WIDTH), true);
                     }
                 } else if let Some(row) = r
                     .checked_sub(b.top + 1)
@@ -339,10 +376,11 @@ impl<'a> SheetWriter<'a> {
             self.ws
                 .write_string_with_format(top.saturating_sub(1), 0, note, &nf)?;
         }
+        self.wrap_columns(0, headers.len())?;
         let hf = self.f.header.clone();
         for (i, h) in headers.iter().enumerate() {
             self.ws.write_string_with_format(top, i as u16, h, &hf)?;
-            self.note_width(i as u16, display_width(h).min(24.0));
+            self.note_width(i as u16, display_width(h).min(HEADER_WIDTH), true);
         }
         let shown = n.min(MAX_SHEET_ROWS);
         for r in 0..shown {
@@ -359,8 +397,9 @@ impl<'a> SheetWriter<'a> {
         Ok(capped)
     }
 
-    /// Sets the fitted column widths and a landscape, one-page-wide print
-    /// layout with the header row repeated on every page.
+    /// Sets the fitted column widths (text columns at most
+    /// [`MAX_TEXT_WIDTH`]) and a landscape, one-page-wide print layout with
+    /// the header row repeated on every page.
     pub fn finish(self) -> Result<(), XlsxError> {
         self.ws.set_landscape();
         self.ws.set_paper_size(9); // A4
@@ -369,8 +408,7 @@ impl<'a> SheetWriter<'a> {
         if let Some(h) = self.header_row {
             self.ws.set_repeat_rows(h, h)?;
         }
-        for (c, w) in self.widths.iter().enumerate() {
-            let w = (w + 2.0).clamp(6.0, 60.0);
+        for (c, w) in column_widths(&self.widths).into_iter().enumerate() {
             self.ws.set_column_width(c as u16, w)?;
         }
         Ok(())
@@ -385,6 +423,54 @@ pub struct Block<'a> {
     pub headers: &'a [String],
     pub rows: &'a [Vec<V>],
     pub main: bool,
+}
+
+/// The widest a column's text may make it, in characters (CJK count
+/// double); a longer text wraps. Numbers and dates are never this wide, so
+/// their columns keep their fitted widths.
+pub const MAX_TEXT_WIDTH: f64 = 50.0;
+
+/// A header counts at most this wide (it wraps in its cell).
+const HEADER_WIDTH: f64 = 16.0;
+
+/// Text columns are narrowed, down to [`MIN_TEXT_WIDTH`], until the sheet
+/// prints one page wide on A4 landscape at least this large.
+pub const MIN_PRINT_SCALE: f64 = 0.65;
+
+/// The narrowest a text column is made to save paper.
+const MIN_TEXT_WIDTH: f64 = 10.0;
+
+/// A4 landscape between the margins `finish` sets (11.69 in − 2 × 0.4 in),
+/// in pixels at 96 dpi, as Excel and LibreOffice lay columns out.
+const PAGE_PX: f64 = (11.69 - 0.8) * 96.0;
+
+/// A column of `w` characters in pixels (Calibri 11: 7 per character and
+/// 5 of padding).
+fn column_px(w: f64) -> f64 {
+    (w * 7.0 + 5.0).floor()
+}
+
+/// The widths of a sheet's columns from their widest text and number: a
+/// text column fits its text up to [`MAX_TEXT_WIDTH`]; when the sheet is
+/// then too wide for [`MIN_PRINT_SCALE`], the widest text columns share
+/// one lower cap (not below [`MIN_TEXT_WIDTH`], nor below the column's
+/// numbers).
+fn column_widths(widths: &[(f64, f64)]) -> Vec<f64> {
+    let fit = |cap: f64| -> Vec<f64> {
+        widths
+            .iter()
+            .map(|&(t, n)| (t.min(cap).max(n) + 2.0).clamp(6.0, MAX_TEXT_WIDTH + 2.0))
+            .collect()
+    };
+    let total = |ws: &[f64]| ws.iter().map(|&w| column_px(w)).sum::<f64>();
+    let budget = PAGE_PX / MIN_PRINT_SCALE;
+    let mut cap = MAX_TEXT_WIDTH;
+    let mut ws = fit(cap);
+    while total(&ws) > budget && cap > MIN_TEXT_WIDTH {
+        cap -= 1.0;
+        ws = fit(cap);
+    }
+    ws
 }
 
 /// Detail sheets show at most this many rows; the full list goes to a CSV
@@ -511,5 +597,24 @@ mod tests {
             assert_eq!(csv_text(&V::text(input)), out);
         }
         assert_eq!(csv_text(&V::Num(-2.5)), "-2.5");
+    }
+
+    #[test]
+    fn wide_sheets_narrow_their_text_columns_to_print_readably() {
+        // Three short columns, a date, and four long texts.
+        let mut cols = vec![(8.0, 0.0), (4.0, 0.0), (10.0, 0.0), (0.0, 10.0)];
+        cols.extend([(300.0, 0.0), (120.0, 0.0), (45.0, 0.0), (60.0, 12.0)]);
+        let w = column_widths(&cols);
+        let px: f64 = w.iter().map(|&x| column_px(x)).sum();
+        assert!(PAGE_PX / px >= MIN_PRINT_SCALE, "{w:?}");
+        assert_eq!(
+            &w[..4],
+            &[10.0, 6.0, 12.0, 12.0],
+            "short and number columns fit"
+        );
+        assert!(w[4] < MAX_TEXT_WIDTH + 2.0 && w[4] >= MIN_TEXT_WIDTH + 2.0);
+        assert!(w[7] >= 14.0, "the numbers of a column keep their width");
+        // A narrow sheet keeps its text up to the cap.
+        assert_eq!(column_widths(&[(70.0, 0.0), (20.0, 0.0)]), vec![52.0, 22.0]);
     }
 }
