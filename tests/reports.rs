@@ -1128,6 +1128,14 @@ fn issue_19_long_rejected_row_wraps_in_capped_columns() {
     let xf = &cell_xfs(&styles)[style];
     assert!(xf.contains("wrapText=\"1\""), "{xf}");
     assert!(xf.contains("vertical=\"top\""), "{xf}");
+    // Its row is as tall as its wrapped text (six lines at most), so the
+    // text does not run over the rows below where a reader keeps the
+    // default height (LibreOffice); a one-line row keeps the default.
+    let row_tag = format!("<row r=\"{}\"", row + 1);
+    let at = xml.find(&row_tag).unwrap_or_else(|| panic!("{row_tag}"));
+    let tag = &xml[at..at + xml[at..].find('>').unwrap()];
+    assert!(tag.contains("ht=\"90\""), "{tag}");
+    assert!(tag.contains("customHeight=\"1\""), "{tag}");
 }
 
 #[test]

@@ -326,9 +326,35 @@ impl<'a> SheetWriter<'a> {
         };
         for b in blocks {
             self.wrap_columns(b.left, b.headers.len())?;
+            for (i, h) in b.headers.iter().enumerate() {
+                self.note_width(b.left + i as u16, display_width(h).min(HEADER_WIDTH), true);
+            }
+            for row in b.rows {
+                for (i, v) in row.iter().enumerate() {
+                    let text = matches!(v, V::Text(_) | V::Link(..));
+                    self.note_width(b.left + i as u16, v.width(), text);
+                }
+            }
         }
+        // The widths the columns will have, so that each row is as tall as
+        // its wrapped text (LibreOffice keeps the default height otherwise).
+        let widths = column_widths(&self.widths);
         let hf = self.f.header.clone();
         for r in first..=last {
+            let lines = blocks
+                .iter()
+                .filter_map(|b| {
+                    if r == b.top {
+                        return Some(header_lines(b.left, b.headers, &widths));
+                    }
+                    let row = r.checked_sub(b.top + 1)?;
+                    Some(row_lines(b.left, b.rows.get(row as usize)?, &widths))
+                })
+                .max()
+                .unwrap_or(1);
+            if lines > 1 {
+                self.ws.set_row_height(r, LINE_HEIGHT * lines as f64)?;
+            }
             for b in blocks {
                 if r == b.top {
                     for (i, h) in b.headers.iter().enumerate() {
@@ -377,15 +403,38 @@ impl<'a> SheetWriter<'a> {
                 .write_string_with_format(top.saturating_sub(1), 0, note, &nf)?;
         }
         self.wrap_columns(0, headers.len())?;
-        let hf = self.f.header.clone();
         for (i, h) in headers.iter().enumerate() {
-            self.ws.write_string_with_format(top, i as u16, h, &hf)?;
             self.note_width(i as u16, display_width(h).min(HEADER_WIDTH), true);
         }
         let shown = n.min(MAX_SHEET_ROWS);
+        // Rows are made once and kept until the widths are known, so each
+        // row can be given the height of its wrapped text.
+        let mut rows: Vec<Vec<V>> = Vec::with_capacity(shown);
         for r in 0..shown {
-            for (c, v) in row(r).iter().enumerate() {
-                self.put(top + 1 + r as u32, c as u16, v, None)?;
+            let cells = row(r);
+            for (c, v) in cells.iter().enumerate() {
+                let text = matches!(v, V::Text(_) | V::Link(..));
+                self.note_width(c as u16, v.width(), text);
+            }
+            rows.push(cells);
+        }
+        let widths = column_widths(&self.widths);
+        let hf = self.f.header.clone();
+        let lines = header_lines(0, headers, &widths);
+        if lines > 1 {
+            self.ws.set_row_height(top, LINE_HEIGHT * lines as f64)?;
+        }
+        for (i, h) in headers.iter().enumerate() {
+            self.ws.write_string_with_format(top, i as u16, h, &hf)?;
+        }
+        for (r, cells) in rows.iter().enumerate() {
+            let at = top + 1 + r as u32;
+            let lines = row_lines(0, cells, &widths);
+            if lines > 1 {
+                self.ws.set_row_height(at, LINE_HEIGHT * lines as f64)?;
+            }
+            for (c, v) in cells.iter().enumerate() {
+                self.put(at, c as u16, v, None)?;
             }
         }
         self.ws.set_freeze_panes(top + 1, 0)?;
@@ -429,6 +478,51 @@ pub struct Block<'a> {
 /// double); a longer text wraps. Numbers and dates are never this wide, so
 /// their columns keep their fitted widths.
 pub const MAX_TEXT_WIDTH: f64 = 50.0;
+
+/// The height of one line of text in a row, in points (Excel's default
+/// row height for Calibri 11).
+const LINE_HEIGHT: f64 = 15.0;
+
+/// A row is made at most this many lines tall; longer text is cut on
+/// paper (the cell still holds all of it).
+const MAX_ROW_LINES: usize = 6;
+
+/// How many lines the tallest wrapped text of `row` (its first cell in
+/// column `left`) takes in columns of `widths`.
+fn row_lines(left: u16, row: &[V], widths: &[f64]) -> usize {
+    row.iter()
+        .enumerate()
+        .filter(|(_, v)| matches!(v, V::Text(_) | V::Link(..)))
+        .map(|(i, v)| {
+            let w = widths
+                .get(left as usize + i)
+                .copied()
+                .unwrap_or(MAX_TEXT_WIDTH);
+            // A column of `w` holds about `w - 1` characters of text.
+            let room = (w - 1.0).max(1.0);
+            (v.width() / room).ceil().max(1.0) as usize
+        })
+        .max()
+        .unwrap_or(1)
+        .min(MAX_ROW_LINES)
+}
+
+/// How many lines the longest header of a table takes.
+fn header_lines(left: u16, headers: &[String], widths: &[f64]) -> usize {
+    headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let w = widths
+                .get(left as usize + i)
+                .copied()
+                .unwrap_or(MAX_TEXT_WIDTH);
+            (display_width(h) / (w - 1.0).max(1.0)).ceil().max(1.0) as usize
+        })
+        .max()
+        .unwrap_or(1)
+        .min(MAX_ROW_LINES)
+}
 
 /// A header counts at most this wide (it wraps in its cell).
 const HEADER_WIDTH: f64 = 16.0;
