@@ -1259,6 +1259,18 @@ pub fn check_text(job: &Job, a: &Analysis) -> String {
             ));
         }
     }
+    // What the run could not say: rules disabled that still emptied
+    // values, and registers that stop at loading.
+    let mut said = read::hidden_notes(lang, &a.inputs.files);
+    if !a.reconciled.arrival_tracked {
+        said.push(t("note.arrival_untracked").to_string());
+    }
+    if !said.is_empty() {
+        s.push('\n');
+        for line in said {
+            s.push_str(&format!("{line}\n"));
+        }
+    }
     let custom = crate::reconcile::terms::custom(&job.template.file.payments);
     let unread = if a.reconciled.has_payments {
         crate::reconcile::payments::unread(&a.reconciled.lines, &custom).unwrap_or_default()

@@ -99,9 +99,11 @@ rules! {
     V04 => Warning, "unknown word", "无法识别的词",
         "use one of the known words, or add it under [values] in the template", "改用已知的词，或在模板 [values] 中添加";
     V05 => Error, "implausible date", "日期不合理",
-        "a past event cannot be after the report date or before 2000", "已发生事件的日期不能晚于报告日或早于2000年";
+        "a past event cannot be after the report date, and no date before the earliest date ([thresholds] earliest_date, 2000-01-01)", "已发生事件的日期不能晚于报告日，任何日期不能早于最早日期（[thresholds] earliest_date，默认2000-01-01）";
     V06 => Error, "formula error in cell", "单元格公式错误",
         "fix the formula or type the value", "修正公式或直接填写数值";
+    V07 => Error, "CSV row with the wrong number of fields", "CSV行的字段数与表头不符",
+        "put quotes around a value that holds a comma, or export the file again", "含逗号的值请加引号，或重新导出文件";
     C01 => Error, "duplicate or inconsistent order lines", "订单行重复或不一致",
         "delete the duplicate line, or make the lines agree", "删除重复行，或统一各行信息";
     C02 => Error, "shipment for an unknown order", "发货记录的订单不存在",
@@ -161,7 +163,7 @@ impl FromStr for RuleId {
             .copied()
             .find(|r| r.as_str() == up)
             .ok_or_else(|| {
-                format!("unknown rule id `{s}` (known: V01–V06, C01–C09, S01–S09, P01–P03)")
+                format!("unknown rule id `{s}` (known: V01–V07, C01–C09, S01–S09, P01–P03)")
             })
     }
 }
@@ -357,6 +359,6 @@ mod tests {
             assert_eq!(r.as_str().parse::<RuleId>().unwrap(), *r);
         }
         assert!("X99".parse::<RuleId>().is_err());
-        assert_eq!(RuleId::ALL.len(), 27);
+        assert_eq!(RuleId::ALL.len(), 28);
     }
 }

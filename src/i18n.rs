@@ -80,8 +80,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     (
         "v05.old",
-        "{field} {value} is before 2000-01-01 — check the year",
-        "{field} {value} 早于 2000-01-01——请检查年份",
+        "{field} {value} is before {earliest} — check the year",
+        "{field} {value} 早于 {earliest}——请检查年份",
     ),
     (
         "v05.far",
@@ -92,6 +92,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "v06.error",
         "{field} holds the formula error {value} — fix the formula or type the value",
         "{field}为公式错误 {value}——请修正公式或直接填写",
+    ),
+    (
+        "v07.fields",
+        "row has {n} fields but the header has {header} — its values would land in the wrong columns; it is left out: put quotes around a value that holds a comma",
+        "该行有 {n} 个字段，表头有 {header} 个——各值会错列，未计入统计：含逗号的值请加引号",
     ),
     // reconcile messages
     (
@@ -411,6 +416,16 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "check.delivered_no_date",
         "{n} {n:shipment says|shipments say} delivered but {n:has|have} no delivered date: {n:it counts|they count} as delivered, arrival date unknown",
         "{n} 条出货状态为已签收但没有签收日期：按已签收处理，到货日期未知",
+    ),
+    (
+        "note.hidden",
+        "{rule} is disabled: {n} values it would flag were still emptied (rows rejected, for V07) and are not listed",
+        "{rule} 已关闭：仍有 {n} 个它本应标出的值被置空（V07 为整行未计入），未列出",
+    ),
+    (
+        "note.arrival_untracked",
+        "arrival not tracked: the shipments have no delivered date, ETA or shipment status column — in-transit KPIs are empty and S04–S06 skipped",
+        "未跟踪到货：出货记录没有签收日期、ETA 或物流状态列——在途类指标为空，S04–S06 不检查",
     ),
     (
         "note.default_absent",

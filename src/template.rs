@@ -228,6 +228,36 @@ pub struct Thresholds {
     pub deposit_days: i64,
     /// A balance "against B/L copy" is due this many days after shipping.
     pub bl_copy_days: i64,
+    /// The floor of V05 for every date field (a TOML date or "YYYY-MM-DD").
+    #[serde(deserialize_with = "de_date")]
+    pub earliest_date: NaiveDate,
+    /// "More or less" (溢短装): C03 only above ordered × (1 + this); in
+    /// full from ordered × (1 − this) (spec section 4).
+    pub qty_tolerance: f64,
+}
+
+/// The first date V05 accepts by default.
+pub const EARLIEST_DATE: (i32, u32, u32) = (2000, 1, 1);
+
+fn de_date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        S(String),
+        D(toml::value::Datetime),
+    }
+    let s = match Raw::deserialize(d)? {
+        Raw::S(s) => s,
+        Raw::D(dt) => dt.to_string(),
+    };
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| (1900..=2099).contains(&chrono::Datelike::year(d)))
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "earliest_date `{s}` is not a date: use YYYY-MM-DD in the years 1900–2099, e.g. 2000-01-01"
+            ))
+        })
 }
 
 impl Default for Thresholds {
@@ -242,6 +272,13 @@ impl Default for Thresholds {
             amount_tolerance: 0.005,
             deposit_days: 7,
             bl_copy_days: 7,
+            earliest_date: NaiveDate::from_ymd_opt(
+                EARLIEST_DATE.0,
+                EARLIEST_DATE.1,
+                EARLIEST_DATE.2,
+            )
+            .unwrap_or_default(),
+            qty_tolerance: 0.0,
         }
     }
 }
@@ -642,6 +679,13 @@ fn validate(text: &str, f: &TemplateFile) -> Result<(), String> {
             th.amount_tolerance
         ));
     }
+    if !(0.0..1.0).contains(&th.qty_tolerance) {
+        return Err(format!(
+            "{}: {} must be a share from 0 up to 1 (0.05 = ±5%)",
+            at("thresholds", "qty_tolerance"),
+            th.qty_tolerance
+        ));
+    }
     for (key, v) in [
         ("otd_rate", f.targets.otd_rate),
         ("otif_rate", f.targets.otif_rate),
@@ -746,6 +790,8 @@ feedback_sla_days = 14       # S07: feedback open for more than this many days
 amount_tolerance = 0.005     # C07: allowed relative gap between amount and qty × price
 deposit_days = 7             # P02: deposit not received this many days after confirmation
 bl_copy_days = 7             # a balance "against B/L copy" is due this many days after shipping
+earliest_date = 2000-01-01   # V05: any date before this is a typo (due and plan dates too)
+qty_tolerance = 0            # more or less: 0.05 = ±5% (C03 above ordered × 1.05; in full from × 0.95)
 
 [targets]                    # shown beside the KPI, coloured when missed
 otd_rate = 0.95              # on-time delivery rate
@@ -840,6 +886,8 @@ feedback_sla_days = 14       # S07：反馈超过几天未关闭
 amount_tolerance = 0.005     # C07：金额与数量×单价允许的相对误差
 deposit_days = 7             # P02：订单确认几天后定金仍未到账
 bl_copy_days = 7             # “见提单复印件付尾款”：出货后几天内应收到尾款
+earliest_date = 2000-01-01   # V05：早于此日期的任何日期（含交期、计划日期）视为笔误
+qty_tolerance = 0            # 溢短装比例：0.05 = ±5%（发货超过订单×1.05 才报 C03；达到×0.95 即为足量）
 
 [targets]                    # 显示在指标旁，未达标时标色
 otd_rate = 0.95              # 准时交货率

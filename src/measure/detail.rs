@@ -120,7 +120,12 @@ pub fn detail(
         .shipments
         .clone()
         .lazy()
-        .filter(col("shipped").and(col("undelivered")))
+        // Registers that stop at loading have no "in transit" (spec 4).
+        .filter(
+            col("shipped")
+                .and(col("undelivered"))
+                .and(lit(rec.arrival_tracked)),
+        )
         .with_columns([
             (lit(asof) - days("ship_date")).alias("days_in_transit"),
             s04_predicate(rec.as_of, grace)

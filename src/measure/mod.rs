@@ -51,8 +51,10 @@ pub struct Kpis {
     pub backlog_aging: Aging,
     pub shipments_shipped: u64,
     pub shipments_shipped_qty: f64,
-    pub shipments_in_transit: u64,
-    pub shipments_overdue: u64,
+    /// `None` when the shipments do not track arrival (spec section 4:
+    /// no delivered date, ETA or status column), as the other arrival KPIs.
+    pub shipments_in_transit: Option<u64>,
+    pub shipments_overdue: Option<u64>,
     pub transit_median_days: Option<f64>,
     pub transit_median_days_by_mode: BTreeMap<String, f64>,
     pub eta_hit_rate: Option<f64>,
@@ -68,7 +70,7 @@ pub struct Kpis {
     pub flags_info: u64,
     pub due_next_period: u64,
     pub due_next_period_not_ready: u64,
-    pub arrivals_next_period: u64,
+    pub arrivals_next_period: Option<u64>,
     /// `None` without a previous recorded run.
     pub flags_new: Option<u64>,
     pub flags_still_open: Option<u64>,
@@ -132,6 +134,9 @@ fn by_severity(flags: &[Flag], resolved: Option<&[PastFlag]>) -> Vec<SeverityCou
 /// The measure stage's output.
 pub struct Measures {
     pub kpis: Kpis,
+    /// Whether the shipments track arrival (the Shipments sheet then lists
+    /// what is in transit; else it says why it does not).
+    pub arrival_tracked: bool,
     pub trend: Vec<TrendPoint>,
     /// owner, lines, open, overdue, due, otd_rate, otif_rate, errors,
     /// warnings, data_quality
@@ -380,13 +385,13 @@ pub fn kpis(
         .unwrap_or(0.0),
     );
     let in_transit = col("shipped").and(col("undelivered"));
-    k.shipments_in_transit = count(ships(), in_transit.clone())?;
-    k.shipments_overdue = count(
+    k.shipments_in_transit = Some(count(ships(), in_transit.clone())?);
+    k.shipments_overdue = Some(count(
         ships(),
         in_transit
             .and(s04_predicate(as_of, th.eta_grace_days))
             .fill_null(lit(false)),
-    )?;
+    )?);
     let delivered =
         || ships().filter(in_period("delivered_date", p).and(col("ship_date").is_not_null()));
     k.transit_median_days = one_f64(
@@ -481,7 +486,17 @@ pub fn kpis(
     let next = Period::next(t.file.report.period, as_of);
     k.due_next_period = count(orders(), due_next(&next))?;
     k.due_next_period_not_ready = count(orders(), due_next(&next).and(not_ready()))?;
-    k.arrivals_next_period = count(ships(), detail::arriving(&next))?;
+    k.arrivals_next_period = Some(count(ships(), detail::arriving(&next))?);
+    // Registers that stop at loading (FOB): nothing to say about arrival.
+    if !rec.arrival_tracked {
+        k.shipments_in_transit = None;
+        k.shipments_overdue = None;
+        k.arrivals_next_period = None;
+        k.transit_median_days = None;
+        k.transit_median_days_by_mode.clear();
+        k.eta_hit_rate = None;
+        k.followup_coverage = None;
+    }
 
     for f in flags {
         match f.severity {
@@ -960,6 +975,7 @@ pub fn measure(
         by_department: by_department(rec, &next, t.file.thresholds.stale_days)?,
         by_feedback_department: by_feedback_department(rec, period)?,
         detail: detail::detail(rec, flags, period, &next, t)?,
+        arrival_tracked: rec.arrival_tracked,
         flags_by_severity: by_severity(flags, gone),
         receivables_by_owner: rec
             .payments

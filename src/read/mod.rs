@@ -473,6 +473,7 @@ fn read_workbook(
     let lang = ctx.lang;
     let names: Vec<String> = wb.sheets.iter().map(|s| s.name.clone()).collect();
     let is_csv = wb.is_csv();
+    let csv_fields: Option<Vec<u32>> = wb.csv_field_counts().map(<[u32]>::to_vec);
     for (table, wanted) in tables {
         for w in wanted {
             if !names.iter().any(|n| n == w) && !is_csv {
@@ -668,6 +669,7 @@ fn read_workbook(
             shown,
             &meta.name,
             &range,
+            csv_fields.as_deref(),
             src_id,
             &mut acc.builder,
             &mut acc.flags,
@@ -741,6 +743,7 @@ fn read_workbook(
                             shown,
                             &meta.name,
                             &range,
+                            csv_fields.as_deref(),
                             0,
                             &mut builder,
                             &mut flags,
@@ -1040,6 +1043,9 @@ fn read_all(ctx: &ReadContext, inputs: &[TableInput], lenient: bool) -> Result<I
             &[("n", &no_date.to_string())],
         ));
     }
+    for line in hidden_notes(lang, &files) {
+        notes.push(line);
+    }
     for f in &files {
         for sh in &f.sheets {
             for ig in &sh.ignored_columns {
@@ -1085,6 +1091,27 @@ fn read_all(ctx: &ReadContext, inputs: &[TableInput], lenient: bool) -> Result<I
         present,
         notes,
     })
+}
+
+/// One line per disabled rule that still emptied values (or rejected rows,
+/// V07) while reading: how many (spec section 3).
+pub fn hidden_notes(lang: crate::i18n::Lang, files: &[FileReport]) -> Vec<String> {
+    let mut hidden: std::collections::BTreeMap<crate::flags::RuleId, u64> = Default::default();
+    for sh in files.iter().flat_map(|f| &f.sheets) {
+        for (rule, n) in &sh.hidden {
+            *hidden.entry(*rule).or_default() += n;
+        }
+    }
+    hidden
+        .into_iter()
+        .map(|(rule, n)| {
+            crate::i18n::fill(
+                lang,
+                "note.hidden",
+                &[("rule", rule.as_str()), ("n", &n.to_string())],
+            )
+        })
+        .collect()
 }
 
 /// Nothing read is a failure (spec section 3): the orders table read no
@@ -1184,6 +1211,9 @@ fn to_frame(b: TableBuilder) -> PolarsResult<DataFrame> {
         cols.push(builder.finish().into_series().into());
     }
     let n = b.row.len();
+    if b.table == Table::Orders {
+        cols.push(Series::new("row_hash".into(), b.hash).into());
+    }
     cols.push(Series::new("src".into(), b.src).into());
     cols.push(Series::new("row".into(), b.row).into());
     DataFrame::new(n, cols)

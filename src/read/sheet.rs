@@ -1,10 +1,12 @@
 //! One sheet's cells into typed rows: header detection, blank and totals
-//! rows, every value form of spec section 3, and the V01–V06 flags, each
+//! rows, every value form of spec section 3, and the V01–V07 flags, each
 //! naming its cell. Accepted rows go into a [`TableBuilder`]; rejected rows
-//! become their V01 flag with the row's cells.
+//! become their V01 (or V07) flag with the row's cells. Each order line
+//! carries a hash of all its cells (`row_hash`), unique per distinct row of
+//! its sheet, for C01's duplicate lines.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use calamine::{DataRef, Range};
 use chrono::NaiveDate;
@@ -27,6 +29,8 @@ pub struct ReadContext {
     pub as_of: NaiveDate,
     pub date_order: DateOrder,
     pub policy: Policy,
+    /// The floor of V05 for every date field (`[thresholds] earliest_date`).
+    pub earliest: NaiveDate,
     /// Normalised header → (field index, rank); a lower rank wins when two
     /// columns map to one field (spec section 3).
     aliases: HashMap<Table, HashMap<String, (usize, u32)>>,
@@ -108,6 +112,7 @@ impl ReadContext {
             as_of,
             date_order: t.file.report.date_order,
             policy: t.policy(),
+            earliest: t.file.thresholds.earliest_date,
             aliases,
             alias_lists,
             matchers,
@@ -236,6 +241,9 @@ pub struct TableBuilder {
     pub keys: Vec<(usize, StringChunkedBuilder)>,
     /// Index into the file's [`SourceInfo`] list.
     pub src: Vec<u32>,
+    /// Orders only: a hash of all the row's cells, the same for two rows
+    /// of one sheet exactly when their cells are equal (C01).
+    pub hash: Vec<u64>,
     /// 1-based row number as Excel shows it.
     pub row: Vec<u32>,
     /// Fields that some sheet of this table has a column for.
@@ -257,13 +265,14 @@ impl TableBuilder {
             cols: defs.iter().map(Column::of).collect(),
             keys,
             src: Vec::new(),
+            hash: Vec::new(),
             row: Vec::new(),
             present: vec![false; defs.len()],
         }
     }
 
     /// Appends one row of field values (in field order).
-    fn push(&mut self, vals: &[Val], src: u32, row: u32) {
+    fn push(&mut self, vals: &[Val], src: u32, row: u32, hash: u64) {
         for (col, v) in self.cols.iter_mut().zip(vals) {
             col.push(v);
         }
@@ -275,6 +284,9 @@ impl TableBuilder {
         }
         self.src.push(src);
         self.row.push(row);
+        if self.table == Table::Orders {
+            self.hash.push(hash);
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -365,6 +377,10 @@ pub struct SheetReport {
     /// Delivered status and no delivered date, rows (spec section 4).
     #[serde(skip)]
     pub delivered_without_date: u64,
+    /// Values emptied (rows rejected, for V07) under a rule the template
+    /// disabled, per rule: no flag, but `check` says how many (spec 3).
+    #[serde(skip)]
+    pub hidden: BTreeMap<RuleId, u64>,
     /// Text dates whose first part is over 12 (day first) / whose second
     /// part is (month first), for `gendan init`'s `date_order`.
     #[serde(skip)]
@@ -506,6 +522,7 @@ pub fn read_rows(
     file: &str,
     sheet: &str,
     range: &Range<Data>,
+    csv_fields: Option<&[u32]>,
     src_id: u32,
     out: &mut TableBuilder,
     flags: &mut Vec<Flag>,
@@ -677,6 +694,16 @@ pub fn read_rows(
     let mut vals: Vec<Val> = vec![Val::Null; defs.len()];
     let mut emptied: Vec<bool> = vec![false; defs.len()];
     let mut row_flags: Vec<Flag> = Vec::new();
+    // A CSV record's field count against its header's (V07).
+    let field_count = |row1: u32| {
+        let i = (row1 as usize).checked_sub(1)?;
+        csv_fields.and_then(|f| f.get(i)).copied()
+    };
+    let header_fields = field_count(header_row1);
+    // Order lines by the hash of their cells, for C01 (a tracker's derived
+    // rows skip the duplicate lines the same way).
+    let dedup = table == Table::Orders || derive.is_some();
+    let mut seen: HashMap<u64, u32> = HashMap::new();
     for (rel_r, cells) in range.rows().enumerate().skip(plan.data_rel) {
         let row1 = origin.0 + rel_r as u32 + 1;
         if cells.iter().all(is_blank) {
@@ -693,7 +720,14 @@ pub fn read_rows(
             report.rows_notes += 1;
             continue;
         }
+        let ragged = match (header_fields, field_count(row1)) {
+            (Some(h), Some(n)) if h != n => Some((h, n)),
+            _ => None,
+        };
         if let Some(d) = derive {
+            if ragged.is_some() {
+                continue;
+            }
             let has = |i: usize| {
                 rel_cols[i]
                     .and_then(|c| cells.get(c))
@@ -761,6 +795,29 @@ pub fn read_rows(
             }
         };
 
+        // A CSV record whose field count is not its header's: its values
+        // would land in the wrong columns, so the row is rejected (V07).
+        if let Some((header_n, n)) = ragged {
+            match ctx.policy.severity(RuleId::V07, Severity::Error) {
+                Some(sev) => {
+                    let message = i18n::fill(
+                        lang,
+                        "v07.fields",
+                        &[("n", &n.to_string()), ("header", &header_n.to_string())],
+                    );
+                    let first = cells.first().map(shown).filter(|s| !s.is_empty());
+                    // On the record's first cell (column A).
+                    let mut f = mk(RuleId::V07, sev, key_name, 0, first, message);
+                    f.rejected = true;
+                    f.row_values = Some(cells.iter().map(shown).collect());
+                    flags.push(f);
+                }
+                None => *report.hidden.entry(RuleId::V07).or_default() += 1,
+            }
+            report.rows_rejected += 1;
+            continue;
+        }
+
         // The key: a row without it is rejected with exactly one V01.
         let key_data = key_cell.unwrap_or(&Data::Empty);
         let key_text = match key_data {
@@ -805,6 +862,17 @@ pub fn read_rows(
             continue;
         }
 
+        // C01: a line whose every cell equals an earlier line's is left out
+        // (in reconcile); it keeps its C01 flag only, and derives nothing.
+        let (hash, is_dup) = if dedup {
+            line_hash(&mut seen, range, rel_r, cells)
+        } else {
+            (0, false)
+        };
+        if is_dup && derive.is_some() {
+            continue;
+        }
+
         row_flags.clear();
         for i in 0..defs.len() {
             vals[i] = Val::Null;
@@ -842,6 +910,8 @@ pub fn read_rows(
                     let msg = i18n::fill(lang, key, &args);
                     if let Some(sev) = ctx.policy.severity(rule, rule.default_severity()) {
                         row_flags.push(mk(rule, sev, def.name, col, Some(raw.clone()), msg));
+                    } else if !is_dup {
+                        *report.hidden.entry(rule).or_default() += 1;
                     }
                 }
             }
@@ -849,22 +919,6 @@ pub fn read_rows(
         if let (Some(ci), Some(cur)) = (currency_idx, plan.currency) {
             if vals[ci] == Val::Null && !emptied[ci] {
                 vals[ci] = Val::Text(Cow::Borrowed(cur));
-            }
-        }
-        // A tracker's shipment status, when it has no column of its own.
-        if derive.is_some() && table == Table::Shipments {
-            if let Some(si) = status_idx.filter(|i| rel_cols[*i].is_none()) {
-                let delivered = delivered_idx.is_some_and(|i| matches!(vals[i], Val::Date(_)));
-                let shipped = ship_idx.is_some_and(
-                    |i| matches!(vals[i], Val::Date(d) if d <= date_to_days(ctx.as_of)),
-                );
-                vals[si] = Val::Text(Cow::Borrowed(if delivered {
-                    "delivered"
-                } else if shipped {
-                    "in_transit"
-                } else {
-                    "booked"
-                }));
             }
         }
         // Dates: implausible ones (V05) are emptied and flagged.
@@ -875,7 +929,7 @@ pub fn read_rows(
             }
             let def = &defs[i];
             let date = days_to_date(days);
-            let key = if date < NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default() {
+            let key = if date < ctx.earliest {
                 Some("v05.old")
             } else if date > NaiveDate::from_ymd_opt(2099, 12, 31).unwrap_or_default() {
                 Some("v05.far")
@@ -897,11 +951,14 @@ pub fn read_rows(
             } else {
                 None
             };
-            if let Some(key) = key {
+            // A disabled V05 keeps the date as written (spec section 3).
+            let sev = ctx.policy.severity(RuleId::V05, Severity::Error);
+            if let (Some(key), Some(sev)) = (key, sev) {
                 vals[i] = Val::Null;
                 emptied[i] = true;
                 let value = date.format("%Y-%m-%d").to_string();
                 let as_of = ctx.as_of.format("%Y-%m-%d").to_string();
+                let earliest = ctx.earliest.format("%Y-%m-%d").to_string();
                 let msg = i18n::fill(
                     lang,
                     key,
@@ -909,12 +966,29 @@ pub fn read_rows(
                         ("field", i18n::field_label(lang, def.name)),
                         ("value", &value),
                         ("as_of", &as_of),
+                        ("earliest", &earliest),
                     ],
                 );
-                if let Some(sev) = ctx.policy.severity(RuleId::V05, Severity::Error) {
-                    let col = cols[i].unwrap_or(origin.1);
-                    row_flags.push(mk(RuleId::V05, sev, def.name, col, Some(value), msg));
-                }
+                let col = cols[i].unwrap_or(origin.1);
+                row_flags.push(mk(RuleId::V05, sev, def.name, col, Some(value), msg));
+            }
+        }
+        // A tracker's shipment status, when it has no column of its own,
+        // from the dates as cleaned (a delivered date after as_of, emptied
+        // by V05, does not make the shipment delivered).
+        if derive.is_some() && table == Table::Shipments {
+            if let Some(si) = status_idx.filter(|i| rel_cols[*i].is_none()) {
+                let delivered = delivered_idx.is_some_and(|i| matches!(vals[i], Val::Date(_)));
+                let shipped = ship_idx.is_some_and(
+                    |i| matches!(vals[i], Val::Date(d) if d <= date_to_days(ctx.as_of)),
+                );
+                vals[si] = Val::Text(Cow::Borrowed(if delivered {
+                    "delivered"
+                } else if shipped {
+                    "in_transit"
+                } else {
+                    "booked"
+                }));
             }
         }
         if table == Table::Shipments {
@@ -955,8 +1029,11 @@ pub fn read_rows(
                 }
             }
         }
+        if is_dup {
+            row_flags.clear();
+        }
         flags.append(&mut row_flags);
-        out.push(&vals, src_id, row1);
+        out.push(&vals, src_id, row1, hash);
         report.rows_accepted += 1;
     }
     for (i, n) in markers.iter().enumerate() {
@@ -968,6 +1045,91 @@ pub fn read_rows(
         }
     }
     Ok((report, source))
+}
+
+/// The hash of a line's cells, made unique among the distinct lines of its
+/// sheet seen so far (a collision with a different line moves on to the
+/// next value), and whether the line repeats an earlier one cell for cell.
+fn line_hash(
+    seen: &mut HashMap<u64, u32>,
+    range: &Range<Data>,
+    rel_r: usize,
+    cells: &[Data],
+) -> (u64, bool) {
+    let mut h = hash_cells(cells);
+    loop {
+        match seen.entry(h) {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(rel_r as u32);
+                return (h, false);
+            }
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let prev = *e.get() as usize;
+                let same = cells
+                    .iter()
+                    .enumerate()
+                    .all(|(c, d)| range.get((prev, c)).is_some_and(|p| same_cell(p, d)));
+                if same {
+                    return (h, true);
+                }
+                h = h.wrapping_add(1);
+            }
+        }
+    }
+}
+
+/// A cheap hash of a row's cells (every column), consistent with
+/// [`same_cell`]; collisions are resolved by [`line_hash`].
+fn hash_cells(cells: &[Data]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut mix = |x: u64| h = (h.rotate_left(5) ^ x).wrapping_mul(0x517c_c1b7_2722_0a95);
+    for d in cells {
+        match d {
+            Data::Empty => mix(0),
+            Data::Int(i) => {
+                mix(1);
+                mix(*i as u64);
+            }
+            Data::Float(f) => {
+                mix(2);
+                mix(f.to_bits());
+            }
+            Data::Bool(b) => mix(3 + u64::from(*b)),
+            Data::DateTime(t) => {
+                mix(5);
+                mix(t.as_f64().to_bits());
+            }
+            Data::Error(_) => mix(6),
+            Data::String(_)
+            | Data::SharedString(_)
+            | Data::DateTimeIso(_)
+            | Data::DurationIso(_) => {
+                let s: &str = match d {
+                    Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s,
+                    Data::SharedString(s) => s,
+                    _ => "",
+                };
+                mix(7);
+                for chunk in s.as_bytes().chunks(8) {
+                    let mut b = [0u8; 8];
+                    b[..chunk.len()].copy_from_slice(chunk);
+                    mix(u64::from_le_bytes(b));
+                }
+                mix(s.len() as u64);
+            }
+        }
+    }
+    h
+}
+
+/// Whether two cells hold the same value (text the same whether shared or
+/// inline).
+fn same_cell(a: &Data, b: &Data) -> bool {
+    match (text_of(a), text_of(b)) {
+        (Some(x), Some(y)) => x == y,
+        (None, None) => a == b,
+        _ => false,
+    }
 }
 
 /// How many days after as_of an `updated_at` still counts as an update on

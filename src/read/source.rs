@@ -87,7 +87,8 @@ enum Inner {
     Xls(Xls<Bytes>),
     Xlsb(Xlsb<Bytes>),
     Ods(Ods<Bytes>),
-    Csv(Option<Range<Data>>),
+    /// The cells, and each record's field count by (0-based) row.
+    Csv(Option<Range<Data>>, Vec<u32>),
 }
 
 /// An opened input file.
@@ -202,7 +203,7 @@ impl Workbook {
             let m = metas(wb.sheets_metadata());
             (Inner::Xls(wb), m)
         } else {
-            let range = read_csv(&bytes, shown)?;
+            let (range, fields) = read_csv(&bytes, shown)?;
             let name = Path::new(shown)
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
@@ -212,7 +213,7 @@ impl Workbook {
                 visible: true,
                 worksheet: true,
             }];
-            (Inner::Csv(Some(range)), m)
+            (Inner::Csv(Some(range), fields), m)
         };
         if metas.is_empty() {
             return Err(SourceError::NoSheets {
@@ -228,7 +229,16 @@ impl Workbook {
 
     /// A CSV file: one sheet named after the file, `sheets` does not apply.
     pub fn is_csv(&self) -> bool {
-        matches!(self.inner, Inner::Csv(_))
+        matches!(self.inner, Inner::Csv(..))
+    }
+
+    /// A CSV file's field count per record, by 0-based row (spec section
+    /// 3, V07); `None` for a workbook.
+    pub fn csv_field_counts(&self) -> Option<&[u32]> {
+        match &self.inner {
+            Inner::Csv(_, fields) => Some(fields),
+            _ => None,
+        }
     }
 
     /// The cells of one sheet, with vertically merged regions filled down.
@@ -286,7 +296,7 @@ impl Workbook {
                 .worksheet_range(name)
                 .map(owned)
                 .map_err(|e| err(e.to_string())),
-            Inner::Csv(r) => Ok(owned(r.take().unwrap_or_else(Range::empty))),
+            Inner::Csv(r, _) => Ok(owned(r.take().unwrap_or_else(Range::empty))),
         }
     }
 }
@@ -473,8 +483,9 @@ fn fill_merged<T: calamine::CellType>(range: &mut Range<T>, merges: &[Dimensions
 }
 
 /// Decodes CSV bytes (UTF-8 with or without BOM, else GBK/GB18030) into a
-/// range of text cells.
-fn read_csv(bytes: &[u8], shown: &str) -> Result<Range<Data>, SourceError> {
+/// range of text cells, with each record's field count (records may differ:
+/// the reader rejects a record whose count is not its header's, V07).
+fn read_csv(bytes: &[u8], shown: &str) -> Result<(Range<Data>, Vec<u32>), SourceError> {
     let text: String = if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         String::from_utf8_lossy(rest).into_owned()
     } else if let Ok(s) = std::str::from_utf8(bytes) {
@@ -498,11 +509,13 @@ fn read_csv(bytes: &[u8], shown: &str) -> Result<Range<Data>, SourceError> {
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut cells = Vec::new();
+    let mut fields = Vec::new();
     for (r, rec) in rdr.records().enumerate() {
         let rec = rec.map_err(|e| SourceError::Corrupt {
             path: shown.to_string(),
             detail: format!("CSV line {}: {e}", r + 1),
         })?;
+        fields.push(rec.len() as u32);
         for (c, field) in rec.iter().enumerate() {
             if !field.is_empty() {
                 cells.push(calamine::Cell::new(
@@ -512,5 +525,5 @@ fn read_csv(bytes: &[u8], shown: &str) -> Result<Range<Data>, SourceError> {
             }
         }
     }
-    Ok(Range::from_sparse(cells))
+    Ok((Range::from_sparse(cells), fields))
 }

@@ -9,11 +9,13 @@ use crate::frame::{days, lit_date};
 use crate::read::fields;
 use crate::template::OnTimeBasis;
 
-/// Marks order lines whose every field equals an earlier line of the same
-/// order: `dup_first_seq`/`dup_first_row` name the earlier line, `is_dup`
-/// is true on each later one.
+/// Marks order lines whose every cell equals an earlier line of the same
+/// sheet and order, the columns no field took included (the read stage's
+/// `row_hash` is the same for two lines of a sheet exactly when their cells
+/// are): `dup_first_seq`/`dup_first_row` name the earlier line, `is_dup` is
+/// true on each later one.
 pub fn mark_duplicates(lines: &DataFrame) -> PolarsResult<DataFrame> {
-    let by: Vec<Expr> = fields::ORDERS.iter().map(|d| col(d.name)).collect();
+    let by = [col("src"), col("order_key"), col("row_hash")];
     lines
         .clone()
         .lazy()
@@ -25,6 +27,15 @@ pub fn mark_duplicates(lines: &DataFrame) -> PolarsResult<DataFrame> {
         ])
         .with_column(col("seq").neq(col("dup_first_seq")).alias("is_dup"))
         .collect()
+}
+
+/// The factors of ordered_qty that bound the quantity tolerance (spec
+/// section 4): in full from `low` × ordered, over-shipped above `high` ×
+/// ordered. A tolerance given as a share is widened by a hair, so that
+/// 0.05 of 100 is 5 whatever the floating point says.
+pub fn tolerance_bounds(tolerance: f64) -> (f64, f64) {
+    let eps = if tolerance > 0.0 { 1e-9 } else { 0.0 };
+    (1.0 - tolerance - eps, 1.0 + tolerance + eps)
 }
 
 fn status_rank() -> Expr {
@@ -143,6 +154,7 @@ pub fn shipments(
         col("owner").alias("order_owner"),
         col("order_date").alias("order_order_date"),
         col("cancelled").alias("order_cancelled"),
+        col("status").alias("order_status"),
         lit(true).alias("known"),
     ]);
     let basis_col = match basis {
@@ -161,10 +173,18 @@ pub fn shipments(
                 .alias("shipped"),
             // Not yet delivered: no delivered date, and the status does not
             // say delivered (a delivered word without a date is delivered,
-            // arrival unknown: spec section 4).
+            // arrival unknown: spec section 4), nor does its order's (an
+            // order delivered or closed has nothing in transit, rev5).
             col("delivered_date")
                 .is_null()
                 .and(col("status").neq(lit("delivered")).fill_null(lit(true)))
+                .and(
+                    col("order_status")
+                        .eq(lit("delivered"))
+                        .or(col("order_status").eq(lit("closed")))
+                        .not()
+                        .fill_null(lit(true)),
+                )
                 .alias("undelivered"),
             when(col(basis_col).lt_eq(asof.clone()))
                 .then(col(basis_col))
@@ -218,12 +238,14 @@ pub fn feedback(fb: &DataFrame, orders: &DataFrame) -> PolarsResult<DataFrame> {
 }
 
 /// The earliest `date` by which the cumulative shipped quantity of an order
-/// reaches its ordered_qty, per order key, as column `out`.
+/// reaches its ordered_qty (less the quantity tolerance, `low` × ordered),
+/// per order key, as column `out`.
 fn completion(
     sh: &DataFrame,
     orders: &DataFrame,
     date: &str,
     out: &str,
+    low: f64,
 ) -> PolarsResult<LazyFrame> {
     let qty = orders
         .clone()
@@ -252,7 +274,7 @@ fn completion(
         .filter(
             col("ordered_qty")
                 .gt(lit(0.0))
-                .and(col("cum").gt_eq(col("ordered_qty"))),
+                .and(col("cum").gt_eq(col("ordered_qty") * lit(low))),
         )
         .group_by([col("order_key")])
         .agg([col(date).min().alias(out)]))
@@ -260,13 +282,15 @@ fn completion(
 
 /// Each order's outcome: shipped quantities, completion, first shipment,
 /// arrival, on_time, in_full, otif, delay_days, open, last_update and
-/// feedback rows.
+/// feedback rows; `tolerance` is `[thresholds] qty_tolerance`.
 pub fn order_outcomes(
     orders: &DataFrame,
     shipments: &DataFrame,
     feedback: &DataFrame,
     as_of: NaiveDate,
+    tolerance: f64,
 ) -> PolarsResult<DataFrame> {
+    let (low, _) = tolerance_bounds(tolerance);
     let asof = lit_date(as_of);
     let ship_agg = shipments
         .clone()
@@ -302,8 +326,8 @@ pub fn order_outcomes(
                 .alias("delivered_date"),
         )
         .collect()?;
-    let completion_lf = completion(shipments, orders, "basis", "completion_date")?;
-    let arrival_lf = completion(&delivered, orders, "delivered_date", "arrival_date")?;
+    let completion_lf = completion(shipments, orders, "basis", "completion_date", low)?;
+    let arrival_lf = completion(&delivered, orders, "delivered_date", "arrival_date", low)?;
     let fb_agg = feedback
         .clone()
         .lazy()
@@ -342,9 +366,16 @@ pub fn order_outcomes(
                         .fill_null(lit(false)),
                 )
                 .alias("on_time"),
-            when(col("ordered_qty").is_null())
+            // Nothing ordered is nothing to be full of (rev5); a cancelled
+            // order takes part in no rate.
+            when(col("cancelled"))
                 .then(lit(NULL).cast(DataType::Boolean))
-                .otherwise(col("qty_by_asof").gt_eq(col("ordered_qty")))
+                .otherwise(
+                    col("ordered_qty")
+                        .gt(lit(0.0))
+                        .and(col("qty_by_asof").gt_eq(col("ordered_qty") * lit(low)))
+                        .fill_null(lit(false)),
+                )
                 .alias("in_full"),
             when(due.clone().is_null())
                 .then(lit(NULL).cast(DataType::Boolean))

@@ -36,6 +36,10 @@ pub struct Reconciled {
     /// Whether the orders carry payment columns or terms (the Payments
     /// sheet is shown).
     pub has_payments: bool,
+    /// Whether the shipments follow the goods past loading: they have a
+    /// delivered date, ETA or status column (spec section 4; else the
+    /// arrival KPIs are empty and S04–S06 skipped).
+    pub arrival_tracked: bool,
     pub sources: Vec<SourceInfo>,
     pub as_of: NaiveDate,
 }
@@ -79,7 +83,8 @@ pub fn reconcile(
     ));
     let shipments = frames::shipments(&inputs.shipments, &orders_base, basis, as_of)?;
     let feedback = frames::feedback(&inputs.feedback, &orders_base)?;
-    let orders = frames::order_outcomes(&orders_base, &shipments, &feedback, as_of)?;
+    let tolerance = template.file.thresholds.qty_tolerance;
+    let orders = frames::order_outcomes(&orders_base, &shipments, &feedback, as_of, tolerance)?;
     log.detail(&format!(
         "frames built in {:.2}s",
         t0.elapsed().as_secs_f64()
@@ -126,6 +131,12 @@ pub fn reconcile(
             log.warn(&log.fill("log.skip_balance", &[]));
         }
     }
+    let arrival_tracked = ["delivered_date", "eta", "status"]
+        .iter()
+        .any(|f| inputs.has_column(Table::Shipments, f));
+    if !arrival_tracked && inputs.shipments.height() > 0 {
+        log.warn(crate::i18n::text(lang, "note.arrival_untracked"));
+    }
     let rec = Reconciled {
         lines,
         orders,
@@ -133,6 +144,7 @@ pub fn reconcile(
         feedback,
         payments: pay,
         has_payments,
+        arrival_tracked: arrival_tracked || inputs.shipments.height() == 0,
         sources: inputs.sources.clone(),
         as_of,
     };
@@ -160,6 +172,7 @@ pub fn reconcile(
         has_tracking,
         has_action: inputs.has_column(Table::Feedback, "action"),
         has_score: inputs.has_column(Table::Feedback, "score"),
+        arrival_tracked: rec.arrival_tracked,
         on_time_basis: basis == OnTimeBasis::DeliveredDate,
         next: crate::period::Period::next(template.file.report.period, as_of),
     };

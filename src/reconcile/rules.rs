@@ -23,6 +23,8 @@ pub struct RuleContext<'a> {
     pub has_tracking: bool,
     pub has_action: bool,
     pub has_score: bool,
+    /// See [`Reconciled::arrival_tracked`]: S04–S06 need it.
+    pub arrival_tracked: bool,
     pub on_time_basis: bool,
     /// The next period (spec section 6, the look-ahead of S09).
     pub next: crate::period::Period,
@@ -244,11 +246,13 @@ pub fn all(
     }
     s02_overdue(ctx, rec, &mut out)?;
     s03_unconfirmed(ctx, rec, &mut out)?;
-    s04_past_eta(ctx, rec, &mut out)?;
-    if ctx.has_tracking {
-        s05_no_tracking(ctx, rec, &mut out)?;
+    if ctx.arrival_tracked {
+        s04_past_eta(ctx, rec, &mut out)?;
+        if ctx.has_tracking {
+            s05_no_tracking(ctx, rec, &mut out)?;
+        }
+        s06_followup_due(ctx, rec, &mut out)?;
     }
-    s06_followup_due(ctx, rec, &mut out)?;
     s07_feedback_sla(ctx, rec, &mut out)?;
     s08_unhappy_no_action(ctx, rec, &mut out)?;
     s09_due_not_ready(ctx, rec, &mut out)?;
@@ -363,9 +367,17 @@ fn c02_shipment_unknown_order(
 }
 
 /// C03: "quantity over all the order's shipment rows (booked or shipped)
-/// exceeds ordered_qty".
+/// exceeds ordered_qty" — beyond the quantity tolerance, ordered_qty × (1 +
+/// `qty_tolerance`); an order without a quantity has none (its V01 says it).
 fn c03_overshipped(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -> PolarsResult<()> {
-    let df = filter(&rec.orders, col("shipped_qty_all").gt(col("ordered_qty")))?;
+    let (_, high) = super::frames::tolerance_bounds(ctx.thresholds.qty_tolerance);
+    let most = col("ordered_qty") * lit(high);
+    let df = filter(
+        &rec.orders,
+        col("ordered_qty")
+            .gt(lit(0.0))
+            .and(col("shipped_qty_all").gt(most)),
+    )?;
     let hits = Hits::of(&df, true)?;
     let (shipped, ordered) = (floats(&df, "shipped_qty_all")?, floats(&df, "ordered_qty")?);
     ctx.raise(

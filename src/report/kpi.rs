@@ -55,10 +55,14 @@ fn headline(k: &Kpis) -> Vec<(&'static str, Option<f64>, Shown)> {
         ),
         (
             "shipments_in_transit",
-            c(k.shipments_in_transit),
+            k.shipments_in_transit.map(|x| x as f64),
             Shown::Count,
         ),
-        ("shipments_overdue", c(k.shipments_overdue), Shown::Count),
+        (
+            "shipments_overdue",
+            k.shipments_overdue.map(|x| x as f64),
+            Shown::Count,
+        ),
         ("transit_median_days", k.transit_median_days, Shown::Days),
         ("eta_hit_rate", k.eta_hit_rate, Shown::Rate),
         ("feedback_responses", c(k.feedback_responses), Shown::Count),
@@ -83,7 +87,7 @@ fn headline(k: &Kpis) -> Vec<(&'static str, Option<f64>, Shown)> {
         ),
         (
             "arrivals_next_period",
-            c(k.arrivals_next_period),
+            k.arrivals_next_period.map(|x| x as f64),
             Shown::Count,
         ),
         ("flags_new", k.flags_new.map(|x| x as f64), Shown::Count),
@@ -694,6 +698,16 @@ fn open_orders_of(
 fn shipments(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), XlsxError>> {
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
+    if !inp.measures.arrival_tracked {
+        // Registers that stop at loading: no "in transit" list, and why.
+        return Ok((|| {
+            let ws = add_sheet(wb, &t("sheet.shipments"), 0)?;
+            let mut w = SheetWriter::new(ws, &inp.formats);
+            w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
+            w.title(2, &t("note.arrival_untracked"), &inp.formats.note)?;
+            w.finish()
+        })());
+    }
     let df = &inp.measures.detail.in_transit;
     let (yes, no) = (t("word.yes"), t("word.no"));
     let mode: Vec<V> = strs(df, "mode")?
