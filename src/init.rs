@@ -426,7 +426,13 @@ pub fn render(
         out.push('\n');
     } else {
         let _ = writeln!(out, "[report]");
-        let _ = writeln!(out, "title = \"Weekly order follow-up review\"");
+        // The title is printed on every sheet: in the report's language.
+        let title = if lang == Lang::Zh {
+            "每周跟单例会"
+        } else {
+            "Weekly order follow-up review"
+        };
+        let _ = writeln!(out, "title = \"{title}\"");
         let _ = writeln!(out, "period = \"week\"              # week | month");
         let _ = writeln!(
             out,

@@ -4,7 +4,7 @@
 //! row; a column of known words is never dropped; values that agree with
 //! their fields never change the table a header chose.
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use chrono::NaiveDate;
 use gendan::flags::Table;
@@ -55,7 +55,7 @@ fn header() -> impl Strategy<Value = Vec<String>> {
     prop::collection::vec(prop::sample::select(header_pool()), 1..9)
 }
 
-fn write(path: &PathBuf, sheets: &[(String, Vec<Vec<Cell>>)]) {
+fn write(path: &Path, sheets: &[(String, Vec<Vec<Cell>>)]) {
     let mut wb = Workbook::new();
     let fmt = Format::new().set_num_format("yyyy-mm-dd");
     for (name, rows) in sheets {
@@ -84,7 +84,7 @@ fn write(path: &PathBuf, sheets: &[(String, Vec<Vec<Cell>>)]) {
 }
 
 /// The workbook read as layout 2 (given for all three tables).
-fn read_all(path: &PathBuf) -> Result<read::Inputs, read::ReadError> {
+fn read_all(path: &Path) -> Result<read::Inputs, read::ReadError> {
     let t = Template::default();
     let as_of = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
     let ctx = ReadContext::new(&t, Lang::En, as_of);
@@ -92,7 +92,7 @@ fn read_all(path: &PathBuf) -> Result<read::Inputs, read::ReadError> {
         .iter()
         .map(|table| TableInput {
             table: *table,
-            patterns: vec![(path.clone(), "book.xlsx".into())],
+            patterns: vec![(path.to_path_buf(), "book.xlsx".into())],
             sheets: Vec::new(),
             optional: false,
         })

@@ -499,7 +499,7 @@ fn contradiction(
             }
             let hits = real.iter().filter(|d| is_number_like(d)).count();
             (hits * 10 > n * 9).then(|| {
-                let ex = examples(&real, |d| is_number_like(d));
+                let ex = examples(&real, is_number_like);
                 say("evidence.names", hits, ex, &[])
             })
         }
