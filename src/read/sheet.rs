@@ -535,71 +535,13 @@ pub fn read_rows(
     let abs_col = |rel: usize| origin.1 + rel as u32;
     let rel_cols = &plan.rel_cols;
     let cols: Vec<Option<u32>> = rel_cols.iter().map(|c| c.map(abs_col)).collect();
-    let mut report = SheetReport {
-        name: sheet.to_string(),
-        header_row: header_row1,
-        two_row_header: plan.two_rows,
-        ..Default::default()
-    };
-    for (i, c) in rel_cols.iter().enumerate() {
-        if let Some(c) = c {
-            report
-                .mapped
-                .push((defs[i].name.to_string(), plan.names[*c].clone()));
-        }
-    }
-    for (c, reason, dropped) in &plan.losers {
-        report.ignored_columns.push(IgnoredColumn {
-            column: col_letters(abs_col(*c)),
-            header: plan.names[*c].clone(),
-            reason: reason.clone(),
-            dropped: *dropped,
-        });
-    }
-    for (n, p) in plan.names.iter().zip(&plan.profiles) {
-        if !n.is_empty() {
-            report.profiles.insert(n.clone(), *p);
-        }
-    }
-    if derive.is_none() {
-        for (c, n) in plan.unclaimed() {
-            let tracker = [Table::Shipments, Table::Feedback]
-                .into_iter()
-                .filter(|_| table == Table::Orders)
-                .find_map(|t| {
-                    ctx.field_for(t, n)
-                        .map(|(fi, _)| (t, fields::fields(t)[fi].name))
-                });
-            match tracker {
-                Some((t, f)) => {
-                    report
-                        .tracker_columns
-                        .push((t, f, n.to_string(), col_letters(abs_col(c))))
-                }
-                None => report.unmapped.push(plan.names[c].clone()),
-            }
-        }
-    }
-    let mut key_name = fields::key_field(table);
-    let mut key_idx = defs.iter().position(|d| d.name == key_name).unwrap_or(0);
-    // Feedback needs a customer only when it has no order id: a row
-    // without one takes its order's customer (spec section 3.2, rev5).
-    let mut alt_key: Option<usize> = None;
-    let customer_from_orders = table == Table::Feedback && {
-        let oi = defs.iter().position(|d| d.name == "order_id");
-        match (cols[key_idx], oi.and_then(|i| cols[i].map(|_| i))) {
-            (None, Some(i)) => {
-                key_idx = i;
-                key_name = "order_id";
-                true
-            }
-            (Some(_), Some(i)) => {
-                alt_key = Some(i);
-                false
-            }
-            _ => false,
-        }
-    };
+    let mut report = describe_columns(ctx, plan, derive, sheet, origin.1);
+    let KeyColumn {
+        name: key_name,
+        idx: key_idx,
+        alt: alt_key,
+        customer_from_orders,
+    } = key_column(table, &cols);
     if cols[key_idx].is_none() {
         return Err(i18n::fill(
             lang,
@@ -617,45 +559,17 @@ pub fn read_rows(
         table,
     };
     let currency_idx = defs.iter().position(|d| d.name == "currency");
-    for (i, d) in defs.iter().enumerate() {
-        if cols[i].is_some() || (Some(i) == currency_idx && plan.currency.is_some()) {
-            out.present[i] = true;
-        } else if d.required && !(customer_from_orders && d.name == "customer") {
-            report.missing_required.push(d.name.to_string());
-            if let Some(sev) = ctx.policy.severity(RuleId::V01, Severity::Error) {
-                let msg = format!(
-                    "{}: {} ({})",
-                    i18n::fill(
-                        lang,
-                        "skip.missing_required",
-                        &[("fields", i18n::field_label(lang, d.name))]
-                    ),
-                    d.name,
-                    ctx.aliases_of(table, i)
-                );
-                flags.push(Flag {
-                    rule: RuleId::V01,
-                    severity: sev,
-                    message: msg,
-                    table,
-                    order_id: None,
-                    owner: None,
-                    file: file.to_string(),
-                    sheet: sheet.to_string(),
-                    cell: cell_ref(origin.1, header_row1),
-                    value: None,
-                    rejected: false,
-                    first_seen: None,
-                    runs_open: None,
-                    field: d.name,
-                    key: None,
-                    row_values: None,
-                    ident: None,
-                    is_new: None,
-                });
-            }
-        }
-    }
+    missing_columns(
+        ctx,
+        plan,
+        (file, sheet),
+        cell_ref(origin.1, header_row1),
+        &cols,
+        customer_from_orders,
+        out,
+        &mut report,
+        flags,
+    );
 
     // Free text keeps what was written, empty markers included.
     let free_text: Vec<bool> = defs
@@ -1129,6 +1043,170 @@ fn same_cell(a: &Data, b: &Data) -> bool {
         (Some(x), Some(y)) => x == y,
         (None, None) => a == b,
         _ => false,
+    }
+}
+
+/// What the sheet's header gave, for `check` and the run summary: the
+/// mapped columns, those left or dropped (with why), the value profiles,
+/// and the columns no field of the table took (a tracker's shipment and
+/// feedback columns apart). `left` is the sheet's first column.
+fn describe_columns(
+    ctx: &ReadContext,
+    plan: &Plan,
+    derive: Option<&Derive>,
+    sheet: &str,
+    left: u32,
+) -> SheetReport {
+    let table = plan.table;
+    let defs = fields::fields(table);
+    let rel_cols = &plan.rel_cols;
+    let abs_col = |rel: usize| left + rel as u32;
+    let mut report = SheetReport {
+        name: sheet.to_string(),
+        header_row: plan.header_row,
+        two_row_header: plan.two_rows,
+        ..Default::default()
+    };
+    for (i, c) in rel_cols.iter().enumerate() {
+        if let Some(c) = c {
+            report
+                .mapped
+                .push((defs[i].name.to_string(), plan.names[*c].clone()));
+        }
+    }
+    for (c, reason, dropped) in &plan.losers {
+        report.ignored_columns.push(IgnoredColumn {
+            column: col_letters(abs_col(*c)),
+            header: plan.names[*c].clone(),
+            reason: reason.clone(),
+            dropped: *dropped,
+        });
+    }
+    for (n, p) in plan.names.iter().zip(&plan.profiles) {
+        if !n.is_empty() {
+            report.profiles.insert(n.clone(), *p);
+        }
+    }
+    if derive.is_none() {
+        for (c, n) in plan.unclaimed() {
+            let tracker = [Table::Shipments, Table::Feedback]
+                .into_iter()
+                .filter(|_| table == Table::Orders)
+                .find_map(|t| {
+                    ctx.field_for(t, n)
+                        .map(|(fi, _)| (t, fields::fields(t)[fi].name))
+                });
+            match tracker {
+                Some((t, f)) => {
+                    report
+                        .tracker_columns
+                        .push((t, f, n.to_string(), col_letters(abs_col(c))))
+                }
+                None => report.unmapped.push(plan.names[c].clone()),
+            }
+        }
+    }
+    report
+}
+
+/// The column whose emptiness rejects a row (spec section 3): the order
+/// id, or for feedback the customer — but feedback needs a customer only
+/// when it has no order id (rev5): without a customer column the order id
+/// is the key, and with both a row needs either.
+struct KeyColumn {
+    name: &'static str,
+    idx: usize,
+    /// The order id of feedback that also has a customer column.
+    alt: Option<usize>,
+    /// Feedback without a customer column: each row takes its order's.
+    customer_from_orders: bool,
+}
+
+fn key_column(table: Table, cols: &[Option<u32>]) -> KeyColumn {
+    let defs = fields::fields(table);
+    let mut name = fields::key_field(table);
+    let mut idx = defs.iter().position(|d| d.name == name).unwrap_or(0);
+    let mut alt = None;
+    let customer_from_orders = table == Table::Feedback && {
+        let oi = defs.iter().position(|d| d.name == "order_id");
+        match (cols[idx], oi.and_then(|i| cols[i].map(|_| i))) {
+            (None, Some(i)) => {
+                idx = i;
+                name = "order_id";
+                true
+            }
+            (Some(_), Some(i)) => {
+                alt = Some(i);
+                false
+            }
+            _ => false,
+        }
+    };
+    KeyColumn {
+        name,
+        idx,
+        alt,
+        customer_from_orders,
+    }
+}
+
+/// Marks the fields the sheet has, and raises one V01 at the header for
+/// each required column it lacks (feedback's customer excepted when it
+/// comes from the orders).
+#[allow(clippy::too_many_arguments)]
+fn missing_columns(
+    ctx: &ReadContext,
+    plan: &Plan,
+    (file, sheet): (&str, &str),
+    header_cell: String,
+    cols: &[Option<u32>],
+    customer_from_orders: bool,
+    out: &mut TableBuilder,
+    report: &mut SheetReport,
+    flags: &mut Vec<Flag>,
+) {
+    let lang = ctx.lang;
+    let table = plan.table;
+    let defs = fields::fields(table);
+    let currency_idx = defs.iter().position(|d| d.name == "currency");
+    for (i, d) in defs.iter().enumerate() {
+        if cols[i].is_some() || (Some(i) == currency_idx && plan.currency.is_some()) {
+            out.present[i] = true;
+        } else if d.required && !(customer_from_orders && d.name == "customer") {
+            report.missing_required.push(d.name.to_string());
+            if let Some(sev) = ctx.policy.severity(RuleId::V01, Severity::Error) {
+                let msg = format!(
+                    "{}: {} ({})",
+                    i18n::fill(
+                        lang,
+                        "skip.missing_required",
+                        &[("fields", i18n::field_label(lang, d.name))]
+                    ),
+                    d.name,
+                    ctx.aliases_of(table, i)
+                );
+                flags.push(Flag {
+                    rule: RuleId::V01,
+                    severity: sev,
+                    message: msg,
+                    table,
+                    order_id: None,
+                    owner: None,
+                    file: file.to_string(),
+                    sheet: sheet.to_string(),
+                    cell: header_cell.clone(),
+                    value: None,
+                    rejected: false,
+                    first_seen: None,
+                    runs_open: None,
+                    field: d.name,
+                    key: None,
+                    row_values: None,
+                    ident: None,
+                    is_new: None,
+                });
+            }
+        }
     }
 }
 
