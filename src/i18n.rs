@@ -405,7 +405,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("check.sheet_name", "sheet name", "工作表名"),
     (
         "check.derived",
-        "derived {n} {table} from {from}",
+        "derived {n} {n:row|rows} of {table} from {from}",
         "由 {from} 生成 {n} 条{table}记录",
     ),
     ("check.two_rows", "two-row header", "两行表头"),
@@ -434,7 +434,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     (
         "note.derived",
-        "derived {n} {table} rows from {file} › {sheet} ({from})",
+        "derived {n} {n:row|rows} of {table} from {file} › {sheet} ({from})",
         "由 {file} › {sheet} 生成 {n} 条{table}记录（{from}）",
     ),
     (
