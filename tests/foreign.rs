@@ -49,6 +49,17 @@ fn inputs_of<'a>(v: &'a Value, table: &str) -> Vec<&'a Value> {
         .unwrap_or_default()
 }
 
+/// The orders sheet's ignored column with this header, and its reason.
+fn ignored(v: &Value, header: &str) -> (Value, String) {
+    let sheet = sheet_of(v, "orders");
+    let col = sheet["ignored_columns"]
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["header"] == header).cloned())
+        .unwrap_or_else(|| panic!("{header} not ignored: {sheet}"));
+    let why = col["reason"].as_str().unwrap_or_default().to_string();
+    (col, why)
+}
+
 fn rows_accepted(v: &Value, table: &str) -> u64 {
     inputs_of(v, table)
         .iter()
@@ -278,16 +289,7 @@ fn columns_whose_values_contradict_a_builtin_alias_are_dropped_with_the_reason()
         "--lang",
         "en",
     ]);
-    let sheet = sheet_of(&v, "orders");
-    let ignored = sheet["ignored_columns"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let state = ignored
-        .iter()
-        .find(|c| c["header"] == "State")
-        .unwrap_or_else(|| panic!("State not ignored: {sheet}"));
-    let why = state["reason"].as_str().unwrap_or_default();
+    let (state, why) = ignored(&v, "State");
     assert!(why.contains("order states"), "{why}");
     assert!(why.contains("Kentucky"), "{why}");
     assert_eq!(state["column"], "F");
@@ -327,22 +329,8 @@ fn columns_whose_values_contradict_a_builtin_alias_are_dropped_with_the_reason()
     }
     w.xlsx("sales.xlsx", vec![Sheet::new("Orders", rows)]);
     let (_, v) = w.check_json(&["--orders", "sales.xlsx", "--as-of", AS_OF, "--lang", "en"]);
-    let sheet = sheet_of(&v, "orders");
-    let ignored = sheet["ignored_columns"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let sales = ignored
-        .iter()
-        .find(|c| c["header"] == "Sales")
-        .unwrap_or_else(|| panic!("Sales not ignored: {sheet}"));
-    assert!(
-        sales["reason"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("numbers, not names"),
-        "{sales}"
-    );
+    let (_, why) = ignored(&v, "Sales");
+    assert!(why.contains("numbers, not names"), "{why}");
     // The owner is missing: one V01 at the header, and no owner 129.99.
     let v01 = flags_of(&v, "V01");
     assert_eq!(v01.len(), 1, "{v}");
@@ -395,19 +383,8 @@ fn a_template_alias_is_never_second_guessed_and_ignore_takes_a_column_from_every
         "--lang",
         "en",
     ]);
-    let sheet = sheet_of(&v, "orders");
-    let ignored = sheet["ignored_columns"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let m = ignored
-        .iter()
-        .find(|c| c["header"] == "Merchandiser")
-        .unwrap_or_else(|| panic!("{sheet}"));
-    assert!(
-        m["reason"].as_str().unwrap_or_default().contains("ignore"),
-        "{m}"
-    );
+    let (_, why) = ignored(&v, "Merchandiser");
+    assert!(why.contains("ignore"), "{why}");
     let v01 = flags_of(&v, "V01");
     assert_eq!(v01.len(), 1, "{v}");
     assert_eq!(v01[0]["field"], "owner", "{v}");

@@ -337,9 +337,19 @@ fn plainly_other(
         .map(|(i, _)| i)
 }
 
-/// Why a sheet chosen for shipments or feedback is not read: it has no
-/// telling field of that table and two or more of the orders' (product,
-/// price, …), yet too few order fields to be read as orders.
+/// Gives the sheet just skipped in `report` the header `init` lists with
+/// the fields its columns come near.
+fn with_guess(report: &mut FileReport, guess: &Option<(u32, Vec<String>)>) {
+    if let Some(last) = report.skipped_sheets.last_mut() {
+        last.header_guess = guess.clone();
+    }
+}
+
+/// Why a sheet chosen for `table` is not read although its header is a
+/// candidate: it has no telling field of that table and not all the
+/// table's required ones (a returns list: order no. and a word), or — for
+/// shipments and feedback — two or more of the orders' telling fields
+/// (product, price, …) yet too few order fields to be read as orders.
 fn order_lines(ctx: &ReadContext, table: Table, plan: &sheet::Plan) -> Option<String> {
     if !plan.telling.is_empty() {
         return None;
@@ -636,9 +646,7 @@ fn read_workbook(
                 for (k, i) in candidates.iter().enumerate() {
                     if let Err(reason) = &plans[k].1 {
                         skip(&mut accs, &[*i], &meta.name, reason);
-                        if let Some(last) = accs[*i].report.skipped_sheets.last_mut() {
-                            last.header_guess = guess.clone();
-                        }
+                        with_guess(&mut accs[*i].report, &guess);
                     }
                 }
                 continue;
@@ -653,9 +661,7 @@ fn read_workbook(
                 // init lists its columns with the fields they come near.
                 let guess = sheet::header_guess(ctx, &range);
                 for i in &candidates {
-                    if let Some(last) = accs[*i].report.skipped_sheets.last_mut() {
-                        last.header_guess = guess.clone();
-                    }
+                    with_guess(&mut accs[*i].report, &guess);
                 }
                 continue;
             }

@@ -421,8 +421,9 @@ fn contradiction(
         return None;
     }
     let label = i18n::field_label(lang, def.name);
-    let say = |key: &str, hits: usize, ex: String, extra: &[(&str, &str)]| {
-        let (h, total) = (hits.to_string(), n.to_string());
+    // The reason in words: `hits` of `total` cells agreed with the field.
+    let say = |key: &str, hits: usize, total: usize, ex: String, extra: &[(&str, &str)]| {
+        let (h, total) = (hits.to_string(), total.to_string());
         let mut args: Vec<(&str, &str)> = vec![
             ("hits", &h),
             ("n", &total),
@@ -438,14 +439,14 @@ fn contradiction(
             let hits = real.iter().filter(|d| is_date_like(ctx, d)).count();
             (hits * 2 < n).then(|| {
                 let ex = examples(&real, |d| !is_date_like(ctx, d));
-                say("evidence.dates", hits, ex, &[])
+                say("evidence.dates", hits, n, ex, &[])
             })
         }
         Kind::Quantity | Kind::NonNegative | Kind::Whole(..) => {
             let hits = real.iter().filter(|d| is_number_like(d)).count();
             (hits * 2 < n).then(|| {
                 let ex = examples(&real, |d| !is_number_like(d));
-                say("evidence.numbers", hits, ex, &[])
+                say("evidence.numbers", hits, n, ex, &[])
             })
         }
         Kind::Enum(kind) => {
@@ -469,23 +470,8 @@ fn contradiction(
             (distinct.len() >= 5 && hits * 2 < cells.len()).then(|| {
                 let ex = examples(&real, |d| !word(d));
                 let what = i18n::text(lang, &format!("words.{}", kind.template_key()));
-                let k = kind.template_key();
-                let total = cells.len().to_string();
-                let h = hits.to_string();
-                let label = i18n::field_label(lang, def.name);
-                i18n::fill(
-                    lang,
-                    "evidence.words",
-                    &[
-                        ("hits", &h),
-                        ("n", &total),
-                        ("examples", &ex),
-                        ("field", label),
-                        ("table", table.as_str()),
-                        ("what", what),
-                        ("kind", k),
-                    ],
-                )
+                let extra = [("what", what), ("kind", kind.template_key())];
+                say("evidence.words", hits, cells.len(), ex, &extra)
             })
         }
         Kind::Text => {
@@ -500,7 +486,7 @@ fn contradiction(
             let hits = real.iter().filter(|d| is_number_like(d)).count();
             (hits * 10 > n * 9).then(|| {
                 let ex = examples(&real, is_number_like);
-                say("evidence.names", hits, ex, &[])
+                say("evidence.names", hits, n, ex, &[])
             })
         }
         Kind::Received => None,
