@@ -105,7 +105,11 @@ pub fn main(cli: Cli) -> Result<Outcome, AppError> {
                         )
                     })?;
             for p in written {
-                eprintln!("wrote {}", p.display());
+                let path = p.display().to_string();
+                eprintln!(
+                    "{}",
+                    i18n::fill(lang_of(args.lang), "log.wrote", &[("path", &path)])
+                );
             }
             Ok(Outcome::Done)
         }
@@ -154,9 +158,7 @@ fn company_logo(template: &Template, log: &Log) -> Option<rust_xlsxwriter::Image
     match crate::report::documents::load_logo(&template.resolve(logo)) {
         Ok(img) => Some(img),
         Err(e) => {
-            log.warn(&format!(
-                "[company] logo: cannot place {e} — the documents are written without a logo; give a PNG or JPEG file (relative to the template)"
-            ));
+            log.warn(&log.fill("log.logo", &[("error", &e.to_string())]));
             None
         }
     }
@@ -261,7 +263,7 @@ fn confirm_cmd(args: crate::cli::ConfirmArgs) -> Result<Outcome, AppError> {
         })?
     };
     if keys.is_empty() {
-        d.log.warn("no pending orders (status pending): no confirmation written — name orders with --order ID");
+        d.log.warn(&d.log.fill("log.no_pending", &[]));
         print_written(&[], args.doc.input.json);
         return Ok(Outcome::Done);
     }
@@ -272,18 +274,21 @@ fn confirm_cmd(args: crate::cli::ConfirmArgs) -> Result<Outcome, AppError> {
     let mut written = Vec::new();
     for c in &docs {
         for m in &c.missing {
-            let what = match m.field {
-                "unit_price" => "no unit price — the price is left blank on the confirmation",
-                _ => "no amount (and no quantity × unit price) — the amount is left blank and the total marked incomplete",
+            let key = match m.field {
+                "unit_price" => "log.doc_no_price",
+                _ => "log.doc_no_amount",
             };
             let place = match &m.cell {
                 Some(cell) => format!("{} › {} › {cell}", m.file, m.sheet),
-                None => format!("{} › {} (no such column)", m.file, m.sheet),
+                None => d.log.fill(
+                    "log.no_such_column",
+                    &[("file", &m.file), ("sheet", &m.sheet)],
+                ),
             };
-            d.log.warn(&format!(
-                "order {}: {place}: {what}; fill it in the register and run confirm again",
-                m.order_id
-            ));
+            d.log.warn(
+                &d.log
+                    .fill(key, &[("order", &m.order_id), ("place", &place)]),
+            );
         }
         let stem = crate::report::names::safe_stem(&c.order_id, &mut taken);
         let wb = crate::report::documents::confirmation(&input, c).map_err(|e| {
@@ -373,7 +378,7 @@ fn statement_cmd(args: crate::cli::StatementArgs) -> Result<Outcome, AppError> {
         })?
     };
     if keys.is_empty() {
-        d.log.warn("no customer has open orders: no statement written — name customers with --customer NAME");
+        d.log.warn(&d.log.fill("log.no_open_customer", &[]));
     }
     let sweep = args.customer_names.is_empty();
     let written = write_statements(rec, &d.job.period, &d.out_dir, &doc_input(&d), &keys, sweep)?;
@@ -494,7 +499,8 @@ fn init_cmd(args: crate::cli::InitArgs) -> Result<Outcome, AppError> {
                     out.display()
                 ))
             })?;
-            eprintln!("wrote {}", out.display());
+            let path = out.display().to_string();
+            eprintln!("{}", i18n::fill(lang_msgs, "log.wrote", &[("path", &path)]));
         }
         None => print!("{text}"),
     }
@@ -671,8 +677,17 @@ fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
         ),
     );
     match saved {
-        Some((path, Ok(()))) => log.detail(&format!("history saved to {}", path.display())),
-        Some((path, Err(e))) => log.alert(&format!("history {}: not saved: {e}", path.display())),
+        Some((path, Ok(()))) => log.detail(&log.fill(
+            "log.history_saved",
+            &[("path", &path.display().to_string())],
+        )),
+        Some((path, Err(e))) => log.alert(&log.fill(
+            "log.history_not_saved",
+            &[
+                ("path", &path.display().to_string()),
+                ("error", &e.to_string()),
+            ],
+        )),
         None => {}
     }
     let mut out = std::io::stdout().lock();
@@ -981,7 +996,7 @@ fn open_history(
     match crate::history::History::open(&path) {
         Ok(h) => Some(h),
         Err(e) => {
-            log.alert(&e.to_string());
+            log.alert(&e.say(log.lang));
             None
         }
     }
@@ -1007,7 +1022,13 @@ fn compare_with_history(
                 .transpose()
         });
         r.unwrap_or_else(|e| {
-            log.warn(&format!("history {}: {e}", h.path.display()));
+            log.warn(&log.fill(
+                "log.history_failed",
+                &[
+                    ("path", &h.path.display().to_string()),
+                    ("error", &e.to_string()),
+                ],
+            ));
             None
         })
     });
@@ -1154,10 +1175,17 @@ pub fn check_text(job: &Job, a: &Analysis) -> String {
     let lang = job.lang;
     let t = |k: &str| i18n::text(lang, k);
     let mut s = String::new();
-    s.push_str(&format!(
-        "gendan check — as of {}, period {} ({} – {})\n\n",
-        job.as_of, job.period.label, job.period.start, job.period.end
+    s.push_str(&i18n::fill(
+        lang,
+        "check.title",
+        &[
+            ("as_of", &job.as_of.to_string()),
+            ("label", &job.period.label),
+            ("start", &job.period.start.to_string()),
+            ("end", &job.period.end.to_string()),
+        ],
     ));
+    s.push_str("\n\n");
     for f in &a.inputs.files {
         s.push_str(&format!("{}  {}\n", f.table.as_str(), f.path));
         for sh in &f.sheets {
@@ -1292,14 +1320,18 @@ pub fn check_text(job: &Job, a: &Analysis) -> String {
         s.push_str(&format!("{}\n", t("check.none")));
         return s;
     }
-    s.push_str(&format!(
-        "{}: {} (error {}, warning {}, info {})\n",
-        t("check.flags"),
-        a.flags.len(),
-        counts.count(Severity::Error),
-        counts.count(Severity::Warning),
-        counts.count(Severity::Info)
+    let n = |sev: Severity| counts.count(sev).to_string();
+    s.push_str(&i18n::fill(
+        lang,
+        "check.counts",
+        &[
+            ("n", &a.flags.len().to_string()),
+            ("error", &n(Severity::Error)),
+            ("warning", &n(Severity::Warning)),
+            ("info", &n(Severity::Info)),
+        ],
     ));
+    s.push('\n');
     s.push_str(&format!("\n{}:\n", t("check.by_rule")));
     let mut rules: Vec<(&String, &usize)> = counts.by_rule.iter().collect();
     rules.sort_by_key(|(r, _)| r.as_str().to_string());

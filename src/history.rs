@@ -66,6 +66,34 @@ fn is_busy(e: &rusqlite::Error) -> bool {
     )
 }
 
+impl HistoryError {
+    /// The message in the run's language (`Display` is English, for logs
+    /// and errors that leave the program).
+    pub fn say(&self, lang: crate::i18n::Lang) -> String {
+        use crate::i18n::fill;
+        match self {
+            HistoryError::Locked { path } => fill(lang, "history.locked", &[("path", path)]),
+            HistoryError::Corrupt { path, detail } => fill(
+                lang,
+                "history.corrupt",
+                &[("path", path), ("detail", detail)],
+            ),
+            HistoryError::Newer { path, found, known } => fill(
+                lang,
+                "history.newer",
+                &[
+                    ("path", path),
+                    ("found", &found.to_string()),
+                    ("known", &known.to_string()),
+                ],
+            ),
+            HistoryError::Other { path, detail } => {
+                fill(lang, "history.other", &[("path", path), ("detail", detail)])
+            }
+        }
+    }
+}
+
 impl History {
     /// Opens (or creates) the history at `path`.
     ///

@@ -391,7 +391,11 @@ pub fn write(inp: &MarkInput) -> anyhow::Result<(Vec<PathBuf>, Vec<String>)> {
                 out.push(write_atomic(&dir, &name, &bytes)?);
                 written.push(name);
             }
-            Err(e) => problems.push(format!("{path}: no marked copy: {e:#}")),
+            Err(e) => problems.push(crate::i18n::fill(
+                inp.lang,
+                "log.marked_failed",
+                &[("file", path), ("error", &format!("{e:#}"))],
+            )),
         }
     }
     // Copies an earlier run of this period wrote for files that have no

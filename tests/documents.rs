@@ -245,7 +245,8 @@ fn one_confirmation_per_pending_order_with_lines_and_totals() {
     assert!(styles.contains("&quot;USD &quot;#,##0.00"), "{styles}");
 
     // PO-2: the missing price is blank, the line without an amount makes
-    // the total incomplete, and stderr names the order and the cells.
+    // the total incomplete, and stderr names the order and the cells (in
+    // the run's language, Chinese without a template).
     let rows = first_sheet(&dir.join("PO-2.xlsx"));
     let lines = table_after(&rows, 1, "Product");
     assert_eq!(lines[0][..6], ["1", "Teapot", "50", "", "300", "EUR"]);
@@ -253,15 +254,15 @@ fn one_confirmation_per_pending_order_with_lines_and_totals() {
     assert_eq!(lines[2][3..6], ["Total", "300", "EUR"]);
     assert!(lines[2][0].contains("incomplete"), "{:?}", lines[2]);
     assert!(
-        stderr.contains("order PO-2: orders.xlsx › Orders › G4: no unit price"),
+        stderr.contains("订单 PO-2：orders.xlsx › Orders › G4：没有单价"),
         "{stderr}"
     );
     assert!(
-        stderr.contains("order PO-2: orders.xlsx › Orders › G5: no unit price"),
+        stderr.contains("订单 PO-2：orders.xlsx › Orders › G5：没有单价"),
         "{stderr}"
     );
     assert!(
-        stderr.contains("order PO-2: orders.xlsx › Orders › H5: no amount"),
+        stderr.contains("订单 PO-2：orders.xlsx › Orders › H5：没有金额"),
         "{stderr}"
     );
 

@@ -547,3 +547,66 @@ impl RunOk for Work {
         );
     }
 }
+
+/// `check`'s plain text with these args (exit code ignored).
+fn check_text(w: &Work, args: &[&str]) -> String {
+    let out = w
+        .gendan()
+        .args(["check", "--fail-on", "never", "--as-of", AS_OF])
+        .args(args)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_disabled_rule_counts_what_it_emptied_in_a_trackers_derived_rows() {
+    let w = Work::new();
+    // K2: the arrival date of the derived shipment is not a date (V02).
+    let row = tracker_row("PO-1", 100.0, "已出货", d(2026, 11, 20), s("next week"));
+    w.xlsx("tracker.xlsx", orders_sheet(T_HEAD, vec![row]));
+    let v = check(&w, &["--orders", "tracker.xlsx"]);
+    assert_eq!(cells_of(&v, "V02"), vec!["K2"], "{v}");
+
+    w.write("t.toml", b"[rules]\ndisable = [\"V02\"]\n");
+    let v = check(&w, &["--orders", "tracker.xlsx", "--template", "t.toml"]);
+    assert!(flags_of(&v, "V02").is_empty(), "{v}");
+    assert_eq!(sheet_of(&v, "orders")["derived"]["shipments"], 1);
+    let text = check_text(
+        &w,
+        &[
+            "--lang",
+            "en",
+            "--orders",
+            "tracker.xlsx",
+            "--template",
+            "t.toml",
+        ],
+    );
+    assert_eq!(
+        text.matches("V02 is disabled: 1 values").count(),
+        1,
+        "{text}"
+    );
+}
+
+#[test]
+fn a_chinese_check_says_everything_in_chinese() {
+    let w = Work::new();
+    let row = line("PO-1", s("many"), d(2026, 10, 1), d(2026, 12, 20), "生产中");
+    w.xlsx("orders.xlsx", orders_sheet(O_HEAD, vec![row]));
+    let text = check_text(&w, &["--orders", "orders.xlsx", "--lang", "zh"]);
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("gendan 检查——报告日 2026-11-30，周期 2026-W49（2026-11-24 至 2026-11-30）"),
+        "{text}"
+    );
+    assert!(
+        text.contains("问题：1 条（错误 1，警告 0，提示 0）"),
+        "{text}"
+    );
+    for english in ["as of", "period", "flags:", "error ", "warning "] {
+        assert!(!text.contains(english), "{english:?} in {text}");
+    }
+}

@@ -10,6 +10,7 @@ pub mod fields;
 mod guard;
 pub mod merges;
 pub mod plan;
+mod rows;
 pub mod sheet;
 pub mod source;
 pub mod values;
@@ -208,6 +209,9 @@ struct Derived {
     present: Vec<bool>,
     flags: Vec<Flag>,
     sources: Vec<SourceInfo>,
+    /// Values a disabled rule emptied in the derived columns, counted on
+    /// the tracker sheet when its rows are used.
+    hidden: std::collections::BTreeMap<crate::flags::RuleId, u64>,
 }
 
 /// One file and the tables it was given for, with each table's sheets.
@@ -668,7 +672,7 @@ fn read_workbook(
         }
         let acc = &mut accs[chosen];
         let src_id = acc.sources.len() as u32;
-        let read = sheet::read_rows(
+        let read = rows::read_rows(
             ctx,
             plan,
             None,
@@ -742,7 +746,7 @@ fn read_workbook(
                         };
                         let mut builder = TableBuilder::new(t);
                         let mut flags = Vec::new();
-                        if let Ok((_, info)) = sheet::read_rows(
+                        if let Ok((dreport, info)) = rows::read_rows(
                             ctx,
                             &dplan,
                             Some(&d),
@@ -766,6 +770,7 @@ fn read_workbook(
                                 present,
                                 flags,
                                 sources: vec![info],
+                                hidden: dreport.hidden,
                             });
                         }
                     }
@@ -978,6 +983,9 @@ fn read_all(ctx: &ReadContext, inputs: &[TableInput], lenient: bool) -> Result<I
         if read_per_table[idx] == 0 {
             let n = d.frame.height() as u64;
             if let Some(sh) = sheet {
+                for (rule, k) in &d.hidden {
+                    *sh.hidden.entry(*rule).or_default() += k;
+                }
                 sh.derived.insert(d.table.as_str(), n);
                 sh.derived_from.push((d.table, d.from.clone()));
             }
