@@ -211,11 +211,16 @@ fn profile_words(p: &ValueProfile) -> Option<String> {
 
 /// The (table, field) whose alias comes nearest to `header`, when one is
 /// near enough to suggest (similarity at least 0.5, or one name holding
-/// the other).
-fn nearest_any(header: &str) -> Option<(Table, &'static str)> {
+/// the other) and, when the column's sampled values say what they are,
+/// only a field of that kind (an address is never a date field).
+fn nearest_any(header: &str, profile: Option<&ValueProfile>) -> Option<(Table, &'static str)> {
+    let kind = profile.and_then(ValueProfile::kind);
     let mut best: Option<(f64, Table, &'static str)> = None;
     for t in Table::ALL {
         for d in fields::fields(t) {
+            if kind.is_some_and(|k| !fits(d, k)) {
+                continue;
+            }
             for a in d.aliases {
                 let score = nearness(header, a);
                 if best.is_none_or(|b| score > b.0) {
@@ -261,17 +266,25 @@ pub fn render(
             .map(|(_, b)| b.as_str())
     };
     let keep_inputs = team.is_some_and(|t| t.keep_inputs);
-    // Language from the headers.
+    // Language from the headers: those mapped, and those of sheets no
+    // table recognised (a register gendan could not read is still Chinese).
     let (mut zh, mut en) = (0, 0);
-    for f in &found.files {
-        for sh in &f.sheets {
-            for (_, h) in &sh.mapped {
-                if is_cjk(h) {
-                    zh += 1;
-                } else {
-                    en += 1;
-                }
-            }
+    let guessed = found
+        .files
+        .iter()
+        .flat_map(|f| &f.skipped_sheets)
+        .filter_map(|sk| sk.header_guess.as_ref())
+        .flat_map(|g| g.names.iter().filter(|n| !n.is_empty()));
+    let mapped = found
+        .files
+        .iter()
+        .flat_map(|f| &f.sheets)
+        .flat_map(|sh| sh.mapped.iter().map(|(_, h)| h));
+    for h in mapped.chain(guessed) {
+        if is_cjk(h) {
+            zh += 1;
+        } else {
+            en += 1;
         }
     }
     let lang = lang.unwrap_or(if zh >= en && zh > 0 {
@@ -367,9 +380,10 @@ pub fn render(
     let mut guessed: Vec<(&str, &str)> = Vec::new();
     for f in &found.files {
         for sk in &f.skipped_sheets {
-            let Some((row, names)) = &sk.header_guess else {
+            let Some(guess) = &sk.header_guess else {
                 continue;
             };
+            let row = guess.row;
             if guessed.contains(&(f.path.as_str(), sk.name.as_str())) {
                 continue;
             }
@@ -380,8 +394,11 @@ pub fn render(
                 one_line(&f.path),
                 one_line(&sk.name)
             );
-            for n in names.iter().filter(|n| !n.is_empty()) {
-                match nearest_any(n) {
+            for (c, n) in guess.names.iter().enumerate() {
+                if n.is_empty() {
+                    continue;
+                }
+                match nearest_any(n, guess.profiles.get(c)) {
                     Some((t, field)) => {
                         let _ = writeln!(out, "#   {}.{field} = [{}]", t.as_str(), quote(n));
                     }

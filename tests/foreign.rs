@@ -615,3 +615,45 @@ fn a_file_given_to_one_table_that_plainly_is_another_is_read_for_that_one() {
     let out = gendan(&w, &["check", "--template", "t.toml", "--as-of", AS_OF]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn init_on_a_sheet_no_table_recognised_suggests_by_header_and_values_in_its_language() {
+    let w = Work::new();
+    // A shop's order export: an order number, amounts and an address; no
+    // customer, no status, no date of the order's own.
+    let mut csv = String::from("订单编号,总金额,收货地址,退款金额\n");
+    let places = ["北京", "上海", "广东省", "浙江省", "四川省", "江苏省"];
+    for i in 0..12 {
+        csv.push_str(&format!(
+            "{},{}.5,{},0\n",
+            1000 + i,
+            20 + i,
+            places[i % places.len()]
+        ));
+    }
+    w.write("shop.csv", csv.as_bytes());
+    let out = gendan(&w, &["init", "shop.csv", "--out", "gendan.toml"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(w.path("gendan.toml")).unwrap();
+    assert!(text.contains("was not read: no table recognised"), "{text}");
+    // 收货地址 comes near 收货日期 by its name, but its values are places.
+    let address = text
+        .lines()
+        .find(|l| l.contains("\"收货地址\""))
+        .unwrap_or_default();
+    assert!(address.contains("no field comes near"), "{text}");
+    assert!(!text.contains("delivered_date = [\"收货地址\"]"), "{text}");
+    // The order number is still suggested by its name.
+    assert!(
+        text.contains("#   orders.order_id = [\"订单编号\"]"),
+        "{text}"
+    );
+    // Chinese headers: the report is in Chinese.
+    assert!(text.contains("lang = \"zh\""), "{text}");
+    assert!(text.contains("title = \"每周跟单例会\""), "{text}");
+}

@@ -78,7 +78,7 @@ pub struct SkippedSheet {
     /// When no table recognised the header: the row that looks most like
     /// one (1-based) and its cells, for `gendan init`'s suggestions.
     #[serde(skip)]
-    pub header_guess: Option<(u32, Vec<String>)>,
+    pub header_guess: Option<sheet::HeaderGuess>,
     /// The sheet was read, for another table of the same workbook: no
     /// problem, so not a warning on stderr (`check` still lists it).
     #[serde(skip)]
@@ -343,7 +343,7 @@ fn plainly_other(
 
 /// Gives the sheet just skipped in `report` the header `init` lists with
 /// the fields its columns come near.
-fn with_guess(report: &mut FileReport, guess: &Option<(u32, Vec<String>)>) {
+fn with_guess(report: &mut FileReport, guess: &Option<sheet::HeaderGuess>) {
     if let Some(last) = report.skipped_sheets.last_mut() {
         last.header_guess = guess.clone();
     }

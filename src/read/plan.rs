@@ -496,7 +496,7 @@ fn contradiction(
 /// For a sheet no table recognised: the row among the first 30 that looks
 /// most like a header (most cells naming a field of any table, then most
 /// text cells; at least two text cells), 1-based, with its cells.
-pub fn header_guess(ctx: &ReadContext, range: &Range<Data>) -> Option<(u32, Vec<String>)> {
+pub fn header_guess(ctx: &ReadContext, range: &Range<Data>) -> Option<HeaderGuess> {
     let origin = range.start()?;
     let mut best: Option<(usize, usize, usize, Vec<String>)> = None;
     for (r, row) in range.rows().take(30).enumerate() {
@@ -510,7 +510,26 @@ pub fn header_guess(ctx: &ReadContext, range: &Range<Data>) -> Option<(u32, Vec<
             best = Some((named, texts, r, names));
         }
     }
-    best.map(|(_, _, r, names)| (origin.0 + r as u32 + 1, names))
+    let (_, _, r, names) = best?;
+    let profiles = sample_columns(range, r + 1, names.len())
+        .iter()
+        .map(|cells| profile(ctx, cells))
+        .collect();
+    Some(HeaderGuess {
+        row: origin.0 + r as u32 + 1,
+        names,
+        profiles,
+    })
+}
+
+/// The row of a sheet no table recognised that looks most like a header,
+/// with what each column's cells below it hold, for `gendan init`.
+#[derive(Clone, Debug)]
+pub struct HeaderGuess {
+    /// 1-based.
+    pub row: u32,
+    pub names: Vec<String>,
+    pub profiles: Vec<ValueProfile>,
 }
 
 /// How a tracker sheet's rows become shipment or feedback rows (spec

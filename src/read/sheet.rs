@@ -18,7 +18,9 @@ use crate::flags::{cell_ref, Policy, RuleId, Table};
 use crate::i18n::{self, Lang};
 use crate::template::{DateOrder, Template};
 
-pub use super::plan::{derive_plan, header_guess, plan, Derive, Plan, SkipReason, ValueProfile};
+pub use super::plan::{
+    derive_plan, header_guess, plan, Derive, HeaderGuess, Plan, SkipReason, ValueProfile,
+};
 pub use crate::frame::{date_to_days, days_to_date};
 
 /// Everything reading needs besides the cells: language, report date,
