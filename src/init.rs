@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 
+use crate::fields::{self, EnumKind, Kind};
 use crate::flags::{RuleId, Table};
 use crate::i18n::Lang;
-use crate::read::fields::{self, EnumKind, Kind};
 use crate::read::sheet::ValueProfile;
 use crate::read::{self, values, ReadContext};
 use crate::template::{DateOrder, TemplateFile, IGNORE_KEY};

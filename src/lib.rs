@@ -4,12 +4,15 @@
 //! The data flows through four stages, one folder each:
 //! [`read`] (workbooks → typed polars frames with provenance and V flags) →
 //! [`reconcile`] (order-level frame, C and S flags) → [`measure`] (KPIs) →
-//! [`report`] (workbooks and the run summary). [`app`] runs them for the
-//! commands of [`cli`]; only `app` and `report` touch output files.
+//! [`report`] (workbooks, the check text and the run summary). [`app`]
+//! dispatches the commands of [`cli`] to [`cmd`], one file per command,
+//! which runs the stages; only `cmd` and `report` touch output files.
 
 pub mod app;
 pub mod cli;
+pub mod cmd;
 pub mod demo;
+pub mod fields;
 pub mod flags;
 pub mod frame;
 pub mod history;

@@ -7,6 +7,16 @@ use std::time::Instant;
 
 use crate::i18n::{self, Lang};
 
+/// A line a stage wants the operator to see, already in the run's
+/// language; the command prints it (stages return what they say).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Said {
+    Warning(String),
+    Note(String),
+    /// Only with `--verbose`.
+    Detail(String),
+}
+
 /// Progress on stderr: one plain line per phase unless quiet, and a
 /// spinner while a phase runs when stderr is a terminal (never under cron).
 pub struct Log {
@@ -77,6 +87,17 @@ impl Log {
     /// A problem the operator must see even with `-q` (the run goes on).
     pub fn alert(&self, msg: &str) {
         eprintln!("{}{msg}", i18n::text(self.lang, "log.warning"));
+    }
+
+    /// Prints what a stage said, each at its level.
+    pub fn say(&self, said: &[Said]) {
+        for s in said {
+            match s {
+                Said::Warning(m) => self.warn(m),
+                Said::Note(m) => self.note(m),
+                Said::Detail(m) => self.detail(m),
+            }
+        }
     }
 
     pub fn detail(&self, msg: &str) {

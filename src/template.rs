@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer};
 
+use crate::fields::{self, EnumKind};
 use crate::flags::{Policy, RuleId, Severity};
 use crate::i18n::Lang;
-use crate::read::fields::{self, EnumKind};
 
 /// A template that could not be loaded; exit code 2.
 #[derive(Debug, thiserror::Error)]

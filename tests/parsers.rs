@@ -6,7 +6,7 @@
 //! general path here too.
 
 use chrono::{Datelike, Duration, NaiveDate};
-use gendan::read::fields::EnumKind;
+use gendan::fields::EnumKind;
 use gendan::read::values::{
     clean_text, header_is, is_blank_text, is_empty_marker, nfkc, norm_header, norm_key,
     norm_marker, parse_date_near, parse_date_text, parse_number_text, serial_to_date, DateError,
@@ -414,7 +414,7 @@ fn known_edge_cases() {
 fn register_cell() -> impl Strategy<Value = Option<String>> {
     let names: Vec<&'static str> = gendan::flags::Table::ALL
         .iter()
-        .flat_map(|t| gendan::read::fields::fields(*t))
+        .flat_map(|t| gendan::fields::fields(*t))
         .flat_map(|d| d.aliases.iter().copied())
         .collect();
     prop_oneof![
@@ -506,7 +506,7 @@ fn built_in_words_and_aliases_do_not_contradict_each_other() {
     }
     for table in gendan::flags::Table::ALL {
         let mut seen: HashMap<String, &str> = HashMap::new();
-        for d in gendan::read::fields::fields(table) {
+        for d in gendan::fields::fields(table) {
             for a in d.aliases {
                 if let Some(prev) = seen.insert(norm_header(a), d.name) {
                     assert_eq!(prev, d.name, "{table:?}: {a} names {prev} and {}", d.name);

@@ -7,9 +7,9 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
+use gendan::fields::{self, EnumKind};
 use gendan::flags::Table;
 use gendan::i18n::Lang;
-use gendan::read::fields::{self, EnumKind};
 use gendan::read::{self, ReadContext, TableInput};
 use gendan::template::Template;
 use proptest::prelude::*;

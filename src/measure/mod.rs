@@ -151,6 +151,9 @@ pub struct Measures {
     pub transit_by_carrier: DataFrame,
     /// category, department, responses, avg_score, open (12-period window)
     pub by_category: DataFrame,
+    /// category, responses: `by_category` over all departments, most
+    /// responses first (ties by category), for the feedback overview.
+    pub responses_by_category: DataFrame,
     /// department, open, overdue, stale, median_since_update, due_next
     /// (open orders by their current department; none under "—")
     pub by_department: DataFrame,
@@ -216,6 +219,23 @@ fn by_category(rec: &Reconciled, window: &Period) -> PolarsResult<DataFrame> {
                 .alias("open"),
         ])
         .sort(
+            ["responses", "category", "department"],
+            SortMultipleOptions::default()
+                .with_order_descending_multi([true, false, false])
+                .with_nulls_last(true),
+        )
+        .collect()
+}
+
+/// Responses per category over every department, most first; ties in
+/// category order, so the overview is the same from run to run.
+fn responses_by_category(by_category: &DataFrame) -> PolarsResult<DataFrame> {
+    by_category
+        .clone()
+        .lazy()
+        .group_by([col("category")])
+        .agg([col("responses").sum().alias("responses")])
+        .sort(
             ["responses", "category"],
             SortMultipleOptions::default()
                 .with_order_descending_multi([true, false])
@@ -268,7 +288,7 @@ pub fn kpis(
     resolved: Option<&[PastFlag]>,
 ) -> PolarsResult<Kpis> {
     let as_of = rec.as_of;
-    let asof_days = crate::read::date_to_days(as_of);
+    let asof_days = crate::frame::date_to_days(as_of);
     let th = &t.file.thresholds;
     let orders = || rec.orders.clone().lazy();
     let ships = || rec.shipments.clone().lazy();
@@ -968,6 +988,7 @@ pub fn measure(
     };
     let next = Period::next(kind, rec.as_of);
     let gone = resolved.as_deref();
+    let categories = by_category(rec, &window)?;
     Ok(Measures {
         kpis: kpis(rec, flags, period, t, gone)?,
         trend: trend(rec, &periods)?,
@@ -995,7 +1016,8 @@ pub fn measure(
         by_delivery: by_delivery(rec, &window)?,
         transit_by_mode: transit_by(rec, &window, "mode")?,
         transit_by_carrier: transit_by(rec, &window, "carrier")?,
-        by_category: by_category(rec, &window)?,
+        responses_by_category: responses_by_category(&categories)?,
+        by_category: categories,
         resolved,
         window,
         next,

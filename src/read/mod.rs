@@ -6,7 +6,6 @@
 //! order the paths and globs name them, so the row order (and with it "the
 //! first line that has a customer") does not depend on timing.
 
-pub mod fields;
 mod guard;
 pub mod merges;
 pub mod plan;
@@ -23,10 +22,9 @@ use std::sync::Mutex;
 use polars::prelude::*;
 use serde::Serialize;
 
+use crate::fields;
 use crate::flags::{Flag, Table};
-pub use sheet::{
-    date_to_days, days_to_date, ReadContext, SheetReport, SourceInfo, TableBuilder, Val,
-};
+pub use sheet::{ReadContext, SheetReport, SourceInfo, TableBuilder, Val};
 pub use source::SourceError;
 
 /// A table's input: files or globs, and the sheets to read (empty: every

@@ -10,9 +10,9 @@
 
 use calamine::Range;
 
-use super::fields::{self, FieldDef, Kind};
 use super::sheet::{is_blank, is_note_row, is_totals_label, shown, text_of, Data, ReadContext};
 use super::values::{self, DateError};
+use crate::fields::{self, FieldDef, Kind};
 use crate::flags::{col_letters, Table};
 use crate::i18n;
 

@@ -14,13 +14,13 @@ use std::collections::HashMap;
 use calamine::Range;
 use chrono::NaiveDate;
 
-use super::fields::{self, DateRole, FieldDef, Kind};
 use super::plan::{Derive, Plan, SkipReason};
 use super::sheet::{
     cell_text, is_blank, is_note_row, is_totals_label, read_value, shown, text_of, Data,
     IgnoredColumn, ReadContext, SheetReport, SourceInfo, TableBuilder, Val, UPDATE_GRACE_DAYS,
 };
 use super::values;
+use crate::fields::{self, DateRole, FieldDef, Kind};
 use crate::flags::{cell_ref, col_letters, Flag, RuleId, Severity, Table};
 use crate::frame::{date_to_days, days_to_date};
 use crate::i18n;

@@ -12,8 +12,8 @@ use calamine::DataRef;
 use chrono::NaiveDate;
 use polars::prelude::StringChunkedBuilder;
 
-use super::fields::{self, EnumKind, FieldDef, Kind};
 use super::values::{self, DateError, WordMatcher};
+use crate::fields::{self, EnumKind, FieldDef, Kind};
 use crate::flags::{cell_ref, Policy, RuleId, Table};
 use crate::i18n::{self, Lang};
 use crate::template::{DateOrder, Template};
@@ -21,7 +21,7 @@ use crate::template::{DateOrder, Template};
 pub use super::plan::{
     derive_plan, header_guess, plan, Derive, HeaderGuess, Plan, SkipReason, ValueProfile,
 };
-pub use crate::frame::{date_to_days, days_to_date};
+use crate::frame::date_to_days;
 
 /// Everything reading needs besides the cells: language, report date,
 /// policy, the header alias tables and the word matchers.

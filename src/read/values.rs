@@ -8,7 +8,7 @@ use calamine::{ExcelDateTime, ExcelDateTimeType};
 use chrono::NaiveDate;
 use unicode_normalization::UnicodeNormalization;
 
-use super::fields::EnumKind;
+use crate::fields::EnumKind;
 use crate::template::{DateOrder, ValuesSection};
 
 /// NFKC-normalised text. ASCII text is its own NFKC form.

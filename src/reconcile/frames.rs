@@ -5,8 +5,8 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
+use crate::fields;
 use crate::frame::{days, lit_date};
-use crate::read::fields;
 use crate::template::OnTimeBasis;
 
 /// Marks order lines whose every cell equals an earlier line of the same
@@ -337,7 +337,7 @@ pub fn order_outcomes(
     let due = col("due_date");
     let end = when(col("completion_date").is_not_null())
         .then(days("completion_date"))
-        .otherwise(lit(crate::read::date_to_days(as_of)));
+        .otherwise(lit(crate::frame::date_to_days(as_of)));
     let done_status = col("status")
         .eq(lit("cancelled"))
         .or(col("status").eq(lit("closed")))

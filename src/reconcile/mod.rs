@@ -15,7 +15,7 @@ use polars::prelude::*;
 
 use crate::flags::{Flag, Table};
 use crate::i18n::Lang;
-use crate::log::Log;
+use crate::log::Said;
 use crate::read::{Inputs, SourceInfo};
 use crate::template::{OnTimeBasis, Template};
 
@@ -44,7 +44,9 @@ pub struct Reconciled {
     pub as_of: NaiveDate,
 }
 
-/// Builds the frames and raises every C and S rule.
+/// Builds the frames and raises every C and S rule; returns what the
+/// operator should be told (rules skipped for want of a column, timings
+/// for `--verbose`) in the run's language, for the caller to print.
 ///
 /// # Errors
 /// A failure inside polars (a bug, not bad input: input problems are flags).
@@ -53,15 +55,14 @@ pub fn reconcile(
     template: &Template,
     lang: Lang,
     as_of: NaiveDate,
-    log: &Log,
-) -> PolarsResult<(Reconciled, Vec<Flag>)> {
+) -> PolarsResult<(Reconciled, Vec<Flag>, Vec<Said>)> {
+    let mut said: Vec<Said> = Vec::new();
+    let say = |key: &str, args: &[(&str, &str)]| crate::i18n::fill(lang, key, args);
+    let secs = |t: std::time::Instant| format!("{:.2}", t.elapsed().as_secs_f64());
     let basis = template.file.report.on_time_basis;
     let t0 = std::time::Instant::now();
     let marked = frames::mark_duplicates(&inputs.orders)?;
-    log.detail(&format!(
-        "duplicates marked in {:.2}s",
-        t0.elapsed().as_secs_f64()
-    ));
+    said.push(Said::Detail(say("log.t_duplicates", &[("s", &secs(t0))])));
     let lines = marked
         .clone()
         .lazy()
@@ -77,18 +78,12 @@ pub fn reconcile(
     // and the payment frame has no rows.
     let compute = cols.deposit_received || cols.balance_received;
     let orders_base = frames::orders(&lines, compute)?;
-    log.detail(&format!(
-        "orders frame in {:.2}s",
-        t0.elapsed().as_secs_f64()
-    ));
+    said.push(Said::Detail(say("log.t_orders", &[("s", &secs(t0))])));
     let shipments = frames::shipments(&inputs.shipments, &orders_base, basis, as_of)?;
     let feedback = frames::feedback(&inputs.feedback, &orders_base)?;
     let tolerance = template.file.thresholds.qty_tolerance;
     let orders = frames::order_outcomes(&orders_base, &shipments, &feedback, as_of, tolerance)?;
-    log.detail(&format!(
-        "frames built in {:.2}s",
-        t0.elapsed().as_secs_f64()
-    ));
+    said.push(Said::Detail(say("log.t_frames", &[("s", &secs(t0))])));
     let has_payments = [
         "payment_terms",
         "deposit",
@@ -118,24 +113,23 @@ pub fn reconcile(
         )?
     };
 
-    log.detail(&format!(
-        "payments: {} orders in {:.2}s",
-        pay.height(),
-        t0.elapsed().as_secs_f64()
-    ));
+    said.push(Said::Detail(say(
+        "log.t_payments",
+        &[("n", &pay.height().to_string()), ("s", &secs(t0))],
+    )));
     if has_payments && inputs.orders.height() > 0 {
         if !cols.deposit_received {
-            log.warn(&log.fill("log.skip_deposit", &[]));
+            said.push(Said::Warning(say("log.skip_deposit", &[])));
         }
         if !cols.balance_received {
-            log.warn(&log.fill("log.skip_balance", &[]));
+            said.push(Said::Warning(say("log.skip_balance", &[])));
         }
     }
     let arrival_tracked = ["delivered_date", "eta", "status"]
         .iter()
         .any(|f| inputs.has_column(Table::Shipments, f));
     if !arrival_tracked && inputs.shipments.height() > 0 {
-        log.warn(crate::i18n::text(lang, "note.arrival_untracked"));
+        said.push(Said::Warning(say("note.arrival_untracked", &[])));
     }
     let rec = Reconciled {
         lines,
@@ -151,16 +145,16 @@ pub fn reconcile(
     let has_updated = inputs.has_column(Table::Orders, "updated_at");
     let has_tracking = inputs.has_column(Table::Shipments, "tracking_no");
     if !has_updated && inputs.orders.height() > 0 {
-        log.warn(&log.fill("log.skip_s01", &[]));
+        said.push(Said::Warning(say("log.skip_s01", &[])));
     }
     if !has_tracking && inputs.shipments.height() > 0 {
-        log.warn(&log.fill("log.skip_s05", &[]));
+        said.push(Said::Warning(say("log.skip_s05", &[])));
     }
     // Amounts are summed per currency; without the column they are one
     // total (shown without a currency), said once.
     let has_amounts = has("amount") || has("unit_price");
     if has_amounts && !has("currency") && inputs.orders.height() > 0 {
-        log.note(&log.fill("log.no_currency", &[]));
+        said.push(Said::Note(say("log.no_currency", &[])));
     }
     let ctx = rules::RuleContext {
         lang,
@@ -178,12 +172,11 @@ pub fn reconcile(
     };
     let t0 = std::time::Instant::now();
     let flags = rules::all(&ctx, &rec, &marked)?;
-    log.detail(&format!(
-        "rules: {} flags in {:.2}s",
-        flags.len(),
-        t0.elapsed().as_secs_f64()
-    ));
-    Ok((rec, flags))
+    said.push(Said::Detail(say(
+        "log.t_rules",
+        &[("n", &flags.len().to_string()), ("s", &secs(t0))],
+    )));
+    Ok((rec, flags, said))
 }
 
 /// Fills in the owner of flags that have none from their order's owner

@@ -4,7 +4,7 @@
 //! order lines.
 //!
 //! A received cell arrives from the read stage in a compact form (`y`,
-//! `n`, `d<days>`, `a<amount>`; see `read::fields::Kind::Received`).
+//! `n`, `d<days>`, `a<amount>`; see `fields::Kind::Received`).
 
 use std::collections::{BTreeMap, BTreeSet};
 

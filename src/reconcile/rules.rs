@@ -8,9 +8,10 @@ use polars::prelude::*;
 
 use super::Reconciled;
 use crate::flags::{Flag, Policy, RuleId, Severity, Table};
+use crate::frame::days_to_date;
 use crate::frame::{days, floats, ints, lit_date, strs};
 use crate::i18n::{self, Lang};
-use crate::read::{days_to_date, SourceInfo};
+use crate::read::SourceInfo;
 use crate::template::Thresholds;
 
 pub struct RuleContext<'a> {
@@ -209,7 +210,7 @@ impl RuleContext<'_> {
     }
 
     fn asof_days(&self) -> i32 {
-        crate::read::date_to_days(self.as_of)
+        crate::frame::date_to_days(self.as_of)
     }
 }
 
@@ -880,7 +881,7 @@ pub fn s04_predicate(as_of: NaiveDate, grace: i64) -> Expr {
     col("shipped")
         .and(col("undelivered"))
         .and(col("eta").is_not_null())
-        .and(lit(crate::read::date_to_days(as_of)).gt(days("eta") + lit(grace as i32)))
+        .and(lit(crate::frame::date_to_days(as_of)).gt(days("eta") + lit(grace as i32)))
 }
 
 /// S05: "shipped shipment with no delivered_date and no tracking number
@@ -912,7 +913,7 @@ fn s05_no_tracking(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -> 
 /// The S06 window: arrival_date between as_of − 90 and as_of −
 /// followup_days, inclusive; shared with the `followup_coverage` KPI.
 pub fn followup_window(as_of: NaiveDate, followup_days: i64) -> Expr {
-    let a = crate::read::date_to_days(as_of);
+    let a = crate::frame::date_to_days(as_of);
     col("cancelled").not().and(
         days("arrival_date")
             .gt_eq(lit(a - 90))

@@ -37,20 +37,10 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     let t = |key: &str| i18n::text(lang, key).to_string();
     let m = inp.measures;
     let sheet = t("sheet.summary");
-    let cats = &m.by_category;
-    let cat_counts = cats
-        .clone()
-        .lazy()
-        .group_by([col("category")])
-        .agg([col("responses").sum().alias("responses")])
-        .sort(
-            ["responses"],
-            SortMultipleOptions::default().with_order_descending(true),
-        )
-        .collect()?;
+    let cat_counts = &m.responses_by_category;
     let cat_rows = rows_of(vec![
-        words(inp, &cat_counts, "category")?,
-        column(&cat_counts, "responses", Kind::Int)?,
+        words(inp, cat_counts, "category")?,
+        column(cat_counts, "responses", Kind::Int)?,
     ]);
     let ws = wb.add_worksheet().set_name(&sheet)?;
     let f = &inp.formats;

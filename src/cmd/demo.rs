@@ -1,0 +1,42 @@
+//! `gendan demo-data`: the sample registers (orders, shipments, feedback)
+//! in a folder, never over files already there without `--force`.
+
+use super::job::{parse_as_of, today};
+use crate::app::{lang_of, AppError, Outcome};
+use crate::i18n;
+
+/// # Errors
+/// A folder that already holds the sample files (exit 2), or one that
+/// cannot be written (exit 1).
+pub fn run(args: crate::cli::DemoArgs) -> Result<Outcome, AppError> {
+    let as_of = match &args.as_of {
+        Some(s) => parse_as_of(s)?,
+        None => today(),
+    };
+    if !args.force {
+        let existing: Vec<String> = crate::demo::FILE_NAMES
+            .into_iter()
+            .filter(|n| args.dir.join(n).exists())
+            .map(String::from)
+            .collect();
+        if !existing.is_empty() {
+            return Err(AppError::Usage(format!(
+                "{} already holds {} — demo-data would overwrite them; pick an empty folder or add --force",
+                args.dir.display(),
+                existing.join(", ")
+            )));
+        }
+    }
+    let written = crate::demo::write(&args.dir, args.orders, args.seed, lang_of(args.lang), as_of)
+        .map_err(|e| {
+            AppError::Runtime(e.context(format!("writing demo data into {}", args.dir.display())))
+        })?;
+    for p in written {
+        let path = p.display().to_string();
+        eprintln!(
+            "{}",
+            i18n::fill(lang_of(args.lang), "log.wrote", &[("path", &path)])
+        );
+    }
+    Ok(Outcome::Done)
+}

@@ -1,0 +1,209 @@
+//! `gendan run`: the week's reports — read → reconcile → measure → write
+//! the KPI and feedback workbooks (and owner workbooks, statements and
+//! marked copies when asked), the run summary, and the history, saved on a
+//! second thread and committed only once every report is in place.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use super::documents::{company_logo, write_statements};
+use super::history::{compare_with_history, open_history};
+use super::out_dir::{self, OutDir};
+use super::{analyse, fail_code, polars_err, summary, Job};
+use crate::app::{AppError, Outcome};
+use crate::log::Log;
+
+/// `run`: read, reconcile, measure, write both workbooks and the summary.
+/// # Errors
+/// A bad template or command line (exit 2), unreadable inputs, an
+/// output folder another run holds, or a failed write (exit 1).
+pub fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
+    let started = Instant::now();
+    let job = Job::prepare(&args.input, args.lang)?;
+    let log = Log::new(args.quiet, args.verbose, job.lang);
+    let out = OutDir::take(out_dir::resolve(&job.template, args.out.as_deref()))?;
+    let out_dir = out.path.clone();
+    let cleaned = out.cleaned;
+    if cleaned > 0 {
+        log.detail(&log.fill("log.cleaned", &[("n", &cleaned.to_string())]));
+    }
+    let mut analysis = analyse(&job, &log)?;
+    let t = Instant::now();
+    let mut history = open_history(&job, &out_dir, true, &log);
+    let (previous, resolved) = compare_with_history(history.as_ref(), &job, &mut analysis, &log);
+    log.begin(&log.fill("log.begin.kpis", &[]));
+    let measures = crate::measure::measure(
+        &analysis.reconciled,
+        &analysis.flags,
+        &job.period,
+        &job.template,
+        resolved,
+    )
+    .map_err(|e| AppError::Runtime(anyhow::Error::new(e).context("measuring the KPIs")))?;
+    log.phase(
+        "kpis",
+        t,
+        &log.fill("log.kpis", &[("label", &job.period.label)]),
+    );
+    let t = Instant::now();
+    log.begin(&log.fill("log.begin.write", &[]));
+    let owner_workbooks = args.owner_workbooks || job.template.file.report.owner_workbooks;
+    let mut input = crate::report::ReportInput {
+        lang: job.lang,
+        template: &job.template,
+        period: &job.period,
+        as_of: job.as_of,
+        measures: &measures,
+        flags: &analysis.flags,
+        files: &analysis.inputs.files,
+        previous: previous.as_ref().map(|(_, k)| k),
+        previous_label: previous.as_ref().map(|(l, _)| l.as_str()),
+        owner_files: None,
+        out_dir: &out_dir,
+        formats: Default::default(),
+        issue_trend: history
+            .as_ref()
+            .and_then(|h| h.runs().ok())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|r| r.period != job.period.label)
+            .map(|r| (r.period, r.flags_error, r.flags_warning, r.flags_info))
+            .collect(),
+        extra_outputs: Default::default(),
+    };
+    // Owner workbooks: their names first, so that By owner can link them.
+    let owner_plan = if owner_workbooks {
+        let plan = crate::report::owners::plan(&input)
+            .map_err(|e| AppError::Runtime(anyhow::Error::new(e).context("listing the owners")))?;
+        input.owner_files = Some(crate::report::owners::links(&job.period.label, &plan));
+        Some(plan)
+    } else {
+        None
+    };
+    let input = input;
+    // The history is saved on a second thread while the reports are
+    // written, and committed only once they are all in place.
+    let hashes: Vec<(String, String)> = analysis
+        .inputs
+        .files
+        .iter()
+        .map(|f| (f.path.clone(), f.sha256.clone()))
+        .collect();
+    let template = job.template.path.as_ref().map(|p| p.display().to_string());
+    let as_of = job.as_of.to_string();
+    let (written_tx, written_rx) = std::sync::mpsc::channel::<bool>();
+    let (written, saved) = std::thread::scope(|scope| {
+        let saver = history.as_mut().map(|h| {
+            let (period, kpis, flags) = (&job.period, &measures.kpis, &analysis.flags);
+            let (as_of, template, hashes) = (&as_of, template.as_deref(), &hashes);
+            scope.spawn(move || {
+                let r = h.save(period, as_of, template, hashes, kpis, flags, || {
+                    written_rx.recv().unwrap_or(false)
+                });
+                (h.path.clone(), r)
+            })
+        });
+        let written = (|| -> Result<(Vec<PathBuf>, String), AppError> {
+            let mut outputs = crate::report::write_workbooks(&input)?;
+            if let Some(plan) = &owner_plan {
+                outputs.extend(crate::report::owners::write(&input, plan)?);
+            }
+            if job.template.file.report.statements {
+                let rec = &analysis.reconciled;
+                let keys = crate::measure::documents::customers_with_open_orders(rec)
+                    .map_err(polars_err("listing the customers"))?;
+                let logo = company_logo(&job.template, &log);
+                let input = crate::report::documents::DocInput {
+                    lang: job.template.file.company.lang,
+                    company: &job.template.file.company,
+                    logo: logo.as_ref(),
+                    as_of: job.as_of,
+                    period_start: job.period.start,
+                    period_end: job.period.end,
+                };
+                outputs.extend(write_statements(
+                    rec,
+                    &job.period,
+                    &out_dir,
+                    &input,
+                    &keys,
+                    true,
+                )?);
+            }
+            if args.marked || job.template.file.report.marked_copies {
+                let (files, problems) = crate::marked::write(&crate::marked::MarkInput {
+                    lang: job.lang,
+                    label: &job.period.label,
+                    out_dir: &out_dir,
+                    files: &analysis.inputs.files,
+                    flags: &analysis.flags,
+                    limits: &job.template.file.limits,
+                })?;
+                for p in problems {
+                    log.warn(&p);
+                }
+                outputs.extend(files);
+            }
+            let mut s = summary(&job, &analysis, false, started);
+            s.kpis = serde_json::to_value(&measures.kpis).map_err(|e| {
+                AppError::Runtime(anyhow::Error::new(e).context("serialising the KPIs"))
+            })?;
+            let json_name = format!("run-summary-{}.json", job.period.label);
+            s.outputs = outputs
+                .iter()
+                .map(|p| p.display().to_string())
+                .chain(std::iter::once(
+                    out_dir.join(&json_name).display().to_string(),
+                ))
+                .collect();
+            s.duration_ms = started.elapsed().as_millis() as u64;
+            let text = serde_json::to_string_pretty(&s).map_err(|e| {
+                AppError::Runtime(anyhow::Error::new(e).context("serialising the summary"))
+            })?;
+            outputs.push(crate::report::write_atomic(
+                &out_dir,
+                &json_name,
+                text.as_bytes(),
+            )?);
+            Ok((outputs, text))
+        })();
+        let _ = written_tx.send(written.is_ok());
+        (written, saver.and_then(|h| h.join().ok()))
+    });
+    let (outputs, text) = written?;
+    log.phase(
+        "write",
+        t,
+        &log.fill(
+            "log.write",
+            &[
+                ("n", &outputs.len().to_string()),
+                ("dir", &out_dir.display().to_string()),
+            ],
+        ),
+    );
+    match saved {
+        Some((path, Ok(()))) => log.detail(&log.fill(
+            "log.history_saved",
+            &[("path", &path.display().to_string())],
+        )),
+        Some((path, Err(e))) => log.alert(&log.fill(
+            "log.history_not_saved",
+            &[
+                ("path", &path.display().to_string()),
+                ("error", &e.to_string()),
+            ],
+        )),
+        None => {}
+    }
+    let mut out = std::io::stdout().lock();
+    if args.input.json {
+        let _ = writeln!(out, "{text}");
+    } else {
+        for p in &outputs {
+            let _ = writeln!(out, "{}", p.display());
+        }
+    }
+    Ok(fail_code(&analysis.flags, args.fail_on))
+}
