@@ -219,7 +219,47 @@ pub struct Flag {
     pub is_new: Option<bool>,
 }
 
+/// Where a flag points: the file, sheet and cell it names.
+pub struct Place {
+    pub file: String,
+    pub sheet: String,
+    pub cell: String,
+}
+
 impl Flag {
+    /// A flag of `rule` at `place`, about `field`: the one constructor of
+    /// every raising site, which then sets what it knows (order, owner,
+    /// value, the rejected row's cells, its identity).
+    pub fn new(
+        rule: RuleId,
+        severity: Severity,
+        table: Table,
+        field: &'static str,
+        place: Place,
+        message: String,
+    ) -> Flag {
+        Flag {
+            rule,
+            severity,
+            message,
+            table,
+            order_id: None,
+            owner: None,
+            file: place.file,
+            sheet: place.sheet,
+            cell: place.cell,
+            value: None,
+            rejected: false,
+            first_seen: None,
+            runs_open: None,
+            field,
+            key: None,
+            row_values: None,
+            ident: None,
+            is_new: None,
+        }
+    }
+
     /// `orders.xlsx › 订单 › D17`, the way messages name a place.
     pub fn place(&self) -> String {
         format!("{} › {} › {}", self.file, self.sheet, self.cell)

@@ -21,7 +21,7 @@ use super::sheet::{
 };
 use super::values;
 use crate::fields::{self, DateRole, FieldDef, Kind};
-use crate::flags::{cell_ref, col_letters, Flag, RuleId, Severity, Table};
+use crate::flags::{cell_ref, col_letters, Flag, Place, RuleId, Severity, Table};
 use crate::frame::{date_to_days, days_to_date};
 use crate::i18n;
 use crate::template::DateOrder;
@@ -387,25 +387,18 @@ impl<'p> Layout<'p> {
                 },
             )
         });
-        Flag {
-            rule,
-            severity,
-            message,
-            table: self.table,
-            key: order_text.as_deref().map(values::norm_key),
-            order_id: order_text,
-            owner,
+        let place = Place {
             file: self.file.to_string(),
             sheet: self.sheet.to_string(),
             cell: cell_ref(col, row.row1),
+        };
+        Flag {
+            key: order_text.as_deref().map(values::norm_key),
+            order_id: order_text,
+            owner,
             value,
-            rejected: false,
-            first_seen: None,
-            runs_open: None,
-            field,
-            row_values: None,
             ident,
-            is_new: None,
+            ..Flag::new(rule, severity, self.table, field, place, message)
         }
     }
 
@@ -896,26 +889,12 @@ fn missing_columns(
                     d.name,
                     ctx.aliases_of(table, i)
                 );
-                flags.push(Flag {
-                    rule: RuleId::V01,
-                    severity: sev,
-                    message: msg,
-                    table,
-                    order_id: None,
-                    owner: None,
+                let place = Place {
                     file: file.to_string(),
                     sheet: sheet.to_string(),
                     cell: header_cell.clone(),
-                    value: None,
-                    rejected: false,
-                    first_seen: None,
-                    runs_open: None,
-                    field: d.name,
-                    key: None,
-                    row_values: None,
-                    ident: None,
-                    is_new: None,
-                });
+                };
+                flags.push(Flag::new(RuleId::V01, sev, table, d.name, place, msg));
             }
         }
     }

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::Reconciled;
-use crate::flags::{Flag, Policy, RuleId, Severity, Table};
+use crate::flags::{Flag, Place, Policy, RuleId, Severity, Table};
 use crate::frame::days_to_date;
 use crate::frame::{days, floats, ints, lit_date, strs};
 use crate::i18n::{self, Lang};
@@ -182,27 +182,57 @@ impl RuleContext<'_> {
                     wanted.first().copied().unwrap_or("order_id"),
                 ),
             };
+            let place = Place { file, sheet, cell };
             out.push(Flag {
-                rule,
-                severity: sev,
-                message: message(i),
-                table,
                 order_id: hits.order_id[i].clone(),
                 owner: hits.owner[i].clone(),
-                file,
-                sheet,
-                cell,
                 value: value(i),
-                rejected: false,
-                first_seen: None,
-                runs_open: None,
-                field: cell_field,
                 key: hits.key[i].clone(),
-                row_values: None,
                 ident: hits.ident.get(i).cloned().flatten(),
-                is_new: None,
+                ..Flag::new(rule, sev, table, cell_field, place, message(i))
             });
         }
+    }
+
+    /// The shared end of the rules whose flag names a date and how many
+    /// days before as_of it lies (S01–S04, S07): a flag per row of `df`
+    /// (order-level for the orders table) on its `cell_field` cell, its
+    /// value the date in `date_col`, its message `key` filled with `date`
+    /// and `days`.
+    #[allow(clippy::too_many_arguments)]
+    fn raise_aged(
+        &self,
+        out: &mut Vec<Flag>,
+        rule: RuleId,
+        severity: Severity,
+        table: Table,
+        df: &DataFrame,
+        cell_field: &'static str,
+        date_col: &str,
+        key: &str,
+    ) -> PolarsResult<()> {
+        let hits = Hits::of(df, table == Table::Orders)?;
+        let d = ints(df, date_col)?;
+        let now = self.asof_days() as i64;
+        self.raise(
+            out,
+            rule,
+            severity,
+            table,
+            &hits,
+            cell_field,
+            |i| Some(day_text(d[i])),
+            |i| {
+                self.msg(
+                    key,
+                    &[
+                        ("days", &(now - d[i].unwrap_or(now)).to_string()),
+                        ("date", &day_text(d[i])),
+                    ],
+                )
+            },
+        );
+        Ok(())
     }
 
     fn msg(&self, key: &str, args: &[(&str, &str)]) -> String {
@@ -757,28 +787,16 @@ fn s01_stale(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -> Polars
         &rec.orders,
         col("open").and(age.gt(lit(ctx.thresholds.stale_days as i32))),
     )?;
-    let hits = Hits::of(&df, true)?;
-    let lu = ints(&df, "last_update")?;
-    let now = ctx.asof_days() as i64;
-    ctx.raise(
+    ctx.raise_aged(
         out,
         RuleId::S01,
         Severity::Warning,
         Table::Orders,
-        &hits,
+        &df,
         "order_id",
-        |i| Some(day_text(lu[i])),
-        |i| {
-            ctx.msg(
-                "s01",
-                &[
-                    ("days", &(now - lu[i].unwrap_or(now)).to_string()),
-                    ("date", &day_text(lu[i])),
-                ],
-            )
-        },
-    );
-    Ok(())
+        "last_update",
+        "s01",
+    )
 }
 
 /// S02: "overdue: open order past its due date".
@@ -787,28 +805,16 @@ fn s02_overdue(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -> Pola
         &rec.orders,
         col("open").and(col("due_date").lt(lit_date(ctx.as_of))),
     )?;
-    let hits = Hits::of(&df, true)?;
-    let due = ints(&df, "due_date")?;
-    let now = ctx.asof_days() as i64;
-    ctx.raise(
+    ctx.raise_aged(
         out,
         RuleId::S02,
         Severity::Error,
         Table::Orders,
-        &hits,
+        &df,
         "order_id",
-        |i| Some(day_text(due[i])),
-        |i| {
-            ctx.msg(
-                "s02",
-                &[
-                    ("days", &(now - due[i].unwrap_or(now)).to_string()),
-                    ("date", &day_text(due[i])),
-                ],
-            )
-        },
-    );
-    Ok(())
+        "due_date",
+        "s02",
+    )
 }
 
 /// S03: "order still pending confirmation more than confirm_days after its
@@ -821,28 +827,16 @@ fn s03_unconfirmed(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -> 
             .eq(lit("pending"))
             .and(age.gt(lit(ctx.thresholds.confirm_days as i32))),
     )?;
-    let hits = Hits::of(&df, true)?;
-    let od = ints(&df, "order_date")?;
-    let now = ctx.asof_days() as i64;
-    ctx.raise(
+    ctx.raise_aged(
         out,
         RuleId::S03,
         Severity::Warning,
         Table::Orders,
-        &hits,
+        &df,
         "order_id",
-        |i| Some(day_text(od[i])),
-        |i| {
-            ctx.msg(
-                "s03",
-                &[
-                    ("days", &(now - od[i].unwrap_or(now)).to_string()),
-                    ("date", &day_text(od[i])),
-                ],
-            )
-        },
-    );
-    Ok(())
+        "order_date",
+        "s03",
+    )
 }
 
 /// S04: "shipped shipment with no delivered_date and as_of > eta +
@@ -852,28 +846,16 @@ fn s04_past_eta(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -> Pol
         &rec.shipments,
         s04_predicate(ctx.as_of, ctx.thresholds.eta_grace_days),
     )?;
-    let hits = Hits::of(&df, false)?;
-    let eta = ints(&df, "eta")?;
-    let now = ctx.asof_days() as i64;
-    ctx.raise(
+    ctx.raise_aged(
         out,
         RuleId::S04,
         Severity::Warning,
         Table::Shipments,
-        &hits,
+        &df,
         "eta",
-        |i| Some(day_text(eta[i])),
-        |i| {
-            ctx.msg(
-                "s04",
-                &[
-                    ("date", &day_text(eta[i])),
-                    ("days", &(now - eta[i].unwrap_or(now)).to_string()),
-                ],
-            )
-        },
-    );
-    Ok(())
+        "eta",
+        "s04",
+    )
 }
 
 /// The S04 condition, shared with the `shipments_overdue` KPI.
@@ -955,28 +937,16 @@ fn s07_feedback_sla(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) ->
             .not()
             .and(age.gt(lit(ctx.thresholds.feedback_sla_days as i32))),
     )?;
-    let hits = Hits::of(&df, false)?;
-    let d = ints(&df, "date")?;
-    let now = ctx.asof_days() as i64;
-    ctx.raise(
+    ctx.raise_aged(
         out,
         RuleId::S07,
         Severity::Warning,
         Table::Feedback,
-        &hits,
+        &df,
         "date",
-        |i| Some(day_text(d[i])),
-        |i| {
-            ctx.msg(
-                "s07",
-                &[
-                    ("date", &day_text(d[i])),
-                    ("days", &(now - d[i].unwrap_or(now)).to_string()),
-                ],
-            )
-        },
-    );
-    Ok(())
+        "date",
+        "s07",
+    )
 }
 
 /// S08: "score ≤ 2 or nps ≤ 6 and no action recorded" (its action cell,

@@ -3,8 +3,9 @@
 //! delivery.
 
 use polars::prelude::*;
-use rust_xlsxwriter::{Chart, ChartType, Workbook};
+use rust_xlsxwriter::{ChartType, Workbook};
 
+use super::chart::{chart, ChartSpec, Series};
 use super::kpi::{customer_rows, kpi_table};
 use super::table::{column, rows_of, yes_no, Kind, SheetWriter, V};
 use super::ReportInput;
@@ -93,33 +94,38 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
 
     let ws = wb.worksheet_from_name(&sheet)?;
     let n = m.trend.len() as u32;
-    let mut line = Chart::new(ChartType::Line);
-    line.title().set_name(&t("chart.csat"));
-    line.add_series()
-        .set_name(&t("col.csat"))
-        .set_categories((sheet.as_str(), 4, dc, 3 + n, dc))
-        .set_values((sheet.as_str(), 4, dc + 1, 3 + n, dc + 1));
-    line.add_series()
-        .set_name(&t("col.nps"))
-        .set_categories((sheet.as_str(), 4, dc, 3 + n, dc))
-        .set_values((sheet.as_str(), 4, dc + 2, 3 + n, dc + 2))
-        .set_secondary_axis(true);
-    line.y_axis().set_num_format("0%").set_min(0.0).set_max(1.0);
-    line.y2_axis().set_min(-100.0).set_max(100.0);
-    line.legend()
-        .set_position(rust_xlsxwriter::ChartLegendPosition::Bottom);
-    line.set_width(560).set_height(300);
+    let (csat, nps) = (t("col.csat"), t("col.nps"));
+    let line = chart(&ChartSpec {
+        kind: ChartType::Line,
+        title: &t("chart.csat"),
+        sheet: &sheet,
+        rows: (4, 3 + n),
+        cat_col: dc,
+        series: &[
+            Series::on(&csat, dc + 1),
+            Series {
+                secondary: true,
+                ..Series::on(&nps, dc + 2)
+            },
+        ],
+        share_axis: true,
+        nps_axis: true,
+        height: 300,
+    });
     ws.insert_chart(3, 6, &line)?;
     if !cat_rows.is_empty() {
-        let mut bar = Chart::new(ChartType::Bar);
-        bar.title().set_name(&t("chart.category"));
         let k = cat_rows.len() as u32;
-        bar.add_series()
-            .set_name(&t("col.responses"))
-            .set_categories((sheet.as_str(), cat_top + 1, dc, cat_top + k, dc))
-            .set_values((sheet.as_str(), cat_top + 1, dc + 1, cat_top + k, dc + 1));
-        bar.legend().set_hidden();
-        bar.set_width(560).set_height(280);
+        let bar = chart(&ChartSpec {
+            kind: ChartType::Bar,
+            title: &t("chart.category"),
+            sheet: &sheet,
+            rows: (cat_top + 1, cat_top + k),
+            cat_col: dc,
+            series: &[Series::on(&t("col.responses"), dc + 1)],
+            share_axis: false,
+            nps_axis: false,
+            height: 280,
+        });
         ws.insert_chart(20, 6, &bar)?;
     }
     Ok(())

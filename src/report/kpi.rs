@@ -2,8 +2,9 @@
 //! Shipments, By owner, By customer, Data issues, Action list.
 
 use polars::prelude::*;
-use rust_xlsxwriter::{Chart, ChartType, ConditionalFormatFormula, Format, Workbook, XlsxError};
+use rust_xlsxwriter::{ChartType, ConditionalFormatFormula, Format, Workbook, XlsxError};
 
+use super::chart::{chart, ChartSpec, Series};
 use super::table::{add_sheet, column, rows_of, yes_no, Block, Kind, SheetWriter, V};
 use super::{source_cell, ReportInput};
 use crate::flags::Severity;
@@ -491,28 +492,31 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
 
     let ws = wb.worksheet_from_name(&sheet)?;
     let n = m.trend.len() as u32;
-    let mut line = Chart::new(ChartType::Line);
-    line.title().set_name(&t("chart.otd"));
-    for (c, name) in [(dc + 1, t("col.otd_rate")), (dc + 2, t("col.otif_rate"))] {
-        line.add_series()
-            .set_name(&name)
-            .set_categories((sheet.as_str(), 4, dc, 3 + n, dc))
-            .set_values((sheet.as_str(), 4, c, 3 + n, c));
-    }
-    line.y_axis().set_num_format("0%").set_min(0.0).set_max(1.0);
-    line.legend()
-        .set_position(rust_xlsxwriter::ChartLegendPosition::Bottom);
-    line.set_width(560).set_height(300);
+    let (otd, otif) = (t("col.otd_rate"), t("col.otif_rate"));
+    let line = chart(&ChartSpec {
+        kind: ChartType::Line,
+        title: &t("chart.otd"),
+        sheet: &sheet,
+        rows: (4, 3 + n),
+        cat_col: dc,
+        series: &[Series::on(&otd, dc + 1), Series::on(&otif, dc + 2)],
+        share_axis: true,
+        nps_axis: false,
+        height: 300,
+    });
     ws.insert_chart(3, 6, &line)?;
-    let mut bar = Chart::new(ChartType::Column);
-    bar.title().set_name(&t("chart.aging"));
-    bar.add_series()
-        .set_name(&t("col.open"))
+    let bar = chart(&ChartSpec {
+        kind: ChartType::Column,
+        title: &t("chart.aging"),
+        sheet: &sheet,
         // The overdue buckets only: "not due" would dwarf them.
-        .set_categories((sheet.as_str(), aging_top + 2, dc, aging_top + 5, dc))
-        .set_values((sheet.as_str(), aging_top + 2, dc + 1, aging_top + 5, dc + 1));
-    bar.legend().set_hidden();
-    bar.set_width(560).set_height(280);
+        rows: (aging_top + 2, aging_top + 5),
+        cat_col: dc,
+        series: &[Series::on(&t("col.open"), dc + 1)],
+        share_axis: false,
+        nps_axis: false,
+        height: 280,
+    });
     ws.insert_chart(20, 6, &bar)?;
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! Every file is written to a temporary name in the output folder and
 //! renamed into place, so a manager never opens a half-written workbook.
 
+pub mod chart;
 pub mod check_text;
 pub mod documents;
 pub mod feedback;
