@@ -7,10 +7,11 @@
 
 use chrono::NaiveDate;
 
+use crate::flags::Table;
 use crate::flags::{Flag, FlagCounts, Severity};
 use crate::i18n::{self, Lang};
 use crate::period::Period;
-use crate::read::FileReport;
+use crate::read::{FileReport, SheetReport};
 
 /// What `check` prints, as the stages produced it.
 pub struct CheckInput<'a> {
@@ -31,10 +32,10 @@ pub struct CheckInput<'a> {
 const CHECK_OWNERS: usize = 20;
 
 /// The plain-text report of `check`: per file and sheet what was found,
-/// then the flags by rule and owner, most severe first, with samples.
+/// the notes and the payment terms not read, then the flags by rule and
+/// owner, most severe first, with samples.
 pub fn render(c: &CheckInput) -> String {
     let lang = c.lang;
-    let t = |k: &str| i18n::text(lang, k);
     let mut s = String::new();
     s.push_str(&i18n::fill(
         lang,
@@ -48,106 +49,135 @@ pub fn render(c: &CheckInput) -> String {
     ));
     s.push_str("\n\n");
     for f in c.files {
-        s.push_str(&format!("{}  {}\n", f.table.as_str(), f.path));
-        for sh in &f.sheets {
-            s.push_str(&format!(
-                "  {} ({}): {}\n",
-                sh.name,
-                i18n::fill(lang, "check.header", &[("row", &sh.header_row.to_string())]),
-                i18n::fill(
-                    lang,
-                    "check.rows",
-                    &[
-                        ("read", &sh.rows_read.to_string()),
-                        ("accepted", &sh.rows_accepted.to_string()),
-                        ("rejected", &sh.rows_rejected.to_string()),
-                        ("totals", &sh.rows_totals.to_string()),
-                    ]
-                )
-            ));
-            let mut about = Vec::new();
-            if let Some(why) = &sh.chosen_because {
-                about.push(format!(
-                    "→ {}: {why}",
-                    i18n::table_label(lang, f.table.as_str())
-                ));
-            }
-            if sh.two_row_header {
-                about.push(t("check.two_rows").to_string());
-            }
-            if sh.rows_notes > 0 {
-                about.push(i18n::fill(
-                    lang,
-                    "check.notes",
-                    &[("n", &sh.rows_notes.to_string())],
-                ));
-            }
-            if !about.is_empty() {
-                s.push_str(&format!("    {}\n", about.join("; ")));
-            }
-            for (table, from) in &sh.derived_from {
-                let n = sh.derived.get(table.as_str()).copied().unwrap_or(0);
-                s.push_str(&format!(
-                    "    {}\n",
-                    i18n::fill(
-                        lang,
-                        "check.derived",
-                        &[
-                            ("n", &n.to_string()),
-                            ("table", i18n::table_label(lang, table.as_str())),
-                            ("from", &from.join(", ")),
-                        ]
-                    )
-                ));
-            }
-            let mapped: Vec<String> = sh
-                .mapped
-                .iter()
-                .map(|(f, h)| format!("{f} ← {h}"))
-                .collect();
-            s.push_str(&format!(
-                "    {}: {}\n",
-                t("check.mapped"),
-                mapped.join(", ")
-            ));
-            if !sh.unmapped.is_empty() {
-                s.push_str(&format!(
-                    "    {}: {}\n",
-                    t("check.unmapped"),
-                    sh.unmapped.join(", ")
-                ));
-            }
-            for ig in &sh.ignored_columns {
-                let col = if ig.column.is_empty() {
-                    String::new()
-                } else {
-                    format!("{} ", ig.column)
-                };
-                s.push_str(&format!(
-                    "    {}: {col}“{}” — {}\n",
-                    t("check.ignored"),
-                    ig.header,
-                    ig.reason
-                ));
-            }
-            if !sh.empty_markers.is_empty() {
-                let m: Vec<String> = sh
-                    .empty_markers
-                    .iter()
-                    .map(|(c, n)| format!("{c} {n}"))
-                    .collect();
-                s.push_str(&format!("    {}: {}\n", t("check.markers"), m.join(", ")));
-            }
-        }
-        for sk in &f.skipped_sheets {
-            s.push_str(&format!(
-                "  {} {}: {}\n",
-                t("check.skipped"),
-                sk.name,
-                sk.reason
-            ));
-        }
+        file_lines(&mut s, lang, f);
     }
+    said_lines(&mut s, c);
+    s.push('\n');
+    if c.flags.is_empty() {
+        s.push_str(&format!("{}\n", i18n::text(lang, "check.none")));
+        return s;
+    }
+    let counts = FlagCounts::of(c.flags);
+    count_lines(&mut s, c, &counts);
+    sample_lines(&mut s, c, &counts);
+    s
+}
+
+/// A file: each sheet read, then each sheet skipped and why.
+fn file_lines(s: &mut String, lang: Lang, f: &FileReport) {
+    let t = |k: &str| i18n::text(lang, k);
+    s.push_str(&format!("{}  {}\n", f.table.as_str(), f.path));
+    for sh in &f.sheets {
+        sheet_lines(s, lang, f.table, sh);
+    }
+    for sk in &f.skipped_sheets {
+        s.push_str(&format!(
+            "  {} {}: {}\n",
+            t("check.skipped"),
+            sk.name,
+            sk.reason
+        ));
+    }
+}
+
+/// A sheet read: its header row and rows, why this table took it, what it
+/// derived, the columns mapped, left and dropped, and the empty markers.
+fn sheet_lines(s: &mut String, lang: Lang, table: Table, sh: &SheetReport) {
+    let t = |k: &str| i18n::text(lang, k);
+    s.push_str(&format!(
+        "  {} ({}): {}\n",
+        sh.name,
+        i18n::fill(lang, "check.header", &[("row", &sh.header_row.to_string())]),
+        i18n::fill(
+            lang,
+            "check.rows",
+            &[
+                ("read", &sh.rows_read.to_string()),
+                ("accepted", &sh.rows_accepted.to_string()),
+                ("rejected", &sh.rows_rejected.to_string()),
+                ("totals", &sh.rows_totals.to_string()),
+            ]
+        )
+    ));
+    let mut about = Vec::new();
+    if let Some(why) = &sh.chosen_because {
+        about.push(format!(
+            "→ {}: {why}",
+            i18n::table_label(lang, table.as_str())
+        ));
+    }
+    if sh.two_row_header {
+        about.push(t("check.two_rows").to_string());
+    }
+    if sh.rows_notes > 0 {
+        about.push(i18n::fill(
+            lang,
+            "check.notes",
+            &[("n", &sh.rows_notes.to_string())],
+        ));
+    }
+    if !about.is_empty() {
+        s.push_str(&format!("    {}\n", about.join("; ")));
+    }
+    for (table, from) in &sh.derived_from {
+        let n = sh.derived.get(table.as_str()).copied().unwrap_or(0);
+        s.push_str(&format!(
+            "    {}\n",
+            i18n::fill(
+                lang,
+                "check.derived",
+                &[
+                    ("n", &n.to_string()),
+                    ("table", i18n::table_label(lang, table.as_str())),
+                    ("from", &from.join(", ")),
+                ]
+            )
+        ));
+    }
+    let mapped: Vec<String> = sh
+        .mapped
+        .iter()
+        .map(|(f, h)| format!("{f} ← {h}"))
+        .collect();
+    s.push_str(&format!(
+        "    {}: {}\n",
+        t("check.mapped"),
+        mapped.join(", ")
+    ));
+    if !sh.unmapped.is_empty() {
+        s.push_str(&format!(
+            "    {}: {}\n",
+            t("check.unmapped"),
+            sh.unmapped.join(", ")
+        ));
+    }
+    for ig in &sh.ignored_columns {
+        let col = if ig.column.is_empty() {
+            String::new()
+        } else {
+            format!("{} ", ig.column)
+        };
+        s.push_str(&format!(
+            "    {}: {col}“{}” — {}\n",
+            t("check.ignored"),
+            ig.header,
+            ig.reason
+        ));
+    }
+    if !sh.empty_markers.is_empty() {
+        let m: Vec<String> = sh
+            .empty_markers
+            .iter()
+            .map(|(c, n)| format!("{c} {n}"))
+            .collect();
+        s.push_str(&format!("    {}: {}\n", t("check.markers"), m.join(", ")));
+    }
+}
+
+/// What the run could not say, and the payment terms it could not read.
+fn said_lines(s: &mut String, c: &CheckInput) {
+    let lang = c.lang;
+    let t = |k: &str| i18n::text(lang, k);
     if !c.notes.is_empty() {
         s.push('\n');
         for line in c.notes {
@@ -164,12 +194,13 @@ pub fn render(c: &CheckInput) -> String {
             ));
         }
     }
-    s.push('\n');
-    let counts = FlagCounts::of(c.flags);
-    if c.flags.is_empty() {
-        s.push_str(&format!("{}\n", t("check.none")));
-        return s;
-    }
+}
+
+/// The number of flags by severity, by rule, and by owner (the owners
+/// with most flags, the rest counted on one line).
+fn count_lines(s: &mut String, c: &CheckInput, counts: &FlagCounts) {
+    let lang = c.lang;
+    let t = |k: &str| i18n::text(lang, k);
     let n = |sev: Severity| counts.count(sev).to_string();
     s.push_str(&i18n::fill(
         lang,
@@ -215,7 +246,11 @@ pub fn render(c: &CheckInput) -> String {
         ));
     }
     s.push('\n');
-    // Samples: up to five per rule, most severe rules first.
+}
+
+/// Up to five flags of each rule, most severe rules first.
+fn sample_lines(s: &mut String, c: &CheckInput, counts: &FlagCounts) {
+    let lang = c.lang;
     let mut shown_per_rule: std::collections::BTreeMap<crate::flags::RuleId, usize> =
         Default::default();
     for f in c.flags {
@@ -238,5 +273,4 @@ pub fn render(c: &CheckInput) -> String {
             ));
         }
     }
-    s
 }

@@ -284,6 +284,9 @@ const KPI_NAMES: &[&str] = &[
     "flags_resolved",
 ];
 
+/// The Summary sheet: the KPI table, then block by block below it (amounts
+/// received, receivables, flags by severity, rows read, the trend of data
+/// issues), and the charts with their data to the right.
 fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
@@ -307,9 +310,26 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
         names.extend(["deposits_pending", "payment_days_median"]);
     }
     let end = kpi_table(&mut w, inp, &m.kpis, inp.previous, &names, 3)?;
+    let mut r = amounts_block(&mut w, inp, end + 1)?;
+    if m.has_payments {
+        r = receivables_block(&mut w, inp, r)?;
+    }
+    r = severity_block(&mut w, inp, r)?;
+    r = rows_block(&mut w, inp, r)?;
+    issue_trend_block(&mut w, inp, r)?;
+    // Chart data, to the right of the charts.
+    let dc: u16 = 18;
+    let aging_top = chart_data(&mut w, inp, dc)?;
+    w.finish()?;
+    summary_charts(wb, inp, &sheet, dc, aging_top)
+}
 
-    // Amount received per currency, flags by severity, rows read.
-    let mut r = end + 1;
+/// Amount received per currency (and in the base currency), at row `r`;
+/// returns the next free row.
+fn amounts_block(w: &mut SheetWriter, inp: &ReportInput, mut r: u32) -> Result<u32, XlsxError> {
+    let lang = inp.lang;
+    let t = |key: &str| i18n::text(lang, key).to_string();
+    let (m, f) = (inp.measures, &inp.formats);
     let mut amount_rows: Vec<Vec<V>> = m
         .kpis
         .orders_received_amount
@@ -338,43 +358,59 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
         &amount_rows,
         false,
     )? + 1;
-    if m.has_payments {
-        let k = &m.kpis;
-        let currencies: std::collections::BTreeSet<&String> = k
-            .receivables_open
-            .keys()
-            .chain(k.receivables_overdue.keys())
-            .collect();
-        let mut rows: Vec<Vec<V>> = currencies
-            .into_iter()
-            .map(|c| {
-                vec![
-                    currency_cell(lang, c),
-                    V::Num(k.receivables_open.get(c).copied().unwrap_or(0.0)),
-                    V::Num(k.receivables_overdue.get(c).copied().unwrap_or(0.0)),
-                ]
-            })
-            .collect();
-        if let (Some(base), Some(o)) = (&inp.template.file.fx.base, k.receivables_open_base) {
-            rows.push(vec![
-                V::text(i18n::fill(lang, "word.in_base", &[("base", base)])),
-                V::Num(o),
-                V::Num(k.receivables_overdue_base.unwrap_or(0.0)),
-            ]);
-        }
-        w.put(r, 0, &V::text(t("sheet.payments")), Some(&f.bold))?;
-        r = w.table(
-            r + 1,
-            0,
-            &[
-                t("col.currency"),
-                t("kpi.receivables_open"),
-                t("kpi.receivables_overdue"),
-            ],
-            &rows,
-            false,
-        )? + 1;
+    Ok(r)
+}
+
+/// Receivables open and overdue per currency, at row `r`; returns the
+/// next free row.
+fn receivables_block(w: &mut SheetWriter, inp: &ReportInput, mut r: u32) -> Result<u32, XlsxError> {
+    let lang = inp.lang;
+    let t = |key: &str| i18n::text(lang, key).to_string();
+    let (m, f) = (inp.measures, &inp.formats);
+    let k = &m.kpis;
+    let currencies: std::collections::BTreeSet<&String> = k
+        .receivables_open
+        .keys()
+        .chain(k.receivables_overdue.keys())
+        .collect();
+    let mut rows: Vec<Vec<V>> = currencies
+        .into_iter()
+        .map(|c| {
+            vec![
+                currency_cell(lang, c),
+                V::Num(k.receivables_open.get(c).copied().unwrap_or(0.0)),
+                V::Num(k.receivables_overdue.get(c).copied().unwrap_or(0.0)),
+            ]
+        })
+        .collect();
+    if let (Some(base), Some(o)) = (&inp.template.file.fx.base, k.receivables_open_base) {
+        rows.push(vec![
+            V::text(i18n::fill(lang, "word.in_base", &[("base", base)])),
+            V::Num(o),
+            V::Num(k.receivables_overdue_base.unwrap_or(0.0)),
+        ]);
     }
+    w.put(r, 0, &V::text(t("sheet.payments")), Some(&f.bold))?;
+    r = w.table(
+        r + 1,
+        0,
+        &[
+            t("col.currency"),
+            t("kpi.receivables_open"),
+            t("kpi.receivables_overdue"),
+        ],
+        &rows,
+        false,
+    )? + 1;
+    Ok(r)
+}
+
+/// Flags by severity, new, still open and resolved, at row `r`; returns
+/// the next free row.
+fn severity_block(w: &mut SheetWriter, inp: &ReportInput, mut r: u32) -> Result<u32, XlsxError> {
+    let lang = inp.lang;
+    let t = |key: &str| i18n::text(lang, key).to_string();
+    let m = inp.measures;
     let opt = |x: Option<u64>| V::opt_int(x.map(|n| n as i64));
     let sev_rows: Vec<Vec<V>> = m
         .flags_by_severity
@@ -402,6 +438,13 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
         &sev_rows,
         false,
     )? + 1;
+    Ok(r)
+}
+
+/// Rows read, accepted and rejected over every file, at row `r`; returns
+/// the next free row.
+fn rows_block(w: &mut SheetWriter, inp: &ReportInput, mut r: u32) -> Result<u32, XlsxError> {
+    let t = |key: &str| i18n::text(inp.lang, key).to_string();
     let (mut read, mut acc, mut rej) = (0u64, 0u64, 0u64);
     for file in inp.files {
         for s in &file.sheets {
@@ -422,7 +465,14 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
         &rows_rows,
         false,
     )? + 1;
-    // The trend of data issues: earlier runs from the history, then this one.
+    Ok(r)
+}
+
+/// The trend of data issues (earlier runs from the history, then this
+/// one), at row `r`.
+fn issue_trend_block(w: &mut SheetWriter, inp: &ReportInput, r: u32) -> Result<(), XlsxError> {
+    let t = |key: &str| i18n::text(inp.lang, key).to_string();
+    let (m, f) = (inp.measures, &inp.formats);
     let mut issue_rows: Vec<Vec<V>> = inp
         .issue_trend
         .iter()
@@ -446,8 +496,15 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
     ];
     w.table(r + 1, 0, &issue_headers, &issue_rows, false)?;
 
-    // Chart data, to the right of the charts.
-    let dc: u16 = 18;
+    Ok(())
+}
+
+/// The charts' data in column `dc`: the OTD/OTIF trend, then the backlog
+/// aging below it; returns the aging table's top row.
+fn chart_data(w: &mut SheetWriter, inp: &ReportInput, dc: u16) -> Result<u32, XlsxError> {
+    let lang = inp.lang;
+    let t = |key: &str| i18n::text(lang, key).to_string();
+    let m = inp.measures;
     let trend_rows: Vec<Vec<V>> = m
         .trend
         .iter()
@@ -488,15 +545,26 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
         &aging_rows,
         false,
     )?;
-    w.finish()?;
+    Ok(aging_top)
+}
 
-    let ws = wb.worksheet_from_name(&sheet)?;
-    let n = m.trend.len() as u32;
+/// The OTD/OTIF line and the backlog-aging bars of `sheet`, over the data
+/// `chart_data` wrote in column `dc`.
+fn summary_charts(
+    wb: &mut Workbook,
+    inp: &ReportInput,
+    sheet: &str,
+    dc: u16,
+    aging_top: u32,
+) -> Result<(), XlsxError> {
+    let t = |key: &str| i18n::text(inp.lang, key).to_string();
+    let n = inp.measures.trend.len() as u32;
+    let ws = wb.worksheet_from_name(sheet)?;
     let (otd, otif) = (t("col.otd_rate"), t("col.otif_rate"));
     let line = chart(&ChartSpec {
         kind: ChartType::Line,
         title: &t("chart.otd"),
-        sheet: &sheet,
+        sheet,
         rows: (4, 3 + n),
         cat_col: dc,
         series: &[Series::on(&otd, dc + 1), Series::on(&otif, dc + 2)],
@@ -508,7 +576,7 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
     let bar = chart(&ChartSpec {
         kind: ChartType::Column,
         title: &t("chart.aging"),
-        sheet: &sheet,
+        sheet,
         // The overdue buckets only: "not due" would dwarf them.
         rows: (aging_top + 2, aging_top + 5),
         cat_col: dc,
