@@ -137,8 +137,6 @@ pub fn run_confirm(args: crate::cli::ConfirmArgs) -> Result<Outcome, AppError> {
     let docs = md::confirmations(rec, &keys).map_err(polars_err("selecting the order lines"))?;
     let dir = d.out.path.join("confirmations");
     let input = doc_input(&d);
-    let mut taken = std::collections::HashSet::new();
-    let mut written = Vec::new();
     for c in &docs {
         for m in &c.missing {
             let key = match m.field {
@@ -157,21 +155,44 @@ pub fn run_confirm(args: crate::cli::ConfirmArgs) -> Result<Outcome, AppError> {
                     .fill(key, &[("order", &m.order_id), ("place", &place)]),
             );
         }
-        let stem = crate::report::names::safe_stem(&c.order_id, &mut taken);
-        let wb = crate::report::documents::confirmation(&input, c).map_err(|e| {
+    }
+    let written = write_each(
+        &docs,
+        &dir,
+        |c| &c.order_id,
+        "the confirmation",
+        |c| crate::report::documents::confirmation(&input, c),
+    )?;
+    print_written(&written, args.doc.input.json);
+    Ok(Outcome::Done)
+}
+
+/// One workbook per document in `dir`, laid out by `layout` and named
+/// after `name` (made safe for a file name, and unique); `what` names the
+/// kind of document in an error.
+fn write_each<T>(
+    docs: &[T],
+    dir: &std::path::Path,
+    name: impl Fn(&T) -> &str,
+    what: &str,
+    layout: impl Fn(&T) -> Result<rust_xlsxwriter::Workbook, rust_xlsxwriter::XlsxError>,
+) -> Result<Vec<PathBuf>, AppError> {
+    let mut taken = std::collections::HashSet::new();
+    let mut written = Vec::new();
+    for doc in docs {
+        let stem = crate::report::names::safe_stem(name(doc), &mut taken);
+        let wb = layout(doc).map_err(|e| {
             AppError::Runtime(
-                anyhow::Error::new(e)
-                    .context(format!("laying out the confirmation of {}", c.order_id)),
+                anyhow::Error::new(e).context(format!("laying out {what} of {}", name(doc))),
             )
         })?;
         written.push(crate::report::documents::save(
             wb,
-            &dir,
+            dir,
             &format!("{stem}.xlsx"),
         )?);
     }
-    print_written(&written, args.doc.input.json);
-    Ok(Outcome::Done)
+    Ok(written)
 }
 
 /// The statements of `keys` in `out_dir/statements/<label>/`.
@@ -186,22 +207,13 @@ pub(super) fn write_statements(
     let docs = crate::measure::documents::statements(rec, keys, period)
         .map_err(polars_err("selecting the open orders"))?;
     let dir = out_dir.join("statements").join(&period.label);
-    let mut taken = std::collections::HashSet::new();
-    let mut written = Vec::new();
-    for s in &docs {
-        let stem = crate::report::names::safe_stem(&s.customer, &mut taken);
-        let wb = crate::report::documents::statement(input, s).map_err(|e| {
-            AppError::Runtime(
-                anyhow::Error::new(e)
-                    .context(format!("laying out the statement of {}", s.customer)),
-            )
-        })?;
-        written.push(crate::report::documents::save(
-            wb,
-            &dir,
-            &format!("{stem}.xlsx"),
-        )?);
-    }
+    let written = write_each(
+        &docs,
+        &dir,
+        |s| &s.customer,
+        "the statement",
+        |s| crate::report::documents::statement(input, s),
+    )?;
     // A statement of every customer replaces the period's earlier set:
     // the statements of customers with nothing open any more go (only
     // files gendan listed there); a statement of some customers adds.
