@@ -24,6 +24,7 @@ use crate::i18n::Lang;
 struct Rng(u64);
 
 impl Rng {
+    /// The next number of the sequence.
     fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
@@ -39,6 +40,7 @@ impl Rng {
             self.next() % n
         }
     }
+    /// Uniform in `lo..=hi`.
     fn range(&mut self, lo: i64, hi: i64) -> i64 {
         lo + self.below((hi - lo + 1).max(1) as u64) as i64
     }
@@ -46,6 +48,7 @@ impl Rng {
     fn chance(&mut self, p: f64) -> bool {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
     }
+    /// One of `xs`, uniformly.
     fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
         xs[self.below(xs.len() as u64) as usize]
     }
@@ -62,10 +65,12 @@ enum C {
     Error,
 }
 
+/// A text cell.
 fn t(s: impl Into<String>) -> C {
     C::Text(s.into())
 }
 
+/// A date cell, or an empty one.
 fn od(d: Option<NaiveDate>) -> C {
     d.map(C::Date).unwrap_or(C::Empty)
 }
@@ -326,6 +331,7 @@ const EN: Words = Words {
     ],
 };
 
+/// A status word as the registers of `lang` write it.
 fn status_text(lang: Lang, canonical: &str) -> String {
     crate::i18n::status_word(lang, canonical).to_string()
 }
@@ -416,6 +422,39 @@ fn merge_runs(lines: &[Line]) -> Vec<(usize, usize)> {
     runs
 }
 
+/// What every part of the generation needs: the language, the day the
+/// registers are as of, and whether they are a large company's.
+struct Scene {
+    lang: Lang,
+    as_of: NaiveDate,
+    /// A large company's register holds a year of orders, shipped in more
+    /// parts: about 1.2 shipments and 0.3 feedback rows per order line.
+    large: bool,
+}
+
+/// One order: what its lines share.
+struct Order {
+    order_id: String,
+    customer: &'static str,
+    country: &'static str,
+    currency: &'static str,
+    owner: String,
+    order_date: NaiveDate,
+    due: NaiveDate,
+    /// How many lines it has.
+    n_lines: usize,
+    /// Index into `PAYMENT`.
+    payment: usize,
+    cancelled: bool,
+    confirmed: Option<NaiveDate>,
+    status: &'static str,
+    deposit_rx: Rx,
+    balance_rx: Rx,
+    department: &'static str,
+    updated: NaiveDate,
+}
+
+/// `n` order lines, with the shipments and feedback that follow from them.
 fn generate(
     rng: &mut Rng,
     n: usize,
@@ -432,312 +471,421 @@ fn generate(
     let mut fbs = Vec::new();
     let mut order_no = 0u64;
     let year = as_of.year() % 100;
-    // A large company's register holds a year of orders, shipped in more
-    // parts: about 1.2 shipments and 0.3 feedback rows per order line.
-    let large = n > 50_000;
-    let history = if large { 365 } else { 150 };
+    let scene = Scene {
+        lang,
+        as_of,
+        large: n > 50_000,
+    };
+    let history = if scene.large { 365 } else { 150 };
     while lines.len() < n {
         order_no += 1;
         let order_id = format!("PO-{year:02}{order_no:05}");
-        let (customer, country, currency) = rng.pick(CUSTOMERS);
-        let owner = rng.pick(owners).to_string();
-        let order_date = as_of - Duration::days(rng.range(0, history));
-        let lead = rng.range(20, 55);
-        let due = order_date + Duration::days(lead);
-        let age = (as_of - order_date).num_days();
-        let n_lines = (1 + rng.below(3) as usize).min(n - lines.len());
-        let payment = rng.below(PAYMENT.len() as u64) as usize;
-        // Where the order is, by age against lead time, with some slippage.
-        let slip = rng.range(-6, 12);
-        let progress = age as f64 / (lead + slip).max(1) as f64;
-        let cancelled = rng.chance(0.02);
-        let on_hold = !cancelled && rng.chance(0.01);
-        // Now and then an order waits for its confirmation far too long (S03).
-        let forgotten = age > 5 && progress < 0.6 && rng.chance(0.06);
-        let confirmed = if age > 1 && !forgotten && !(progress < 0.1 && rng.chance(0.5)) {
-            Some(order_date + Duration::days(rng.range(0, 4).min(age)))
-        } else {
-            None
-        };
-        let status: &'static str = if cancelled {
-            "cancelled"
-        } else if on_hold {
-            "on_hold"
-        } else if confirmed.is_none() {
-            "pending"
-        } else if progress < 0.25 {
-            "confirmed"
-        } else if progress < 0.8 {
-            "in_production"
-        } else if progress < 0.92 {
-            "ready"
-        } else if progress < 1.5 {
-            "shipped"
-        } else if progress < 2.2 {
-            "delivered"
-        } else {
-            "closed"
-        };
-        // Payments: deposits mostly in a few days after confirmation, some
-        // late (P02, or P01 once shipped), some in part; balances mostly in
-        // around shipment, some overdue (P03) or missing before shipment (P01).
-        let has_deposit = payment <= 2;
-        let deposit_rx = match confirmed {
-            Some(c) if has_deposit => {
-                let paid = c + Duration::days(rng.range(1, 5));
-                if rng.chance(0.04) {
-                    Rx::No
-                } else if rng.chance(0.015) {
-                    Rx::Amount(100.0)
-                } else if paid > as_of {
-                    Rx::Empty
-                } else if rng.chance(0.15) {
-                    Rx::Yes
-                } else {
-                    Rx::Date(paid)
-                }
-            }
-            _ => Rx::Empty,
-        };
-        let left = matches!(status, "shipped" | "delivered" | "closed");
-        let balance_rx = if !left || payment == 2 {
-            Rx::Empty
-        } else if rng.chance(if (as_of - due).num_days() > 60 {
-            0.01
-        } else {
-            0.1
-        }) {
-            // Most old balances came in long ago; recent ones are chased.
-            Rx::No
-        } else {
-            let paid = if payment == 0 {
-                due - Duration::days(rng.range(1, 5))
-            } else {
-                due + Duration::days(rng.range(5, 45))
-            };
-            if paid > as_of {
-                Rx::Empty
-            } else {
-                Rx::Date(paid)
-            }
-        };
-        let department = match status {
-            "pending" | "confirmed" => "sales",
-            "in_production" => rng.pick(&["production", "purchasing", "quality"]),
-            "ready" => "logistics",
-            "shipped" => "logistics",
-            "delivered" | "closed" => "documents",
-            _ => "sales",
-        };
-        let stale = rng.chance(0.1);
-        let updated = (as_of
-            - Duration::days(if stale {
-                rng.range(8, 40)
-            } else {
-                rng.range(0, 6)
-            }))
-        .max(order_date);
-        let mut total_qty = 0.0;
-        for _ in 0..n_lines {
-            let (product, base) = rng.pick(PRODUCTS);
-            let qty = (rng.range(5, 120) * 50) as f64;
-            let price = ((base * (0.9 + rng.below(30) as f64 / 100.0)) * 100.0).round() / 100.0;
-            let price = if currency == "CNY" {
-                (price * 7.2 * 100.0).round() / 100.0
-            } else {
-                price
-            };
-            total_qty += qty;
-            lines.push(Line {
-                order_id: order_id.clone(),
-                customer: customer.to_string(),
-                contact: format!(
-                    "buyer{}@{}",
-                    rng.below(9) + 1,
-                    customer
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or("x")
-                        .to_lowercase()
-                        .replace(|c: char| !c.is_ascii_alphanumeric(), "")
-                ),
-                country: country.to_string(),
-                product: product.to_string(),
-                qty,
-                price,
-                currency: currency.to_string(),
-                amount: (qty * price * 100.0).round() / 100.0,
-                payment,
-                deposit_rx,
-                balance_rx,
-                order_date,
-                confirmed,
-                due,
-                status,
-                owner: owner.clone(),
-                department,
-                updated,
-                remarks: String::new(),
-            });
-        }
-        // Shipments for orders that have left (and a booked one for ready).
-        let shipped_status = matches!(status, "shipped" | "delivered" | "closed");
-        // C04: now and then an order marked shipped has no shipment row;
-        // C09: a cancelled order that left anyway.
-        let forgot = status == "shipped" && rng.chance(0.05);
-        let short = status == "closed" && rng.chance(0.05);
-        if (shipped_status && !forgot)
-            || (status == "ready" && rng.chance(0.4))
-            || (cancelled && rng.chance(0.25))
-        {
-            let parts = if large {
-                1 + rng.below(4) as usize
-            } else if total_qty >= 2000.0 && rng.chance(0.3) {
-                2
-            } else {
-                1
-            };
-            let mut left = total_qty;
-            for p in 0..parts {
-                let qty = if p + 1 == parts {
-                    left
-                } else {
-                    (left / 2.0).round()
-                };
-                left -= qty;
-                // C08: closed, but the last shipment came short.
-                let qty = if short && p + 1 == parts {
-                    (qty * 0.9).round()
-                } else {
-                    qty
-                };
-                // Most goods leave a few days before the due date; some slip.
-                let slip = if rng.chance(0.18) {
-                    rng.range(1, 12)
-                } else {
-                    rng.range(-6, 0)
-                };
-                let planned = due + Duration::days(slip + p as i64 * 4);
-                let ship_date = if status == "ready" {
-                    (as_of + Duration::days(rng.range(1, 10)))
-                        .min(planned.max(as_of + Duration::days(1)))
-                } else {
-                    planned.min(as_of)
-                };
-                let mode: &'static str = rng.pick(&["sea", "sea", "sea", "air", "express", "rail"]);
-                let transit = match mode {
-                    "sea" => rng.range(18, 35),
-                    "rail" => rng.range(14, 22),
-                    "air" => rng.range(3, 7),
-                    _ => rng.range(2, 5),
-                };
-                let eta = ship_date + Duration::days(transit);
-                let late_arrival = rng.range(-3, 6);
-                let arrive = eta + Duration::days(late_arrival);
-                let delivered = if status != "ready"
-                    && arrive <= as_of
-                    && (status != "shipped" || rng.chance(0.3))
-                {
-                    Some(arrive)
-                } else {
-                    None
-                };
-                let sstatus: &'static str = if status == "ready" {
-                    "booked"
-                } else if delivered.is_some() {
-                    "delivered"
-                } else if eta <= as_of {
-                    "arrived"
-                } else {
-                    "in_transit"
-                };
-                let tracking = if status == "ready"
-                    || (delivered.is_none() && rng.chance(0.15))
-                    || rng.chance(0.02)
-                {
-                    None
-                } else {
-                    Some(format!(
-                        "{}{}",
-                        rng.pick(&["COSU", "MAEU", "MSCU", "EGLV"]),
-                        60_000_000 + rng.below(39_999_999)
-                    ))
-                };
-                ships.push(Ship {
-                    id: format!("SH-{}-{}", &order_id[3..], p + 1),
-                    order_id: order_id.clone(),
-                    qty,
-                    ship_date: Some(ship_date),
-                    mode,
-                    carrier: rng.pick(CARRIERS).to_string(),
-                    tracking,
-                    eta: Some(eta),
-                    delivered,
-                    status: sstatus,
-                    updated: (as_of - Duration::days(rng.range(0, 5))).max(ship_date.min(as_of)),
-                });
-                // Feedback after delivery for about half the orders.
-                if let Some(d) = delivered {
-                    if p + 1 == parts && rng.chance(if large { 0.75 } else { 0.55 }) {
-                        let date = d + Duration::days(rng.range(3, 25));
-                        if date <= as_of {
-                            let score = rng.pick(&[5, 5, 4, 4, 4, 3, 3, 2, 1]);
-                            let nps = (score * 2 + rng.range(-1, 1)).clamp(0, 10);
-                            let unhappy = score <= 2 || nps <= 6;
-                            let category: &'static str = if unhappy {
-                                rng.pick(&["quality", "delivery", "packaging", "documents"])
-                            } else {
-                                rng.pick(&["service", "other", "price"])
-                            };
-                            let closed = if rng.chance(0.7) {
-                                Some((date + Duration::days(rng.range(1, 12))).min(as_of))
-                            } else {
-                                None
-                            };
-                            let action = if unhappy && rng.chance(0.7) {
-                                Some(if lang == Lang::Zh {
-                                    "已与工厂沟通整改，下批加强检验".to_string()
-                                } else {
-                                    "Raised with the factory; extra inspection next lot".to_string()
-                                })
-                            } else {
-                                None
-                            };
-                            fbs.push(Fb {
-                                id: format!("FB-{:05}", fbs.len() + 1),
-                                order_id: Some(order_id.clone()),
-                                customer: customer.to_string(),
-                                date,
-                                score: Some(score),
-                                nps: Some(nps),
-                                category,
-                                comment: comment(lang, category, score),
-                                department: match category {
-                                    "quality" => "quality",
-                                    "delivery" => "logistics",
-                                    "packaging" => "production",
-                                    "documents" => "documents",
-                                    _ => "sales",
-                                },
-                                action,
-                                status: if closed.is_some() {
-                                    "closed"
-                                } else if rng.chance(0.5) {
-                                    "in_progress"
-                                } else {
-                                    "open"
-                                },
-                                closed,
-                            });
-                        }
-                    }
-                }
-            }
-        }
+        let order = new_order(rng, &scene, order_id, owners, history, n - lines.len());
+        let total_qty = push_lines(rng, &order, &mut lines);
+        push_shipments(rng, &scene, &order, total_qty, &mut ships, &mut fbs);
     }
     (lines, ships, fbs)
 }
 
+/// A new order placed in the last `history` days, with at most
+/// `lines_left` lines: its customer, dates, status, payments and stage.
+fn new_order(
+    rng: &mut Rng,
+    scene: &Scene,
+    order_id: String,
+    owners: &[&str],
+    history: i64,
+    lines_left: usize,
+) -> Order {
+    let as_of = scene.as_of;
+    let (customer, country, currency) = rng.pick(CUSTOMERS);
+    let owner = rng.pick(owners).to_string();
+    let order_date = as_of - Duration::days(rng.range(0, history));
+    let lead = rng.range(20, 55);
+    let due = order_date + Duration::days(lead);
+    let age = (as_of - order_date).num_days();
+    let n_lines = (1 + rng.below(3) as usize).min(lines_left);
+    let payment = rng.below(PAYMENT.len() as u64) as usize;
+    // Where the order is, by age against lead time, with some slippage.
+    let slip = rng.range(-6, 12);
+    let progress = age as f64 / (lead + slip).max(1) as f64;
+    let cancelled = rng.chance(0.02);
+    let on_hold = !cancelled && rng.chance(0.01);
+    // Now and then an order waits for its confirmation far too long (S03).
+    let forgotten = age > 5 && progress < 0.6 && rng.chance(0.06);
+    let confirmed = if age > 1 && !forgotten && !(progress < 0.1 && rng.chance(0.5)) {
+        Some(order_date + Duration::days(rng.range(0, 4).min(age)))
+    } else {
+        None
+    };
+    let status = order_status(cancelled, on_hold, confirmed, progress);
+    // Payments: deposits mostly in a few days after confirmation, some
+    // late (P02, or P01 once shipped), some in part; balances mostly in
+    // around shipment, some overdue (P03) or missing before shipment (P01).
+    let has_deposit = payment <= 2;
+    let deposit_rx = match confirmed {
+        Some(c) if has_deposit => deposit_received(rng, c, as_of),
+        _ => Rx::Empty,
+    };
+    let balance_rx = balance_received(rng, status, payment, due, as_of);
+    let department = department(rng, status);
+    let stale = rng.chance(0.1);
+    let updated = (as_of
+        - Duration::days(if stale {
+            rng.range(8, 40)
+        } else {
+            rng.range(0, 6)
+        }))
+    .max(order_date);
+    Order {
+        order_id,
+        customer,
+        country,
+        currency,
+        owner,
+        order_date,
+        due,
+        n_lines,
+        payment,
+        cancelled,
+        confirmed,
+        status,
+        deposit_rx,
+        balance_rx,
+        department,
+        updated,
+    }
+}
+
+/// An order's status from how far along it is (its age over its lead
+/// time, with slippage).
+fn order_status(
+    cancelled: bool,
+    on_hold: bool,
+    confirmed: Option<NaiveDate>,
+    progress: f64,
+) -> &'static str {
+    if cancelled {
+        "cancelled"
+    } else if on_hold {
+        "on_hold"
+    } else if confirmed.is_none() {
+        "pending"
+    } else if progress < 0.25 {
+        "confirmed"
+    } else if progress < 0.8 {
+        "in_production"
+    } else if progress < 0.92 {
+        "ready"
+    } else if progress < 1.5 {
+        "shipped"
+    } else if progress < 2.2 {
+        "delivered"
+    } else {
+        "closed"
+    }
+}
+
+/// The deposit's received cell of an order confirmed on `confirmed`:
+/// mostly a date a few days later, sometimes no, a part, or only yes.
+fn deposit_received(rng: &mut Rng, confirmed: NaiveDate, as_of: NaiveDate) -> Rx {
+    let paid = confirmed + Duration::days(rng.range(1, 5));
+    if rng.chance(0.04) {
+        Rx::No
+    } else if rng.chance(0.015) {
+        Rx::Amount(100.0)
+    } else if paid > as_of {
+        Rx::Empty
+    } else if rng.chance(0.15) {
+        Rx::Yes
+    } else {
+        Rx::Date(paid)
+    }
+}
+
+/// The balance's received cell: empty until the goods have left (and for
+/// payment in advance), then mostly a date around shipment.
+fn balance_received(
+    rng: &mut Rng,
+    status: &str,
+    payment: usize,
+    due: NaiveDate,
+    as_of: NaiveDate,
+) -> Rx {
+    let left = matches!(status, "shipped" | "delivered" | "closed");
+    if !left || payment == 2 {
+        Rx::Empty
+    } else if rng.chance(if (as_of - due).num_days() > 60 {
+        0.01
+    } else {
+        0.1
+    }) {
+        // Most old balances came in long ago; recent ones are chased.
+        Rx::No
+    } else {
+        let paid = if payment == 0 {
+            due - Duration::days(rng.range(1, 5))
+        } else {
+            due + Duration::days(rng.range(5, 45))
+        };
+        if paid > as_of {
+            Rx::Empty
+        } else {
+            Rx::Date(paid)
+        }
+    }
+}
+
+/// The department an order in `status` is with.
+fn department(rng: &mut Rng, status: &str) -> &'static str {
+    match status {
+        "pending" | "confirmed" => "sales",
+        "in_production" => rng.pick(&["production", "purchasing", "quality"]),
+        "ready" => "logistics",
+        "shipped" => "logistics",
+        "delivered" | "closed" => "documents",
+        _ => "sales",
+    }
+}
+
+/// Adds the order's lines to `lines`; returns their total quantity.
+fn push_lines(rng: &mut Rng, order: &Order, lines: &mut Vec<Line>) -> f64 {
+    let mut total_qty = 0.0;
+    for _ in 0..order.n_lines {
+        let (product, base) = rng.pick(PRODUCTS);
+        let qty = (rng.range(5, 120) * 50) as f64;
+        let price = ((base * (0.9 + rng.below(30) as f64 / 100.0)) * 100.0).round() / 100.0;
+        let price = if order.currency == "CNY" {
+            (price * 7.2 * 100.0).round() / 100.0
+        } else {
+            price
+        };
+        total_qty += qty;
+        lines.push(Line {
+            order_id: order.order_id.clone(),
+            customer: order.customer.to_string(),
+            contact: format!(
+                "buyer{}@{}",
+                rng.below(9) + 1,
+                order
+                    .customer
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("x")
+                    .to_lowercase()
+                    .replace(|c: char| !c.is_ascii_alphanumeric(), "")
+            ),
+            country: order.country.to_string(),
+            product: product.to_string(),
+            qty,
+            price,
+            currency: order.currency.to_string(),
+            amount: (qty * price * 100.0).round() / 100.0,
+            payment: order.payment,
+            deposit_rx: order.deposit_rx,
+            balance_rx: order.balance_rx,
+            order_date: order.order_date,
+            confirmed: order.confirmed,
+            due: order.due,
+            status: order.status,
+            owner: order.owner.clone(),
+            department: order.department,
+            updated: order.updated,
+            remarks: String::new(),
+        });
+    }
+    total_qty
+}
+
+/// Adds the order's shipments to `ships` (for orders that have left, and
+/// a booked one for some ready orders), in one or more parts, and the
+/// feedback after the last part's delivery to `fbs`.
+fn push_shipments(
+    rng: &mut Rng,
+    scene: &Scene,
+    order: &Order,
+    total_qty: f64,
+    ships: &mut Vec<Ship>,
+    fbs: &mut Vec<Fb>,
+) {
+    let status = order.status;
+    let shipped_status = matches!(status, "shipped" | "delivered" | "closed");
+    // C04: now and then an order marked shipped has no shipment row;
+    // C09: a cancelled order that left anyway.
+    let forgot = status == "shipped" && rng.chance(0.05);
+    let short = status == "closed" && rng.chance(0.05);
+    if !((shipped_status && !forgot)
+        || (status == "ready" && rng.chance(0.4))
+        || (order.cancelled && rng.chance(0.25)))
+    {
+        return;
+    }
+    let parts = if scene.large {
+        1 + rng.below(4) as usize
+    } else if total_qty >= 2000.0 && rng.chance(0.3) {
+        2
+    } else {
+        1
+    };
+    let mut left = total_qty;
+    for p in 0..parts {
+        let qty = if p + 1 == parts {
+            left
+        } else {
+            (left / 2.0).round()
+        };
+        left -= qty;
+        // C08: closed, but the last shipment came short.
+        let qty = if short && p + 1 == parts {
+            (qty * 0.9).round()
+        } else {
+            qty
+        };
+        let ship = shipment(rng, scene, order, p, qty);
+        let delivered = ship.delivered;
+        ships.push(ship);
+        // Feedback after delivery for about half the orders.
+        if let Some(d) = delivered {
+            if p + 1 == parts && rng.chance(if scene.large { 0.75 } else { 0.55 }) {
+                if let Some(fb) = feedback(rng, scene, order, d, fbs.len() + 1) {
+                    fbs.push(fb);
+                }
+            }
+        }
+    }
+}
+
+/// Part `p` (from 0) of the order's shipment, of `qty`: dates around the
+/// due date, mode and transit, delivery and tracking number.
+fn shipment(rng: &mut Rng, scene: &Scene, order: &Order, p: usize, qty: f64) -> Ship {
+    let (as_of, status) = (scene.as_of, order.status);
+    // Most goods leave a few days before the due date; some slip.
+    let slip = if rng.chance(0.18) {
+        rng.range(1, 12)
+    } else {
+        rng.range(-6, 0)
+    };
+    let planned = order.due + Duration::days(slip + p as i64 * 4);
+    let ship_date = if status == "ready" {
+        (as_of + Duration::days(rng.range(1, 10))).min(planned.max(as_of + Duration::days(1)))
+    } else {
+        planned.min(as_of)
+    };
+    let mode: &'static str = rng.pick(&["sea", "sea", "sea", "air", "express", "rail"]);
+    let transit = match mode {
+        "sea" => rng.range(18, 35),
+        "rail" => rng.range(14, 22),
+        "air" => rng.range(3, 7),
+        _ => rng.range(2, 5),
+    };
+    let eta = ship_date + Duration::days(transit);
+    let late_arrival = rng.range(-3, 6);
+    let arrive = eta + Duration::days(late_arrival);
+    let delivered =
+        if status != "ready" && arrive <= as_of && (status != "shipped" || rng.chance(0.3)) {
+            Some(arrive)
+        } else {
+            None
+        };
+    let sstatus: &'static str = if status == "ready" {
+        "booked"
+    } else if delivered.is_some() {
+        "delivered"
+    } else if eta <= as_of {
+        "arrived"
+    } else {
+        "in_transit"
+    };
+    let tracking =
+        if status == "ready" || (delivered.is_none() && rng.chance(0.15)) || rng.chance(0.02) {
+            None
+        } else {
+            Some(format!(
+                "{}{}",
+                rng.pick(&["COSU", "MAEU", "MSCU", "EGLV"]),
+                60_000_000 + rng.below(39_999_999)
+            ))
+        };
+    Ship {
+        id: format!("SH-{}-{}", &order.order_id[3..], p + 1),
+        order_id: order.order_id.clone(),
+        qty,
+        ship_date: Some(ship_date),
+        mode,
+        carrier: rng.pick(CARRIERS).to_string(),
+        tracking,
+        eta: Some(eta),
+        delivered,
+        status: sstatus,
+        updated: (as_of - Duration::days(rng.range(0, 5))).max(ship_date.min(as_of)),
+    }
+}
+
+/// The feedback row number `number` on an order delivered on
+/// `delivered`, given a few weeks later; none when that is after as-of.
+fn feedback(
+    rng: &mut Rng,
+    scene: &Scene,
+    order: &Order,
+    delivered: NaiveDate,
+    number: usize,
+) -> Option<Fb> {
+    let (as_of, lang) = (scene.as_of, scene.lang);
+    let date = delivered + Duration::days(rng.range(3, 25));
+    if date > as_of {
+        return None;
+    }
+    let score = rng.pick(&[5, 5, 4, 4, 4, 3, 3, 2, 1]);
+    let nps = (score * 2 + rng.range(-1, 1)).clamp(0, 10);
+    let unhappy = score <= 2 || nps <= 6;
+    let category: &'static str = if unhappy {
+        rng.pick(&["quality", "delivery", "packaging", "documents"])
+    } else {
+        rng.pick(&["service", "other", "price"])
+    };
+    let closed = if rng.chance(0.7) {
+        Some((date + Duration::days(rng.range(1, 12))).min(as_of))
+    } else {
+        None
+    };
+    let action = if unhappy && rng.chance(0.7) {
+        Some(if lang == Lang::Zh {
+            "已与工厂沟通整改，下批加强检验".to_string()
+        } else {
+            "Raised with the factory; extra inspection next lot".to_string()
+        })
+    } else {
+        None
+    };
+    Some(Fb {
+        id: format!("FB-{number:05}"),
+        order_id: Some(order.order_id.clone()),
+        customer: order.customer.to_string(),
+        date,
+        score: Some(score),
+        nps: Some(nps),
+        category,
+        comment: comment(lang, category, score),
+        department: match category {
+            "quality" => "quality",
+            "delivery" => "logistics",
+            "packaging" => "production",
+            "documents" => "documents",
+            _ => "sales",
+        },
+        action,
+        status: if closed.is_some() {
+            "closed"
+        } else if rng.chance(0.5) {
+            "in_progress"
+        } else {
+            "open"
+        },
+        closed,
+    })
+}
+
+/// A feedback comment that fits its category and score.
 fn comment(lang: Lang, category: &str, score: i64) -> String {
     let (en, zh) = match (category, score >= 4) {
         ("quality", _) => ("Some units arrived scratched", "部分产品有划痕"),
@@ -826,6 +974,7 @@ fn order_cells(rng: &mut Rng, lines: &[Line], lang: Lang, as_of: NaiveDate) -> V
     rows
 }
 
+/// A payment's received cell as written in the register.
 fn rx_cell(lang: Lang, rx: Rx) -> C {
     let zh = lang == Lang::Zh;
     match rx {
@@ -837,6 +986,7 @@ fn rx_cell(lang: Lang, rx: Rx) -> C {
     }
 }
 
+/// The shipment rows as cells, with problems sprinkled in.
 fn ship_cells(rng: &mut Rng, ships: &[Ship], lang: Lang) -> Vec<Vec<C>> {
     let mut rows = Vec::with_capacity(ships.len());
     for s in ships {
@@ -872,6 +1022,7 @@ fn ship_cells(rng: &mut Rng, ships: &[Ship], lang: Lang) -> Vec<Vec<C>> {
     rows
 }
 
+/// The feedback rows as cells, with problems sprinkled in.
 fn fb_cells(rng: &mut Rng, fbs: &[Fb], lang: Lang) -> Vec<Vec<C>> {
     let mut rows = Vec::with_capacity(fbs.len());
     for f in fbs {
@@ -996,6 +1147,7 @@ fn write_table(
     Ok(out)
 }
 
+/// Writes one row of cells at row `r`, dates with `date_fmt`.
 fn write_row(ws: &mut Worksheet, r: u32, row: &[C], date_fmt: &Format) -> anyhow::Result<()> {
     for (c, cell) in row.iter().enumerate() {
         let c = c as u16;

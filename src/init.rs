@@ -105,6 +105,7 @@ fn one_line(s: &str) -> String {
         .collect()
 }
 
+/// Whether `s` has a Chinese character.
 fn is_cjk(s: &str) -> bool {
     s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
 }
@@ -232,6 +233,7 @@ fn nearest_any(header: &str, profile: Option<&ValueProfile>) -> Option<(Table, &
     best.filter(|b| b.0 >= NEAR_ENOUGH).map(|(_, t, f)| (t, f))
 }
 
+/// The kind of words `field` of `table` takes, if it takes enumerated words.
 fn enum_kind(table: Table, field: &str) -> Option<EnumKind> {
     fields::fields(table)
         .iter()
@@ -242,6 +244,7 @@ fn enum_kind(table: Table, field: &str) -> Option<EnumKind> {
         })
 }
 
+/// Whether `field` of `table` holds numbers or dates.
 fn is_number_or_date(table: Table, field: &str) -> bool {
     fields::fields(table)
         .iter()
@@ -257,17 +260,35 @@ pub fn render(
     base: &Path,
     team: Option<&Team>,
 ) -> String {
-    let mut out = String::new();
-    let team_blocks = team.map(|t| blocks(t.text)).unwrap_or_default();
-    let team_block = |name: &str| {
-        team_blocks
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, b)| b.as_str())
+    let r = Render {
+        found,
+        ctx,
+        lang: lang.unwrap_or_else(|| headers_lang(found)),
+        base,
+        team,
+        team_blocks: team.map(|t| blocks(t.text)).unwrap_or_default(),
     };
-    let keep_inputs = team.is_some_and(|t| t.keep_inputs);
-    // Language from the headers: those mapped, and those of sheets no
-    // table recognised (a register gendan could not read is still Chinese).
+    let mut out = String::new();
+    r.what_it_found(&mut out);
+    r.unrecognised_sheets(&mut out);
+    r.layout(&mut out);
+    r.report(&mut out);
+    for table in Table::ALL {
+        r.inputs(&mut out, table);
+    }
+    for table in Table::ALL {
+        r.columns(&mut out, table);
+    }
+    let (words, fillers) = r.flagged_values();
+    r.values(&mut out, &fillers);
+    r.value_words(&mut out, &words);
+    r.kept_blocks(&mut out);
+    out
+}
+
+/// The language of the headers: those mapped, and those of sheets no
+/// table recognised (a register gendan could not read is still Chinese).
+fn headers_lang(found: &read::Inputs) -> Lang {
     let (mut zh, mut en) = (0, 0);
     let guessed = found
         .files
@@ -287,76 +308,131 @@ pub fn render(
             en += 1;
         }
     }
-    let lang = lang.unwrap_or(if zh >= en && zh > 0 {
+    if zh >= en && zh > 0 {
         Lang::Zh
     } else {
         Lang::En
-    });
-    // Date order from the text dates.
-    let (dmy, mdy): (u64, u64) = found
-        .files
-        .iter()
-        .flat_map(|f| &f.sheets)
-        .fold((0, 0), |(a, b), s| {
-            (a + s.dates_day_first, b + s.dates_month_first)
-        });
-    let order = if dmy > mdy {
-        DateOrder::Dmy
-    } else if mdy > dmy {
-        DateOrder::Mdy
-    } else {
-        DateOrder::Ymd
-    };
-    let order_word = match order {
-        DateOrder::Dmy => "dmy",
-        DateOrder::Mdy => "mdy",
-        DateOrder::Ymd => "ymd",
-    };
+    }
+}
 
-    let _ = writeln!(out, "# gendan template written by `gendan init`.");
-    let _ = writeln!(out, "# What it found:");
-    let mut layout_files: BTreeMap<&str, Vec<Table>> = BTreeMap::new();
-    for f in &found.files {
-        if !f.sheets.is_empty() {
-            layout_files
-                .entry(f.path.as_str())
-                .or_default()
-                .push(f.table);
+/// The comment line for a sheet that was read: its table, header row and
+/// rows, and what was derived from it.
+fn sheet_line(r: &read::FileReport, sh: &read::SheetReport) -> String {
+    let mut line = format!(
+        "#   {} › {}: {}, header row {}, {} read ({} accepted, {} rejected)",
+        one_line(&r.path),
+        one_line(&sh.name),
+        r.table.as_str(),
+        sh.header_row,
+        rows(sh.rows_read),
+        group(sh.rows_accepted),
+        group(sh.rows_rejected)
+    );
+    if sh.two_row_header {
+        line.push_str(", two-row header");
+    }
+    if sh.rows_notes > 0 {
+        let _ = write!(line, ", {} note rows skipped", sh.rows_notes);
+    }
+    for (t, n) in &sh.derived {
+        let _ = write!(line, "; derived {} {t}", group(*n));
+    }
+    line
+}
+
+/// What one `[columns.<table>]` block is made of: the columns the
+/// workbooks (and the team's template) gave to fields, and those left.
+struct Columns {
+    /// Field → headers, the team's aliases first.
+    mapped: BTreeMap<String, Vec<String>>,
+    /// Headers no field took.
+    unused: Vec<String>,
+    /// Header → what its sampled values are.
+    profiles: BTreeMap<String, ValueProfile>,
+    /// Columns no field took because of their values (or the team's
+    /// ignore): header → reason.
+    dropped: Vec<(String, String)>,
+}
+
+/// The unknown words found, by kind: word → cells.
+type Words = BTreeMap<EnumKind, BTreeMap<String, u64>>;
+
+/// Values in number or date cells that may be empty markers:
+/// (value, "file|sheet", header) → cells.
+type Fillers = BTreeMap<(String, String, String), u64>;
+
+/// What `render` works from: what was read, the language of the template,
+/// the folder it is written in and the team's template, if any.
+struct Render<'a> {
+    found: &'a read::Inputs,
+    ctx: &'a ReadContext,
+    lang: Lang,
+    base: &'a Path,
+    team: Option<&'a Team<'a>>,
+    team_blocks: Vec<(String, String)>,
+}
+
+impl Render<'_> {
+    /// The team's block of this name, as written.
+    fn team_block(&self, name: &str) -> Option<&str> {
+        self.team_blocks
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b.as_str())
+    }
+
+    /// The `date_order` line, from the text dates.
+    fn date_order_line(&self) -> String {
+        let (dmy, mdy): (u64, u64) = self
+            .found
+            .files
+            .iter()
+            .flat_map(|f| &f.sheets)
+            .fold((0, 0), |(a, b), s| {
+                (a + s.dates_day_first, b + s.dates_month_first)
+            });
+        let order = if dmy > mdy {
+            DateOrder::Dmy
+        } else if mdy > dmy {
+            DateOrder::Mdy
+        } else {
+            DateOrder::Ymd
+        };
+        let order_word = match order {
+            DateOrder::Dmy => "dmy",
+            DateOrder::Mdy => "mdy",
+            DateOrder::Ymd => "ymd",
+        };
+        format!(
+            "date_order = \"{order_word}\"          # from the text dates: {dmy} day-first, {mdy} month-first"
+        )
+    }
+
+    /// Writes the opening comments: each file once, each sheet once, what
+    /// read it or why nothing did.
+    fn what_it_found(&self, out: &mut String) {
+        let _ = writeln!(out, "# gendan template written by `gendan init`.");
+        let _ = writeln!(out, "# What it found:");
+        let mut seen_files: Vec<&str> = Vec::new();
+        for f in &self.found.files {
+            if seen_files.contains(&f.path.as_str()) {
+                continue;
+            }
+            seen_files.push(&f.path);
+            self.file_sheets(out, &f.path);
         }
     }
-    // Each file once, each sheet once: what read it, or why nothing did.
-    let mut seen_files: Vec<&str> = Vec::new();
-    for f in &found.files {
-        if seen_files.contains(&f.path.as_str()) {
-            continue;
-        }
-        seen_files.push(&f.path);
+
+    /// Writes a comment line for each sheet of one file: those read, then
+    /// those not read with the reason.
+    fn file_sheets(&self, out: &mut String, path: &str) {
         let mine: Vec<&read::FileReport> =
-            found.files.iter().filter(|x| x.path == f.path).collect();
+            self.found.files.iter().filter(|x| x.path == path).collect();
         let mut done: Vec<&str> = Vec::new();
         for r in &mine {
             for sh in &r.sheets {
                 done.push(&sh.name);
-                let mut line = format!(
-                    "#   {} › {}: {}, header row {}, {} read ({} accepted, {} rejected)",
-                    one_line(&r.path),
-                    one_line(&sh.name),
-                    r.table.as_str(),
-                    sh.header_row,
-                    rows(sh.rows_read),
-                    group(sh.rows_accepted),
-                    group(sh.rows_rejected)
-                );
-                if sh.two_row_header {
-                    line.push_str(", two-row header");
-                }
-                if sh.rows_notes > 0 {
-                    let _ = write!(line, ", {} note rows skipped", sh.rows_notes);
-                }
-                for (t, n) in &sh.derived {
-                    let _ = write!(line, "; derived {} {t}", group(*n));
-                }
-                let _ = writeln!(out, "{line}");
+                let _ = writeln!(out, "{}", sheet_line(r, sh));
             }
         }
         for r in &mine {
@@ -375,56 +451,81 @@ pub fn render(
             }
         }
     }
-    // Sheets no table recognised: their likeliest header row, each column
-    // with the field it comes nearest to, ready to uncomment.
-    let mut guessed: Vec<(&str, &str)> = Vec::new();
-    for f in &found.files {
-        for sk in &f.skipped_sheets {
-            let Some(guess) = &sk.header_guess else {
-                continue;
-            };
-            let row = guess.row;
-            if guessed.contains(&(f.path.as_str(), sk.name.as_str())) {
-                continue;
-            }
-            guessed.push((&f.path, &sk.name));
-            let _ = writeln!(
-                out,
-                "#\n# {} › {} was not read: no table recognised its header. Row {row} holds the\n# columns below, each with the field it comes nearest to; give the ones you\n# keep to their field under [columns.<table>] (the table is named) and run init again:",
-                one_line(&f.path),
-                one_line(&sk.name)
-            );
-            for (c, n) in guess.names.iter().enumerate() {
-                if n.is_empty() {
+
+    /// Writes, for each sheet no table recognised, its likeliest header
+    /// row: each column with the field it comes nearest to, ready to
+    /// uncomment.
+    fn unrecognised_sheets(&self, out: &mut String) {
+        let mut guessed: Vec<(&str, &str)> = Vec::new();
+        for f in &self.found.files {
+            for sk in &f.skipped_sheets {
+                let Some(guess) = &sk.header_guess else {
+                    continue;
+                };
+                let row = guess.row;
+                if guessed.contains(&(f.path.as_str(), sk.name.as_str())) {
                     continue;
                 }
-                match nearest_any(n, guess.profiles.get(c)) {
-                    Some((t, field)) => {
-                        let _ = writeln!(out, "#   {}.{field} = [{}]", t.as_str(), quote(n));
+                guessed.push((&f.path, &sk.name));
+                let _ = writeln!(
+                    out,
+                    "#\n# {} › {} was not read: no table recognised its header. Row {row} holds the\n# columns below, each with the field it comes nearest to; give the ones you\n# keep to their field under [columns.<table>] (the table is named) and run init again:",
+                    one_line(&f.path),
+                    one_line(&sk.name)
+                );
+                for (c, n) in guess.names.iter().enumerate() {
+                    if n.is_empty() {
+                        continue;
                     }
-                    None => {
-                        let _ = writeln!(out, "#   {}   (no field comes near)", quote(n));
+                    match nearest_any(n, guess.profiles.get(c)) {
+                        Some((t, field)) => {
+                            let _ = writeln!(out, "#   {}.{field} = [{}]", t.as_str(), quote(n));
+                        }
+                        None => {
+                            let _ = writeln!(out, "#   {}   (no field comes near)", quote(n));
+                        }
                     }
                 }
             }
         }
     }
-    let derived_any = found
-        .files
-        .iter()
-        .flat_map(|f| &f.sheets)
-        .any(|s| !s.derived.is_empty());
-    let layout = if layout_files.values().any(|t| t.len() > 1) {
-        "one workbook, a sheet per table"
-    } else if derived_any {
-        "one tracker sheet (shipments/feedback derived from its columns)"
-    } else {
-        "a workbook per table"
-    };
-    let _ = writeln!(out, "# Layout: {layout}.");
-    let _ = writeln!(out, "# Check it with: gendan check --template THIS_FILE\n");
 
-    if let Some(block) = team_block("report") {
+    /// Writes the layout line (a workbook per table, one workbook, or a
+    /// tracker sheet) and how to check the template.
+    fn layout(&self, out: &mut String) {
+        let mut layout_files: BTreeMap<&str, Vec<Table>> = BTreeMap::new();
+        for f in &self.found.files {
+            if !f.sheets.is_empty() {
+                layout_files
+                    .entry(f.path.as_str())
+                    .or_default()
+                    .push(f.table);
+            }
+        }
+        let derived_any = self
+            .found
+            .files
+            .iter()
+            .flat_map(|f| &f.sheets)
+            .any(|s| !s.derived.is_empty());
+        let layout = if layout_files.values().any(|t| t.len() > 1) {
+            "one workbook, a sheet per table"
+        } else if derived_any {
+            "one tracker sheet (shipments/feedback derived from its columns)"
+        } else {
+            "a workbook per table"
+        };
+        let _ = writeln!(out, "# Layout: {layout}.");
+        let _ = writeln!(out, "# Check it with: gendan check --template THIS_FILE\n");
+    }
+
+    /// Writes `[report]`: the team's as written (with the date order added
+    /// when it has none), or init's settings.
+    fn report(&self, out: &mut String) {
+        let Some(block) = self.team_block("report") else {
+            self.new_report(out);
+            return;
+        };
         // The team's settings stand; what init infers is added only where
         // the team has said nothing.
         out.push_str(block.trim_end());
@@ -435,13 +536,15 @@ pub fn render(
                 .any(|l| l.trim_start().starts_with(key) && l.contains('='))
         };
         if !has("date_order") {
-            let _ = writeln!(
-                out,
-                "date_order = \"{order_word}\"          # from the text dates: {dmy} day-first, {mdy} month-first"
-            );
+            let _ = writeln!(out, "{}", self.date_order_line());
         }
         out.push('\n');
-    } else {
+    }
+
+    /// Writes `[report]` when the team has none: title and language from
+    /// the headers, the basis for on time and the date order.
+    fn new_report(&self, out: &mut String) {
+        let lang = self.lang;
         let _ = writeln!(out, "[report]");
         // The title is printed on every sheet: in the report's language.
         let title = if lang == Lang::Zh {
@@ -462,7 +565,21 @@ pub fn render(
         );
         let _ = writeln!(out, "out_dir = \"reports\"");
         // Arrival dates and no ship dates: on time can only be judged on them.
-        let shipment_fields: Vec<&str> = found
+        let shipment_fields = self.shipment_fields();
+        if shipment_fields.contains(&"delivered_date") && !shipment_fields.contains(&"ship_date") {
+            let _ = writeln!(
+                out,
+                "on_time_basis = \"delivered_date\"   # the shipments have arrival dates but no ship dates"
+            );
+        }
+        let _ = writeln!(out, "{}", self.date_order_line());
+        let _ = writeln!(out);
+    }
+
+    /// The shipment fields found: those of shipment sheets and those
+    /// derived from a tracker sheet.
+    fn shipment_fields(&self) -> Vec<&str> {
+        self.found
             .files
             .iter()
             .flat_map(|f| {
@@ -479,37 +596,30 @@ pub fn render(
                 });
                 own.chain(derived)
             })
-            .collect();
-        if shipment_fields.contains(&"delivered_date") && !shipment_fields.contains(&"ship_date") {
-            let _ = writeln!(
-            out,
-            "on_time_basis = \"delivered_date\"   # the shipments have arrival dates but no ship dates"
-        );
-        }
-        let _ = writeln!(
-        out,
-        "date_order = \"{order_word}\"          # from the text dates: {dmy} day-first, {mdy} month-first"
-    );
-        let _ = writeln!(out);
+            .collect()
     }
 
-    for table in Table::ALL {
+    /// Writes `[inputs.<table>]`: the files and sheets that held the
+    /// table (or the team's block, when the inputs came from it).
+    fn inputs(&self, out: &mut String, table: Table) {
         let key = format!("inputs.{}", table.as_str());
-        if keep_inputs {
-            if let Some(block) = team_block(&key) {
+        if self.team.is_some_and(|t| t.keep_inputs) {
+            if let Some(block) = self.team_block(&key) {
                 out.push_str(block.trim_end());
                 out.push_str("\n\n");
-                continue;
+                return;
             }
         }
-        let mine: Vec<&read::FileReport> = found
+        let mine: Vec<&read::FileReport> = self
+            .found
             .files
             .iter()
             .filter(|f| f.table == table && !f.sheets.is_empty())
             .collect();
         let _ = writeln!(out, "[inputs.{}]", table.as_str());
         if mine.is_empty() {
-            let derived = found
+            let derived = self
+                .found
                 .files
                 .iter()
                 .flat_map(|f| &f.sheets)
@@ -527,7 +637,7 @@ pub fn render(
         } else {
             let paths: Vec<String> = mine
                 .iter()
-                .map(|f| quote(&relative_to(&f.path, base)))
+                .map(|f| quote(&relative_to(&f.path, self.base)))
                 .collect();
             let mut sheets: Vec<String> = Vec::new();
             for f in &mine {
@@ -544,50 +654,56 @@ pub fn render(
         let _ = writeln!(out);
     }
 
-    for table in Table::ALL {
-        let mut mapped: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        let mut unused: Vec<String> = Vec::new();
-        let mut profiles: BTreeMap<String, ValueProfile> = BTreeMap::new();
-        // Columns no field took because of their values (or the team's
-        // ignore): header → reason.
-        let mut dropped: Vec<(String, String)> = Vec::new();
-        let team_cols = team.map(|t| match table {
+    /// The team's `[columns.<table>]`, if it has a template.
+    fn team_columns(&self, table: Table) -> Option<&BTreeMap<String, Vec<String>>> {
+        self.team.map(|t| match table {
             Table::Orders => &t.file.columns.orders,
             Table::Shipments => &t.file.columns.shipments,
             Table::Feedback => &t.file.columns.feedback,
-        });
-        // The team's aliases first, in its order, even those that matched
-        // nothing this time.
-        for (field, list) in team_cols.into_iter().flatten() {
+        })
+    }
+
+    /// The columns of `table`'s sheets: the team's aliases first, in its
+    /// order (even those that matched nothing this time), then the
+    /// headers mapped, unused and dropped, and the columns a tracker
+    /// sheet gave a derived table.
+    fn gather_columns(&self, table: Table) -> Columns {
+        let mut cols = Columns {
+            mapped: BTreeMap::new(),
+            unused: Vec::new(),
+            profiles: BTreeMap::new(),
+            dropped: Vec::new(),
+        };
+        for (field, list) in self.team_columns(table).into_iter().flatten() {
             if field != IGNORE_KEY {
-                mapped.insert(field.clone(), list.clone());
+                cols.mapped.insert(field.clone(), list.clone());
             }
         }
-        for f in found.files.iter().filter(|f| f.table == table) {
+        for f in self.found.files.iter().filter(|f| f.table == table) {
             for sh in &f.sheets {
                 for (h, p) in &sh.profiles {
-                    profiles.entry(h.clone()).or_insert(*p);
+                    cols.profiles.entry(h.clone()).or_insert(*p);
                 }
-                for ig in sh.ignored_columns.iter().filter(|c| c.dropped) {
-                    if !dropped.iter().any(|(h, _)| *h == ig.header) {
-                        dropped.push((ig.header.clone(), ig.reason.clone()));
+                for ig in sh.ignored_columns.iter().filter(|ig| ig.dropped) {
+                    if !cols.dropped.iter().any(|(h, _)| *h == ig.header) {
+                        cols.dropped.push((ig.header.clone(), ig.reason.clone()));
                     }
                 }
                 for (field, header) in &sh.mapped {
-                    let e = mapped.entry(field.clone()).or_default();
+                    let e = cols.mapped.entry(field.clone()).or_default();
                     if !e.contains(header) {
                         e.push(header.clone());
                     }
                 }
                 for u in &sh.unmapped {
-                    if !unused.contains(u) {
-                        unused.push(u.clone());
+                    if !cols.unused.contains(u) {
+                        cols.unused.push(u.clone());
                     }
                 }
             }
         }
         // Derived tables: their own columns of the tracker sheet.
-        for f in found.files.iter().filter(|f| f.table == Table::Orders) {
+        for f in self.found.files.iter().filter(|f| f.table == Table::Orders) {
             for sh in &f.sheets {
                 for (t, from) in &sh.derived_from {
                     if *t != table {
@@ -595,7 +711,7 @@ pub fn render(
                     }
                     for pair in from {
                         if let Some((field, header)) = pair.split_once(" ← ") {
-                            let e = mapped.entry(field.to_string()).or_default();
+                            let e = cols.mapped.entry(field.to_string()).or_default();
                             if !e.contains(&header.to_string()) {
                                 e.push(header.to_string());
                             }
@@ -604,22 +720,32 @@ pub fn render(
                 }
             }
         }
+        cols
+    }
+
+    /// Writes `[columns.<table>]`: each field's headers as aliases, the
+    /// team's ignore, the columns dropped for their values and the unused
+    /// columns with the fields they could be.
+    fn columns(&self, out: &mut String, table: Table) {
+        let cols = self.gather_columns(table);
         let _ = writeln!(out, "[columns.{}]", table.as_str());
         for d in fields::fields(table) {
-            if let Some(h) = mapped.get(d.name) {
+            if let Some(h) = cols.mapped.get(d.name) {
                 let list: Vec<String> = h.iter().map(|x| quote(x)).collect();
                 let _ = writeln!(out, "{} = [{}]", d.name, list.join(", "));
             }
         }
-        let team_ignore: Vec<String> = team_cols
-            .and_then(|c| c.get(IGNORE_KEY))
+        let team_ignore: Vec<String> = self
+            .team_columns(table)
+            .and_then(|cols| cols.get(IGNORE_KEY))
             .cloned()
             .unwrap_or_default();
         if !team_ignore.is_empty() {
             let list: Vec<String> = team_ignore.iter().map(|x| quote(x)).collect();
             let _ = writeln!(out, "{IGNORE_KEY} = [{}]", list.join(", "));
         }
-        let by_values: Vec<&(String, String)> = dropped
+        let by_values: Vec<&(String, String)> = cols
+            .dropped
             .iter()
             .filter(|(h, _)| {
                 !team_ignore
@@ -638,63 +764,47 @@ pub fn render(
                 let _ = writeln!(out, "#   {}: {}", quote(h), one_line(why));
             }
         }
-        for u in &unused {
-            let p = profiles.get(u);
-            let near = nearest_fields(table, u, p);
-            let seen = p.and_then(profile_words);
-            let seen = seen.map(|w| format!("{w}; ")).unwrap_or_default();
-            match near.first() {
-                Some(first) => {
-                    let _ = writeln!(
-                        out,
-                        "# {first} = [{}]   # unused column, {seen}could be: {}",
-                        quote(u),
-                        near.join(", ")
-                    );
-                }
-                None => {
-                    let _ = writeln!(
-                        out,
-                        "# {}   # unused column, {seen}no field comes near",
-                        quote(u)
-                    );
-                }
-            }
-        }
+        unused_columns(out, table, &cols);
         let _ = writeln!(out);
     }
 
-    // Unknown words and empty-marker suggestions from the flags.
-    let mut words: BTreeMap<EnumKind, BTreeMap<String, u64>> = BTreeMap::new();
-    let mut fillers: BTreeMap<(String, String, String), u64> = BTreeMap::new();
-    for f in &found.flags {
-        let Some(v) = &f.value else { continue };
-        match f.rule {
-            RuleId::V04 => {
-                if let Some(k) = enum_kind(f.table, f.field) {
-                    *words.entry(k).or_default().entry(v.clone()).or_default() += 1;
+    /// The unknown words and the empty-marker candidates, from the flags.
+    fn flagged_values(&self) -> (Words, Fillers) {
+        let mut words = Words::new();
+        let mut fillers = Fillers::new();
+        for f in &self.found.flags {
+            let Some(v) = &f.value else { continue };
+            match f.rule {
+                RuleId::V04 => {
+                    if let Some(k) = enum_kind(f.table, f.field) {
+                        *words.entry(k).or_default().entry(v.clone()).or_default() += 1;
+                    }
                 }
+                RuleId::V02 if is_number_or_date(f.table, f.field) && !v.trim().is_empty() => {
+                    let header = self
+                        .found
+                        .files
+                        .iter()
+                        .filter(|x| x.path == f.file && x.table == f.table)
+                        .flat_map(|x| &x.sheets)
+                        .filter(|s| s.name == f.sheet)
+                        .flat_map(|s| &s.mapped)
+                        .find(|(field, _)| field == f.field)
+                        .map(|(_, h)| h.clone())
+                        .unwrap_or_else(|| f.field.to_string());
+                    *fillers
+                        .entry((v.clone(), format!("{}|{}", f.file, f.sheet), header))
+                        .or_default() += 1;
+                }
+                _ => {}
             }
-            RuleId::V02 if is_number_or_date(f.table, f.field) && !v.trim().is_empty() => {
-                let header = found
-                    .files
-                    .iter()
-                    .filter(|x| x.path == f.file && x.table == f.table)
-                    .flat_map(|x| &x.sheets)
-                    .filter(|s| s.name == f.sheet)
-                    .flat_map(|s| &s.mapped)
-                    .find(|(field, _)| field == f.field)
-                    .map(|(_, h)| h.clone())
-                    .unwrap_or_else(|| f.field.to_string());
-                *fillers
-                    .entry((v.clone(), format!("{}|{}", f.file, f.sheet), header))
-                    .or_default() += 1;
-            }
-            _ => {}
         }
+        (words, fillers)
     }
-    let rows_of = |key: &str| -> u64 {
-        found
+
+    /// The rows read from a sheet, by its "file|sheet" key.
+    fn rows_of(&self, key: &str) -> u64 {
+        self.found
             .files
             .iter()
             .flat_map(|f| {
@@ -705,80 +815,121 @@ pub fn render(
             .filter(|(k, _)| k == key)
             .map(|(_, n)| n)
             .sum()
-    };
-    let _ = writeln!(out, "[values]");
-    let team_empty: Vec<String> = team
-        .map(|t| t.file.values.empty.clone())
-        .unwrap_or_default();
-    let mut any = !team_empty.is_empty();
-    if any {
-        let list: Vec<String> = team_empty.iter().map(|x| quote(x)).collect();
-        let _ = writeln!(out, "empty = [{}]", list.join(", "));
     }
-    for ((value, sheet, header), n) in &fillers {
-        let rows = rows_of(sheet).max(1);
-        if *n * 100 > rows && !team_empty.contains(value) {
-            any = true;
-            let _ = writeln!(
-                out,
-                "# empty = [{}]   # {} cells in {}",
-                quote(value),
-                group(*n),
-                one_line(header)
-            );
+
+    /// Writes `[values]`: the team's empty markers, and values that fill
+    /// more than 1% of a sheet's number or date cells as suggestions.
+    fn values(&self, out: &mut String, fillers: &Fillers) {
+        let _ = writeln!(out, "[values]");
+        let team_empty: Vec<String> = self
+            .team
+            .map(|t| t.file.values.empty.clone())
+            .unwrap_or_default();
+        let mut any = !team_empty.is_empty();
+        if any {
+            let list: Vec<String> = team_empty.iter().map(|x| quote(x)).collect();
+            let _ = writeln!(out, "empty = [{}]", list.join(", "));
         }
-    }
-    if !any {
-        let _ = writeln!(
-            out,
-            "empty = []                   # extra empty markers, e.g. [\"Date Not Captured\"]"
-        );
-    }
-    let _ = writeln!(out);
-    for kind in EnumKind::ALL {
-        let _ = writeln!(out, "[values.{}]", kind.template_key());
-        if let Some(t) = team {
-            for (w, c) in t.file.values.extra(kind) {
-                let _ = writeln!(out, "{} = {}", quote(w), quote(c));
-            }
-        }
-        if let (Some(found_words), Some(m)) = (words.get(&kind), ctx.matcher(kind)) {
-            let mut list: Vec<(&String, &u64)> = found_words.iter().collect();
-            list.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-            for (w, n) in list {
-                let near = m.lookup(w).err().unwrap_or_default();
-                let canon = m.lookup(&near).unwrap_or("?");
+        for ((value, sheet, header), n) in fillers {
+            let rows = self.rows_of(sheet).max(1);
+            if *n * 100 > rows && !team_empty.contains(value) {
+                any = true;
                 let _ = writeln!(
                     out,
-                    "# {} = {}   # {}; nearest known word: {near}",
-                    quote(w),
-                    quote(canon),
-                    rows(*n)
+                    "# empty = [{}]   # {} cells in {}",
+                    quote(value),
+                    group(*n),
+                    one_line(header)
                 );
             }
         }
+        if !any {
+            let _ = writeln!(
+                out,
+                "empty = []                   # extra empty markers, e.g. [\"Date Not Captured\"]"
+            );
+        }
         let _ = writeln!(out);
     }
-    // The team's other blocks as written, comments included; the
-    // defaults for what it does not have.
-    let mut has_thresholds = false;
-    let mut has_history = false;
-    for (name, block) in &team_blocks {
-        if name.is_empty() || written_by_init(name) {
-            continue;
+
+    /// Writes a `[values.<kind>]` block for each kind of word: the team's
+    /// words, then the unknown words found with the nearest known one.
+    fn value_words(&self, out: &mut String, words: &Words) {
+        for kind in EnumKind::ALL {
+            let _ = writeln!(out, "[values.{}]", kind.template_key());
+            if let Some(t) = self.team {
+                for (w, c) in t.file.values.extra(kind) {
+                    let _ = writeln!(out, "{} = {}", quote(w), quote(c));
+                }
+            }
+            if let (Some(found_words), Some(m)) = (words.get(&kind), self.ctx.matcher(kind)) {
+                let mut list: Vec<(&String, &u64)> = found_words.iter().collect();
+                list.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+                for (w, n) in list {
+                    let near = m.lookup(w).err().unwrap_or_default();
+                    let canon = m.lookup(&near).unwrap_or("?");
+                    let _ = writeln!(
+                        out,
+                        "# {} = {}   # {}; nearest known word: {near}",
+                        quote(w),
+                        quote(canon),
+                        rows(*n)
+                    );
+                }
+            }
+            let _ = writeln!(out);
         }
-        has_thresholds |= name == "thresholds";
-        has_history |= name == "history";
-        out.push_str(block.trim_end());
-        out.push_str("\n\n");
     }
-    if !has_thresholds {
-        out.push_str(THRESHOLDS);
+
+    /// Writes the team's other blocks as written, comments included, and
+    /// the defaults for `[thresholds]` and `[history]` when it has none.
+    fn kept_blocks(&self, out: &mut String) {
+        let mut has_thresholds = false;
+        let mut has_history = false;
+        for (name, block) in &self.team_blocks {
+            if name.is_empty() || written_by_init(name) {
+                continue;
+            }
+            has_thresholds |= name == "thresholds";
+            has_history |= name == "history";
+            out.push_str(block.trim_end());
+            out.push_str("\n\n");
+        }
+        if !has_thresholds {
+            out.push_str(THRESHOLDS);
+        }
+        if !has_history {
+            out.push_str(HISTORY);
+        }
     }
-    if !has_history {
-        out.push_str(HISTORY);
+}
+
+/// Writes a commented line for each unused column of `table`: what its
+/// values are and the fields it could be.
+fn unused_columns(out: &mut String, table: Table, cols: &Columns) {
+    for u in &cols.unused {
+        let p = cols.profiles.get(u);
+        let near = nearest_fields(table, u, p);
+        let seen = p.and_then(profile_words);
+        let seen = seen.map(|w| format!("{w}; ")).unwrap_or_default();
+        match near.first() {
+            Some(first) => {
+                let _ = writeln!(
+                    out,
+                    "# {first} = [{}]   # unused column, {seen}could be: {}",
+                    quote(u),
+                    near.join(", ")
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "# {}   # unused column, {seen}no field comes near",
+                    quote(u)
+                );
+            }
+        }
     }
-    out
 }
 
 /// `1 row`, `1,213 rows`.
