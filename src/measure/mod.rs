@@ -6,6 +6,7 @@
 
 pub mod detail;
 pub mod documents;
+pub mod owners;
 
 use std::collections::BTreeMap;
 
@@ -164,7 +165,7 @@ pub struct Measures {
     /// The detail sheets' rows.
     pub detail: detail::Detail,
     /// owner, currency, overdue: receivables overdue per merchandiser.
-    pub receivables_by_owner: DataFrame,
+    pub receivables_by_owner: owners::OwnerReceivables,
     /// Whether the orders carry payment columns or terms.
     pub has_payments: bool,
     /// Flags by severity, with new / still open / resolved.
@@ -989,28 +990,18 @@ pub fn measure(
     let next = Period::next(kind, rec.as_of);
     let gone = resolved.as_deref();
     let categories = by_category(rec, &window)?;
+    let owner_rows = by_owner(rec, flags, period, &next, gone)?;
+    let receivables_by_owner = owners::receivables(rec, &owner_rows)?;
     Ok(Measures {
         kpis: kpis(rec, flags, period, t, gone)?,
         trend: trend(rec, &periods)?,
-        by_owner: by_owner(rec, flags, period, &next, gone)?,
+        by_owner: owner_rows,
         by_department: by_department(rec, &next, t.file.thresholds.stale_days)?,
         by_feedback_department: by_feedback_department(rec, period)?,
         detail: detail::detail(rec, flags, period, &next, t)?,
         arrival_tracked: rec.arrival_tracked,
         flags_by_severity: by_severity(flags, gone),
-        receivables_by_owner: rec
-            .payments
-            .clone()
-            .lazy()
-            .with_column(receivable_overdue().alias("overdue"))
-            .filter(col("overdue").gt(lit(0.0)).and(col("owner").is_not_null()))
-            .group_by([col("owner"), col("currency")])
-            .agg([col("overdue").sum()])
-            .sort(
-                ["owner", "currency"],
-                SortMultipleOptions::default().with_nulls_last(true),
-            )
-            .collect()?,
+        receivables_by_owner,
         has_payments: rec.has_payments,
         by_customer: by_customer(rec, &window)?,
         by_delivery: by_delivery(rec, &window)?,

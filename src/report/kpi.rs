@@ -916,29 +916,10 @@ fn by_owner(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xls
     let mut extra_headers: Vec<String> = Vec::new();
     if inp.measures.has_payments {
         let ro = &inp.measures.receivables_by_owner;
-        let (o, c, a) = (
-            strs(ro, "owner")?,
-            strs(ro, "currency")?,
-            crate::frame::floats(ro, "overdue")?,
-        );
-        let currencies: std::collections::BTreeSet<String> = c
-            .iter()
-            .map(|x| x.clone().unwrap_or_else(|| "?".into()))
-            .collect();
-        let owners = strs(df, "owner")?;
-        for cur in &currencies {
+        for (cur, overdue) in ro.currencies.iter().zip(&ro.overdue) {
             extra_headers.push(format!("{} ({cur})", t("col.receivables_overdue")));
-            for (row, owner) in rows.iter_mut().zip(&owners) {
-                let v: f64 = o
-                    .iter()
-                    .zip(&c)
-                    .zip(&a)
-                    .filter(|((oo, cc), _)| {
-                        *oo == owner && cc.as_deref().unwrap_or("?") == cur.as_str()
-                    })
-                    .map(|(_, x)| x.unwrap_or(0.0))
-                    .sum();
-                row.push(if v > 0.0 { V::Num(v) } else { V::Empty });
+            for (row, v) in rows.iter_mut().zip(overdue) {
+                row.push(v.map(V::Num).unwrap_or(V::Empty));
             }
         }
     }

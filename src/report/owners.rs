@@ -15,7 +15,6 @@ use polars::prelude::*;
 use rust_xlsxwriter::Workbook;
 
 use super::{kpi, names, write_atomic, ReportInput};
-use crate::flags::Flag;
 use crate::frame::strs;
 
 /// The manifest of the files gendan wrote into an owners folder.
@@ -55,25 +54,15 @@ pub fn links(label: &str, plan: &BTreeMap<String, String>) -> BTreeMap<String, S
         .collect()
 }
 
-fn only(df: &DataFrame, owner: &str) -> PolarsResult<DataFrame> {
-    df.clone()
-        .lazy()
-        .filter(col("owner").eq(lit(owner)).fill_null(lit(false)))
-        .collect()
-}
-
+/// One owner's workbook: their action list, open orders, coming up and
+/// data issues.
 fn workbook(sub: &ReportInput, owner: &str) -> anyhow::Result<Workbook> {
-    let d = &sub.measures.detail;
+    let d = crate::measure::owners::detail_of(&sub.measures.detail, owner)?;
     let mut wb = Workbook::new();
     wb.set_zip_compression_level(super::ZIP_LEVEL);
     kpi::action_list(&mut wb, sub)?;
-    kpi::open_orders_sheet(&mut wb, sub, &only(&d.open_orders, owner)?)?;
-    kpi::coming_up_sheet(
-        &mut wb,
-        sub,
-        &only(&d.due_next_period, owner)?,
-        &only(&d.arriving_next_period, owner)?,
-    )?;
+    kpi::open_orders_sheet(&mut wb, sub, &d.open_orders)?;
+    kpi::coming_up_sheet(&mut wb, sub, &d.due_next_period, &d.arriving_next_period)?;
     kpi::data_issues(&mut wb, sub)?;
     sub.properties(&mut wb, "title.owner");
     Ok(wb)
@@ -94,12 +83,7 @@ pub fn write(inp: &ReportInput, plan: &BTreeMap<String, String>) -> anyhow::Resu
     })?;
     let mut out = Vec::new();
     for (owner, file) in plan {
-        let flags: Vec<Flag> = inp
-            .flags
-            .iter()
-            .filter(|f| f.owner.as_deref() == Some(owner.as_str()))
-            .cloned()
-            .collect();
+        let flags = crate::measure::owners::flags_of(inp.flags, owner);
         let sub = ReportInput {
             lang: inp.lang,
             template: inp.template,
