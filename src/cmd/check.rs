@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use super::history::{compare_with_history, open_history};
 use super::out_dir;
+use super::outcome::{AppError, Outcome};
 use super::{analyse, fail_code, polars_err, summary, Analysis, Job};
-use crate::app::{AppError, Outcome};
 use crate::cli::CheckArgs;
 use crate::log::Log;
 use crate::report::check_text::{self, CheckInput};

@@ -1,8 +1,9 @@
 //! `gendan demo-data`: the sample registers (orders, shipments, feedback)
 //! in a folder, never over files already there without `--force`.
 
+use super::job::lang_of;
 use super::job::{parse_as_of, today};
-use crate::app::{lang_of, AppError, Outcome};
+use super::outcome::{AppError, Outcome};
 use crate::i18n;
 
 /// # Errors

@@ -5,9 +5,10 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use super::job::lang_of;
 use super::out_dir::{self, OutDir};
+use super::outcome::{AppError, Outcome};
 use super::{analyse, polars_err, Analysis, Job};
-use crate::app::{lang_of, AppError, Outcome};
 use crate::i18n::Lang;
 use crate::log::Log;
 use crate::period::Period;

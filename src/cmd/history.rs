@@ -5,8 +5,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::outcome::{AppError, Outcome};
 use super::{Analysis, Job};
-use crate::app::{AppError, Outcome};
 use crate::log::Log;
 use crate::template::Template;
 

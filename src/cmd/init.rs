@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use crate::app::{lang_of, AppError, Outcome};
+use super::job::lang_of;
+use super::outcome::{AppError, Outcome};
 use crate::cli::LangArg;
 use crate::flags::Table;
 use crate::i18n::{self, Lang};

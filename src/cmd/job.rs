@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 
-use crate::app::{lang_of, AppError, Outcome};
+use super::outcome::{AppError, Outcome};
 use crate::cli::{FailOn, InputArgs, LangArg};
 use crate::flags::{Flag, Severity, Table};
 use crate::i18n::Lang;
@@ -237,4 +237,12 @@ pub fn summary(job: &Job, analysis: &Analysis, with_items: bool, started: Instan
 /// A polars failure, with what gendan was doing.
 pub fn polars_err(what: &'static str) -> impl Fn(polars::prelude::PolarsError) -> AppError {
     move |e| AppError::Runtime(anyhow::Error::new(e).context(what))
+}
+
+/// The language a `--lang` option names.
+pub fn lang_of(l: LangArg) -> Lang {
+    match l {
+        LangArg::Zh => Lang::Zh,
+        LangArg::En => Lang::En,
+    }
 }

@@ -12,7 +12,9 @@ pub mod history;
 pub mod init;
 mod job;
 pub mod out_dir;
+mod outcome;
 pub mod run;
 
 pub use crate::log::Log;
-pub use job::{analyse, fail_code, polars_err, sort_flags, summary, Analysis, Job};
+pub use job::{analyse, fail_code, lang_of, polars_err, sort_flags, summary, Analysis, Job};
+pub use outcome::{AppError, Outcome};

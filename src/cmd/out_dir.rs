@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::app::AppError;
+use super::outcome::AppError;
 use crate::template::Template;
 
 /// The output folder: `--out`, else `[report] out_dir` (relative to the

@@ -10,8 +10,8 @@ use std::time::Instant;
 use super::documents::{company_logo, write_statements};
 use super::history::{compare_with_history, open_history};
 use super::out_dir::{self, OutDir};
+use super::outcome::{AppError, Outcome};
 use super::{analyse, fail_code, polars_err, summary, Job};
-use crate::app::{AppError, Outcome};
 use crate::log::Log;
 
 /// `run`: read, reconcile, measure, write both workbooks and the summary.

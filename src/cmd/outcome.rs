@@ -1,0 +1,52 @@
+//! How a command ends: a typed failure with its exit code ([`AppError`]:
+//! 2 for the command line or the template, 1 for inputs, outputs or the
+//! machine), or an [`Outcome`] (0, or 3 when flags reach `--fail-on`).
+
+use crate::read;
+use crate::template::TemplateError;
+
+/// A failure, with the exit code it maps to.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Exit 2: the command line is wrong.
+    #[error("{0}")]
+    Usage(String),
+    /// Exit 2: the template is wrong.
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    /// Exit 1: inputs, outputs or the machine failed us.
+    #[error("{0:#}")]
+    Runtime(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            AppError::Usage(_) | AppError::Template(_) => 2,
+            AppError::Runtime(_) => 1,
+        }
+    }
+}
+
+impl From<read::ReadError> for AppError {
+    fn from(e: read::ReadError) -> Self {
+        AppError::Runtime(anyhow::Error::new(e))
+    }
+}
+
+/// How a command ended without failing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    /// Reports written (or check done) but flags at or above `--fail-on`.
+    FlagsFound,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Outcome::Done => 0,
+            Outcome::FlagsFound => 3,
+        }
+    }
+}
