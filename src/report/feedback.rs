@@ -7,7 +7,7 @@ use rust_xlsxwriter::{ChartType, Workbook};
 
 use super::chart::{chart, ChartSpec, Series};
 use super::kpi::{customer_rows, kpi_table};
-use super::table::{column, rows_of, yes_no, Kind, SheetWriter, V};
+use super::table::{column, rows_of, spec_table, yes_no, Kind, SheetWriter, V};
 use super::ReportInput;
 use crate::frame::strs;
 use crate::i18n;
@@ -136,43 +136,26 @@ fn log(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     let t = |key: &str| i18n::text(lang, key).to_string();
     let df = &inp.measures.detail.feedback_of_period;
     let (yes, no) = (t("word.yes"), t("word.no"));
-    let rows = rows_of(vec![
-        column(df, "date", Kind::Date)?,
-        column(df, "feedback_id", Kind::Text)?,
-        column(df, "order_id", Kind::Text)?,
-        column(df, "customer", Kind::Text)?,
-        column(df, "score", Kind::Int)?,
-        column(df, "nps", Kind::Int)?,
-        words(inp, df, "category")?,
-        column(df, "comment", Kind::Text)?,
-        words(inp, df, "department")?,
-        column(df, "action", Kind::Text)?,
-        words(inp, df, "status")?,
-        column(df, "closed_date", Kind::Date)?,
-        column(df, "owner", Kind::Text)?,
-        yes_no(df, "on_time", &yes, &no)?,
-        yes_no(df, "otif", &yes, &no)?,
-    ]);
-    let headers: Vec<String> = [
-        "col.date",
-        "col.feedback_id",
-        "col.order_id",
-        "col.customer",
-        "col.score",
-        "col.nps",
-        "col.category",
-        "col.comment",
-        "col.department",
-        "col.action",
-        "col.status",
-        "col.closed_date",
-        "col.owner",
-        "col.on_time",
-        "col.otif",
-    ]
-    .iter()
-    .map(|k| t(k))
-    .collect();
+    let (headers, rows) = spec_table(
+        lang,
+        vec![
+            ("col.date", column(df, "date", Kind::Date)?),
+            ("col.feedback_id", column(df, "feedback_id", Kind::Text)?),
+            ("col.order_id", column(df, "order_id", Kind::Text)?),
+            ("col.customer", column(df, "customer", Kind::Text)?),
+            ("col.score", column(df, "score", Kind::Int)?),
+            ("col.nps", column(df, "nps", Kind::Int)?),
+            ("col.category", words(inp, df, "category")?),
+            ("col.comment", column(df, "comment", Kind::Text)?),
+            ("col.department", words(inp, df, "department")?),
+            ("col.action", column(df, "action", Kind::Text)?),
+            ("col.status", words(inp, df, "status")?),
+            ("col.closed_date", column(df, "closed_date", Kind::Date)?),
+            ("col.owner", column(df, "owner", Kind::Text)?),
+            ("col.on_time", yes_no(df, "on_time", &yes, &no)?),
+            ("col.otif", yes_no(df, "otif", &yes, &no)?),
+        ],
+    );
     let ws = super::table::add_sheet(wb, &t("sheet.fb_log"), rows.len())?;
     let mut w = SheetWriter::new(ws, &inp.formats);
     w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
@@ -185,35 +168,22 @@ fn open(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
     let df = &inp.measures.detail.open_feedback;
-    let rows = rows_of(vec![
-        column(df, "date", Kind::Date)?,
-        column(df, "age_days", Kind::Int)?,
-        column(df, "customer", Kind::Text)?,
-        column(df, "order_id", Kind::Text)?,
-        column(df, "score", Kind::Int)?,
-        words(inp, df, "category")?,
-        column(df, "comment", Kind::Text)?,
-        words(inp, df, "department")?,
-        column(df, "action", Kind::Text)?,
-        words(inp, df, "status")?,
-        column(df, "owner", Kind::Text)?,
-    ]);
-    let headers: Vec<String> = [
-        "col.date",
-        "col.age_days",
-        "col.customer",
-        "col.order_id",
-        "col.score",
-        "col.category",
-        "col.comment",
-        "col.department",
-        "col.action",
-        "col.status",
-        "col.owner",
-    ]
-    .iter()
-    .map(|k| t(k))
-    .collect();
+    let (headers, rows) = spec_table(
+        lang,
+        vec![
+            ("col.date", column(df, "date", Kind::Date)?),
+            ("col.age_days", column(df, "age_days", Kind::Int)?),
+            ("col.customer", column(df, "customer", Kind::Text)?),
+            ("col.order_id", column(df, "order_id", Kind::Text)?),
+            ("col.score", column(df, "score", Kind::Int)?),
+            ("col.category", words(inp, df, "category")?),
+            ("col.comment", column(df, "comment", Kind::Text)?),
+            ("col.department", words(inp, df, "department")?),
+            ("col.action", column(df, "action", Kind::Text)?),
+            ("col.status", words(inp, df, "status")?),
+            ("col.owner", column(df, "owner", Kind::Text)?),
+        ],
+    );
     let sla = inp.template.file.thresholds.feedback_sla_days;
     let ws = super::table::add_sheet(wb, &t("sheet.fb_open"), rows.len())?;
     let mut w = SheetWriter::new(ws, &inp.formats);
@@ -227,23 +197,16 @@ fn open(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
 fn by_category(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     let t = |key: &str| i18n::text(inp.lang, key).to_string();
     let df = &inp.measures.by_category;
-    let rows = rows_of(vec![
-        words(inp, df, "category")?,
-        words(inp, df, "department")?,
-        column(df, "responses", Kind::Int)?,
-        column(df, "avg_score", Kind::Days)?,
-        column(df, "open", Kind::Int)?,
-    ]);
-    let headers: Vec<String> = [
-        "col.category",
-        "col.department",
-        "col.responses",
-        "col.avg_score",
-        "col.open_feedback",
-    ]
-    .iter()
-    .map(|k| t(k))
-    .collect();
+    let (headers, rows) = spec_table(
+        inp.lang,
+        vec![
+            ("col.category", words(inp, df, "category")?),
+            ("col.department", words(inp, df, "department")?),
+            ("col.responses", column(df, "responses", Kind::Int)?),
+            ("col.avg_score", column(df, "avg_score", Kind::Days)?),
+            ("col.open_feedback", column(df, "open", Kind::Int)?),
+        ],
+    );
     let ws = wb.add_worksheet().set_name(t("sheet.fb_category"))?;
     let mut w = SheetWriter::new(ws, &inp.formats);
     w.title(0, &t("word.window"), &inp.formats.subtitle)?;

@@ -5,7 +5,7 @@ use polars::prelude::*;
 use rust_xlsxwriter::{ChartType, ConditionalFormatFormula, Format, Workbook, XlsxError};
 
 use super::chart::{chart, ChartSpec, Series};
-use super::table::{add_sheet, column, rows_of, yes_no, Block, Kind, SheetWriter, V};
+use super::table::{add_sheet, column, rows_of, spec_table, yes_no, Block, Kind, SheetWriter, V};
 use super::{source_cell, ReportInput};
 use crate::flags::Severity;
 use crate::frame::{ints, strs};
@@ -594,37 +594,29 @@ fn delivery(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xls
     let t = |key: &str| i18n::text(lang, key).to_string();
     let df = &inp.measures.detail.due_in_period;
     let (yes, no) = (t("word.yes"), t("word.no"));
-    let rows = rows_of(vec![
-        column(df, "order_id", Kind::Text)?,
-        column(df, "customer", Kind::Text)?,
-        column(df, "owner", Kind::Text)?,
-        column(df, "due_date", Kind::Date)?,
-        column(df, "first_ship_date", Kind::Date)?,
-        column(df, "completion_date", Kind::Date)?,
-        column(df, "ordered_qty", Kind::Qty)?,
-        column(df, "qty_by_asof", Kind::Qty)?,
-        yes_no(df, "on_time", &yes, &no)?,
-        yes_no(df, "in_full", &yes, &no)?,
-        yes_no(df, "otif", &yes, &no)?,
-        column(df, "delay_days", Kind::Int)?,
-    ]);
-    let headers: Vec<String> = [
-        "col.order_id",
-        "col.customer",
-        "col.owner",
-        "col.due_date",
-        "col.first_ship_date",
-        "col.completion_date",
-        "col.ordered_qty",
-        "col.shipped_qty",
-        "col.on_time",
-        "col.in_full",
-        "col.otif",
-        "col.delay_days",
-    ]
-    .iter()
-    .map(|k| t(k))
-    .collect();
+    let (headers, rows) = spec_table(
+        lang,
+        vec![
+            ("col.order_id", column(df, "order_id", Kind::Text)?),
+            ("col.customer", column(df, "customer", Kind::Text)?),
+            ("col.owner", column(df, "owner", Kind::Text)?),
+            ("col.due_date", column(df, "due_date", Kind::Date)?),
+            (
+                "col.first_ship_date",
+                column(df, "first_ship_date", Kind::Date)?,
+            ),
+            (
+                "col.completion_date",
+                column(df, "completion_date", Kind::Date)?,
+            ),
+            ("col.ordered_qty", column(df, "ordered_qty", Kind::Qty)?),
+            ("col.shipped_qty", column(df, "qty_by_asof", Kind::Qty)?),
+            ("col.on_time", yes_no(df, "on_time", &yes, &no)?),
+            ("col.in_full", yes_no(df, "in_full", &yes, &no)?),
+            ("col.otif", yes_no(df, "otif", &yes, &no)?),
+            ("col.delay_days", column(df, "delay_days", Kind::Int)?),
+        ],
+    );
     Ok((|| {
         let ws = add_sheet(wb, &t("sheet.delivery"), rows.len())?;
         let mut w = SheetWriter::new(ws, &inp.formats);
@@ -786,33 +778,24 @@ fn shipments(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xl
         .into_iter()
         .map(|s| V::opt_text(s.map(|w| i18n::status_word(lang, &w).to_string())))
         .collect();
-    let rows = rows_of(vec![
-        column(df, "shipment_id", Kind::Text)?,
-        column(df, "order_id", Kind::Text)?,
-        column(df, "owner", Kind::Text)?,
-        mode,
-        column(df, "carrier", Kind::Text)?,
-        column(df, "tracking_no", Kind::Text)?,
-        column(df, "ship_date", Kind::Date)?,
-        column(df, "eta", Kind::Date)?,
-        column(df, "days_in_transit", Kind::Int)?,
-        yes_no(df, "past_eta", &yes, &no)?,
-    ]);
-    let headers: Vec<String> = [
-        "col.shipment_id",
-        "col.order_id",
-        "col.owner",
-        "col.mode",
-        "col.carrier",
-        "col.tracking_no",
-        "col.ship_date",
-        "col.eta",
-        "col.days_in_transit",
-        "col.past_eta",
-    ]
-    .iter()
-    .map(|k| t(k))
-    .collect();
+    let (headers, rows) = spec_table(
+        lang,
+        vec![
+            ("col.shipment_id", column(df, "shipment_id", Kind::Text)?),
+            ("col.order_id", column(df, "order_id", Kind::Text)?),
+            ("col.owner", column(df, "owner", Kind::Text)?),
+            ("col.mode", mode),
+            ("col.carrier", column(df, "carrier", Kind::Text)?),
+            ("col.tracking_no", column(df, "tracking_no", Kind::Text)?),
+            ("col.ship_date", column(df, "ship_date", Kind::Date)?),
+            ("col.eta", column(df, "eta", Kind::Date)?),
+            (
+                "col.days_in_transit",
+                column(df, "days_in_transit", Kind::Int)?,
+            ),
+            ("col.past_eta", yes_no(df, "past_eta", &yes, &no)?),
+        ],
+    );
     let summary_rows = |d: &DataFrame, by: &str| -> PolarsResult<Vec<Vec<V>>> {
         let names: Vec<V> = strs(d, by)?
             .into_iter()

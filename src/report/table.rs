@@ -659,6 +659,19 @@ pub fn yes_no(df: &DataFrame, name: &str, yes: &str, no: &str) -> PolarsResult<V
         .collect())
 }
 
+/// A table given column by column, each column's header (an i18n key)
+/// beside its cells: the headers in the run's language and the rows.
+pub fn spec_table(
+    lang: crate::i18n::Lang,
+    cols: Vec<(&str, Vec<V>)>,
+) -> (Vec<String>, Vec<Vec<V>>) {
+    let headers = cols
+        .iter()
+        .map(|(k, _)| crate::i18n::text(lang, k).to_string())
+        .collect();
+    (headers, rows_of(cols.into_iter().map(|(_, c)| c).collect()))
+}
+
 /// Columns side by side into rows.
 pub fn rows_of(cols: Vec<Vec<V>>) -> Vec<Vec<V>> {
     let n = cols.first().map(|c| c.len()).unwrap_or(0);
