@@ -820,6 +820,14 @@ fn by_owner(
         .collect()
 }
 
+/// The order of the department tables: most open first, then by
+/// department (none last).
+fn most_open_first() -> SortMultipleOptions {
+    SortMultipleOptions::default()
+        .with_order_descending_multi([true, false])
+        .with_nulls_last(true)
+}
+
 /// Open orders by their current department (spec section 6).
 fn by_department(rec: &Reconciled, next: &Period, stale_days: i64) -> PolarsResult<DataFrame> {
     let asof = crate::frame::date_to_days(rec.as_of);
@@ -853,12 +861,7 @@ fn by_department(rec: &Reconciled, next: &Period, stale_days: i64) -> PolarsResu
                 .sum()
                 .alias("due_next"),
         ])
-        .sort(
-            ["open", "department"],
-            SortMultipleOptions::default()
-                .with_order_descending_multi([true, false])
-                .with_nulls_last(true),
-        )
+        .sort(["open", "department"], most_open_first())
         .collect()
 }
 
@@ -888,12 +891,7 @@ fn by_feedback_department(rec: &Reconciled, p: &Period) -> PolarsResult<DataFram
                 .alias("resolution_median"),
         ])
         .filter(col("responses").gt(lit(0u32)).or(col("open").gt(lit(0u32))))
-        .sort(
-            ["open", "department"],
-            SortMultipleOptions::default()
-                .with_order_descending_multi([true, false])
-                .with_nulls_last(true),
-        )
+        .sort(["open", "department"], most_open_first())
         .collect()
 }
 
