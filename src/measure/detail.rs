@@ -4,6 +4,7 @@
 
 use polars::prelude::*;
 
+use super::{in_period, is_due};
 use crate::flags::{Flag, RuleId, Table};
 use crate::frame::{date_to_days, days, lit_date};
 use crate::period::Period;
@@ -76,14 +77,8 @@ pub fn detail(
 ) -> PolarsResult<Detail> {
     let asof = date_to_days(rec.as_of);
     let orders = || rec.orders.clone().lazy();
-    let in_p = |c: &str| {
-        col(c)
-            .gt_eq(lit_date(p.start))
-            .and(col(c).lt_eq(lit_date(p.end)))
-            .fill_null(lit(false))
-    };
     let due_in_period = orders()
-        .filter(col("cancelled").not().and(in_p("due_date")))
+        .filter(is_due(p))
         .sort_by_exprs(
             [
                 col("on_time").cast(DataType::Int32),
@@ -162,7 +157,7 @@ pub fn detail(
         .feedback
         .clone()
         .lazy()
-        .filter(in_p("date"))
+        .filter(in_period("date", p))
         .left_join(outcome, col("order_key"), col("order_key"))
         .sort(["date", "seq"], SortMultipleOptions::default())
         .collect()?;

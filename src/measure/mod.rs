@@ -252,6 +252,11 @@ fn in_period(c: &str, p: &Period) -> Expr {
         .fill_null(lit(false))
 }
 
+/// Orders due in `p`: not cancelled, due date in the period.
+fn is_due(p: &Period) -> Expr {
+    col("cancelled").not().and(in_period("due_date", p))
+}
+
 /// The first row's value of a one-column result.
 fn one_f64(lf: LazyFrame, e: Expr) -> PolarsResult<Option<f64>> {
     let df = lf
@@ -277,7 +282,9 @@ fn diff_days(later: &str, earlier: &str) -> Expr {
     days(later) - days(earlier)
 }
 
-/// Computes every KPI of `period` (as of its end) from the reconciled frames.
+/// Computes every KPI of `period` (as of its end) from the reconciled
+/// frames, area by area: orders received, orders due, the open book,
+/// shipments, feedback, receivables, the look-ahead, then the flags.
 ///
 /// # Errors
 /// A failure inside polars.
@@ -288,17 +295,33 @@ pub fn kpis(
     t: &Template,
     resolved: Option<&[PastFlag]>,
 ) -> PolarsResult<Kpis> {
-    let as_of = rec.as_of;
-    let asof_days = crate::frame::date_to_days(as_of);
-    let th = &t.file.thresholds;
+    let mut k = Kpis::default();
+    orders_received(&mut k, rec, p, t)?;
+    orders_due(&mut k, rec, p)?;
+    open_book(&mut k, rec)?;
+    shipments(&mut k, rec, p, t)?;
+    feedback(&mut k, rec, p, t)?;
+    receivables(&mut k, rec, p, t)?;
+    look_ahead(&mut k, rec, t)?;
+    // Registers that stop at loading (FOB): nothing to say about arrival.
+    if !rec.arrival_tracked {
+        k.shipments_in_transit = None;
+        k.shipments_overdue = None;
+        k.arrivals_next_period = None;
+        k.transit_median_days = None;
+        k.transit_median_days_by_mode.clear();
+        k.eta_hit_rate = None;
+        k.followup_coverage = None;
+    }
+    flag_counts(&mut k, flags, resolved);
+    Ok(k)
+}
+
+/// Orders received in `p`, and their amount per currency (and in
+/// `fx.base` when rates are given).
+fn orders_received(k: &mut Kpis, rec: &Reconciled, p: &Period, t: &Template) -> PolarsResult<()> {
     let orders = || rec.orders.clone().lazy();
-    let ships = || rec.shipments.clone().lazy();
-    let fb = || rec.feedback.clone().lazy();
-    // Orders received, and their amount per currency.
-    let mut k = Kpis {
-        orders_received: count(orders(), in_period("order_date", p))?,
-        ..Default::default()
-    };
+    k.orders_received = count(orders(), in_period("order_date", p))?;
     let received = orders()
         .filter(in_period("order_date", p))
         .select([col("order_key")]);
@@ -325,25 +348,15 @@ pub fn kpis(
         let c = c.unwrap_or_default();
         k.orders_received_amount.insert(c, round2(s.unwrap_or(0.0)));
     }
-    if let Some(base) = &t.file.fx.base {
-        if !t.file.fx.rates.is_empty() {
-            let mut total = 0.0;
-            for (c, v) in &k.orders_received_amount {
-                let rate = if c == base {
-                    Some(1.0)
-                } else {
-                    t.file.fx.rates.get(c).copied()
-                };
-                if let Some(r) = rate {
-                    total += v * r;
-                }
-            }
-            k.orders_received_amount_base = Some(round2(total));
-        }
-    }
+    k.orders_received_amount_base = in_base(t, &k.orders_received_amount);
+    Ok(())
+}
 
-    // Orders due in the period.
-    let due = || orders().filter(col("cancelled").not().and(in_period("due_date", p)));
+/// Orders due in `p` (not cancelled): on time, in full, late, and how
+/// long confirmation and the whole order took.
+fn orders_due(k: &mut Kpis, rec: &Reconciled, p: &Period) -> PolarsResult<()> {
+    let orders = || rec.orders.clone().lazy();
+    let due = || orders().filter(is_due(p));
     k.orders_due = count(due(), lit(true))?;
     k.otd_rate = one_f64(due(), share(col("on_time")))?;
     k.in_full_rate = one_f64(due(), share(col("in_full")))?;
@@ -361,42 +374,45 @@ pub fn kpis(
         orders().filter(in_period("completion_date", p)),
         diff_days("completion_date", "order_date").median(),
     )?;
+    Ok(())
+}
 
-    // The open book at as_of.
-    let open = || orders().filter(col("open"));
+/// The open book at as_of: open orders, those past their due date, and
+/// how far past it (the backlog's aging).
+fn open_book(k: &mut Kpis, rec: &Reconciled) -> PolarsResult<()> {
+    let open = || rec.orders.clone().lazy().filter(col("open"));
     k.open_orders = count(open(), lit(true))?;
     k.overdue_open_orders = count(
         open(),
-        col("due_date").lt(lit_date(as_of)).fill_null(lit(false)),
+        col("due_date")
+            .lt(lit_date(rec.as_of))
+            .fill_null(lit(false)),
     )?;
-    let age = lit(asof_days) - days("due_date");
+    // Days past the due date at as_of.
+    let age = lit(crate::frame::date_to_days(rec.as_of)) - days("due_date");
+    let aged = |from: i32, to: i32| {
+        count(
+            open(),
+            age.clone()
+                .gt_eq(lit(from))
+                .and(age.clone().lt_eq(lit(to)))
+                .fill_null(lit(false)),
+        )
+    };
     k.backlog_aging = Aging {
         not_due: count(open(), age.clone().lt_eq(lit(0)).fill_null(lit(true)))?,
-        d1_7: count(
-            open(),
-            age.clone()
-                .gt_eq(lit(1))
-                .and(age.clone().lt_eq(lit(7)))
-                .fill_null(lit(false)),
-        )?,
-        d8_14: count(
-            open(),
-            age.clone()
-                .gt_eq(lit(8))
-                .and(age.clone().lt_eq(lit(14)))
-                .fill_null(lit(false)),
-        )?,
-        d15_30: count(
-            open(),
-            age.clone()
-                .gt_eq(lit(15))
-                .and(age.clone().lt_eq(lit(30)))
-                .fill_null(lit(false)),
-        )?,
+        d1_7: aged(1, 7)?,
+        d8_14: aged(8, 14)?,
+        d15_30: aged(15, 30)?,
         d30_plus: count(open(), age.gt(lit(30)).fill_null(lit(false)))?,
     };
+    Ok(())
+}
 
-    // Shipments.
+/// Shipments: shipped in `p`, in transit and overdue at as_of, and the
+/// transit time and ETA hits of those delivered in `p`.
+fn shipments(k: &mut Kpis, rec: &Reconciled, p: &Period, t: &Template) -> PolarsResult<()> {
+    let ships = || rec.shipments.clone().lazy();
     k.shipments_shipped = count(ships(), in_period("ship_date", p))?;
     k.shipments_shipped_qty = round2(
         one_f64(
@@ -410,7 +426,7 @@ pub fn kpis(
     k.shipments_overdue = Some(count(
         ships(),
         in_transit
-            .and(s04_predicate(as_of, th.eta_grace_days))
+            .and(s04_predicate(rec.as_of, t.file.thresholds.eta_grace_days))
             .fill_null(lit(false)),
     )?);
     let delivered =
@@ -440,27 +456,37 @@ pub fn kpis(
         ships().filter(in_period("delivered_date", p).and(col("eta").is_not_null())),
         share(col("delivered_date").lt_eq(col("eta"))),
     )?;
+    Ok(())
+}
 
-    // Feedback.
+/// Feedback: responses in `p` with their CSAT, score and NPS, what is
+/// open at as_of, how long resolution took, and the follow-up coverage
+/// of delivered orders.
+fn feedback(k: &mut Kpis, rec: &Reconciled, p: &Period, t: &Template) -> PolarsResult<()> {
+    let fb = || rec.feedback.clone().lazy();
     let responses = || fb().filter(in_period("date", p));
     k.feedback_responses = count(responses(), lit(true))?;
-    k.csat = one_f64(
-        responses().filter(col("score").is_not_null()),
-        share(col("score").gt_eq(lit(4i64))),
-    )?;
+    k.csat = csat_of(responses())?;
     k.avg_score = one_f64(responses(), col("score").cast(DataType::Float64).mean())?;
-    k.nps = one_f64(responses().filter(col("nps").is_not_null()), nps_expr())?;
+    k.nps = nps_of(responses())?;
     k.feedback_open = count(fb(), col("closed").not())?;
     k.resolution_median_days = one_f64(
         fb().filter(in_period("closed_date", p)),
         diff_days("closed_date", "date").median(),
     )?;
     k.followup_coverage = one_f64(
-        orders().filter(followup_window(as_of, th.followup_days).fill_null(lit(false))),
+        rec.orders.clone().lazy().filter(
+            followup_window(rec.as_of, t.file.thresholds.followup_days).fill_null(lit(false)),
+        ),
         share(col("feedback_rows").gt(lit(0u32))),
     )?;
+    Ok(())
+}
 
-    // Receivables (spec section 10).
+/// Receivables (spec section 10): open and overdue per currency (and in
+/// `fx.base`), deposits pending, and the days from shipment to a balance
+/// received in `p`.
+fn receivables(k: &mut Kpis, rec: &Reconciled, p: &Period, t: &Template) -> PolarsResult<()> {
     let pay = || rec.payments.clone().lazy();
     let recv = pay()
         .with_columns([
@@ -502,23 +528,26 @@ pub fn kpis(
         ),
         (col("bal_date") - col("first_shipped").cast(DataType::Float64)).median(),
     )?;
+    Ok(())
+}
 
-    // The look-ahead.
-    let next = Period::next(t.file.report.period, as_of);
+/// The look-ahead: orders due in the next period (and of them, those not
+/// ready), and shipments arriving in it.
+fn look_ahead(k: &mut Kpis, rec: &Reconciled, t: &Template) -> PolarsResult<()> {
+    let next = Period::next(t.file.report.period, rec.as_of);
+    let orders = || rec.orders.clone().lazy();
     k.due_next_period = count(orders(), due_next(&next))?;
     k.due_next_period_not_ready = count(orders(), due_next(&next).and(not_ready()))?;
-    k.arrivals_next_period = Some(count(ships(), detail::arriving(&next))?);
-    // Registers that stop at loading (FOB): nothing to say about arrival.
-    if !rec.arrival_tracked {
-        k.shipments_in_transit = None;
-        k.shipments_overdue = None;
-        k.arrivals_next_period = None;
-        k.transit_median_days = None;
-        k.transit_median_days_by_mode.clear();
-        k.eta_hit_rate = None;
-        k.followup_coverage = None;
-    }
+    k.arrivals_next_period = Some(count(
+        rec.shipments.clone().lazy(),
+        detail::arriving(&next),
+    )?);
+    Ok(())
+}
 
+/// Flags by severity, and (with a previous run) how many are new, still
+/// open, or resolved.
+fn flag_counts(k: &mut Kpis, flags: &[Flag], resolved: Option<&[PastFlag]>) {
     for f in flags {
         match f.severity {
             Severity::Error => k.flags_error += 1,
@@ -532,7 +561,6 @@ pub fn kpis(
         k.flags_still_open = Some(flags.len() as u64 - new);
         k.flags_resolved = Some(gone.len() as u64);
     }
-    Ok(k)
 }
 
 /// An order's receivable: what is outstanding of each known payment, on
@@ -581,8 +609,30 @@ fn in_base(t: &Template, amounts: &BTreeMap<String, f64>) -> Option<f64> {
     Some(round2(total))
 }
 
-fn nps_expr() -> Expr {
-    (share(col("nps").gt_eq(lit(9i64))) - share(col("nps").lt_eq(lit(6i64)))) * lit(100.0)
+/// CSAT: the share of scores of 4 or 5.
+fn csat_expr(score: Expr) -> Expr {
+    share(score.gt_eq(lit(4i64)))
+}
+
+/// NPS: promoters (9–10) less detractors (0–6), in percent.
+fn nps_expr(nps: Expr) -> Expr {
+    (share(nps.clone().gt_eq(lit(9i64))) - share(nps.lt_eq(lit(6i64)))) * lit(100.0)
+}
+
+/// The CSAT of `responses`, over those with a score.
+fn csat_of(responses: LazyFrame) -> PolarsResult<Option<f64>> {
+    one_f64(
+        responses.filter(col("score").is_not_null()),
+        csat_expr(col("score")),
+    )
+}
+
+/// The NPS of `responses`, over those with an NPS answer.
+fn nps_of(responses: LazyFrame) -> PolarsResult<Option<f64>> {
+    one_f64(
+        responses.filter(col("nps").is_not_null()),
+        nps_expr(col("nps")),
+    )
 }
 
 fn round2(x: f64) -> f64 {
@@ -593,11 +643,7 @@ fn round2(x: f64) -> f64 {
 fn trend(rec: &Reconciled, periods: &[Period]) -> PolarsResult<Vec<TrendPoint>> {
     let mut out = Vec::with_capacity(periods.len());
     for p in periods {
-        let due = rec
-            .orders
-            .clone()
-            .lazy()
-            .filter(col("cancelled").not().and(in_period("due_date", p)));
+        let due = rec.orders.clone().lazy().filter(is_due(p));
         let resp = rec.feedback.clone().lazy().filter(in_period("date", p));
         out.push(TrendPoint {
             label: p.label.clone(),
@@ -606,11 +652,8 @@ fn trend(rec: &Reconciled, periods: &[Period]) -> PolarsResult<Vec<TrendPoint>> 
             otd_rate: one_f64(due.clone(), share(col("on_time")))?,
             otif_rate: one_f64(due, share(col("otif")))?,
             feedback_responses: count(resp.clone(), lit(true))?,
-            csat: one_f64(
-                resp.clone().filter(col("score").is_not_null()),
-                share(col("score").gt_eq(lit(4i64))),
-            )?,
-            nps: one_f64(resp.filter(col("nps").is_not_null()), nps_expr())?,
+            csat: csat_of(resp.clone())?,
+            nps: nps_of(resp)?,
         });
     }
     Ok(out)
@@ -679,7 +722,7 @@ fn by_owner(
         )
         .group_by([col("owner")])
         .agg([len().cast(DataType::UInt32).alias("lines")]);
-    let due_p = col("cancelled").not().and(in_period("due_date", p));
+    let due_p = is_due(p);
     let orders = rec.orders.clone().lazy().group_by([col("owner")]).agg([
         col("open").cast(DataType::UInt32).sum().alias("open"),
         col("open")
@@ -778,6 +821,14 @@ fn by_owner(
         .collect()
 }
 
+/// The order of the department tables: most open first, then by
+/// department (none last).
+fn most_open_first() -> SortMultipleOptions {
+    SortMultipleOptions::default()
+        .with_order_descending_multi([true, false])
+        .with_nulls_last(true)
+}
+
 /// Open orders by their current department (spec section 6).
 fn by_department(rec: &Reconciled, next: &Period, stale_days: i64) -> PolarsResult<DataFrame> {
     let asof = crate::frame::date_to_days(rec.as_of);
@@ -811,12 +862,7 @@ fn by_department(rec: &Reconciled, next: &Period, stale_days: i64) -> PolarsResu
                 .sum()
                 .alias("due_next"),
         ])
-        .sort(
-            ["open", "department"],
-            SortMultipleOptions::default()
-                .with_order_descending_multi([true, false])
-                .with_nulls_last(true),
-        )
+        .sort(["open", "department"], most_open_first())
         .collect()
 }
 
@@ -846,17 +892,12 @@ fn by_feedback_department(rec: &Reconciled, p: &Period) -> PolarsResult<DataFram
                 .alias("resolution_median"),
         ])
         .filter(col("responses").gt(lit(0u32)).or(col("open").gt(lit(0u32))))
-        .sort(
-            ["open", "department"],
-            SortMultipleOptions::default()
-                .with_order_descending_multi([true, false])
-                .with_nulls_last(true),
-        )
+        .sort(["open", "department"], most_open_first())
         .collect()
 }
 
 fn by_customer(rec: &Reconciled, window: &Period) -> PolarsResult<DataFrame> {
-    let due_w = col("cancelled").not().and(in_period("due_date", window));
+    let due_w = is_due(window);
     let orders = rec
         .orders
         .clone()
@@ -882,22 +923,9 @@ fn by_customer(rec: &Reconciled, window: &Period) -> PolarsResult<DataFrame> {
         .agg([
             col("customer").first().alias("fb_customer"),
             in_w.clone().cast(DataType::UInt32).sum().alias("responses"),
-            share(
-                col("score")
-                    .filter(in_w.clone().and(col("score").is_not_null()))
-                    .gt_eq(lit(4i64)),
-            )
-            .alias("csat"),
-            ((share(
-                col("nps")
-                    .filter(in_w.clone().and(col("nps").is_not_null()))
-                    .gt_eq(lit(9i64)),
-            ) - share(
-                col("nps")
-                    .filter(in_w.and(col("nps").is_not_null()))
-                    .lt_eq(lit(6i64)),
-            )) * lit(100.0))
-            .alias("nps"),
+            csat_expr(col("score").filter(in_w.clone().and(col("score").is_not_null())))
+                .alias("csat"),
+            nps_expr(col("nps").filter(in_w.and(col("nps").is_not_null()))).alias("nps"),
             col("closed")
                 .not()
                 .cast(DataType::UInt32)
@@ -947,12 +975,7 @@ fn by_delivery(rec: &Reconciled, window: &Period) -> PolarsResult<DataFrame> {
         .group_by([col("on_time")])
         .agg([
             len().cast(DataType::UInt32).alias("responses"),
-            share(
-                col("score")
-                    .filter(col("score").is_not_null())
-                    .gt_eq(lit(4i64)),
-            )
-            .alias("csat"),
+            csat_expr(col("score").filter(col("score").is_not_null())).alias("csat"),
             col("score")
                 .cast(DataType::Float64)
                 .mean()

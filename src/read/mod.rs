@@ -19,11 +19,13 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use calamine::Range;
 use polars::prelude::*;
 use serde::Serialize;
 
 use crate::fields;
 use crate::flags::{Flag, Table};
+use sheet::Data;
 pub use sheet::{ReadContext, SheetReport, SourceInfo, TableBuilder, Val};
 pub use source::SourceError;
 
@@ -476,16 +478,33 @@ pub fn name_hint(name: &str) -> Option<Table> {
     }
 }
 
+/// Reads one opened workbook for the tables it was given for: checks the
+/// sheets the template names, shares each sheet out to the table that
+/// reads it (or skips it, saying why), and returns each table's rows with
+/// the rows its tracker sheets could give the others.
 fn read_workbook(
     ctx: &ReadContext,
     tables: &[(Table, Vec<String>)],
     mut wb: source::Workbook,
     shown: &str,
 ) -> Result<FileResult, ReadError> {
-    let lang = ctx.lang;
+    check_named_sheets(tables, &wb, shown)?;
+    let mut sharing = Sharing::new(ctx, tables, &wb, shown);
+    for meta in wb.sheets.clone() {
+        sharing.share_sheet(&mut wb, &meta)?;
+    }
+    sharing.finish()
+}
+
+/// Fails when the template names a sheet the workbook does not have (a
+/// CSV file has one sheet, whatever it is called).
+fn check_named_sheets(
+    tables: &[(Table, Vec<String>)],
+    wb: &source::Workbook,
+    shown: &str,
+) -> Result<(), ReadError> {
     let names: Vec<String> = wb.sheets.iter().map(|s| s.name.clone()).collect();
     let is_csv = wb.is_csv();
-    let csv_fields: Option<Vec<u32>> = wb.csv_field_counts().map(<[u32]>::to_vec);
     for (table, wanted) in tables {
         for w in wanted {
             if !names.iter().any(|n| n == w) && !is_csv {
@@ -498,42 +517,97 @@ fn read_workbook(
             }
         }
     }
-    struct Acc {
-        report: FileReport,
-        builder: TableBuilder,
-        flags: Vec<Flag>,
-        sources: Vec<SourceInfo>,
-    }
-    // The tables the file was given for, then the others: a sheet that
-    // plainly is another table's is read for that one (spec 3.2, rev5).
-    let given_n = tables.len();
-    let mut all: Vec<(Table, Vec<String>)> = tables.to_vec();
-    for t in Table::ALL {
-        if !all.iter().any(|(x, _)| *x == t) {
-            all.push((t, Vec::new()));
+    Ok(())
+}
+
+/// One table's share of a workbook while its sheets are read: its report,
+/// its rows so far, their flags and the sheets they came from.
+struct Acc {
+    report: FileReport,
+    builder: TableBuilder,
+    flags: Vec<Flag>,
+    sources: Vec<SourceInfo>,
+}
+
+/// Which table reads a sheet, as [`Sharing::choose`] decides it.
+enum Choice {
+    /// Read by `tables[chosen]` with `plan`; `moved`: a table the file was
+    /// not given for, because the sheet plainly is its own.
+    Read {
+        chosen: usize,
+        plan: sheet::Plan,
+        moved: bool,
+    },
+    /// No candidate recognised the header: each one's reason.
+    Unrecognised(Vec<(usize, String)>),
+    /// The chosen candidate had no plan after all: nothing to do.
+    Nothing,
+}
+
+/// A workbook being shared out among the tables, sheet by sheet.
+struct Sharing<'a> {
+    ctx: &'a ReadContext,
+    shown: &'a str,
+    /// The tables the file was given for (the first `given_n`), then the
+    /// others: a sheet that plainly is another table's is read for that
+    /// one (spec 3.2, rev5).
+    tables: Vec<(Table, Vec<String>)>,
+    given_n: usize,
+    is_csv: bool,
+    csv_fields: Option<Vec<u32>>,
+    /// One per entry of `tables`.
+    accs: Vec<Acc>,
+    derived: Vec<Derived>,
+    /// Sheets read for a table the file was not given for.
+    notes: Vec<String>,
+}
+
+impl<'a> Sharing<'a> {
+    /// An empty share for every table, the given ones first.
+    fn new(
+        ctx: &'a ReadContext,
+        given: &[(Table, Vec<String>)],
+        wb: &source::Workbook,
+        shown: &'a str,
+    ) -> Self {
+        let mut tables: Vec<(Table, Vec<String>)> = given.to_vec();
+        for t in Table::ALL {
+            if !tables.iter().any(|(x, _)| *x == t) {
+                tables.push((t, Vec::new()));
+            }
+        }
+        let accs = tables
+            .iter()
+            .map(|(t, _)| Acc {
+                report: FileReport {
+                    table: *t,
+                    path: shown.to_string(),
+                    sha256: wb.sha256.clone(),
+                    sheets: Vec::new(),
+                    skipped_sheets: Vec::new(),
+                },
+                builder: TableBuilder::new(*t),
+                flags: Vec::new(),
+                sources: Vec::new(),
+            })
+            .collect();
+        Sharing {
+            ctx,
+            shown,
+            tables,
+            given_n: given.len(),
+            is_csv: wb.is_csv(),
+            csv_fields: wb.csv_field_counts().map(<[u32]>::to_vec),
+            accs,
+            derived: Vec::new(),
+            notes: Vec::new(),
         }
     }
-    let tables = &all[..];
-    let mut notes: Vec<String> = Vec::new();
-    let mut accs: Vec<Acc> = tables
-        .iter()
-        .map(|(t, _)| Acc {
-            report: FileReport {
-                table: *t,
-                path: shown.to_string(),
-                sha256: wb.sha256.clone(),
-                sheets: Vec::new(),
-                skipped_sheets: Vec::new(),
-            },
-            builder: TableBuilder::new(*t),
-            flags: Vec::new(),
-            sources: Vec::new(),
-        })
-        .collect();
-    let mut derived: Vec<Derived> = Vec::new();
-    let skip = |accs: &mut Vec<Acc>, which: &[usize], name: &str, reason: &str| {
+
+    /// Lists sheet `name` as skipped, for `reason`, by the tables `which`.
+    fn skip(&mut self, which: &[usize], name: &str, reason: &str) {
         for i in which {
-            accs[*i].report.skipped_sheets.push(SkippedSheet {
+            self.accs[*i].report.skipped_sheets.push(SkippedSheet {
                 name: name.to_string(),
                 reason: reason.to_string(),
                 header_guess: None,
@@ -541,265 +615,372 @@ fn read_workbook(
                 moved: false,
             });
         }
-    };
-    let metas = wb.sheets.clone();
-    for meta in metas {
-        // A sheet named in a table's `sheets` goes to that table only;
-        // otherwise every table that reads all sheets is a candidate.
-        let named: Vec<usize> = (0..given_n)
-            .filter(|i| tables[*i].1.contains(&meta.name))
+    }
+
+    /// Skips a sheet no table reads, each table with its reason, and gives
+    /// it the header `init` lists with the fields its columns come near.
+    fn skip_with_guess(&mut self, reasons: &[(usize, String)], name: &str, range: &Range<Data>) {
+        let guess = sheet::header_guess(self.ctx, range);
+        for (i, reason) in reasons {
+            self.skip(&[*i], name, reason);
+            with_guess(&mut self.accs[*i].report, &guess);
+        }
+    }
+
+    /// The tables that may read a sheet: `(named, candidates)`. A sheet
+    /// named in a table's `sheets` goes to that table only; otherwise
+    /// every table that reads all sheets is a candidate (a CSV file's one
+    /// sheet: every table given).
+    fn candidates(&self, name: &str) -> (Vec<usize>, Vec<usize>) {
+        let given = 0..self.given_n;
+        let named: Vec<usize> = given
+            .clone()
+            .filter(|i| self.tables[*i].1.iter().any(|s| s == name))
             .collect();
-        let candidates: Vec<usize> = if is_csv {
-            (0..given_n).collect()
+        let candidates: Vec<usize> = if self.is_csv {
+            given.collect()
         } else if !named.is_empty() {
             named.clone()
         } else {
-            (0..given_n).filter(|i| tables[*i].1.is_empty()).collect()
+            given.filter(|i| self.tables[*i].1.is_empty()).collect()
         };
+        (named, candidates)
+    }
+
+    /// Shares out one sheet: to no table (not one of theirs, a chart,
+    /// hidden, too big, unrecognised, order lines), or to the table that
+    /// reads it.
+    fn share_sheet(
+        &mut self,
+        wb: &mut source::Workbook,
+        meta: &source::SheetMeta,
+    ) -> Result<(), ReadError> {
+        let (named, candidates) = self.candidates(&meta.name);
         if candidates.is_empty() {
-            continue;
+            return Ok(());
         }
-        if !meta.worksheet {
-            skip(
-                &mut accs,
-                &candidates,
-                &meta.name,
-                crate::i18n::text(lang, "skip.chart"),
-            );
-            continue;
-        }
-        if !meta.visible && named.is_empty() {
-            skip(
-                &mut accs,
-                &candidates,
-                &meta.name,
-                crate::i18n::text(lang, "skip.hidden"),
-            );
-            continue;
-        }
-        let range = match guard::guarded(|| wb.sheet(&meta.name, shown, &ctx.limits))
-            .map_err(|e| reader_failed(shown, e))?
-        {
-            Err(SourceError::TooBig {
-                rows,
-                cols,
-                last_cell,
-                ..
-            }) => {
-                let reason = if rows > ctx.limits.max_rows || cols > ctx.limits.max_columns {
-                    too_big(ctx, rows, cols)
-                } else {
-                    crate::i18n::fill(
-                        lang,
-                        "skip.too_many_cells",
-                        &[
-                            ("cell", &last_cell),
-                            ("rows", &rows.to_string()),
-                            ("cols", &cols.to_string()),
-                            ("max_cells", &ctx.limits.max_cells.to_string()),
-                        ],
-                    )
-                };
-                skip(&mut accs, &candidates, &meta.name, &reason);
-                continue;
+        let range = match open_sheet(self.ctx, wb, meta, self.shown, named.is_empty())? {
+            Ok(range) => range,
+            Err(reason) => {
+                self.skip(&candidates, &meta.name, &reason);
+                return Ok(());
             }
-            other => other?,
         };
-        let (rows, cols) = range.get_size();
-        if rows as u64 > ctx.limits.max_rows
-            || cols as u64 > ctx.limits.max_columns
-            || (rows as u64).saturating_mul(cols as u64) > ctx.limits.max_cells
-        {
-            let reason = too_big(ctx, rows as u64, cols as u64);
-            skip(&mut accs, &candidates, &meta.name, &reason);
-            continue;
-        }
-        let plans: Vec<(Table, Result<sheet::Plan, String>)> = candidates
-            .iter()
-            .map(|i| (tables[*i].0, sheet::plan(ctx, tables[*i].0, &range)))
-            .collect();
-        let pick = choose_table(&meta.name, &plans);
         // A table the file was not given for takes the sheet only when it
         // plainly is that table's and the template did not name it.
         let spare: Vec<usize> = if named.is_empty() {
-            (given_n..tables.len()).collect()
+            (self.given_n..self.tables.len()).collect()
         } else {
             Vec::new()
         };
+        let (chosen, plan, moved) = match self.choose(&meta.name, &candidates, &spare, &range) {
+            Choice::Read {
+                chosen,
+                plan,
+                moved,
+            } => (chosen, plan, moved),
+            Choice::Unrecognised(reasons) => {
+                self.skip_with_guess(&reasons, &meta.name, &range);
+                return Ok(());
+            }
+            Choice::Nothing => return Ok(()),
+        };
+        // Order lines without the order's columns (an ERP's order-details
+        // export) are not shipments or feedback for want of a better table.
+        if !moved && named.is_empty() {
+            if let Some(reason) = order_lines(self.ctx, self.tables[chosen].0, &plan) {
+                let reasons: Vec<(usize, String)> =
+                    candidates.iter().map(|i| (*i, reason.clone())).collect();
+                self.skip_with_guess(&reasons, &meta.name, &range);
+                return Ok(());
+            }
+        }
+        self.read_chosen(&meta.name, &range, &candidates, chosen, &plan, moved)
+    }
+
+    /// Which table reads a sheet: the candidates' best plan
+    /// ([`choose_table`]), unless a table the file was not given for
+    /// (`spare`) plainly is the sheet's ([`plainly_other`]).
+    fn choose(
+        &self,
+        name: &str,
+        candidates: &[usize],
+        spare: &[usize],
+        range: &Range<Data>,
+    ) -> Choice {
+        let plan_for = |i: &usize| {
+            let table = self.tables[*i].0;
+            (table, sheet::plan(self.ctx, table, range))
+        };
+        let mut plans: Vec<(Table, Result<sheet::Plan, String>)> =
+            candidates.iter().map(plan_for).collect();
+        let pick = choose_table(name, &plans);
         let moved: Option<(usize, sheet::Plan)> = if spare.is_empty() {
             None
         } else {
-            let mut oplans: Vec<(Table, Result<sheet::Plan, String>)> = spare
-                .iter()
-                .map(|i| (tables[*i].0, sheet::plan(ctx, tables[*i].0, &range)))
-                .collect();
+            let mut oplans: Vec<(Table, Result<sheet::Plan, String>)> =
+                spare.iter().map(plan_for).collect();
             let chosen_plan = pick.and_then(|k| plans[k].1.as_ref().ok());
             plainly_other(chosen_plan, &oplans)
                 .and_then(|j| Some((spare[j], oplans.swap_remove(j).1.ok()?)))
         };
-        let (chosen, plan) = match (&moved, pick) {
-            (Some((i, p)), _) => (*i, p),
-            (None, Some(k)) => match &plans[k].1 {
-                Ok(p) => (candidates[k], p),
-                Err(_) => continue,
+        match (moved, pick) {
+            (Some((chosen, plan)), _) => Choice::Read {
+                chosen,
+                plan,
+                moved: true,
             },
-            (None, None) => {
-                let guess = sheet::header_guess(ctx, &range);
-                for (k, i) in candidates.iter().enumerate() {
-                    if let Err(reason) = &plans[k].1 {
-                        skip(&mut accs, &[*i], &meta.name, reason);
-                        with_guess(&mut accs[*i].report, &guess);
-                    }
-                }
-                continue;
-            }
-        };
-        let table = tables[chosen].0;
-        // Order lines without the order's columns (an ERP's order-details
-        // export) are not shipments or feedback for want of a better table.
-        if moved.is_none() && named.is_empty() {
-            if let Some(reason) = order_lines(ctx, table, plan) {
-                skip(&mut accs, &candidates, &meta.name, &reason);
-                // init lists its columns with the fields they come near.
-                let guess = sheet::header_guess(ctx, &range);
-                for i in &candidates {
-                    with_guess(&mut accs[*i].report, &guess);
-                }
-                continue;
-            }
+            (None, Some(k)) => match plans.swap_remove(k).1 {
+                Ok(plan) => Choice::Read {
+                    chosen: candidates[k],
+                    plan,
+                    moved: false,
+                },
+                Err(_) => Choice::Nothing,
+            },
+            (None, None) => Choice::Unrecognised(
+                candidates
+                    .iter()
+                    .zip(plans)
+                    .filter_map(|(i, (_, p))| p.err().map(|reason| (*i, reason)))
+                    .collect(),
+            ),
         }
-        let acc = &mut accs[chosen];
+    }
+
+    /// Reads sheet `name` into the share of `tables[chosen]`; the other
+    /// candidates list it as read elsewhere. A sheet read as orders may
+    /// also give tracker rows to the other tables.
+    fn read_chosen(
+        &mut self,
+        name: &str,
+        range: &Range<Data>,
+        candidates: &[usize],
+        chosen: usize,
+        plan: &sheet::Plan,
+        moved: bool,
+    ) -> Result<(), ReadError> {
+        let (ctx, lang) = (self.ctx, self.ctx.lang);
+        let table = self.tables[chosen].0;
+        let acc = &mut self.accs[chosen];
         let src_id = acc.sources.len() as u32;
         let read = rows::read_rows(
             ctx,
             plan,
             None,
-            shown,
-            &meta.name,
-            &range,
-            csv_fields.as_deref(),
+            self.shown,
+            name,
+            range,
+            self.csv_fields.as_deref(),
             src_id,
             &mut acc.builder,
             &mut acc.flags,
         );
-        match read {
-            Ok((mut sheet_report, info)) => {
-                if candidates.len() > 1 || moved.is_some() {
-                    sheet_report.chosen_because =
-                        Some(chosen_because(lang, table, plan, &meta.name));
-                }
-                if moved.is_some() {
-                    let given: Vec<&str> = candidates
-                        .iter()
-                        .map(|i| crate::i18n::table_label(lang, tables[*i].0.as_str()))
-                        .collect();
-                    let given_key = candidates
-                        .first()
-                        .map_or("orders", |i| tables[*i].0.as_str());
-                    let labels: Vec<&str> = plan
-                        .telling
-                        .iter()
-                        .map(|f| crate::i18n::field_label(lang, f))
-                        .collect();
-                    notes.push(crate::i18n::fill(
-                        lang,
-                        "note.moved",
-                        &[
-                            ("file", shown),
-                            ("sheet", &meta.name),
-                            ("given", &given.join("/")),
-                            ("given_key", given_key),
-                            ("table", crate::i18n::table_label(lang, table.as_str())),
-                            ("fields", &labels.join(", ")),
-                            ("cli", table.as_str()),
-                        ],
-                    ));
-                    let given_as =
-                        crate::i18n::fill(lang, "check.given_as", &[("table", &given.join("/"))]);
-                    sheet_report.chosen_because = sheet_report
-                        .chosen_because
-                        .take()
-                        .map(|why| format!("{given_as}; {why}"));
-                }
-                acc.report.sheets.push(sheet_report);
-                acc.sources.push(info);
-                let as_table = crate::i18n::table_label(lang, table.as_str());
-                let reason = crate::i18n::fill(lang, "skip.read_as", &[("table", as_table)]);
-                let others: Vec<usize> = candidates
-                    .iter()
-                    .copied()
-                    .filter(|i| *i != chosen)
-                    .collect();
-                skip(&mut accs, &others, &meta.name, &reason);
-                for i in &others {
-                    if let Some(last) = accs[*i].report.skipped_sheets.last_mut() {
-                        last.read_elsewhere = true;
-                        last.moved = moved.is_some();
-                    }
-                }
-                if table == Table::Orders {
-                    for t in [Table::Shipments, Table::Feedback] {
-                        let Some((dplan, d)) = sheet::derive_plan(ctx, plan, t) else {
-                            continue;
-                        };
-                        let mut builder = TableBuilder::new(t);
-                        let mut flags = Vec::new();
-                        if let Ok((dreport, info)) = rows::read_rows(
-                            ctx,
-                            &dplan,
-                            Some(&d),
-                            shown,
-                            &meta.name,
-                            &range,
-                            csv_fields.as_deref(),
-                            0,
-                            &mut builder,
-                            &mut flags,
-                        ) {
-                            let present = builder.present.clone();
-                            let frame =
-                                to_frame(builder).map_err(|e| ReadError::Frame(e.to_string()))?;
-                            derived.push(Derived {
-                                table: t,
-                                path: shown.to_string(),
-                                sheet: meta.name.clone(),
-                                from: d.from.clone(),
-                                frame,
-                                present,
-                                flags,
-                                sources: vec![info],
-                                hidden: dreport.hidden,
-                            });
-                        }
-                    }
-                }
+        let (mut sheet_report, info) = match read {
+            Ok(read) => read,
+            Err(reason) => {
+                self.skip(&[chosen], name, &reason);
+                return Ok(());
             }
-            Err(reason) => skip(&mut accs, &[chosen], &meta.name, &reason),
+        };
+        if candidates.len() > 1 || moved {
+            sheet_report.chosen_because = Some(chosen_because(lang, table, plan, name));
         }
-    }
-    let mut outcomes = Vec::with_capacity(accs.len());
-    for (k, acc) in accs.into_iter().enumerate() {
-        // A table the file was not given for is there only when it read a sheet.
-        let moved_in = k >= given_n;
-        if moved_in && acc.report.sheets.is_empty() {
-            continue;
+        if moved {
+            let given_as = self.note_moved(name, candidates, table, plan);
+            sheet_report.chosen_because = sheet_report
+                .chosen_because
+                .take()
+                .map(|why| format!("{given_as}; {why}"));
         }
-        let present = acc.builder.present.clone();
-        let frame = to_frame(acc.builder).map_err(|e| ReadError::Frame(e.to_string()))?;
-        outcomes.push(FileOutcome {
-            report: acc.report,
-            frame,
-            present,
-            flags: acc.flags,
-            sources: acc.sources,
-            moved_in,
-        });
+        let acc = &mut self.accs[chosen];
+        acc.report.sheets.push(sheet_report);
+        acc.sources.push(info);
+        let as_table = crate::i18n::table_label(lang, table.as_str());
+        let reason = crate::i18n::fill(lang, "skip.read_as", &[("table", as_table)]);
+        let others: Vec<usize> = candidates
+            .iter()
+            .copied()
+            .filter(|i| *i != chosen)
+            .collect();
+        self.skip(&others, name, &reason);
+        for i in &others {
+            if let Some(last) = self.accs[*i].report.skipped_sheets.last_mut() {
+                last.read_elsewhere = true;
+                last.moved = moved;
+            }
+        }
+        if table == Table::Orders {
+            self.derive_from_tracker(name, range, plan)?;
+        }
+        Ok(())
     }
-    Ok(FileResult {
-        outcomes,
-        derived,
-        notes,
-    })
+
+    /// Notes a sheet read for `table`, which its file was not given for,
+    /// and returns the words `check` puts before why it was chosen.
+    fn note_moved(
+        &mut self,
+        name: &str,
+        candidates: &[usize],
+        table: Table,
+        plan: &sheet::Plan,
+    ) -> String {
+        let lang = self.ctx.lang;
+        let given: Vec<&str> = candidates
+            .iter()
+            .map(|i| crate::i18n::table_label(lang, self.tables[*i].0.as_str()))
+            .collect();
+        let given_key = candidates
+            .first()
+            .map_or("orders", |i| self.tables[*i].0.as_str());
+        let labels: Vec<&str> = plan
+            .telling
+            .iter()
+            .map(|f| crate::i18n::field_label(lang, f))
+            .collect();
+        self.notes.push(crate::i18n::fill(
+            lang,
+            "note.moved",
+            &[
+                ("file", self.shown),
+                ("sheet", name),
+                ("given", &given.join("/")),
+                ("given_key", given_key),
+                ("table", crate::i18n::table_label(lang, table.as_str())),
+                ("fields", &labels.join(", ")),
+                ("cli", table.as_str()),
+            ],
+        ));
+        crate::i18n::fill(lang, "check.given_as", &[("table", &given.join("/"))])
+    }
+
+    /// The shipments and feedback rows an orders sheet that is a tracker
+    /// could give (spec section 3.2), kept aside: they are used only when
+    /// that table reads no row of its own.
+    fn derive_from_tracker(
+        &mut self,
+        name: &str,
+        range: &Range<Data>,
+        plan: &sheet::Plan,
+    ) -> Result<(), ReadError> {
+        for t in [Table::Shipments, Table::Feedback] {
+            let Some((dplan, d)) = sheet::derive_plan(self.ctx, plan, t) else {
+                continue;
+            };
+            let mut builder = TableBuilder::new(t);
+            let mut flags = Vec::new();
+            if let Ok((dreport, info)) = rows::read_rows(
+                self.ctx,
+                &dplan,
+                Some(&d),
+                self.shown,
+                name,
+                range,
+                self.csv_fields.as_deref(),
+                0,
+                &mut builder,
+                &mut flags,
+            ) {
+                let present = builder.present.clone();
+                let frame = to_frame(builder).map_err(frame_err)?;
+                self.derived.push(Derived {
+                    table: t,
+                    path: self.shown.to_string(),
+                    sheet: name.to_string(),
+                    from: d.from.clone(),
+                    frame,
+                    present,
+                    flags,
+                    sources: vec![info],
+                    hidden: dreport.hidden,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Each table's share as its outcome: rows as a frame. A table the
+    /// file was not given for is there only when it read a sheet.
+    fn finish(self) -> Result<FileResult, ReadError> {
+        let mut outcomes = Vec::with_capacity(self.accs.len());
+        for (k, acc) in self.accs.into_iter().enumerate() {
+            let moved_in = k >= self.given_n;
+            if moved_in && acc.report.sheets.is_empty() {
+                continue;
+            }
+            let present = acc.builder.present.clone();
+            let frame = to_frame(acc.builder).map_err(frame_err)?;
+            outcomes.push(FileOutcome {
+                report: acc.report,
+                frame,
+                present,
+                flags: acc.flags,
+                sources: acc.sources,
+                moved_in,
+            });
+        }
+        Ok(FileResult {
+            outcomes,
+            derived: self.derived,
+            notes: self.notes,
+        })
+    }
+}
+
+/// A sheet's cells, or why it is skipped: a chart sheet, a hidden sheet
+/// the template did not name (`unnamed`), or one over the size limits.
+///
+/// # Errors
+/// A sheet calamine cannot parse, or whose reader failed outright.
+fn open_sheet<'w>(
+    ctx: &ReadContext,
+    wb: &'w mut source::Workbook,
+    meta: &source::SheetMeta,
+    shown: &str,
+    unnamed: bool,
+) -> Result<Result<Range<Data<'w>>, String>, ReadError> {
+    let lang = ctx.lang;
+    if !meta.worksheet {
+        return Ok(Err(crate::i18n::text(lang, "skip.chart").to_string()));
+    }
+    if !meta.visible && unnamed {
+        return Ok(Err(crate::i18n::text(lang, "skip.hidden").to_string()));
+    }
+    let range = match guard::guarded(|| wb.sheet(&meta.name, shown, &ctx.limits))
+        .map_err(|e| reader_failed(shown, e))?
+    {
+        Err(SourceError::TooBig {
+            rows,
+            cols,
+            last_cell,
+            ..
+        }) => {
+            let reason = if rows > ctx.limits.max_rows || cols > ctx.limits.max_columns {
+                too_big(ctx, rows, cols)
+            } else {
+                crate::i18n::fill(
+                    lang,
+                    "skip.too_many_cells",
+                    &[
+                        ("cell", &last_cell),
+                        ("rows", &rows.to_string()),
+                        ("cols", &cols.to_string()),
+                        ("max_cells", &ctx.limits.max_cells.to_string()),
+                    ],
+                )
+            };
+            return Ok(Err(reason));
+        }
+        other => other?,
+    };
+    let (rows, cols) = range.get_size();
+    if rows as u64 > ctx.limits.max_rows
+        || cols as u64 > ctx.limits.max_columns
+        || (rows as u64).saturating_mul(cols as u64) > ctx.limits.max_cells
+    {
+        return Ok(Err(too_big(ctx, rows as u64, cols as u64)));
+    }
+    Ok(Ok(range))
 }
 
 /// Reads every input file of the three tables.
@@ -820,14 +1001,48 @@ pub fn read_inputs_lenient(ctx: &ReadContext, inputs: &[TableInput]) -> Result<I
     read_all(ctx, inputs, true)
 }
 
+/// Reads every file of `inputs` and stacks the rows per table: the files
+/// grouped (one job per file), read in parallel, each table's rows stacked
+/// in the order its paths name them, a tracker's derived rows where a
+/// table read none, then the notes; unless `lenient`, a table that read
+/// nothing fails.
 fn read_all(ctx: &ReadContext, inputs: &[TableInput], lenient: bool) -> Result<Inputs, ReadError> {
     let lang = ctx.lang;
     let mut notes = Vec::new();
-    // One job per file, whatever number of tables name it: its sheets are
-    // shared out among them (spec section 3.2). Per table, the jobs in the
-    // order its paths and globs name them.
+    let (jobs, order) = group_by_file(lang, inputs, &mut notes)?;
+    let mut per_file = read_files(ctx, &jobs)?;
+    let mut derived = Vec::new();
+    for r in per_file.iter_mut().flatten() {
+        derived.append(&mut r.derived);
+        notes.append(&mut r.notes);
+    }
+    let mut stack = Stack::new()?;
+    stack.add_outcomes(&order, &mut per_file)?;
+    for d in derived {
+        stack.add_derived(lang, d, &mut notes)?;
+    }
+    list_unused_tracker_columns(&mut stack.files);
+    if !lenient {
+        nothing_read(lang, inputs, &stack.files, &stack.frames)?;
+    }
+    closing_notes(lang, &stack.files, &mut notes);
+    stack.into_inputs(notes)
+}
+
+/// Per table, the indexes of its jobs in the order its paths name them.
+type JobOrder = Vec<(Table, Vec<usize>)>;
+
+/// The files to read, one job per file whatever number of tables name it
+/// (its sheets are shared out among them, spec section 3.2), and per table
+/// its jobs in the order its paths and globs name them. A default path
+/// that matches nothing gets a note.
+fn group_by_file(
+    lang: crate::i18n::Lang,
+    inputs: &[TableInput],
+    notes: &mut Vec<String>,
+) -> Result<(Vec<FileJob>, JobOrder), ReadError> {
     let mut jobs: Vec<FileJob> = Vec::new();
-    let mut order: Vec<(Table, Vec<usize>)> = Vec::new();
+    let mut order: JobOrder = Vec::new();
     for input in inputs {
         let files = expand(input)?;
         if files.is_empty() && input.optional && !input.patterns.is_empty() {
@@ -865,12 +1080,20 @@ fn read_all(ctx: &ReadContext, inputs: &[TableInput], lenient: bool) -> Result<I
         }
         order.push((input.table, mine));
     }
+    Ok((jobs, order))
+}
+
+/// Reads the files in parallel, one thread per file (up to twice the
+/// cores): a file is read by one thread from start to end, so with fewer
+/// threads than files the last large file would run alone while a core
+/// idles (BENCHMARKS.md). The results in job order.
+///
+/// # Errors
+/// The first failure in job order.
+fn read_files(ctx: &ReadContext, jobs: &[FileJob]) -> Result<Vec<Option<FileResult>>, ReadError> {
     let results: Mutex<Vec<Option<Result<FileResult, ReadError>>>> =
         Mutex::new((0..jobs.len()).map(|_| None).collect());
     let next = AtomicUsize::new(0);
-    // One thread per file (up to twice the cores): a file is read by one
-    // thread from start to end, so with fewer threads than files the last
-    // large file would run alone while a core idles (BENCHMARKS.md).
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
@@ -894,31 +1117,66 @@ fn read_all(ctx: &ReadContext, inputs: &[TableInput], lenient: bool) -> Result<I
     for r in results {
         per_file.push(r.transpose()?);
     }
+    Ok(per_file)
+}
 
-    let frame_err = |e: PolarsError| ReadError::Frame(e.to_string());
-    // One empty frame per table (the schema), then each file's rows on it.
-    let mut frames: Vec<DataFrame> = Table::ALL
-        .iter()
-        .map(|t| to_frame(TableBuilder::new(*t)))
-        .collect::<PolarsResult<_>>()
-        .map_err(frame_err)?;
-    let mut present: Vec<Vec<bool>> = Table::ALL
-        .iter()
-        .map(|t| vec![false; fields::fields(*t).len()])
-        .collect();
-    let mut sources = Vec::new();
-    let mut files = Vec::new();
-    let mut flags = Vec::new();
-    let table_idx = |t: Table| Table::ALL.iter().position(|x| *x == t).unwrap_or(0);
-    let mut add = |table: Table,
-                   mut frame: DataFrame,
-                   p: Vec<bool>,
-                   srcs: Vec<SourceInfo>,
-                   fl: Vec<Flag>,
-                   sources: &mut Vec<SourceInfo>|
-     -> Result<(), ReadError> {
-        let offset = sources.len() as u32;
-        let idx = table_idx(table);
+/// A polars failure while the frames are built.
+fn frame_err(e: PolarsError) -> ReadError {
+    ReadError::Frame(e.to_string())
+}
+
+/// A table's place in [`Table::ALL`].
+fn table_index(t: Table) -> usize {
+    Table::ALL.iter().position(|x| *x == t).unwrap_or(0)
+}
+
+/// The three tables as the files' rows are stacked on them, in
+/// [`Table::ALL`] order, with the file reports and the rows each table
+/// read from sheets of its own.
+struct Stack {
+    frames: Vec<DataFrame>,
+    /// Per table, per field: some sheet has it.
+    present: Vec<Vec<bool>>,
+    sources: Vec<SourceInfo>,
+    flags: Vec<Flag>,
+    files: Vec<FileReport>,
+    read_per_table: [u64; 3],
+}
+
+impl Stack {
+    /// One empty frame per table (the schema), for each file's rows.
+    fn new() -> Result<Stack, ReadError> {
+        let frames: Vec<DataFrame> = Table::ALL
+            .iter()
+            .map(|t| to_frame(TableBuilder::new(*t)))
+            .collect::<PolarsResult<_>>()
+            .map_err(frame_err)?;
+        let present = Table::ALL
+            .iter()
+            .map(|t| vec![false; fields::fields(*t).len()])
+            .collect();
+        Ok(Stack {
+            frames,
+            present,
+            sources: Vec::new(),
+            flags: Vec::new(),
+            files: Vec::new(),
+            read_per_table: [0; 3],
+        })
+    }
+
+    /// Stacks one file's rows of `table`, its `src` ids moved past the
+    /// sources already there.
+    fn add(
+        &mut self,
+        table: Table,
+        mut frame: DataFrame,
+        present: Vec<bool>,
+        sources: Vec<SourceInfo>,
+        flags: Vec<Flag>,
+    ) -> Result<(), ReadError> {
+        let offset = self.sources.len() as u32;
+        let idx = table_index(table);
         if offset > 0 {
             let src = frame
                 .column("src")
@@ -927,106 +1185,162 @@ fn read_all(ctx: &ReadContext, inputs: &[TableInput], lenient: bool) -> Result<I
                 + offset;
             frame.with_column(src.into()).map_err(frame_err)?;
         }
-        frames[idx].vstack_mut_owned(frame).map_err(frame_err)?;
-        for (a, b) in present[idx].iter_mut().zip(p) {
+        self.frames[idx]
+            .vstack_mut_owned(frame)
+            .map_err(frame_err)?;
+        for (a, b) in self.present[idx].iter_mut().zip(present) {
             *a |= b;
         }
-        sources.extend(srcs);
-        flags.extend(fl);
+        self.sources.extend(sources);
+        self.flags.extend(flags);
         Ok(())
-    };
-    let mut derived_all: Vec<Derived> = Vec::new();
-    for r in per_file.iter_mut().flatten() {
-        derived_all.append(&mut r.derived);
-        notes.append(&mut r.notes);
     }
-    let mut read_per_table = [0u64; 3];
-    for (table, mine) in &order {
-        for job in mine {
-            let Some(Some(r)) = per_file.get_mut(*job) else {
-                continue;
-            };
-            let Some(k) = r.outcomes.iter().position(|o| o.report.table == *table) else {
-                continue;
-            };
-            let o = r.outcomes.remove(k);
-            read_per_table[table_idx(*table)] +=
-                o.report.sheets.iter().map(|s| s.rows_read).sum::<u64>();
-            add(*table, o.frame, o.present, o.sources, o.flags, &mut sources)?;
-            files.push(o.report);
-        }
+
+    /// Stacks one file's outcome for its table and keeps its report.
+    fn add_outcome(&mut self, o: FileOutcome) -> Result<(), ReadError> {
+        let table = o.report.table;
+        self.read_per_table[table_index(table)] +=
+            o.report.sheets.iter().map(|s| s.rows_read).sum::<u64>();
+        self.add(table, o.frame, o.present, o.sources, o.flags)?;
+        self.files.push(o.report);
+        Ok(())
     }
-    // Sheets read for a table their file was not given for, in file order.
-    for r in per_file.iter_mut().flatten() {
-        for o in std::mem::take(&mut r.outcomes) {
-            if !o.moved_in {
-                continue;
+
+    /// Each table's files in the order its paths name them, then the
+    /// sheets read for a table their file was not given for, in file order.
+    fn add_outcomes(
+        &mut self,
+        order: &JobOrder,
+        per_file: &mut [Option<FileResult>],
+    ) -> Result<(), ReadError> {
+        for (table, mine) in order {
+            for job in mine {
+                let Some(Some(r)) = per_file.get_mut(*job) else {
+                    continue;
+                };
+                let Some(k) = r.outcomes.iter().position(|o| o.report.table == *table) else {
+                    continue;
+                };
+                let o = r.outcomes.remove(k);
+                self.add_outcome(o)?;
             }
-            let table = o.report.table;
-            read_per_table[table_idx(table)] +=
-                o.report.sheets.iter().map(|s| s.rows_read).sum::<u64>();
-            add(table, o.frame, o.present, o.sources, o.flags, &mut sources)?;
-            files.push(o.report);
         }
+        for r in per_file.iter_mut().flatten() {
+            for o in std::mem::take(&mut r.outcomes) {
+                if o.moved_in {
+                    self.add_outcome(o)?;
+                }
+            }
+        }
+        Ok(())
     }
-    // Tracker sheets: derived rows for a table that read none of its own;
-    // otherwise their columns are listed as ignored.
-    for d in derived_all {
-        let idx = table_idx(d.table);
-        let sheet = files
+
+    /// A tracker sheet's rows for a table that read none of its own (with a
+    /// note); otherwise its columns for that table are listed as ignored.
+    fn add_derived(
+        &mut self,
+        lang: crate::i18n::Lang,
+        d: Derived,
+        notes: &mut Vec<String>,
+    ) -> Result<(), ReadError> {
+        let sheet = self
+            .files
             .iter_mut()
             .filter(|f| f.table == Table::Orders && f.path == d.path)
             .flat_map(|f| f.sheets.iter_mut())
             .find(|s| s.name == d.sheet);
-        if read_per_table[idx] == 0 {
-            let n = d.frame.height() as u64;
+        if self.read_per_table[table_index(d.table)] != 0 {
             if let Some(sh) = sheet {
-                for (rule, k) in &d.hidden {
-                    *sh.hidden.entry(*rule).or_default() += k;
-                }
-                sh.derived.insert(d.table.as_str(), n);
-                sh.derived_from.push((d.table, d.from.clone()));
+                ignore_tracker_columns(lang, sh, d.table);
             }
-            notes.push(crate::i18n::fill(
-                lang,
-                "note.derived",
-                &[
-                    ("n", &n.to_string()),
-                    ("table", crate::i18n::table_label(lang, d.table.as_str())),
-                    ("file", &d.path),
-                    ("sheet", &d.sheet),
-                    ("from", &d.from.join(", ")),
-                ],
-            ));
-            add(
-                d.table,
-                d.frame,
-                d.present,
-                d.sources,
-                d.flags,
-                &mut sources,
-            )?;
-        } else if let Some(sh) = sheet {
-            let reason = crate::i18n::fill(
-                lang,
-                "ignored.file_given",
-                &[("table", crate::i18n::table_label(lang, d.table.as_str()))],
-            );
-            let t = d.table;
-            for (tt, _, header, column) in sh.tracker_columns.clone() {
-                if tt == t {
-                    sh.ignored_columns.push(sheet::IgnoredColumn {
-                        column,
-                        header,
-                        reason: reason.clone(),
-                        dropped: false,
-                    });
-                }
+            return Ok(());
+        }
+        let n = d.frame.height() as u64;
+        if let Some(sh) = sheet {
+            for (rule, k) in &d.hidden {
+                *sh.hidden.entry(*rule).or_default() += k;
             }
+            sh.derived.insert(d.table.as_str(), n);
+            sh.derived_from.push((d.table, d.from.clone()));
+        }
+        notes.push(crate::i18n::fill(
+            lang,
+            "note.derived",
+            &[
+                ("n", &n.to_string()),
+                ("table", crate::i18n::table_label(lang, d.table.as_str())),
+                ("file", &d.path),
+                ("sheet", &d.sheet),
+                ("from", &d.from.join(", ")),
+            ],
+        ));
+        self.add(d.table, d.frame, d.present, d.sources, d.flags)
+    }
+
+    /// The stacked tables as the read stage's output: the fields present by
+    /// name, and `seq`, the row order across all files.
+    fn into_inputs(self, notes: Vec<String>) -> Result<Inputs, ReadError> {
+        let present = Table::ALL
+            .iter()
+            .zip(&self.present)
+            .map(|(t, p)| {
+                let names = fields::fields(*t)
+                    .iter()
+                    .zip(p)
+                    .filter(|(_, p)| **p)
+                    .map(|(d, _)| d.name)
+                    .collect();
+                (*t, names)
+            })
+            .collect();
+        let mut frames = self.frames;
+        for frame in &mut frames {
+            let n = frame.height();
+            let mut seq = Series::new("seq".into(), (0..n as u32).collect::<Vec<u32>>());
+            // Flagged sorted, so polars skips the sorts by `seq` downstream
+            // while the rows are still in reading order.
+            seq.set_sorted_flag(polars::series::IsSorted::Ascending);
+            frame.with_column(seq.into()).map_err(frame_err)?;
+            frame.rechunk_mut_par();
+        }
+        let mut frames = frames.into_iter();
+        let mut next = || frames.next().unwrap_or_default();
+        Ok(Inputs {
+            orders: next(),
+            shipments: next(),
+            feedback: next(),
+            sources: self.sources,
+            files: self.files,
+            flags: self.flags,
+            present,
+            notes,
+        })
+    }
+}
+
+/// Lists a tracker sheet's columns for `table` as ignored: a file was given
+/// for that table.
+fn ignore_tracker_columns(lang: crate::i18n::Lang, sh: &mut SheetReport, table: Table) {
+    let reason = crate::i18n::fill(
+        lang,
+        "ignored.file_given",
+        &[("table", crate::i18n::table_label(lang, table.as_str()))],
+    );
+    for (tt, _, header, column) in sh.tracker_columns.clone() {
+        if tt == table {
+            sh.ignored_columns.push(sheet::IgnoredColumn {
+                column,
+                header,
+                reason: reason.clone(),
+                dropped: false,
+            });
         }
     }
-    // Tracker columns neither derived from nor left for a given file are
-    // listed with the other columns no field took.
+}
+
+/// Tracker columns neither derived from nor left for a given file are
+/// listed with the other columns no field took.
+fn list_unused_tracker_columns(files: &mut [FileReport]) {
     for f in files.iter_mut().filter(|f| f.table == Table::Orders) {
         for sh in &mut f.sheets {
             for (t, field, header, column) in std::mem::take(&mut sh.tracker_columns) {
@@ -1039,9 +1353,11 @@ fn read_all(ctx: &ReadContext, inputs: &[TableInput], lenient: bool) -> Result<I
             }
         }
     }
-    if !lenient {
-        nothing_read(lang, inputs, &files, &frames)?;
-    }
+}
+
+/// The notes that close the read: shipments delivered without a date,
+/// values a disabled rule emptied, and every ignored column.
+fn closing_notes(lang: crate::i18n::Lang, files: &[FileReport], notes: &mut Vec<String>) {
     let no_date: u64 = files
         .iter()
         .filter(|f| f.table == Table::Shipments)
@@ -1055,10 +1371,10 @@ fn read_all(ctx: &ReadContext, inputs: &[TableInput], lenient: bool) -> Result<I
             &[("n", &no_date.to_string())],
         ));
     }
-    for line in hidden_notes(lang, &files) {
+    for line in hidden_notes(lang, files) {
         notes.push(line);
     }
-    for f in &files {
+    for f in files {
         for sh in &f.sheets {
             for ig in &sh.ignored_columns {
                 notes.push(format!(
@@ -1068,41 +1384,6 @@ fn read_all(ctx: &ReadContext, inputs: &[TableInput], lenient: bool) -> Result<I
             }
         }
     }
-    let present = Table::ALL
-        .iter()
-        .zip(&present)
-        .map(|(t, p)| {
-            let names = fields::fields(*t)
-                .iter()
-                .zip(p)
-                .filter(|(_, p)| **p)
-                .map(|(d, _)| d.name)
-                .collect();
-            (*t, names)
-        })
-        .collect();
-    // `seq`: the row order across all files.
-    for frame in &mut frames {
-        let n = frame.height();
-        let mut seq = Series::new("seq".into(), (0..n as u32).collect::<Vec<u32>>());
-        // Flagged sorted, so polars skips the sorts by `seq` downstream
-        // while the rows are still in reading order.
-        seq.set_sorted_flag(polars::series::IsSorted::Ascending);
-        frame.with_column(seq.into()).map_err(frame_err)?;
-        frame.rechunk_mut_par();
-    }
-    let mut frames = frames.into_iter();
-    let mut next = || frames.next().unwrap_or_default();
-    Ok(Inputs {
-        orders: next(),
-        shipments: next(),
-        feedback: next(),
-        sources,
-        files,
-        flags,
-        present,
-        notes,
-    })
 }
 
 /// One line per disabled rule that still emptied values (or rejected rows,
