@@ -87,16 +87,7 @@ impl AsOf {
 
 impl<'de> Deserialize<'de> for AsOf {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            S(String),
-            D(toml::value::Datetime),
-        }
-        let s = match Raw::deserialize(d)? {
-            Raw::S(s) => s,
-            Raw::D(dt) => dt.to_string(),
-        };
+        let s = text_or_date(d)?;
         AsOf::parse(&s).ok_or_else(|| {
             serde::de::Error::custom(format!(
                 "as_of `{s}` is not a report date: use YYYY-MM-DD (years 1990–2199), \"today\" or \"yesterday\""
@@ -239,17 +230,23 @@ pub struct Thresholds {
 /// The first date V05 accepts by default.
 pub const EARLIEST_DATE: (i32, u32, u32) = (2000, 1, 1);
 
-fn de_date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+/// A TOML value written as text (`"2026-11-27"`, `"today"`) or as a bare
+/// TOML date (`2026-11-27`), as text.
+fn text_or_date<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Raw {
         S(String),
         D(toml::value::Datetime),
     }
-    let s = match Raw::deserialize(d)? {
+    Ok(match Raw::deserialize(d)? {
         Raw::S(s) => s,
         Raw::D(dt) => dt.to_string(),
-    };
+    })
+}
+
+fn de_date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+    let s = text_or_date(d)?;
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .ok()
         .filter(|d| (1900..=2099).contains(&chrono::Datelike::year(d)))

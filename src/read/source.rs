@@ -256,11 +256,7 @@ impl Workbook {
         shown: &str,
         limits: &crate::template::LimitsSection,
     ) -> Result<Range<DataRef<'_>>, SourceError> {
-        let err = |detail: String| SourceError::Sheet {
-            path: shown.to_string(),
-            sheet: name.to_string(),
-            detail,
-        };
+        let err = |detail: String| sheet_error(shown, name, detail);
         match &mut self.inner {
             Inner::Xlsx(wb, parts, bytes) => {
                 // The merged regions come from the part's tail (see
@@ -314,11 +310,7 @@ impl Workbook {
         shown: &str,
         limits: &crate::template::LimitsSection,
     ) -> Result<Range<DataRef<'_>>, SourceError> {
-        let err = |detail: String| SourceError::Sheet {
-            path: shown.to_string(),
-            sheet: name.to_string(),
-            detail,
-        };
+        let err = |detail: String| sheet_error(shown, name, detail);
         if !matches!(self.inner, Inner::Xlsx(..) | Inner::Xls(_)) {
             return self.sheet(name, shown, limits);
         }
@@ -330,6 +322,15 @@ impl Workbook {
                 .map_err(|e| err(e.to_string())),
             _ => Err(err("not a workbook".into())),
         }
+    }
+}
+
+/// A sheet calamine could not read, naming the file and sheet.
+fn sheet_error(shown: &str, name: &str, detail: String) -> SourceError {
+    SourceError::Sheet {
+        path: shown.to_string(),
+        sheet: name.to_string(),
+        detail,
     }
 }
 

@@ -44,18 +44,8 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
         column(cat_counts, "responses", Kind::Int)?,
     ]);
     let ws = wb.add_worksheet().set_name(&sheet)?;
-    let f = &inp.formats;
-    let mut w = SheetWriter::new(ws, f);
-    w.title(
-        0,
-        &i18n::fill(
-            lang,
-            "title.feedback",
-            &[("title", &inp.template.file.report.title)],
-        ),
-        &f.title,
-    )?;
-    w.title(1, &inp.subtitle(), &f.subtitle)?;
+    let mut w = SheetWriter::new(ws, &inp.formats);
+    inp.overview_titles(&mut w, "title.feedback")?;
     kpi_table(&mut w, inp, &m.kpis, inp.previous, FEEDBACK_KPIS, 3)?;
     let dc: u16 = 18;
     let trend_rows: Vec<Vec<V>> = m

@@ -293,18 +293,8 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
     let m = inp.measures;
     let sheet = t("sheet.summary");
     let ws = wb.add_worksheet().set_name(&sheet)?;
-    let f = &inp.formats;
-    let mut w = SheetWriter::new(ws, f);
-    w.title(
-        0,
-        &i18n::fill(
-            lang,
-            "title.kpi",
-            &[("title", &inp.template.file.report.title)],
-        ),
-        &f.title,
-    )?;
-    w.title(1, &inp.subtitle(), &f.subtitle)?;
+    let mut w = SheetWriter::new(ws, &inp.formats);
+    inp.overview_titles(&mut w, "title.kpi")?;
     let mut names: Vec<&str> = KPI_NAMES.to_vec();
     if m.has_payments {
         names.extend(["deposits_pending", "payment_days_median"]);

@@ -129,6 +129,25 @@ impl ReportInput<'_> {
         )
     }
 
+    /// An overview sheet's two title lines: the workbook's title (`key`,
+    /// filled with the team's title) in row 1, the period in row 2.
+    ///
+    /// # Errors
+    /// A rust_xlsxwriter failure.
+    pub fn overview_titles(
+        &self,
+        w: &mut table::SheetWriter,
+        key: &str,
+    ) -> Result<(), rust_xlsxwriter::XlsxError> {
+        let title = i18n::fill(
+            self.lang,
+            key,
+            &[("title", &self.template.file.report.title)],
+        );
+        w.title(0, &title, &self.formats.title)?;
+        w.title(1, &self.subtitle(), &self.formats.subtitle)
+    }
+
     /// Title, subject and the report date as document properties (no
     /// wall-clock time, so the same inputs give the same workbook).
     pub fn properties(&self, wb: &mut Workbook, title_key: &str) {
