@@ -677,45 +677,46 @@ pub fn department_cells(lang: Lang, df: &DataFrame, none: Option<&str>) -> Polar
         .collect())
 }
 
-/// The rows of the Open orders sheet (also in the owner workbooks).
-pub fn open_order_rows(inp: &ReportInput, df: &DataFrame) -> PolarsResult<Vec<Vec<V>>> {
+/// The headers and rows of the Open orders sheet (also in the owner
+/// workbooks).
+pub fn open_order_rows(
+    inp: &ReportInput,
+    df: &DataFrame,
+) -> PolarsResult<(Vec<String>, Vec<Vec<V>>)> {
     let lang = inp.lang;
     let overdue = ints(df, "days_overdue")?;
     let known = crate::frame::bools(df, "due_known")?;
-    Ok(rows_of(vec![
-        column(df, "order_id", Kind::Text)?,
-        column(df, "customer", Kind::Text)?,
-        column(df, "owner", Kind::Text)?,
-        status_cells(lang, df)?,
-        department_cells(lang, df, None)?,
-        column(df, "due_date", Kind::Date)?,
-        overdue.iter().map(|d| V::opt_int(*d)).collect(),
-        overdue
-            .iter()
-            .zip(&known)
-            .map(|(d, k)| V::text(aging_label(lang, k.unwrap_or(false), *d)))
-            .collect(),
-        column(df, "last_update", Kind::Date)?,
-        column(df, "days_since_update", Kind::Int)?,
-        column(df, "ordered_qty", Kind::Qty)?,
-        column(df, "qty_by_asof", Kind::Qty)?,
-    ]))
+    Ok(spec_table(
+        lang,
+        vec![
+            ("col.order_id", column(df, "order_id", Kind::Text)?),
+            ("col.customer", column(df, "customer", Kind::Text)?),
+            ("col.owner", column(df, "owner", Kind::Text)?),
+            ("col.status", status_cells(lang, df)?),
+            ("col.department", department_cells(lang, df, None)?),
+            ("col.due_date", column(df, "due_date", Kind::Date)?),
+            (
+                "col.days_overdue",
+                overdue.iter().map(|d| V::opt_int(*d)).collect(),
+            ),
+            (
+                "col.aging",
+                overdue
+                    .iter()
+                    .zip(&known)
+                    .map(|(d, k)| V::text(aging_label(lang, k.unwrap_or(false), *d)))
+                    .collect(),
+            ),
+            ("col.last_update", column(df, "last_update", Kind::Date)?),
+            (
+                "col.days_since_update",
+                column(df, "days_since_update", Kind::Int)?,
+            ),
+            ("col.ordered_qty", column(df, "ordered_qty", Kind::Qty)?),
+            ("col.shipped_qty", column(df, "qty_by_asof", Kind::Qty)?),
+        ],
+    ))
 }
-
-pub const OPEN_HEADERS: &[&str] = &[
-    "col.order_id",
-    "col.customer",
-    "col.owner",
-    "col.status",
-    "col.department",
-    "col.due_date",
-    "col.days_overdue",
-    "col.aging",
-    "col.last_update",
-    "col.days_since_update",
-    "col.ordered_qty",
-    "col.shipped_qty",
-];
 
 fn open_orders(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), XlsxError>> {
     open_orders_of(wb, inp, &inp.measures.detail.open_orders)
@@ -737,8 +738,7 @@ fn open_orders_of(
 ) -> PolarsResult<Result<(), XlsxError>> {
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
-    let rows = open_order_rows(inp, df)?;
-    let headers: Vec<String> = OPEN_HEADERS.iter().map(|k| t(k)).collect();
+    let (headers, rows) = open_order_rows(inp, df)?;
     Ok((|| {
         let ws = add_sheet(wb, &t("sheet.open"), rows.len())?;
         let mut w = SheetWriter::new(ws, &inp.formats);
@@ -1131,8 +1131,12 @@ pub fn action_list(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The rows of Coming up's orders table (also in the owner workbooks).
-pub fn coming_up_rows(inp: &ReportInput, df: &DataFrame) -> PolarsResult<Vec<Vec<V>>> {
+/// The headers and rows of Coming up's orders table (also in the owner
+/// workbooks).
+pub fn coming_up_rows(
+    inp: &ReportInput,
+    df: &DataFrame,
+) -> PolarsResult<(Vec<String>, Vec<Vec<V>>)> {
     let lang = inp.lang;
     let not_ready: Vec<V> = crate::frame::bools(df, "not_ready")?
         .into_iter()
@@ -1144,64 +1148,48 @@ pub fn coming_up_rows(inp: &ReportInput, df: &DataFrame) -> PolarsResult<Vec<Vec
             }
         })
         .collect();
-    Ok(rows_of(vec![
-        column(df, "order_id", Kind::Text)?,
-        column(df, "customer", Kind::Text)?,
-        column(df, "owner", Kind::Text)?,
-        column(df, "due_date", Kind::Date)?,
-        column(df, "days_left", Kind::Int)?,
-        status_cells(lang, df)?,
-        not_ready,
-        department_cells(lang, df, None)?,
-        column(df, "ordered_qty", Kind::Qty)?,
-        column(df, "qty_by_asof", Kind::Qty)?,
-    ]))
+    Ok(spec_table(
+        lang,
+        vec![
+            ("col.order_id", column(df, "order_id", Kind::Text)?),
+            ("col.customer", column(df, "customer", Kind::Text)?),
+            ("col.owner", column(df, "owner", Kind::Text)?),
+            ("col.due_date", column(df, "due_date", Kind::Date)?),
+            ("col.days_left", column(df, "days_left", Kind::Int)?),
+            ("col.status", status_cells(lang, df)?),
+            ("col.not_ready", not_ready),
+            ("col.department", department_cells(lang, df, None)?),
+            ("col.ordered_qty", column(df, "ordered_qty", Kind::Qty)?),
+            ("col.shipped_qty", column(df, "qty_by_asof", Kind::Qty)?),
+        ],
+    ))
 }
 
-pub const COMING_UP_HEADERS: &[&str] = &[
-    "col.order_id",
-    "col.customer",
-    "col.owner",
-    "col.due_date",
-    "col.days_left",
-    "col.status",
-    "col.not_ready",
-    "col.department",
-    "col.ordered_qty",
-    "col.shipped_qty",
-];
-
-/// The rows of Coming up's shipments table.
-pub fn arriving_rows(inp: &ReportInput, df: &DataFrame) -> PolarsResult<Vec<Vec<V>>> {
+/// The headers and rows of Coming up's shipments table.
+pub fn arriving_rows(
+    inp: &ReportInput,
+    df: &DataFrame,
+) -> PolarsResult<(Vec<String>, Vec<Vec<V>>)> {
     let lang = inp.lang;
     let mode: Vec<V> = strs(df, "mode")?
         .into_iter()
         .map(|s| V::opt_text(s.map(|w| i18n::status_word(lang, &w).to_string())))
         .collect();
-    Ok(rows_of(vec![
-        column(df, "shipment_id", Kind::Text)?,
-        column(df, "order_id", Kind::Text)?,
-        column(df, "owner", Kind::Text)?,
-        mode,
-        column(df, "carrier", Kind::Text)?,
-        column(df, "tracking_no", Kind::Text)?,
-        column(df, "ship_date", Kind::Date)?,
-        column(df, "eta", Kind::Date)?,
-        column(df, "days_left", Kind::Int)?,
-    ]))
+    Ok(spec_table(
+        lang,
+        vec![
+            ("col.shipment_id", column(df, "shipment_id", Kind::Text)?),
+            ("col.order_id", column(df, "order_id", Kind::Text)?),
+            ("col.owner", column(df, "owner", Kind::Text)?),
+            ("col.mode", mode),
+            ("col.carrier", column(df, "carrier", Kind::Text)?),
+            ("col.bl", column(df, "tracking_no", Kind::Text)?),
+            ("col.ship_date", column(df, "ship_date", Kind::Date)?),
+            ("col.eta", column(df, "eta", Kind::Date)?),
+            ("col.days_left", column(df, "days_left", Kind::Int)?),
+        ],
+    ))
 }
-
-const ARRIVING_HEADERS: &[&str] = &[
-    "col.shipment_id",
-    "col.order_id",
-    "col.owner",
-    "col.mode",
-    "col.carrier",
-    "col.bl",
-    "col.ship_date",
-    "col.eta",
-    "col.days_left",
-];
 
 /// Coming up: the orders due next period (not-ready ones marked) above
 /// the shipments due to arrive in it.
@@ -1214,10 +1202,8 @@ pub fn coming_up_sheet(
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
     let next = &inp.measures.next;
-    let order_rows = coming_up_rows(inp, orders)?;
-    let ship_rows = arriving_rows(inp, ships)?;
-    let oh: Vec<String> = COMING_UP_HEADERS.iter().map(|k| t(k)).collect();
-    let sh: Vec<String> = ARRIVING_HEADERS.iter().map(|k| t(k)).collect();
+    let (oh, order_rows) = coming_up_rows(inp, orders)?;
+    let (sh, ship_rows) = arriving_rows(inp, ships)?;
     let range = [
         ("start", next.start.to_string()),
         ("end", next.end.to_string()),
