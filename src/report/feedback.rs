@@ -220,16 +220,15 @@ fn by_delivery(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     let t = |key: &str| i18n::text(inp.lang, key).to_string();
     let df = &inp.measures.by_delivery;
     let (on, late) = (t("word.on_time"), t("word.late"));
-    let rows = rows_of(vec![
-        yes_no(df, "on_time", &on, &late)?,
-        column(df, "responses", Kind::Int)?,
-        column(df, "csat", Kind::Pct)?,
-        column(df, "avg_score", Kind::Days)?,
-    ]);
-    let headers: Vec<String> = ["col.delivery", "col.responses", "col.csat", "col.avg_score"]
-        .iter()
-        .map(|k| t(k))
-        .collect();
+    let (headers, rows) = spec_table(
+        inp.lang,
+        vec![
+            ("col.delivery", yes_no(df, "on_time", &on, &late)?),
+            ("col.responses", column(df, "responses", Kind::Int)?),
+            ("col.csat", column(df, "csat", Kind::Pct)?),
+            ("col.avg_score", column(df, "avg_score", Kind::Days)?),
+        ],
+    );
     let ws = wb.add_worksheet().set_name(t("sheet.fb_delivery"))?;
     let mut w = SheetWriter::new(ws, &inp.formats);
     w.title(0, &t("word.window"), &inp.formats.subtitle)?;

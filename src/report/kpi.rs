@@ -1398,61 +1398,46 @@ fn payments(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
     let d = &inp.measures.detail.payments_outstanding;
-    let rows = rows_of(vec![
-        column(d, "order_id", Kind::Text)?,
-        column(d, "customer", Kind::Text)?,
-        column(d, "owner", Kind::Text)?,
-        column(d, "payment_terms", Kind::Text)?,
-        column(d, "currency", Kind::Text)?,
-        column(d, "amount", Kind::Num)?,
-        column(d, "deposit_due", Kind::Num)?,
-        received_cells(inp, d, "dep")?,
-        column(d, "balance_due", Kind::Num)?,
-        received_cells(inp, d, "bal")?,
-        column(d, "balance_due_date", Kind::Date)?,
-        column(d, "outstanding", Kind::Num)?,
-        column(d, "overdue_amount", Kind::Num)?,
-        column(d, "overdue_days", Kind::Int)?,
-    ]);
-    let headers: Vec<String> = [
-        "col.order_id",
-        "col.customer",
-        "col.owner",
-        "col.terms",
-        "col.currency",
-        "col.amount",
-        "col.deposit_due",
-        "col.deposit_received",
-        "col.balance_due",
-        "col.balance_received",
-        "col.balance_due_date",
-        "col.outstanding",
-        "col.overdue_amount",
-        "col.overdue_days",
-    ]
-    .iter()
-    .map(|k| t(k))
-    .collect();
+    let (headers, rows) = spec_table(
+        inp.lang,
+        vec![
+            ("col.order_id", column(d, "order_id", Kind::Text)?),
+            ("col.customer", column(d, "customer", Kind::Text)?),
+            ("col.owner", column(d, "owner", Kind::Text)?),
+            ("col.terms", column(d, "payment_terms", Kind::Text)?),
+            ("col.currency", column(d, "currency", Kind::Text)?),
+            ("col.amount", column(d, "amount", Kind::Num)?),
+            ("col.deposit_due", column(d, "deposit_due", Kind::Num)?),
+            ("col.deposit_received", received_cells(inp, d, "dep")?),
+            ("col.balance_due", column(d, "balance_due", Kind::Num)?),
+            ("col.balance_received", received_cells(inp, d, "bal")?),
+            (
+                "col.balance_due_date",
+                column(d, "balance_due_date", Kind::Date)?,
+            ),
+            ("col.outstanding", column(d, "outstanding", Kind::Num)?),
+            (
+                "col.overdue_amount",
+                column(d, "overdue_amount", Kind::Num)?,
+            ),
+            ("col.overdue_days", column(d, "overdue_days", Kind::Int)?),
+        ],
+    );
     let c = &inp.measures.detail.payments_by_customer;
-    let totals = rows_of(vec![
-        column(c, "customer", Kind::Text)?,
-        column(c, "currency", Kind::Text)?,
-        column(c, "orders", Kind::Int)?,
-        column(c, "open", Kind::Num)?,
-        column(c, "overdue", Kind::Num)?,
-        column(c, "oldest_overdue_days", Kind::Int)?,
-    ]);
-    let th: Vec<String> = [
-        "col.customer",
-        "col.currency",
-        "col.orders",
-        "col.outstanding",
-        "col.overdue_amount",
-        "col.oldest_overdue",
-    ]
-    .iter()
-    .map(|k| t(k))
-    .collect();
+    let (th, totals) = spec_table(
+        inp.lang,
+        vec![
+            ("col.customer", column(c, "customer", Kind::Text)?),
+            ("col.currency", column(c, "currency", Kind::Text)?),
+            ("col.orders", column(c, "orders", Kind::Int)?),
+            ("col.outstanding", column(c, "open", Kind::Num)?),
+            ("col.overdue_amount", column(c, "overdue", Kind::Num)?),
+            (
+                "col.oldest_overdue",
+                column(c, "oldest_overdue_days", Kind::Int)?,
+            ),
+        ],
+    );
     let ws = add_sheet(wb, &t("sheet.payments"), rows.len().max(totals.len()))?;
     let mut w = SheetWriter::new(ws, &inp.formats);
     w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
