@@ -243,6 +243,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     // stderr (log)
     ("log.warning", "warning: ", "警告："),
+    ("log.error", "error: ", "错误："),
     ("log.note", "note: ", "提示："),
     ("log.phase.read", "read", "读取"),
     ("log.phase.reconcile", "reconcile", "核对"),
@@ -287,6 +288,69 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "{file} › {sheet}：已跳过：{reason}",
     ),
     ("log.wrote", "wrote {path}", "已写入 {path}"),
+    // errors that stop a command (read stage)
+    (
+        "err.no_match",
+        "no file matches {pattern} ({table} input) — check [inputs.{table}] paths or --{table}",
+        "没有文件匹配 {pattern}（{table} 输入）——请检查模板 [inputs.{table}] 的 paths 或 --{table}",
+    ),
+    (
+        "err.bad_glob",
+        "{pattern}: bad glob pattern: {detail}",
+        "{pattern}：通配符写法有误：{detail}",
+    ),
+    (
+        "err.no_such_sheet",
+        "{path}: no sheet named “{sheet}” (the workbook has: {have}) — fix [inputs.{table}] sheets",
+        "{path}：没有名为“{sheet}”的工作表（该工作簿有：{have}）——请更正 [inputs.{table}] sheets",
+    ),
+    (
+        "err.frame",
+        "internal error while building the input tables: {detail}",
+        "生成输入表时出现内部错误：{detail}",
+    ),
+    (
+        "err.io",
+        "{path}: cannot read the file: {detail} — check that it exists and is readable",
+        "{path}：无法读取该文件：{detail}——请确认文件存在且可读",
+    ),
+    ("err.empty", "{path}: the file is empty — export the register again", "{path}：文件为空——请重新导出台账"),
+    (
+        "err.xls_too_large",
+        "{path}: a sheet of this .xls spans {cells} cells, over the limit of {limit} (an .xls sheet holds at most 65536 × 256 = 16777216; [limits] max_cells) — the file is damaged: save it again as .xlsx",
+        "{path}：该 .xls 的一个工作表跨 {cells} 个单元格，超过上限 {limit}（.xls 工作表最多 65536 × 256 = 16777216；[limits] max_cells）——文件已损坏：请另存为 .xlsx",
+    ),
+    (
+        "err.no_sheets",
+        "{path}: the workbook has no sheets — export the register again",
+        "{path}：工作簿中没有工作表——请重新导出台账",
+    ),
+    (
+        "err.corrupt",
+        "{path}: not a readable workbook ({detail}) — save it again as .xlsx from Excel",
+        "{path}：无法读取的工作簿（{detail}）——请在 Excel 中另存为 .xlsx",
+    ),
+    (
+        "err.encrypted",
+        "{path}: the workbook is password-protected — save a copy without a password",
+        "{path}：工作簿设有密码——请另存一份不带密码的副本",
+    ),
+    (
+        "err.not_tabular",
+        "{path}: not a workbook or CSV file (it holds binary data) — save it as .xlsx or .csv",
+        "{path}：不是工作簿或 CSV 文件（内容为二进制数据）——请另存为 .xlsx 或 .csv",
+    ),
+    (
+        "err.too_large",
+        "{path}: {entry} unpacks to {size_mb} MB, over the limit of {limit_mb} MB ([limits] max_sheet_mb) — check the file, or raise the limit in the template",
+        "{path}：{entry} 解压后为 {size_mb} MB，超过上限 {limit_mb} MB（[limits] max_sheet_mb）——请检查文件，或在模板中调高上限",
+    ),
+    ("err.too_big", "{path} › {sheet}: too large", "{path} › {sheet}：过大"),
+    (
+        "err.sheet",
+        "{path} › {sheet}: cannot read the sheet: {detail} — save the workbook again from Excel",
+        "{path} › {sheet}：无法读取该工作表：{detail}——请在 Excel 中重新保存工作簿",
+    ),
     ("log.begin.read", "reading the registers…", "正在读取台账…"),
     ("log.begin.kpis", "measuring the KPIs…", "正在计算指标…"),
     ("log.begin.write", "writing the workbooks…", "正在写出工作簿…"),

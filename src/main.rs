@@ -14,7 +14,7 @@ fn main() {
     let code = match gendan::app::main(cli) {
         Ok(outcome) => outcome.exit_code(),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("{}{e:#}", e.label());
             e.exit_code()
         }
     };

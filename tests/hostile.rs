@@ -326,7 +326,7 @@ fn binary_junk_and_an_encrypted_container_are_exit_1() {
     );
     w.write("locked.xlsx", &ole);
     w.gendan()
-        .args(["check", "--orders", "locked.xlsx"])
+        .args(["check", "--orders", "locked.xlsx", "--lang", "en"])
         .assert()
         .code(1)
         .stderr(contains("locked.xlsx"))
@@ -735,6 +735,7 @@ fn a_workbook_saved_with_a_password_is_exit_1_naming_it() {
     let out = w
         .gendan()
         .args(["check", "--orders", "locked.xlsx", "--as-of", AS_OF])
+        .args(["--lang", "en"])
         .output()
         .unwrap();
     no_panic(&out);
@@ -842,10 +843,20 @@ fn a_workbook_with_no_sheets_is_exit_1_naming_it() {
     dst.finish().unwrap();
     w.gendan()
         .args(["check", "--orders", "nosheets.xlsx", "--as-of", AS_OF])
+        .args(["--lang", "en"])
         .assert()
         .code(1)
         .stderr(contains("nosheets.xlsx"))
-        .stderr(contains("no sheets"));
+        .stderr(contains("error: nosheets.xlsx: the workbook has no sheets"));
+    // A Chinese run says it in Chinese, label included.
+    w.gendan()
+        .args(["check", "--orders", "nosheets.xlsx", "--as-of", AS_OF])
+        .args(["--lang", "zh"])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "错误：nosheets.xlsx：工作簿中没有工作表——请重新导出台账",
+        ));
 }
 
 // ---- Findings of the fuzz target (fuzz/README.md), each kept as a case ----
@@ -862,6 +873,7 @@ fn damaged_xls_containers_are_a_plain_exit_1() {
         let out = w
             .gendan()
             .args(["check", "--orders", name, "--as-of", AS_OF])
+            .args(["--lang", "en"])
             .output()
             .unwrap();
         no_panic(&out);
@@ -896,6 +908,7 @@ fn an_xls_whose_cells_span_billions_is_refused_before_it_is_opened() {
         let out = w
             .gendan()
             .args(["check", "--orders", name, "--as-of", AS_OF])
+            .args(["--lang", "en"])
             .output()
             .unwrap();
         no_panic(&out);

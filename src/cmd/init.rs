@@ -109,7 +109,10 @@ pub fn run(args: crate::cli::InitArgs) -> Result<Outcome, AppError> {
     let ctx = ReadContext::new(&template, lang_msgs, as_of);
     // A workbook is offered to every table; a table it gives nothing is
     // not a failure here (init describes what there is).
-    let found = read::read_inputs_lenient(&ctx, &inputs)?;
+    let found = read::read_inputs_lenient(&ctx, &inputs).map_err(|e| AppError::Said {
+        lang: lang_msgs,
+        message: e.say(lang_msgs),
+    })?;
     let base = args
         .out
         .as_ref()

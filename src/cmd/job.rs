@@ -131,7 +131,10 @@ pub fn analyse(job: &Job, log: &Log) -> Result<Analysis, AppError> {
     let t = Instant::now();
     log.begin(&log.fill("log.begin.read", &[]));
     let ctx = ReadContext::new(&job.template, job.lang, job.as_of);
-    let mut inputs = read::read_inputs(&ctx, &job.inputs)?;
+    let mut inputs = read::read_inputs(&ctx, &job.inputs).map_err(|e| AppError::Said {
+        lang: job.lang,
+        message: e.say(job.lang),
+    })?;
     log.phase(
         "read",
         t,

@@ -17,13 +17,28 @@ pub enum AppError {
     /// Exit 1: inputs, outputs or the machine failed us.
     #[error("{0:#}")]
     Runtime(#[from] anyhow::Error),
+    /// Exit 1, as `Runtime`, said in the run's language.
+    #[error("{message}")]
+    Said {
+        lang: crate::i18n::Lang,
+        message: String,
+    },
 }
 
 impl AppError {
     pub fn exit_code(&self) -> i32 {
         match self {
             AppError::Usage(_) | AppError::Template(_) => 2,
-            AppError::Runtime(_) => 1,
+            AppError::Runtime(_) | AppError::Said { .. } => 1,
+        }
+    }
+
+    /// What goes before the message on stderr: `error: `, or in the
+    /// language the message was said in.
+    pub fn label(&self) -> &'static str {
+        match self {
+            AppError::Said { lang, .. } => crate::i18n::text(*lang, "log.error"),
+            _ => "error: ",
         }
     }
 }

@@ -71,6 +71,43 @@ pub enum ReadError {
     },
 }
 
+impl ReadError {
+    /// The message in the run's language (`Display` is English).
+    pub fn say(&self, lang: crate::i18n::Lang) -> String {
+        use crate::i18n::fill;
+        match self {
+            ReadError::Source(e) => e.say(lang),
+            ReadError::NoMatch { pattern, table } => fill(
+                lang,
+                "err.no_match",
+                &[("pattern", pattern), ("table", table)],
+            ),
+            ReadError::NothingRead(text) => text.clone(),
+            ReadError::Frame(detail) => fill(lang, "err.frame", &[("detail", detail)]),
+            ReadError::BadGlob { pattern, detail } => fill(
+                lang,
+                "err.bad_glob",
+                &[("pattern", pattern), ("detail", detail)],
+            ),
+            ReadError::NoSuchSheet {
+                path,
+                sheet,
+                have,
+                table,
+            } => fill(
+                lang,
+                "err.no_such_sheet",
+                &[
+                    ("path", path),
+                    ("sheet", sheet),
+                    ("have", have),
+                    ("table", table),
+                ],
+            ),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct SkippedSheet {
     pub name: String,

@@ -297,6 +297,61 @@ impl Workbook {
     }
 }
 
+impl SourceError {
+    /// The message in the run's language (`Display` is English).
+    pub fn say(&self, lang: crate::i18n::Lang) -> String {
+        use crate::i18n::fill;
+        match self {
+            SourceError::Io { path, detail } => {
+                fill(lang, "err.io", &[("path", path), ("detail", detail)])
+            }
+            SourceError::Empty { path } => fill(lang, "err.empty", &[("path", path)]),
+            SourceError::XlsTooLarge { path, cells, limit } => fill(
+                lang,
+                "err.xls_too_large",
+                &[
+                    ("path", path),
+                    ("cells", &cells.to_string()),
+                    ("limit", &limit.to_string()),
+                ],
+            ),
+            SourceError::NoSheets { path } => fill(lang, "err.no_sheets", &[("path", path)]),
+            SourceError::Corrupt { path, detail } => {
+                fill(lang, "err.corrupt", &[("path", path), ("detail", detail)])
+            }
+            SourceError::Encrypted { path } => fill(lang, "err.encrypted", &[("path", path)]),
+            SourceError::NotTabular { path } => fill(lang, "err.not_tabular", &[("path", path)]),
+            SourceError::TooLarge {
+                path,
+                entry,
+                size_mb,
+                limit_mb,
+            } => fill(
+                lang,
+                "err.too_large",
+                &[
+                    ("path", path),
+                    ("entry", entry),
+                    ("size_mb", &size_mb.to_string()),
+                    ("limit_mb", &limit_mb.to_string()),
+                ],
+            ),
+            SourceError::TooBig { path, sheet, .. } => {
+                fill(lang, "err.too_big", &[("path", path), ("sheet", sheet)])
+            }
+            SourceError::Sheet {
+                path,
+                sheet,
+                detail,
+            } => fill(
+                lang,
+                "err.sheet",
+                &[("path", path), ("sheet", sheet), ("detail", detail)],
+            ),
+        }
+    }
+}
+
 impl Workbook {
     /// The cells of one sheet as they are in the file: merged regions are
     /// not filled down (for copies that must keep every value where it
