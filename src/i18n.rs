@@ -288,7 +288,27 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "{file} › {sheet}：已跳过：{reason}",
     ),
     ("log.wrote", "wrote {path}", "已写入 {path}"),
-    // errors that stop a command (read stage)
+    // errors that stop a command
+    (
+        "err.no_inputs",
+        "no inputs: give --template FILE, or --orders/--shipments/--feedback PATH",
+        "没有输入：请给出 --template 模板文件，或 --orders/--shipments/--feedback 路径",
+    ),
+    (
+        "err.no_such_order",
+        "--order {ids}: no such order in the orders read ({n} {n:order|orders}) — check the order number as the register writes it",
+        "--order {ids}：读取的订单中没有该订单（共 {n} 个订单）——请按台账中的写法核对订单号",
+    ),
+    (
+        "err.no_such_customer",
+        "--customer {names}: no order of such a customer in the orders read ({n} {n:customer|customers}) — check the name as the register writes it",
+        "--customer {names}：读取的订单中没有该客户的订单（共 {n} 个客户）——请按台账中的写法核对客户名",
+    ),
+    (
+        "err.demo_exists",
+        "{dir} already holds {files} — demo-data would overwrite them; pick an empty folder or add --force",
+        "{dir} 中已有 {files}——demo-data 会覆盖它们；请换一个空文件夹，或加 --force",
+    ),
     (
         "err.no_match",
         "no file matches {pattern} ({table} input) — check [inputs.{table}] paths or --{table}",

@@ -336,7 +336,12 @@ fn confirm_named_orders_and_unknown_ones() {
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("PO-404"));
+    // Said in the run's language (Chinese without a template).
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("错误：--order PO-404：读取的订单中没有该订单"),
+        "{err}"
+    );
     assert!(files(&w.path("out2/confirmations")).is_empty());
 }
 

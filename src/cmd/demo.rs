@@ -21,11 +21,14 @@ pub fn run(args: crate::cli::DemoArgs) -> Result<Outcome, AppError> {
             .map(String::from)
             .collect();
         if !existing.is_empty() {
-            return Err(AppError::Usage(format!(
-                "{} already holds {} — demo-data would overwrite them; pick an empty folder or add --force",
-                args.dir.display(),
-                existing.join(", ")
-            )));
+            return Err(AppError::usage(
+                lang_of(args.lang),
+                "err.demo_exists",
+                &[
+                    ("dir", &args.dir.display().to_string()),
+                    ("files", &existing.join(", ")),
+                ],
+            ));
         }
     }
     let written = crate::demo::write(&args.dir, args.orders, args.seed, lang_of(args.lang), as_of)

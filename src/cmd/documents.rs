@@ -123,11 +123,11 @@ pub fn run_confirm(args: crate::cli::ConfirmArgs) -> Result<Outcome, AppError> {
         md::pending_orders(rec).map_err(polars_err("listing the pending orders"))?
     } else {
         match_keys(&args.order_ids, |k| ids.contains_key(k)).map_err(|unknown| {
-            AppError::Usage(format!(
-                "--order {}: no such order in the orders read ({} orders) — check the order number as the register writes it",
-                unknown.join(", "),
-                ids.len()
-            ))
+            AppError::usage(
+                d.job.lang,
+                "err.no_such_order",
+                &[("ids", &unknown.join(", ")), ("n", &ids.len().to_string())],
+            )
         })?
     };
     if keys.is_empty() {
@@ -250,11 +250,14 @@ pub fn run_statement(args: crate::cli::StatementArgs) -> Result<Outcome, AppErro
     } else {
         let known = md::customers(rec).map_err(polars_err("listing the customers"))?;
         match_keys(&args.customer_names, |k| known.contains_key(k)).map_err(|unknown| {
-            AppError::Usage(format!(
-                "--customer {}: no order of such a customer in the orders read ({} customers) — check the name as the register writes it",
-                unknown.join(", "),
-                known.len()
-            ))
+            AppError::usage(
+                d.job.lang,
+                "err.no_such_customer",
+                &[
+                    ("names", &unknown.join(", ")),
+                    ("n", &known.len().to_string()),
+                ],
+            )
         })?
     };
     if keys.is_empty() {

@@ -112,6 +112,7 @@ pub fn run(args: crate::cli::InitArgs) -> Result<Outcome, AppError> {
     let found = read::read_inputs_lenient(&ctx, &inputs).map_err(|e| AppError::Said {
         lang: lang_msgs,
         message: e.say(lang_msgs),
+        usage: false,
     })?;
     let base = args
         .out

@@ -102,9 +102,7 @@ impl Job {
             });
         }
         if inputs.iter().all(|i| i.patterns.is_empty()) {
-            return Err(AppError::Usage(
-                "no inputs: give --template FILE, or --orders/--shipments/--feedback PATH".into(),
-            ));
+            return Err(AppError::usage(lang, "err.no_inputs", &[]));
         }
         Ok(Job {
             template,
@@ -134,6 +132,7 @@ pub fn analyse(job: &Job, log: &Log) -> Result<Analysis, AppError> {
     let mut inputs = read::read_inputs(&ctx, &job.inputs).map_err(|e| AppError::Said {
         lang: job.lang,
         message: e.say(job.lang),
+        usage: false,
     })?;
     log.phase(
         "read",

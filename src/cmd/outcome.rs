@@ -17,11 +17,13 @@ pub enum AppError {
     /// Exit 1: inputs, outputs or the machine failed us.
     #[error("{0:#}")]
     Runtime(#[from] anyhow::Error),
-    /// Exit 1, as `Runtime`, said in the run's language.
+    /// Said in the run's language: exit 2 when `usage` (as `Usage`), else
+    /// exit 1 (as `Runtime`).
     #[error("{message}")]
     Said {
         lang: crate::i18n::Lang,
         message: String,
+        usage: bool,
     },
 }
 
@@ -29,7 +31,17 @@ impl AppError {
     pub fn exit_code(&self) -> i32 {
         match self {
             AppError::Usage(_) | AppError::Template(_) => 2,
+            AppError::Said { usage: true, .. } => 2,
             AppError::Runtime(_) | AppError::Said { .. } => 1,
+        }
+    }
+
+    /// A usage error in `lang`: the text of `key` filled with `args`.
+    pub fn usage(lang: crate::i18n::Lang, key: &str, args: &[(&str, &str)]) -> AppError {
+        AppError::Said {
+            lang,
+            message: crate::i18n::fill(lang, key, args),
+            usage: true,
         }
     }
 
