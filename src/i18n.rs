@@ -290,6 +290,23 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("log.wrote", "wrote {path}", "已写入 {path}"),
     // errors that stop a command
     (
+        "err.out_dir",
+        "cannot create the output folder {dir}: {error} — check --out or [report] out_dir",
+        "无法创建输出文件夹 {dir}：{error}——请检查 --out 或 [report] out_dir",
+    ),
+    (
+        "err.lock_open",
+        "cannot open the lock file {path}: {error}",
+        "无法打开锁文件 {path}：{error}",
+    ),
+    (
+        "err.locked",
+        "another gendan run is writing into {dir} ({holder}) — wait for it to finish; the lock is {path}",
+        "另一个 gendan 正在写入 {dir}（{holder}）——请等它结束；锁文件为 {path}",
+    ),
+    ("err.holder_unknown", "holder unknown", "占用者未知"),
+    ("err.lock", "cannot lock {path}: {error}", "无法锁定 {path}：{error}"),
+    (
         "err.no_inputs",
         "no inputs: give --template FILE, or --orders/--shipments/--feedback PATH",
         "没有输入：请给出 --template 模板文件，或 --orders/--shipments/--feedback 路径",

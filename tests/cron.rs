@@ -135,6 +135,8 @@ fn a_second_run_while_the_lock_is_held_exits_1_naming_the_holder() {
             "--out",
             "out",
             "-q",
+            "--lang",
+            "en",
         ])
         .assert()
         .code(1)

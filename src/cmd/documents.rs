@@ -49,7 +49,10 @@ fn prepare_documents(args: &crate::cli::DocumentArgs) -> Result<DocumentJob, App
         .map(lang_of)
         .unwrap_or(job.template.file.company.lang);
     let log = Log::new(args.quiet, false, job.lang);
-    let out = OutDir::take(out_dir::resolve(&job.template, args.out.as_deref()))?;
+    let out = OutDir::take(
+        out_dir::resolve(&job.template, args.out.as_deref()),
+        job.lang,
+    )?;
     let analysis = analyse(&job, &log)?;
     let logo = company_logo(&job.template, &log);
     Ok(DocumentJob {

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::outcome::AppError;
+use crate::i18n::Lang;
 use crate::template::Template;
 
 /// The output folder: `--out`, else `[report] out_dir` (relative to the
@@ -31,9 +32,9 @@ impl OutDir {
     /// # Errors
     /// A folder that cannot be made or locked (exit 1), naming the holder
     /// of the lock when another run has it.
-    pub fn take(path: PathBuf) -> Result<OutDir, AppError> {
-        create(&path)?;
-        let lock = lock(&path)?;
+    pub fn take(path: PathBuf, lang: Lang) -> Result<OutDir, AppError> {
+        create(&path, lang)?;
+        let lock = lock(&path, lang)?;
         let cleaned = crate::report::remove_stale_temps(&path);
         Ok(OutDir {
             path,
@@ -43,18 +44,31 @@ impl OutDir {
     }
 }
 
-fn create(out_dir: &Path) -> Result<(), AppError> {
+fn create(out_dir: &Path, lang: Lang) -> Result<(), AppError> {
     std::fs::create_dir_all(out_dir).map_err(|e| {
-        AppError::Runtime(anyhow::anyhow!(
-            "cannot create the output folder {}: {e} — check --out or [report] out_dir",
-            out_dir.display()
-        ))
+        failed(
+            lang,
+            "err.out_dir",
+            &[
+                ("dir", &out_dir.display().to_string()),
+                ("error", &e.to_string()),
+            ],
+        )
     })
+}
+
+/// A failure of the output folder (exit 1), said in `lang`.
+fn failed(lang: Lang, key: &str, args: &[(&str, &str)]) -> AppError {
+    AppError::Said {
+        lang,
+        message: crate::i18n::fill(lang, key, args),
+        usage: false,
+    }
 }
 
 /// Takes the output folder's lock for the rest of the run; a second run
 /// exits 1 naming the holder. The OS releases it when the process dies.
-fn lock(out_dir: &Path) -> Result<std::fs::File, AppError> {
+fn lock(out_dir: &Path, lang: Lang) -> Result<std::fs::File, AppError> {
     use std::io::{Read, Seek};
     let path = out_dir.join(".gendan.lock");
     let mut file = std::fs::OpenOptions::new()
@@ -64,10 +78,14 @@ fn lock(out_dir: &Path) -> Result<std::fs::File, AppError> {
         .truncate(false)
         .open(&path)
         .map_err(|e| {
-            AppError::Runtime(anyhow::anyhow!(
-                "cannot open the lock file {}: {e}",
-                path.display()
-            ))
+            failed(
+                lang,
+                "err.lock_open",
+                &[
+                    ("path", &path.display().to_string()),
+                    ("error", &e.to_string()),
+                ],
+            )
         })?;
     match file.try_lock() {
         Ok(()) => {
@@ -98,16 +116,28 @@ fn lock(out_dir: &Path) -> Result<std::fs::File, AppError> {
                 std::thread::sleep(std::time::Duration::from_millis(50));
             }
             let holder = holder.trim();
-            Err(AppError::Runtime(anyhow::anyhow!(
-                "another gendan run is writing into {} ({}) — wait for it to finish; the lock is {}",
-                out_dir.display(),
-                if holder.is_empty() { "holder unknown" } else { holder },
-                path.display()
-            )))
+            let holder = if holder.is_empty() {
+                crate::i18n::text(lang, "err.holder_unknown")
+            } else {
+                holder
+            };
+            Err(failed(
+                lang,
+                "err.locked",
+                &[
+                    ("dir", &out_dir.display().to_string()),
+                    ("holder", holder),
+                    ("path", &path.display().to_string()),
+                ],
+            ))
         }
-        Err(std::fs::TryLockError::Error(e)) => Err(AppError::Runtime(anyhow::anyhow!(
-            "cannot lock {}: {e}",
-            path.display()
-        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(failed(
+            lang,
+            "err.lock",
+            &[
+                ("path", &path.display().to_string()),
+                ("error", &e.to_string()),
+            ],
+        )),
     }
 }

@@ -22,7 +22,10 @@ pub fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
     let started = Instant::now();
     let job = Job::prepare(&args.input, args.lang)?;
     let log = Log::new(args.quiet, args.verbose, job.lang);
-    let out = OutDir::take(out_dir::resolve(&job.template, args.out.as_deref()))?;
+    let out = OutDir::take(
+        out_dir::resolve(&job.template, args.out.as_deref()),
+        job.lang,
+    )?;
     let out_dir = out.path.clone();
     let cleaned = out.cleaned;
     if cleaned > 0 {
