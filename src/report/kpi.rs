@@ -854,43 +854,30 @@ fn by_owner(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xls
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
     let df = &inp.measures.by_owner;
-    let rows = rows_of(vec![
-        column(df, "owner", Kind::Text)?,
-        column(df, "lines", Kind::Int)?,
-        column(df, "open", Kind::Int)?,
-        column(df, "overdue", Kind::Int)?,
-        column(df, "due", Kind::Int)?,
-        column(df, "otd_rate", Kind::Pct)?,
-        column(df, "otif_rate", Kind::Pct)?,
-        column(df, "errors", Kind::Int)?,
-        column(df, "warnings", Kind::Int)?,
-        column(df, "data_quality", Kind::Pct)?,
-        column(df, "new", Kind::Int)?,
-        column(df, "resolved", Kind::Int)?,
-        column(df, "due_next", Kind::Int)?,
-    ]);
-    let mut keys = vec![
-        "col.owner",
-        "col.lines",
-        "col.open",
-        "col.overdue",
-        "col.due",
-        "col.otd_rate",
-        "col.otif_rate",
-        "col.errors",
-        "col.warnings",
-        "col.data_quality",
-        "col.new",
-        "col.resolved",
-        "col.due_next",
-    ];
+    let (mut headers, base) = spec_table(
+        lang,
+        vec![
+            ("col.owner", column(df, "owner", Kind::Text)?),
+            ("col.lines", column(df, "lines", Kind::Int)?),
+            ("col.open", column(df, "open", Kind::Int)?),
+            ("col.overdue", column(df, "overdue", Kind::Int)?),
+            ("col.due", column(df, "due", Kind::Int)?),
+            ("col.otd_rate", column(df, "otd_rate", Kind::Pct)?),
+            ("col.otif_rate", column(df, "otif_rate", Kind::Pct)?),
+            ("col.errors", column(df, "errors", Kind::Int)?),
+            ("col.warnings", column(df, "warnings", Kind::Int)?),
+            ("col.data_quality", column(df, "data_quality", Kind::Pct)?),
+            ("col.new", column(df, "new", Kind::Int)?),
+            ("col.resolved", column(df, "resolved", Kind::Int)?),
+            ("col.due_next", column(df, "due_next", Kind::Int)?),
+        ],
+    );
+    let mut rows = base;
     // Receivables overdue per owner, one column per currency.
-    let mut rows = rows;
-    let mut extra_headers: Vec<String> = Vec::new();
     if inp.measures.has_payments {
         let ro = &inp.measures.receivables_by_owner;
         for (cur, overdue) in ro.currencies.iter().zip(&ro.overdue) {
-            extra_headers.push(format!("{} ({cur})", t("col.receivables_overdue")));
+            headers.push(format!("{} ({cur})", t("col.receivables_overdue")));
             for (row, v) in rows.iter_mut().zip(overdue) {
                 row.push(v.map(V::Num).unwrap_or(V::Empty));
             }
@@ -898,7 +885,7 @@ fn by_owner(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xls
     }
     // A link to each owner's own workbook, when they are written.
     if let Some(files) = &inp.owner_files {
-        keys.push("col.owner_file");
+        headers.push(t("col.owner_file"));
         let owners = strs(df, "owner")?;
         for (row, o) in rows.iter_mut().zip(owners) {
             let link = o
@@ -907,14 +894,6 @@ fn by_owner(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xls
                 .unwrap_or(V::Empty);
             row.push(link);
         }
-    }
-    let mut headers: Vec<String> = keys.iter().map(|k| t(k)).collect();
-    if inp.owner_files.is_some() {
-        let link = headers.pop().unwrap_or_default();
-        headers.extend(extra_headers);
-        headers.push(link);
-    } else {
-        headers.extend(extra_headers);
     }
     Ok((|| {
         let ws = wb.add_worksheet().set_name(t("sheet.owner"))?;
@@ -929,37 +908,23 @@ pub fn customer_rows(
     inp: &ReportInput,
     order_cols: bool,
 ) -> PolarsResult<(Vec<String>, Vec<Vec<V>>)> {
-    let t = |key: &str| i18n::text(inp.lang, key).to_string();
     let df = &inp.measures.by_customer;
-    let mut cols = vec![column(df, "customer", Kind::Text)?];
-    let mut keys = vec!["col.customer"];
+    let mut cols = vec![("col.customer", column(df, "customer", Kind::Text)?)];
     if order_cols {
         cols.extend([
-            column(df, "orders", Kind::Int)?,
-            column(df, "due", Kind::Int)?,
-            column(df, "otd_rate", Kind::Pct)?,
-            column(df, "otif_rate", Kind::Pct)?,
-        ]);
-        keys.extend([
-            "col.orders_window",
-            "col.due_window",
-            "col.otd_rate",
-            "col.otif_rate",
+            ("col.orders_window", column(df, "orders", Kind::Int)?),
+            ("col.due_window", column(df, "due", Kind::Int)?),
+            ("col.otd_rate", column(df, "otd_rate", Kind::Pct)?),
+            ("col.otif_rate", column(df, "otif_rate", Kind::Pct)?),
         ]);
     }
     cols.extend([
-        column(df, "responses", Kind::Int)?,
-        column(df, "csat", Kind::Pct)?,
-        column(df, "nps", Kind::Days)?,
-        column(df, "feedback_open", Kind::Int)?,
+        ("col.responses_window", column(df, "responses", Kind::Int)?),
+        ("col.csat", column(df, "csat", Kind::Pct)?),
+        ("col.nps", column(df, "nps", Kind::Days)?),
+        ("col.feedback_open", column(df, "feedback_open", Kind::Int)?),
     ]);
-    keys.extend([
-        "col.responses_window",
-        "col.csat",
-        "col.nps",
-        "col.feedback_open",
-    ]);
-    Ok((keys.iter().map(|k| t(k)).collect(), rows_of(cols)))
+    Ok(spec_table(inp.lang, cols))
 }
 
 fn by_customer(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), XlsxError>> {
