@@ -5,7 +5,9 @@ use polars::prelude::*;
 use rust_xlsxwriter::{ChartType, ConditionalFormatFormula, Format, Workbook, XlsxError};
 
 use super::chart::{chart, ChartSpec, Series};
-use super::table::{add_sheet, column, rows_of, spec_table, yes_no, Block, Kind, SheetWriter, V};
+use super::table::{
+    add_sheet, column, named_table, rows_of, spec_table, yes_no, Block, Kind, SheetWriter, V,
+};
 use super::{source_cell, ReportInput};
 use crate::flags::Severity;
 use crate::frame::{ints, strs};
@@ -1208,42 +1210,36 @@ fn by_department(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     let t = |key: &str| i18n::text(lang, key).to_string();
     let none = t("word.no_department");
     let d = &inp.measures.by_department;
-    let order_rows = rows_of(vec![
-        department_cells(lang, d, Some(&none))?,
-        column(d, "open", Kind::Int)?,
-        column(d, "overdue", Kind::Int)?,
-        column(d, "stale", Kind::Int)?,
-        column(d, "median_since_update", Kind::Days)?,
-        column(d, "due_next", Kind::Int)?,
-    ]);
-    let f = &inp.measures.by_feedback_department;
-    let fb_rows = rows_of(vec![
-        department_cells(lang, f, Some(&none))?,
-        column(f, "responses", Kind::Int)?,
-        column(f, "complaints", Kind::Int)?,
-        column(f, "open", Kind::Int)?,
-        column(f, "resolution_median", Kind::Days)?,
-    ]);
     let stale = i18n::fill(
         lang,
         "col.stale",
         &[("n", &inp.template.file.thresholds.stale_days.to_string())],
     );
-    let oh = vec![
-        t("col.department"),
-        t("col.open"),
-        t("col.overdue"),
-        stale,
-        t("col.median_since_update"),
-        t("col.due_next"),
-    ];
-    let fh = vec![
-        t("col.department"),
-        t("col.responses"),
-        t("col.complaints"),
-        t("col.open_feedback"),
-        t("col.resolution_median"),
-    ];
+    let (oh, order_rows) = named_table(vec![
+        (t("col.department"), department_cells(lang, d, Some(&none))?),
+        (t("col.open"), column(d, "open", Kind::Int)?),
+        (t("col.overdue"), column(d, "overdue", Kind::Int)?),
+        (stale, column(d, "stale", Kind::Int)?),
+        (
+            t("col.median_since_update"),
+            column(d, "median_since_update", Kind::Days)?,
+        ),
+        (t("col.due_next"), column(d, "due_next", Kind::Int)?),
+    ]);
+    let f = &inp.measures.by_feedback_department;
+    let (fh, fb_rows) = spec_table(
+        lang,
+        vec![
+            ("col.department", department_cells(lang, f, Some(&none))?),
+            ("col.responses", column(f, "responses", Kind::Int)?),
+            ("col.complaints", column(f, "complaints", Kind::Int)?),
+            ("col.open_feedback", column(f, "open", Kind::Int)?),
+            (
+                "col.resolution_median",
+                column(f, "resolution_median", Kind::Days)?,
+            ),
+        ],
+    );
     let as_of = inp.as_of.to_string();
     let ws = wb.add_worksheet().set_name(t("sheet.department"))?;
     let mut w = SheetWriter::new(ws, &inp.formats);

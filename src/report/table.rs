@@ -665,10 +665,17 @@ pub fn spec_table(
     lang: crate::i18n::Lang,
     cols: Vec<(&str, Vec<V>)>,
 ) -> (Vec<String>, Vec<Vec<V>>) {
-    let headers = cols
-        .iter()
-        .map(|(k, _)| crate::i18n::text(lang, k).to_string())
-        .collect();
+    named_table(
+        cols.into_iter()
+            .map(|(k, c)| (crate::i18n::text(lang, k).to_string(), c))
+            .collect(),
+    )
+}
+
+/// As [`spec_table`], with each header already written out (a header
+/// filled with a number).
+pub fn named_table(cols: Vec<(String, Vec<V>)>) -> (Vec<String>, Vec<Vec<V>>) {
+    let headers = cols.iter().map(|(h, _)| h.clone()).collect();
     (headers, rows_of(cols.into_iter().map(|(_, c)| c).collect()))
 }
 
