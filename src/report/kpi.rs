@@ -302,13 +302,21 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
         names.extend(["deposits_pending", "payment_days_median"]);
     }
     let end = kpi_table(&mut w, inp, &m.kpis, inp.previous, &names, 3)?;
-    let mut r = amounts_block(&mut w, inp, end + 1)?;
+    let mut blocks = vec![amounts_block(inp)];
     if m.has_payments {
-        r = receivables_block(&mut w, inp, r)?;
+        blocks.push(receivables_block(inp));
     }
-    r = severity_block(&mut w, inp, r)?;
-    r = rows_block(&mut w, inp, r)?;
-    issue_trend_block(&mut w, inp, r)?;
+    blocks.extend([severity_block(inp), rows_block(inp), issue_trend_block(inp)]);
+    // One below the other, a blank row between: a block's title in bold
+    // above its table.
+    let mut r = end + 1;
+    for b in &blocks {
+        if let Some(title) = &b.title {
+            w.put(r, 0, &V::text(title), Some(&inp.formats.bold))?;
+            r += 1;
+        }
+        r = w.table(r, 0, &b.headers, &b.rows, false)? + 1;
+    }
     // Chart data, to the right of the charts.
     let dc: u16 = 18;
     let aging_top = chart_data(&mut w, inp, dc)?;
@@ -316,12 +324,18 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
     summary_charts(wb, inp, &sheet, dc, aging_top)
 }
 
-/// Amount received per currency (and in the base currency), at row `r`;
-/// returns the next free row.
-fn amounts_block(w: &mut SheetWriter, inp: &ReportInput, mut r: u32) -> Result<u32, XlsxError> {
+/// A table of the Summary below the KPIs, with its title.
+struct SummaryBlock {
+    title: Option<String>,
+    headers: Vec<String>,
+    rows: Vec<Vec<V>>,
+}
+
+/// Amount received per currency (and in the base currency).
+fn amounts_block(inp: &ReportInput) -> SummaryBlock {
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
-    let (m, f) = (inp.measures, &inp.formats);
+    let m = inp.measures;
     let mut amount_rows: Vec<Vec<V>> = m
         .kpis
         .orders_received_amount
@@ -337,29 +351,18 @@ fn amounts_block(w: &mut SheetWriter, inp: &ReportInput, mut r: u32) -> Result<u
             V::Num(v),
         ]);
     }
-    w.put(
-        r,
-        0,
-        &V::text(t("kpi.orders_received_amount")),
-        Some(&f.bold),
-    )?;
-    r = w.table(
-        r + 1,
-        0,
-        &[t("col.currency"), t("col.amount")],
-        &amount_rows,
-        false,
-    )? + 1;
-    Ok(r)
+    SummaryBlock {
+        title: Some(t("kpi.orders_received_amount")),
+        headers: vec![t("col.currency"), t("col.amount")],
+        rows: amount_rows,
+    }
 }
 
-/// Receivables open and overdue per currency, at row `r`; returns the
-/// next free row.
-fn receivables_block(w: &mut SheetWriter, inp: &ReportInput, mut r: u32) -> Result<u32, XlsxError> {
+/// Receivables open and overdue per currency.
+fn receivables_block(inp: &ReportInput) -> SummaryBlock {
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
-    let (m, f) = (inp.measures, &inp.formats);
-    let k = &m.kpis;
+    let k = &inp.measures.kpis;
     let currencies: std::collections::BTreeSet<&String> = k
         .receivables_open
         .keys()
@@ -382,24 +385,19 @@ fn receivables_block(w: &mut SheetWriter, inp: &ReportInput, mut r: u32) -> Resu
             V::Num(k.receivables_overdue_base.unwrap_or(0.0)),
         ]);
     }
-    w.put(r, 0, &V::text(t("sheet.payments")), Some(&f.bold))?;
-    r = w.table(
-        r + 1,
-        0,
-        &[
+    SummaryBlock {
+        title: Some(t("sheet.payments")),
+        headers: vec![
             t("col.currency"),
             t("kpi.receivables_open"),
             t("kpi.receivables_overdue"),
         ],
-        &rows,
-        false,
-    )? + 1;
-    Ok(r)
+        rows,
+    }
 }
 
-/// Flags by severity, new, still open and resolved, at row `r`; returns
-/// the next free row.
-fn severity_block(w: &mut SheetWriter, inp: &ReportInput, mut r: u32) -> Result<u32, XlsxError> {
+/// Flags by severity, new, still open and resolved.
+fn severity_block(inp: &ReportInput) -> SummaryBlock {
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
     let m = inp.measures;
@@ -417,25 +415,21 @@ fn severity_block(w: &mut SheetWriter, inp: &ReportInput, mut r: u32) -> Result<
             ]
         })
         .collect();
-    r = w.table(
-        r,
-        0,
-        &[
+    SummaryBlock {
+        title: None,
+        headers: vec![
             t("col.severity"),
             t("col.count"),
             t("col.new"),
             t("col.still_open"),
             t("col.resolved"),
         ],
-        &sev_rows,
-        false,
-    )? + 1;
-    Ok(r)
+        rows: sev_rows,
+    }
 }
 
-/// Rows read, accepted and rejected over every file, at row `r`; returns
-/// the next free row.
-fn rows_block(w: &mut SheetWriter, inp: &ReportInput, mut r: u32) -> Result<u32, XlsxError> {
+/// Rows read, accepted and rejected over every file.
+fn rows_block(inp: &ReportInput) -> SummaryBlock {
     let t = |key: &str| i18n::text(inp.lang, key).to_string();
     let (mut read, mut acc, mut rej) = (0u64, 0u64, 0u64);
     for file in inp.files {
@@ -450,21 +444,18 @@ fn rows_block(w: &mut SheetWriter, inp: &ReportInput, mut r: u32) -> Result<u32,
         vec![V::text(t("word.rows_accepted")), V::Int(acc as i64)],
         vec![V::text(t("word.rows_rejected")), V::Int(rej as i64)],
     ];
-    r = w.table(
-        r,
-        0,
-        &[t("col.metric"), t("col.file_rows")],
-        &rows_rows,
-        false,
-    )? + 1;
-    Ok(r)
+    SummaryBlock {
+        title: None,
+        headers: vec![t("col.metric"), t("col.file_rows")],
+        rows: rows_rows,
+    }
 }
 
 /// The trend of data issues (earlier runs from the history, then this
-/// one), at row `r`.
-fn issue_trend_block(w: &mut SheetWriter, inp: &ReportInput, r: u32) -> Result<(), XlsxError> {
+/// one).
+fn issue_trend_block(inp: &ReportInput) -> SummaryBlock {
     let t = |key: &str| i18n::text(inp.lang, key).to_string();
-    let (m, f) = (inp.measures, &inp.formats);
+    let m = inp.measures;
     let mut issue_rows: Vec<Vec<V>> = inp
         .issue_trend
         .iter()
@@ -479,16 +470,16 @@ fn issue_trend_block(w: &mut SheetWriter, inp: &ReportInput, r: u32) -> Result<(
         V::Int(m.kpis.flags_warning as i64),
         V::Int(m.kpis.flags_info as i64),
     ]);
-    w.put(r, 0, &V::text(t("word.issue_trend")), Some(&f.bold))?;
-    let issue_headers = [
-        t("col.period"),
-        t("kpi.flags_error"),
-        t("kpi.flags_warning"),
-        t("kpi.flags_info"),
-    ];
-    w.table(r + 1, 0, &issue_headers, &issue_rows, false)?;
-
-    Ok(())
+    SummaryBlock {
+        title: Some(t("word.issue_trend")),
+        headers: vec![
+            t("col.period"),
+            t("kpi.flags_error"),
+            t("kpi.flags_warning"),
+            t("kpi.flags_info"),
+        ],
+        rows: issue_rows,
+    }
 }
 
 /// The charts' data in column `dc`: the OTD/OTIF trend, then the backlog
