@@ -307,6 +307,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("err.holder_unknown", "holder unknown", "占用者未知"),
     ("err.lock", "cannot lock {path}: {error}", "无法锁定 {path}：{error}"),
     (
+        "err.as_of",
+        "--as-of {value}: not a report date — use YYYY-MM-DD (or another full date such as 2026/11/27 or 27 Nov 2026, years 1990–2199), today or yesterday",
+        "--as-of {value}：不是报告日——请写成 YYYY-MM-DD（或其他完整日期，如 2026/11/27、27 Nov 2026，年份 1990–2199），或 today、yesterday",
+    ),
+    (
         "err.no_inputs",
         "no inputs: give --template FILE, or --orders/--shipments/--feedback PATH",
         "没有输入：请给出 --template 模板文件，或 --orders/--shipments/--feedback 路径",

@@ -610,3 +610,24 @@ fn a_chinese_check_says_everything_in_chinese() {
         assert!(!text.contains(english), "{english:?} in {text}");
     }
 }
+
+#[test]
+fn a_bad_as_of_is_said_in_the_runs_language() {
+    let w = Work::new();
+    let row = line("PO-1", n(5.0), d(2026, 10, 1), d(2026, 12, 20), "生产中");
+    w.xlsx("orders.xlsx", orders_sheet(O_HEAD, vec![row]));
+    for (lang, want) in [
+        ("zh", "错误：--as-of 2026-13-45：不是报告日"),
+        ("en", "error: --as-of 2026-13-45: not a report date"),
+    ] {
+        let out = w
+            .gendan()
+            .args(["check", "--orders", "orders.xlsx", "--as-of", "2026-13-45"])
+            .args(["--lang", lang])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{err}");
+    }
+}

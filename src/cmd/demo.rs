@@ -11,7 +11,7 @@ use crate::i18n;
 /// cannot be written (exit 1).
 pub fn run(args: crate::cli::DemoArgs) -> Result<Outcome, AppError> {
     let as_of = match &args.as_of {
-        Some(s) => parse_as_of(s)?,
+        Some(s) => parse_as_of(s, lang_of(args.lang))?,
         None => today(),
     };
     if !args.force {

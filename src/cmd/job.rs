@@ -25,7 +25,11 @@ pub(crate) fn today() -> NaiveDate {
 /// `--as-of`: `today`, `yesterday`, or a date in any form a cell takes
 /// (`2026-11-27`, `2026/11/27`, `27 Nov 2026`, `2026年11月27日`), read with
 /// the template's `date_order`.
-fn parse_as_of_in(s: &str, order: crate::template::DateOrder) -> Result<NaiveDate, AppError> {
+fn parse_as_of_in(
+    s: &str,
+    order: crate::template::DateOrder,
+    lang: Lang,
+) -> Result<NaiveDate, AppError> {
     AsOf::parse(s)
         .map(|a| a.resolve(today()))
         .or_else(|| {
@@ -33,15 +37,11 @@ fn parse_as_of_in(s: &str, order: crate::template::DateOrder) -> Result<NaiveDat
                 .ok()
                 .filter(|d| (1990..=2199).contains(&chrono::Datelike::year(d)))
         })
-        .ok_or_else(|| {
-            AppError::Usage(format!(
-                "--as-of {s}: not a report date — use YYYY-MM-DD (or another full date such as 2026/11/27 or 27 Nov 2026, years 1990–2199), today or yesterday"
-            ))
-        })
+        .ok_or_else(|| AppError::usage(lang, "err.as_of", &[("value", s)]))
 }
 
-pub(crate) fn parse_as_of(s: &str) -> Result<NaiveDate, AppError> {
-    parse_as_of_in(s, crate::template::DateOrder::Ymd)
+pub(crate) fn parse_as_of(s: &str, lang: Lang) -> Result<NaiveDate, AppError> {
+    parse_as_of_in(s, crate::template::DateOrder::Ymd, lang)
 }
 
 /// A command's settled inputs: template, language, dates and files.
@@ -63,11 +63,11 @@ impl Job {
             Some(p) => Template::load(p)?,
             None => Template::default(),
         };
+        let lang = lang.map(lang_of).unwrap_or(template.file.report.lang);
         let as_of = match &args.as_of {
-            Some(s) => parse_as_of_in(s, template.file.report.date_order)?,
+            Some(s) => parse_as_of_in(s, template.file.report.date_order, lang)?,
             None => template.file.report.as_of.resolve(today()),
         };
-        let lang = lang.map(lang_of).unwrap_or(template.file.report.lang);
         let period = Period::ending(template.file.report.period, as_of);
         let mut inputs = Vec::new();
         for (table, cli_paths) in [
