@@ -7,7 +7,7 @@ use rust_xlsxwriter::{ChartType, Workbook};
 
 use super::chart::{chart, ChartSpec, Series};
 use super::kpi::{customer_rows, kpi_table};
-use super::table::{column, rows_of, spec_table, yes_no, Kind, SheetWriter, V};
+use super::table::{column, spec_table, yes_no, Kind, SheetWriter, V};
 use super::ReportInput;
 use crate::frame::strs;
 use crate::i18n;
@@ -39,10 +39,13 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     let m = inp.measures;
     let sheet = t("sheet.summary");
     let cat_counts = &m.responses_by_category;
-    let cat_rows = rows_of(vec![
-        words(inp, cat_counts, "category")?,
-        column(cat_counts, "responses", Kind::Int)?,
-    ]);
+    let (cat_headers, cat_rows) = spec_table(
+        lang,
+        vec![
+            ("col.category", words(inp, cat_counts, "category")?),
+            ("col.responses", column(cat_counts, "responses", Kind::Int)?),
+        ],
+    );
     let ws = wb.add_worksheet().set_name(&sheet)?;
     let mut w = SheetWriter::new(ws, &inp.formats);
     inp.overview_titles(&mut w, "title.feedback")?;
@@ -73,13 +76,7 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
         false,
     )?;
     let cat_top = trend_end + 1;
-    w.table(
-        cat_top,
-        dc,
-        &[t("col.category"), t("col.responses")],
-        &cat_rows,
-        false,
-    )?;
+    w.table(cat_top, dc, &cat_headers, &cat_rows, false)?;
     w.finish()?;
 
     let ws = wb.worksheet_from_name(&sheet)?;

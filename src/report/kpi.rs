@@ -6,7 +6,7 @@ use rust_xlsxwriter::{ChartType, ConditionalFormatFormula, Format, Workbook, Xls
 
 use super::chart::{chart, ChartSpec, Series};
 use super::table::{
-    add_sheet, column, named_table, rows_of, spec_table, yes_no, Block, Kind, SheetWriter, V,
+    add_sheet, column, named_table, spec_table, yes_no, Block, Kind, SheetWriter, V,
 };
 use super::{source_cell, ReportInput};
 use crate::flags::Severity;
@@ -779,7 +779,9 @@ fn shipments(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xl
             ("col.past_eta", yes_no(df, "past_eta", &yes, &no)?),
         ],
     );
-    let summary_rows = |d: &DataFrame, by: &str| -> PolarsResult<Vec<Vec<V>>> {
+    // The transit summaries: the mode or carrier (`first`, its header),
+    // deliveries, median transit and ETA hit rate.
+    let summary = |d: &DataFrame, by: &str, first: &'static str| {
         let names: Vec<V> = strs(d, by)?
             .into_iter()
             .map(|s| {
@@ -789,32 +791,30 @@ fn shipments(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xl
                 )
             })
             .collect();
-        Ok(rows_of(vec![
-            names,
-            column(d, "delivered", Kind::Int)?,
-            column(d, "transit_median", Kind::Days)?,
-            column(d, "eta_hit", Kind::Pct)?,
-        ]))
+        PolarsResult::Ok(spec_table(
+            lang,
+            vec![
+                (first, names),
+                ("col.delivered", column(d, "delivered", Kind::Int)?),
+                (
+                    "col.transit_median",
+                    column(d, "transit_median", Kind::Days)?,
+                ),
+                ("col.eta_hit", column(d, "eta_hit", Kind::Pct)?),
+            ],
+        ))
     };
-    let by_mode = summary_rows(&inp.measures.transit_by_mode, "mode")?;
-    let by_carrier = summary_rows(&inp.measures.transit_by_carrier, "carrier")?;
+    let (mode_h, by_mode) = summary(&inp.measures.transit_by_mode, "mode", "col.mode")?;
+    let (carrier_h, by_carrier) =
+        summary(&inp.measures.transit_by_carrier, "carrier", "col.carrier")?;
     Ok((|| {
         let ws = add_sheet(wb, &t("sheet.shipments"), rows.len())?;
         let mut w = SheetWriter::new(ws, &inp.formats);
         w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
         let left = headers.len() as u16 + 1;
-        let h = |first: &str| {
-            vec![
-                t(first),
-                t("col.delivered"),
-                t("col.transit_median"),
-                t("col.eta_hit"),
-            ]
-        };
         // The summaries by mode and carrier sit beside the list, under
         // the window they cover.
         w.ws.write_string_with_format(1, left, t("word.window"), &inp.formats.note)?;
-        let (mode_h, carrier_h) = (h("col.mode"), h("col.carrier"));
         let block = |top, headers, rows, main, left| Block {
             top,
             left,
