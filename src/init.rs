@@ -3,7 +3,7 @@
 //! the inputs and sheets chosen, the mapping as aliases, unused columns,
 //! unknown words, empty-marker suggestions, date order and language.
 //! It only renders text: reading the workbooks and writing the template
-//! are the orchestrator's (`app`).
+//! are the command's (`cmd::init`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -6,7 +6,7 @@
 //! the cells. Merchandisers fix the original; the copy shows where.
 //!
 //! The copies are a side output: they need the input files and the flags,
-//! so `app` calls this after the reports, reading each file again through
+//! so `cmd::run` calls this after the reports, reading each file again through
 //! the read stage's source (calamine) and writing through `report`'s table
 //! writer and atomic writes.
 
