@@ -36,6 +36,11 @@ fn line(id: &str, qty: Cell, order_date: Cell, due: Cell, status: &str) -> Vec<C
     ]
 }
 
+/// `orders.xlsx`: one sheet of `rows` under O_HEAD.
+fn orders_xlsx(w: &Work, rows: Vec<Vec<Cell>>) {
+    w.xlsx("orders.xlsx", orders_sheet(O_HEAD, rows));
+}
+
 fn orders_sheet(head: &[&str], rows: Vec<Vec<Cell>>) -> Vec<Sheet> {
     let mut all = vec![header(head)];
     all.extend(rows);
@@ -138,21 +143,17 @@ fn v07_a_ragged_csv_record_is_rejected_naming_both_counts() {
     let v = check(&w, &["--orders", "orders.csv", "--template", "t.toml"]);
     assert!(flags_of(&v, "V07").is_empty(), "{v}");
     assert_eq!(sheet_of(&v, "orders")["rows_rejected"], 1);
-    let out = w
-        .gendan()
-        .args([
-            "check",
+    let text = check_text(
+        &w,
+        &[
             "--lang",
             "en",
-            "--fail-on",
-            "never",
-            "--as-of",
-            AS_OF,
-        ])
-        .args(["--orders", "orders.csv", "--template", "t.toml"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+            "--orders",
+            "orders.csv",
+            "--template",
+            "t.toml",
+        ],
+    );
     assert_eq!(
         text.matches("V07 is disabled: 1 values").count(),
         1,
@@ -284,18 +285,15 @@ fn a_delivered_date_after_as_of_is_emptied_and_the_shipment_is_in_transit() {
 #[test]
 fn an_order_without_a_quantity_is_not_in_full() {
     let w = Work::new();
-    w.xlsx(
-        "orders.xlsx",
-        orders_sheet(
-            O_HEAD,
-            vec![line(
-                "PO-1",
-                Cell::Blank,
-                d(2026, 11, 2),
-                d(2026, 11, 27),
-                "shipped",
-            )],
-        ),
+    orders_xlsx(
+        &w,
+        vec![line(
+            "PO-1",
+            Cell::Blank,
+            d(2026, 11, 2),
+            d(2026, 11, 27),
+            "shipped",
+        )],
     );
     w.xlsx(
         "shipments.xlsx",
@@ -322,16 +320,13 @@ fn an_order_without_a_quantity_is_not_in_full() {
 fn qty_tolerance_bounds_c03_and_in_full() {
     let w = Work::new();
     let later = || d(2026, 12, 20);
-    w.xlsx(
-        "orders.xlsx",
-        orders_sheet(
-            O_HEAD,
-            vec![
-                line("PO-A", n(100.0), d(2026, 11, 2), later(), "shipped"),
-                line("PO-B", n(100.0), d(2026, 11, 2), later(), "shipped"),
-                line("PO-C", n(100.0), d(2026, 11, 2), d(2026, 11, 27), "shipped"),
-            ],
-        ),
+    orders_xlsx(
+        &w,
+        vec![
+            line("PO-A", n(100.0), d(2026, 11, 2), later(), "shipped"),
+            line("PO-B", n(100.0), d(2026, 11, 2), later(), "shipped"),
+            line("PO-C", n(100.0), d(2026, 11, 2), d(2026, 11, 27), "shipped"),
+        ],
     );
     w.xlsx(
         "shipments.xlsx",
@@ -383,18 +378,15 @@ fn qty_tolerance_bounds_c03_and_in_full() {
 #[test]
 fn a_register_without_arrival_columns_has_no_in_transit_readings() {
     let w = Work::new();
-    w.xlsx(
-        "orders.xlsx",
-        orders_sheet(
-            O_HEAD,
-            vec![line(
-                "PO-1",
-                n(100.0),
-                d(2026, 9, 2),
-                d(2026, 10, 20),
-                "shipped",
-            )],
-        ),
+    orders_xlsx(
+        &w,
+        vec![line(
+            "PO-1",
+            n(100.0),
+            d(2026, 9, 2),
+            d(2026, 10, 20),
+            "shipped",
+        )],
     );
     w.xlsx(
         "shipments.xlsx",
@@ -451,18 +443,15 @@ fn a_register_without_arrival_columns_has_no_in_transit_readings() {
 #[test]
 fn earliest_date_is_the_floor_of_v05_for_due_dates_too() {
     let w = Work::new();
-    w.xlsx(
-        "orders.xlsx",
-        orders_sheet(
-            O_HEAD,
-            vec![line(
-                "PO-1",
-                n(10.0),
-                d(2026, 11, 2),
-                d(1996, 5, 1),
-                "confirmed",
-            )],
-        ),
+    orders_xlsx(
+        &w,
+        vec![line(
+            "PO-1",
+            n(10.0),
+            d(2026, 11, 2),
+            d(1996, 5, 1),
+            "confirmed",
+        )],
     );
     let v = check(&w, &["--orders", "orders.xlsx"]);
     assert_eq!(cells_of(&v, "V05"), vec!["F2"], "{v}");
@@ -497,18 +486,15 @@ fn earliest_date_is_the_floor_of_v05_for_due_dates_too() {
 #[test]
 fn with_v05_disabled_an_old_order_date_is_kept() {
     let w = Work::new();
-    w.xlsx(
-        "orders.xlsx",
-        orders_sheet(
-            O_HEAD,
-            vec![line(
-                "PO-1",
-                n(10.0),
-                d(1996, 3, 1),
-                d(2026, 12, 20),
-                "confirmed",
-            )],
-        ),
+    orders_xlsx(
+        &w,
+        vec![line(
+            "PO-1",
+            n(10.0),
+            d(1996, 3, 1),
+            d(2026, 12, 20),
+            "confirmed",
+        )],
     );
     w.write("t.toml", b"[rules]\ndisable = [\"V05\"]\n");
     let args = ["--orders", "orders.xlsx", "--template", "t.toml"];
@@ -594,7 +580,7 @@ fn a_disabled_rule_counts_what_it_emptied_in_a_trackers_derived_rows() {
 fn a_chinese_check_says_everything_in_chinese() {
     let w = Work::new();
     let row = line("PO-1", s("many"), d(2026, 10, 1), d(2026, 12, 20), "生产中");
-    w.xlsx("orders.xlsx", orders_sheet(O_HEAD, vec![row]));
+    orders_xlsx(&w, vec![row]);
     let text = check_text(&w, &["--orders", "orders.xlsx", "--lang", "zh"]);
     let mut lines = text.lines();
     assert_eq!(
@@ -615,7 +601,7 @@ fn a_chinese_check_says_everything_in_chinese() {
 fn a_bad_as_of_is_said_in_the_runs_language() {
     let w = Work::new();
     let row = line("PO-1", n(5.0), d(2026, 10, 1), d(2026, 12, 20), "生产中");
-    w.xlsx("orders.xlsx", orders_sheet(O_HEAD, vec![row]));
+    orders_xlsx(&w, vec![row]);
     for (lang, want) in [
         ("zh", "错误：--as-of 2026-13-45：不是报告日"),
         ("en", "error: --as-of 2026-13-45: not a report date"),
