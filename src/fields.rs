@@ -527,6 +527,25 @@ pub const ORDERS: &[FieldDef] = &[
             "跟进情况",
         ],
     ),
+    // rev5: who makes the goods (spec section 13), order-level
+    f(
+        "factory",
+        false,
+        Kind::Text,
+        &[
+            "Factory",
+            "Supplier",
+            "Vendor",
+            "Mill",
+            "Manufacturer",
+            "工厂",
+            "生产工厂",
+            "加工厂",
+            "供应商",
+            "供方",
+            "合作工厂",
+        ],
+    ),
 ];
 
 pub const SHIPMENTS: &[FieldDef] = &[

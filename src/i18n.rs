@@ -215,6 +215,13 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "{field} “{value}” is not a date, an amount or yes/no — write the date the money arrived, the amount received, or yes / no",
         "{field}“{value}”不是日期、金额或是/否——请填到账日期、到账金额，或“已收”/“未收”",
     ),
+    (
+        "v02.milestone",
+        "{field} “{value}” is neither a date nor done / not done — write the date it was done, or OK",
+        "{field}“{value}”既不是日期，也不是完成/未完成——请填完成日期，或写“完成”",
+    ),
+    ("ms.plan_of", "{step} (plan)", "{step}（计划）"),
+    ("ms.actual_of", "{step} (actual)", "{step}（实际）"),
     ("p.part", "{due} ({paid} received, {rest} outstanding)", "{due}（已收 {paid}，尚欠 {rest}）"),
     (
         "p01.deposit",
@@ -1028,6 +1035,7 @@ pub fn field_label(lang: Lang, field: &str) -> &'static str {
         "comment" => ("comment", "反馈内容"),
         "action" => ("action", "改进措施"),
         "closed_date" => ("closed date", "关闭日期"),
+        "factory" => ("factory", "工厂"),
         _ => ("?", "?"),
     };
     match lang {

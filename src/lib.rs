@@ -21,6 +21,7 @@ pub mod init;
 pub mod log;
 pub mod marked;
 pub mod measure;
+pub mod milestones;
 pub mod period;
 pub mod read;
 pub mod reconcile;

@@ -225,6 +225,9 @@ pub struct Thresholds {
     /// "More or less" (溢短装): C03 only above ordered × (1 + this); in
     /// full from ordered × (1 − this) (spec section 4).
     pub qty_tolerance: f64,
+    /// M03 only when an order's projected slip exceeds this many days
+    /// (spec section 13).
+    pub milestone_slack_days: i64,
 }
 
 /// The first date V05 accepts by default.
@@ -276,6 +279,7 @@ impl Default for Thresholds {
             )
             .unwrap_or_default(),
             qty_tolerance: 0.0,
+            milestone_slack_days: 0,
         }
     }
 }
@@ -373,6 +377,8 @@ pub struct TemplateFile {
     pub company: CompanySection,
     pub history: HistorySection,
     pub limits: LimitsSection,
+    /// `[milestones]` (spec section 13): the team's own steps and lead days.
+    pub milestones: crate::milestones::MilestonesSection,
 }
 
 /// `[company]` (spec section 11): the seller block of the customer
@@ -661,6 +667,7 @@ fn validate(text: &str, f: &TemplateFile) -> Result<(), String> {
         ("feedback_sla_days", th.feedback_sla_days),
         ("deposit_days", th.deposit_days),
         ("bl_copy_days", th.bl_copy_days),
+        ("milestone_slack_days", th.milestone_slack_days),
     ] {
         if !(0..=3650).contains(&v) {
             return Err(format!(
@@ -714,6 +721,18 @@ fn validate(text: &str, f: &TemplateFile) -> Result<(), String> {
         if v == 0 {
             return Err(format!("{}: must be at least 1", at("limits", key)));
         }
+    }
+    if let Err(e) = crate::milestones::validate(&f.milestones) {
+        let line = [
+            "[[milestones.steps]]",
+            "[milestones.lead_days]",
+            "[milestones]",
+        ]
+        .iter()
+        .find_map(|h| text.find(h))
+        .map(|o| format!("line {}: ", line_of_offset(text, o)))
+        .unwrap_or_default();
+        return Err(format!("{line}{e}"));
     }
     for (code, rate) in &f.fx.rates {
         if !(rate.is_finite() && *rate > 0.0) {

@@ -23,8 +23,8 @@ use calamine::Range;
 use polars::prelude::*;
 use serde::Serialize;
 
-use crate::fields;
 use crate::flags::{Flag, Table};
+use crate::{fields, milestones};
 use sheet::Data;
 pub use sheet::{ReadContext, SheetReport, SourceInfo, TableBuilder, Val};
 pub use source::SourceError;
@@ -1053,7 +1053,7 @@ fn read_all(ctx: &ReadContext, inputs: &[TableInput], lenient: bool) -> Result<I
         derived.append(&mut r.derived);
         notes.append(&mut r.notes);
     }
-    let mut stack = Stack::new()?;
+    let mut stack = Stack::new(ctx.steps.len())?;
     stack.add_outcomes(&order, &mut per_file)?;
     for d in derived {
         stack.add_derived(lang, d, &mut notes)?;
@@ -1178,11 +1178,13 @@ struct Stack {
     flags: Vec<Flag>,
     files: Vec<FileReport>,
     read_per_table: [u64; 3],
+    /// How many milestones a run knows (the orders' milestone columns).
+    steps: usize,
 }
 
 impl Stack {
     /// One empty frame per table (the schema), for each file's rows.
-    fn new() -> Result<Stack, ReadError> {
+    fn new(steps: usize) -> Result<Stack, ReadError> {
         let frames: Vec<DataFrame> = Table::ALL
             .iter()
             .map(|t| to_frame(TableBuilder::new(*t)))
@@ -1199,6 +1201,7 @@ impl Stack {
             flags: Vec::new(),
             files: Vec::new(),
             read_per_table: [0; 3],
+            steps,
         })
     }
 
@@ -1221,6 +1224,15 @@ impl Stack {
                 .as_materialized_series()
                 + offset;
             frame.with_column(src.into()).map_err(frame_err)?;
+        }
+        let has_ms = |f: &DataFrame| {
+            f.get_column_names()
+                .iter()
+                .any(|c| c.as_str() == "ms0_done")
+        };
+        if table == Table::Orders && has_ms(&frame) != has_ms(&self.frames[idx]) {
+            with_milestone_nulls(&mut frame, self.steps).map_err(frame_err)?;
+            with_milestone_nulls(&mut self.frames[idx], self.steps).map_err(frame_err)?;
         }
         self.frames[idx]
             .vstack_mut_owned(frame)
@@ -1546,5 +1558,48 @@ fn to_frame(b: TableBuilder) -> PolarsResult<DataFrame> {
     }
     cols.push(Series::new("src".into(), b.src).into());
     cols.push(Series::new("row".into(), b.row).into());
+    for (i, m) in b.ms.into_iter().enumerate() {
+        cols.push(
+            Series::new(milestones::plan_col(i).into(), m.plan)
+                .cast(&DataType::Date)?
+                .into(),
+        );
+        cols.push(
+            Series::new(milestones::act_col(i).into(), m.act)
+                .cast(&DataType::Date)?
+                .into(),
+        );
+        cols.push(Series::new(milestones::done_col(i).into(), m.done).into());
+    }
     DataFrame::new(n, cols)
+}
+
+/// Gives `frame` the milestone columns of `steps` steps as nulls when it
+/// has none, so that frames with and without them stack.
+fn with_milestone_nulls(frame: &mut DataFrame, steps: usize) -> PolarsResult<()> {
+    if frame
+        .get_column_names()
+        .iter()
+        .any(|c| c.as_str() == "ms0_done")
+    {
+        return Ok(());
+    }
+    let n = frame.height();
+    for i in 0..steps {
+        let date = || Series::full_null("".into(), n, &DataType::Date);
+        frame.with_column(
+            date()
+                .with_name(milestones::plan_col(i).into())
+                .into_column(),
+        )?;
+        frame.with_column(
+            date()
+                .with_name(milestones::act_col(i).into())
+                .into_column(),
+        )?;
+        frame.with_column(
+            Series::full_null(milestones::done_col(i).into(), n, &DataType::Boolean).into_column(),
+        )?;
+    }
+    Ok(())
 }

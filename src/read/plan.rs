@@ -15,6 +15,7 @@ use super::values::{self, DateError};
 use crate::fields::{self, FieldDef, Kind};
 use crate::flags::{col_letters, Table};
 use crate::i18n;
+use crate::milestones::Side;
 
 use super::sheet::RANK_BUILTIN;
 
@@ -51,6 +52,17 @@ pub struct Plan {
     pub telling: Vec<&'static str>,
     /// Per column (relative): what its sampled cells hold.
     pub profiles: Vec<ValueProfile>,
+    /// Orders only: per milestone (in [`crate::milestones::Steps`] order),
+    /// its plan and actual columns (relative); empty when the sheet has no
+    /// milestone column (spec section 13).
+    pub ms: Vec<MsCols>,
+}
+
+/// A milestone's columns on a sheet, relative to its used area.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MsCols {
+    pub plan: Option<usize>,
+    pub act: Option<usize>,
 }
 
 impl Plan {
@@ -73,6 +85,7 @@ impl Plan {
             .flatten()
             .copied()
             .chain(self.losers.iter().map(|(c, _, _)| *c))
+            .chain(self.ms.iter().flat_map(|m| m.plan.into_iter().chain(m.act)))
             .collect();
         self.names
             .iter()
@@ -156,6 +169,7 @@ pub fn plan(ctx: &ReadContext, table: Table, range: &Range<Data>) -> Result<Plan
     // A second header row: text only, its own names (where it differs from
     // the row above) mostly names of fields, and no fewer fields matched.
     let mut two_rows = false;
+    let mut upper: Option<Vec<String>> = None;
     if let Some(below) = below {
         let all_text = below.iter().all(|c| is_blank(c) || text_of(c).is_some());
         let lower = header_names(below);
@@ -165,7 +179,19 @@ pub fn plan(ctx: &ReadContext, table: Table, range: &Range<Data>) -> Result<Plan
             .filter(|(c, n)| !n.is_empty() && names.get(*c) != Some(*n))
             .map(|(_, n)| n)
             .collect();
-        let named = own.iter().filter(|n| names_any_field(ctx, n)).count();
+        let named = lower
+            .iter()
+            .enumerate()
+            .filter(|(c, n)| !n.is_empty() && names.get(*c) != Some(*n))
+            .filter(|(c, n)| {
+                names_any_field(ctx, n)
+                    || (table == Table::Orders
+                        && ctx
+                            .steps
+                            .header(names.get(*c).map(String::as_str), n)
+                            .is_some())
+            })
+            .count();
         if all_text && !own.is_empty() && named * 2 >= own.len().max(1) && named > 0 {
             let combined: Vec<String> = (0..names.len().max(lower.len()))
                 .map(|c| match lower.get(c) {
@@ -175,7 +201,7 @@ pub fn plan(ctx: &ReadContext, table: Table, range: &Range<Data>) -> Result<Plan
                 .collect();
             let h2 = required_hits(ctx, table, &combined);
             if h2 >= hits {
-                names = combined;
+                upper = Some(std::mem::replace(&mut names, combined));
                 two_rows = true;
             }
         }
@@ -234,7 +260,7 @@ pub fn plan(ctx: &ReadContext, table: Table, range: &Range<Data>) -> Result<Plan
             (lost, reason, false)
         })
         .chain(dropped.into_iter().map(|(c, why)| (c, why, true)))
-        .collect();
+        .collect::<Vec<_>>();
     // The mapping as it stands after the evidence: what decides the table.
     let hits = defs
         .iter()
@@ -248,20 +274,61 @@ pub fn plan(ctx: &ReadContext, table: Table, range: &Range<Data>) -> Result<Plan
         .map(|(d, _)| d.name)
         .collect();
     let profiles = samples.iter().map(|cells| profile(ctx, cells)).collect();
+    let rel_cols: Vec<Option<usize>> = best.iter().map(|b| b.map(|(_, c)| c)).collect();
+    let ms = if table == Table::Orders {
+        milestone_columns(ctx, &names, upper.as_deref(), &rel_cols, &losers)
+    } else {
+        Vec::new()
+    };
     Ok(Plan {
         table,
         data_rel: header_rel + 1,
         header_row: origin.0 + header_rel as u32 + 1,
         two_rows,
         names,
-        rel_cols: best.iter().map(|b| b.map(|(_, c)| c)).collect(),
+        rel_cols,
         losers,
         currency,
         share: hits as f64 / required.max(1) as f64,
         hits,
         telling,
         profiles,
+        ms,
     })
+}
+
+/// The milestone columns among those no field took (spec section 13): per
+/// step, its leftmost plan and actual column; empty when there is none.
+fn milestone_columns(
+    ctx: &ReadContext,
+    names: &[String],
+    upper: Option<&[String]>,
+    rel_cols: &[Option<usize>],
+    losers: &[(usize, String, bool)],
+) -> Vec<MsCols> {
+    let mut ms = vec![MsCols::default(); ctx.steps.len()];
+    let mut any = false;
+    for (c, n) in names.iter().enumerate() {
+        if n.is_empty() || rel_cols.contains(&Some(c)) || losers.iter().any(|(l, _, _)| *l == c) {
+            continue;
+        }
+        let group = upper.and_then(|u| u.get(c)).map(String::as_str);
+        let Some((step, side)) = ctx.steps.header(group, n) else {
+            continue;
+        };
+        let slot = match side {
+            Side::Plan => &mut ms[step].plan,
+            Side::Actual => &mut ms[step].act,
+        };
+        if slot.is_none() {
+            *slot = Some(c);
+            any = true;
+        }
+    }
+    if !any {
+        ms.clear();
+    }
+    ms
 }
 
 /// How many data cells per column the evidence rule looks at (spec
@@ -647,6 +714,7 @@ pub fn derive_plan(ctx: &ReadContext, orders: &Plan, table: Table) -> Option<(Pl
         hits: 0,
         telling: Vec::new(),
         profiles: orders.profiles.clone(),
+        ms: Vec::new(),
     };
     Some((
         plan,

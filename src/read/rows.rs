@@ -14,16 +14,18 @@ use std::collections::HashMap;
 use calamine::Range;
 use chrono::NaiveDate;
 
-use super::plan::{Derive, Plan, SkipReason};
+use super::plan::{Derive, MsCols, Plan, SkipReason};
 use super::sheet::{
     cell_text, is_blank, is_note_row, is_totals_label, read_value, shown, text_of, Data,
-    IgnoredColumn, ReadContext, SheetReport, SourceInfo, TableBuilder, Val, UPDATE_GRACE_DAYS,
+    IgnoredColumn, MsCell, ReadContext, SheetReport, SourceInfo, TableBuilder, Val,
+    UPDATE_GRACE_DAYS,
 };
 use super::values;
 use crate::fields::{self, DateRole, FieldDef, Kind};
 use crate::flags::{cell_ref, col_letters, Flag, Place, RuleId, Severity, Table};
 use crate::frame::{date_to_days, days_to_date};
 use crate::i18n;
+use crate::milestones::Side;
 use crate::template::DateOrder;
 
 /// Reads one sheet into `out` by `plan`, pushing flags. With `derive`, the
@@ -62,12 +64,25 @@ pub fn read_rows(
             ],
         ));
     }
+    let abs = |c: Option<usize>| c.map(|rel| left + rel as u32);
     let source = SourceInfo {
         file: file.to_string(),
         sheet: sheet.to_string(),
         cols: cols.clone(),
         table: plan.table,
+        ms: plan.ms.iter().map(|m| (abs(m.plan), abs(m.act))).collect(),
     };
+    for (i, m) in plan.ms.iter().enumerate() {
+        let key = ctx.steps.steps[i].key;
+        for (rel, is_plan) in [(m.plan, true), (m.act, false)] {
+            if let Some(c) = rel {
+                let header = plan.names[c].clone();
+                report
+                    .milestones
+                    .push((key, is_plan, header, col_letters(left + c as u32)));
+            }
+        }
+    }
     missing_columns(
         ctx,
         plan,
@@ -79,8 +94,9 @@ pub fn read_rows(
         &mut report,
         flags,
     );
-    let lay = Layout::new(ctx, plan, derive, (file, sheet), cols, key);
+    let lay = Layout::new(ctx, plan, derive, (file, sheet), (cols, left), key);
     let mut buf = RowBuf::new(lay.defs.len());
+    let mut ms_cells = vec![MsCell::default(); plan.ms.len()];
     // Per field: cells that held an empty marker (`TBD`), for `check`.
     let mut markers: Vec<u64> = vec![0; lay.defs.len()];
     // A CSV record's field count against its header's (V07).
@@ -147,10 +163,15 @@ pub fn read_rows(
             report.delivered_without_date += 1;
         }
         lay.required_empty(row, &mut buf);
+        lay.read_milestones(row, &mut ms_cells, &mut buf, &mut report, is_dup);
         if is_dup {
             buf.flags.clear();
         }
         flags.append(&mut buf.flags);
+        if derive.is_none() {
+            let ms = (!ms_cells.is_empty()).then_some(&ms_cells[..]);
+            out.push_ms(ms, ctx.steps.len());
+        }
         out.push(&buf.vals, src_id, row.row1, hash);
         report.rows_accepted += 1;
     }
@@ -244,6 +265,9 @@ struct Layout<'p> {
     ident_cols: Vec<usize>,
     feedback_id_col: Option<usize>,
     customer_col: Option<usize>,
+    /// Per milestone: its columns (relative), for the orders read.
+    ms: &'p [MsCols],
+    left: u32,
 }
 
 impl<'p> Layout<'p> {
@@ -252,7 +276,7 @@ impl<'p> Layout<'p> {
         plan: &'p Plan,
         derive: Option<&'p Derive>,
         (file, sheet): (&'p str, &'p str),
-        cols: Vec<Option<u32>>,
+        (cols, cols_left): (Vec<Option<u32>>, u32),
         key: KeyColumn,
     ) -> Self {
         let table = plan.table;
@@ -296,6 +320,8 @@ impl<'p> Layout<'p> {
             ident_cols,
             feedback_id_col: rel("feedback_id"),
             customer_col: rel("customer"),
+            ms: if derive.is_some() { &[] } else { &plan.ms },
+            left: cols_left,
         }
     }
 
@@ -587,6 +613,151 @@ impl<'p> Layout<'p> {
         }
     }
 
+    /// The milestone cells (spec section 13): a plan date, and an actual
+    /// that is a date, a done or not-done word, or empty (not done). An
+    /// unreadable cell is V02 (or V06) and an implausible date V05, as
+    /// anywhere; an actual after as_of is not done.
+    fn read_milestones(
+        &self,
+        row: Row,
+        out: &mut [MsCell],
+        buf: &mut RowBuf,
+        report: &mut SheetReport,
+        is_dup: bool,
+    ) {
+        for (i, m) in self.ms.iter().enumerate() {
+            let mut cell = MsCell {
+                done: Some(false),
+                ..MsCell::default()
+            };
+            let data = |rel: usize| row.cells.get(rel).unwrap_or(&Data::Empty);
+            if let Some(rel) = m.plan.filter(|r| !self.ctx.is_marker(data(*r))) {
+                match read_value(self.ctx, &MS_DATE, data(rel)) {
+                    Ok(Val::Date(d)) => cell.plan = self.ms_date(row, i, Side::Plan, d, buf),
+                    Ok(_) => {}
+                    Err(e) => {
+                        self.ms_unreadable(row, (i, Side::Plan), data(rel), e, buf, report, is_dup)
+                    }
+                }
+            }
+            if let Some(rel) = m.act.filter(|r| !self.ctx.is_marker(data(*r))) {
+                match read_done(self.ctx, data(rel)) {
+                    Ok(Done::On(d)) => {
+                        cell.act = self.ms_date(row, i, Side::Actual, d, buf);
+                        cell.done = Some(cell.act.is_some());
+                    }
+                    Ok(Done::Yes) => cell.done = Some(true),
+                    Ok(Done::No) => {}
+                    Err(e) => self.ms_unreadable(
+                        row,
+                        (i, Side::Actual),
+                        data(rel),
+                        e,
+                        buf,
+                        report,
+                        is_dup,
+                    ),
+                }
+            }
+            out[i] = cell;
+        }
+    }
+
+    /// A milestone column's name in messages: the step and the side.
+    fn ms_label(&self, step: usize, side: Side) -> String {
+        let lang = self.ctx.lang;
+        let key = match side {
+            Side::Plan => "ms.plan_of",
+            Side::Actual => "ms.actual_of",
+        };
+        i18n::fill(
+            lang,
+            key,
+            &[("step", self.ctx.steps.steps[step].name(lang))],
+        )
+    }
+
+    fn ms_col(&self, step: usize, side: Side) -> u32 {
+        let m = self.ms[step];
+        let rel = match side {
+            Side::Plan => m.plan,
+            Side::Actual => m.act,
+        };
+        self.left + rel.unwrap_or_default() as u32
+    }
+
+    /// A milestone date checked as every date is (V05): a plan may lie
+    /// anywhere from the earliest date to 2099, an actual not after as_of.
+    /// `None` when it is emptied.
+    fn ms_date(
+        &self,
+        row: Row,
+        step: usize,
+        side: Side,
+        days: i32,
+        buf: &mut RowBuf,
+    ) -> Option<i32> {
+        let ctx = self.ctx;
+        let date = days_to_date(days);
+        let key = if date < ctx.earliest {
+            "v05.old"
+        } else if date > NaiveDate::from_ymd_opt(2099, 12, 31).unwrap_or_default() {
+            "v05.far"
+        } else if side == Side::Actual && date > ctx.as_of {
+            "v05.future"
+        } else {
+            return Some(days);
+        };
+        let sev = ctx.policy.severity(RuleId::V05, Severity::Error)?;
+        let lang = ctx.lang;
+        let value = date.format("%Y-%m-%d").to_string();
+        let msg = i18n::fill(
+            lang,
+            key,
+            &[
+                ("field", &self.ms_label(step, side)),
+                ("value", &value),
+                ("as_of", &ctx.as_of.format("%Y-%m-%d").to_string()),
+                ("earliest", &ctx.earliest.format("%Y-%m-%d").to_string()),
+            ],
+        );
+        let field = self.ctx.steps.steps[step].field(side);
+        let col = self.ms_col(step, side);
+        buf.flags
+            .push(self.flag(row, RuleId::V05, sev, field, col, Some(value), msg));
+        None
+    }
+
+    /// A milestone cell that is no date (nor, for an actual, a done word).
+    #[allow(clippy::too_many_arguments)]
+    fn ms_unreadable(
+        &self,
+        row: Row,
+        (step, side): (usize, Side),
+        data: &Data,
+        (rule, key, extra): super::sheet::ValueError,
+        buf: &mut RowBuf,
+        report: &mut SheetReport,
+        is_dup: bool,
+    ) {
+        let lang = self.ctx.lang;
+        let label = self.ms_label(step, side);
+        let raw = shown(data);
+        let mut args: Vec<(&str, &str)> = vec![("field", &label), ("value", &raw)];
+        args.extend(extra.iter().map(|(k, v)| (*k, v.as_str())));
+        let msg = i18n::fill(lang, key, &args);
+        match self.ctx.policy.severity(rule, rule.default_severity()) {
+            Some(sev) => {
+                let field = self.ctx.steps.steps[step].field(side);
+                let col = self.ms_col(step, side);
+                buf.flags
+                    .push(self.flag(row, rule, sev, field, col, Some(raw.clone()), msg));
+            }
+            None if !is_dup => *report.hidden.entry(rule).or_default() += 1,
+            None => {}
+        }
+    }
+
     /// A tracker's shipment status, when it has no column of its own, from
     /// the dates as cleaned (a delivered date after as_of, emptied by V05,
     /// does not make the shipment delivered).
@@ -652,6 +823,17 @@ impl<'p> Layout<'p> {
         }
     }
 }
+
+/// A milestone plan cell read as a date (spec section 13).
+const MS_DATE: FieldDef = FieldDef {
+    name: "milestone",
+    required: false,
+    kind: Kind::Date,
+    role: DateRole::Plan,
+    aliases: &[],
+};
+
+use super::sheet::{read_done, Done};
 
 /// A shipment whose ship date is still a plan: no delivered date and a
 /// status that does not say it has left.

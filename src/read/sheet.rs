@@ -19,7 +19,7 @@ use crate::i18n::{self, Lang};
 use crate::template::{DateOrder, Template};
 
 pub use super::plan::{
-    derive_plan, header_guess, plan, Derive, HeaderGuess, Plan, SkipReason, ValueProfile,
+    derive_plan, header_guess, plan, Derive, HeaderGuess, MsCols, Plan, SkipReason, ValueProfile,
 };
 use crate::frame::date_to_days;
 
@@ -42,6 +42,8 @@ pub struct ReadContext {
     empty_extra: Vec<String>,
     /// Normalised headers of `[columns.<table>] ignore` (spec section 3.3).
     ignored: HashMap<Table, Vec<String>>,
+    /// The milestones in sequence (spec section 13).
+    pub steps: crate::milestones::Steps,
 }
 
 /// Rank of a template alias: before every built-in one.
@@ -127,6 +129,7 @@ impl ReadContext {
                 .filter(|w| !w.is_empty())
                 .collect(),
             ignored,
+            steps: crate::milestones::Steps::new(&t.file.milestones).unwrap_or_default(),
         }
     }
 
@@ -250,6 +253,26 @@ pub struct TableBuilder {
     pub row: Vec<u32>,
     /// Fields that some sheet of this table has a column for.
     pub present: Vec<bool>,
+    /// Orders only: the milestone cells, per step (spec section 13); empty
+    /// until a sheet with a milestone column is read (rows before it null).
+    pub ms: Vec<MsColumn>,
+}
+
+/// One milestone's cells as read, per line: its plan, its actual date, and
+/// whether it is done (`None`: the line's sheet has no column for it).
+#[derive(Clone, Debug, Default)]
+pub struct MsColumn {
+    pub plan: Vec<Option<i32>>,
+    pub act: Vec<Option<i32>>,
+    pub done: Vec<Option<bool>>,
+}
+
+/// One line's cells of one milestone.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MsCell {
+    pub plan: Option<i32>,
+    pub act: Option<i32>,
+    pub done: Option<bool>,
 }
 
 impl TableBuilder {
@@ -270,6 +293,31 @@ impl TableBuilder {
             hash: Vec::new(),
             row: Vec::new(),
             present: vec![false; defs.len()],
+            ms: Vec::new(),
+        }
+    }
+
+    /// Appends one line's milestone cells (before [`TableBuilder::push`]
+    /// of the same line); `None` for a sheet without milestone columns.
+    pub(super) fn push_ms(&mut self, cells: Option<&[MsCell]>, steps: usize) {
+        if cells.is_none() && self.ms.is_empty() {
+            return;
+        }
+        if self.ms.is_empty() {
+            let n = self.len();
+            self.ms = (0..steps)
+                .map(|_| MsColumn {
+                    plan: vec![None; n],
+                    act: vec![None; n],
+                    done: vec![None; n],
+                })
+                .collect();
+        }
+        for (i, col) in self.ms.iter_mut().enumerate() {
+            let c = cells.and_then(|c| c.get(i)).copied().unwrap_or_default();
+            col.plan.push(c.plan);
+            col.act.push(c.act);
+            col.done.push(c.done);
         }
     }
 
@@ -308,6 +356,9 @@ pub struct SourceInfo {
     /// Column (0-based) per field index; `None` when the sheet lacks it.
     pub cols: Vec<Option<u32>>,
     pub table: Table,
+    /// Per milestone: its (plan, actual) column (0-based); empty when the
+    /// sheet has none.
+    pub ms: Vec<(Option<u32>, Option<u32>)>,
 }
 
 impl SourceInfo {
@@ -318,6 +369,23 @@ impl SourceInfo {
             .position(|d| d.name == field)
             .and_then(|i| self.cols.get(i).copied().flatten())
             .is_some()
+    }
+
+    /// The cell of milestone `step` on `row`: its actual column, else its
+    /// plan column, else the order id's cell.
+    pub fn ms_cell(&self, step: usize, row: u32) -> String {
+        match self.ms.get(step).and_then(|(p, a)| a.or(*p)) {
+            Some(c) => cell_ref(c, row),
+            None => self.cell("order_id", row),
+        }
+    }
+
+    /// The cell of milestone `step`'s plan (else actual) column on `row`.
+    pub fn ms_plan_cell(&self, step: usize, row: u32) -> String {
+        match self.ms.get(step).and_then(|(p, a)| p.or(*a)) {
+            Some(c) => cell_ref(c, row),
+            None => self.cell("order_id", row),
+        }
     }
 
     /// The cell of `field` on `row`, else the key column's cell, else `A{row}`.
@@ -399,6 +467,10 @@ pub struct SheetReport {
     /// init`'s suggestions.
     #[serde(skip)]
     pub profiles: std::collections::HashMap<String, ValueProfile>,
+    /// The milestone columns found (spec section 13): (step key, plan?,
+    /// header, column letters), for `check` and `init`.
+    #[serde(skip)]
+    pub milestones: Vec<(&'static str, bool, String, String)>,
 }
 
 /// A header column that was not used, and why.
@@ -516,7 +588,7 @@ fn looks_like_key(s: &str) -> bool {
 /// as_of (registers are edited after the period closes, spec section 4).
 pub const UPDATE_GRACE_DAYS: i64 = 31;
 
-type ValueError = (RuleId, &'static str, Vec<(&'static str, String)>);
+pub(super) type ValueError = (RuleId, &'static str, Vec<(&'static str, String)>);
 
 /// Words a received cell may hold (spec section 10), compared after
 /// [`values::norm_marker`].
@@ -590,6 +662,101 @@ fn read_received(ctx: &ReadContext, data: &Data) -> Result<String, ValueError> {
                 Err(_) => Err(bad()),
             }
         }
+        _ => Err(bad()),
+    }
+}
+
+/// A milestone's actual cell (spec section 13).
+pub(super) enum Done {
+    /// Done that day (days since 1970-01-01).
+    On(i32),
+    /// Done, date unknown.
+    Yes,
+    No,
+}
+
+/// Words that say a milestone is done or not (besides a date), compared
+/// after [`values::norm_marker`].
+const DONE_YES: &[&str] = &[
+    "ok",
+    "done",
+    "yes",
+    "y",
+    "完成",
+    "已完成",
+    "完工",
+    "已",
+    "是",
+    "好",
+    "√",
+    "✓",
+    "✔",
+    "finished",
+    "complete",
+    "completed",
+    "approved",
+    "passed",
+    "pass",
+    "已确认",
+    "确认",
+    "已通过",
+    "通过",
+    "合格",
+    "已订舱",
+    "已验货",
+    "已到",
+    "已到厂",
+    "到齐",
+];
+const DONE_NO: &[&str] = &[
+    "no",
+    "n",
+    "否",
+    "未",
+    "未完成",
+    "未到",
+    "未确认",
+    "没有",
+    "×",
+    "✗",
+    "not done",
+    "not yet",
+];
+
+/// A milestone's actual cell: a date, a done or not-done word, a yes/no
+/// checkbox, or 0 (not done).
+pub(super) fn read_done(ctx: &ReadContext, data: &Data) -> Result<Done, ValueError> {
+    let bad = || (RuleId::V02, "v02.milestone", vec![]);
+    let day = |d: NaiveDate| Done::On(date_to_days(d));
+    match data {
+        Data::Error(_) => Err((RuleId::V06, "v06.error", vec![])),
+        Data::Bool(b) => Ok(if *b { Done::Yes } else { Done::No }),
+        Data::Int(0) => Ok(Done::No),
+        Data::Float(f) if *f == 0.0 => Ok(Done::No),
+        Data::Int(i) => values::serial_to_date(*i as f64).map(day).ok_or_else(bad),
+        Data::Float(f) => values::serial_to_date(*f).map(day).ok_or_else(bad),
+        Data::DateTime(dt) if dt.is_datetime() => {
+            excel_datetime(dt).map(|x| day(x.date())).ok_or_else(bad)
+        }
+        Data::DateTimeIso(s) => values::parse_date_text(s, DateOrder::Ymd)
+            .map(day)
+            .map_err(|_| bad()),
+        Data::String(_) | Data::SharedString(_) => {
+            let text = text_of(data).unwrap_or_default();
+            let word = values::norm_marker(text);
+            if DONE_YES.contains(&word.as_str()) {
+                return Ok(Done::Yes);
+            }
+            if DONE_NO.contains(&word.as_str()) || word == "0" {
+                return Ok(Done::No);
+            }
+            match values::parse_date_near(text, ctx.date_order, Some(ctx.as_of)) {
+                Ok(d) => Ok(day(d)),
+                Err(DateError::Ambiguous) => Err((RuleId::V02, "v02.ambiguous", vec![])),
+                Err(DateError::Invalid) => Err(bad()),
+            }
+        }
+        Data::Empty => Ok(Done::No),
         _ => Err(bad()),
     }
 }
