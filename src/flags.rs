@@ -146,6 +146,14 @@ rules! {
         "ask the customer for the deposit before production starts", "开工前向客户催收定金";
     P03 => Warning, "balance overdue", "尾款逾期未收",
         "call the customer and agree a payment date", "联系客户催收尾款并确认付款日期";
+    M01 => Warning, "milestone overdue", "生产节点逾期",
+        "chase the department that owns the step, then write its actual date", "催促负责该节点的部门，完成后填写实际日期";
+    M02 => Info, "milestone due next period and not done", "生产节点下期到期未完成",
+        "check with the department that the step will be done on plan", "与负责部门确认该节点能否按计划完成";
+    M03 => Error, "order at risk: its milestones project a ship date after its due date", "订单有延期风险：按节点进度推算的出货日晚于交期",
+        "catch up the late step, or agree a new date with the customer now", "追回延误的节点，或现在就与客户商定新交期";
+    M04 => Warning, "milestone dates out of sequence", "生产节点日期先后顺序不对",
+        "correct the actual date of the later step", "更正后一节点的实际日期";
 }
 
 impl fmt::Display for RuleId {
@@ -163,7 +171,9 @@ impl FromStr for RuleId {
             .copied()
             .find(|r| r.as_str() == up)
             .ok_or_else(|| {
-                format!("unknown rule id `{s}` (known: V01–V07, C01–C09, S01–S09, P01–P03)")
+                format!(
+                    "unknown rule id `{s}` (known: V01–V07, C01–C09, S01–S09, P01–P03, M01–M04)"
+                )
             })
     }
 }
@@ -399,6 +409,6 @@ mod tests {
             assert_eq!(r.as_str().parse::<RuleId>().unwrap(), *r);
         }
         assert!("X99".parse::<RuleId>().is_err());
-        assert_eq!(RuleId::ALL.len(), 28);
+        assert_eq!(RuleId::ALL.len(), 32);
     }
 }

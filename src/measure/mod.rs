@@ -6,6 +6,7 @@
 
 pub mod detail;
 pub mod documents;
+pub mod milestones;
 pub mod owners;
 
 use std::collections::BTreeMap;
@@ -87,6 +88,14 @@ pub struct Kpis {
     pub receivables_overdue_base: Option<f64>,
     pub deposits_pending: u64,
     pub payment_days_median: Option<f64>,
+    /// Milestones (spec section 13): planned in the period; of those done
+    /// in it with a plan, the share on time; overdue (M01) and orders at
+    /// risk (M03) at as_of; the median slip of those done in it.
+    pub milestones_due: u64,
+    pub milestones_on_time_rate: Option<f64>,
+    pub milestones_overdue: u64,
+    pub orders_at_risk: u64,
+    pub milestone_slip_median_days: Option<f64>,
 }
 
 /// One point of the 12-period trend.
@@ -100,6 +109,8 @@ pub struct TrendPoint {
     pub feedback_responses: u64,
     pub csat: Option<f64>,
     pub nps: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub milestones_on_time_rate: Option<f64>,
 }
 
 /// Flags of one severity, and how they compare with the previous run
@@ -176,6 +187,8 @@ pub struct Measures {
     pub window: Period,
     /// The period after this one (the look-ahead).
     pub next: Period,
+    /// The Milestones sheet and the milestones due next period.
+    pub milestones: milestones::MilestoneView,
 }
 
 fn transit_by(rec: &Reconciled, window: &Period, by: &str) -> PolarsResult<DataFrame> {
@@ -303,6 +316,7 @@ pub fn kpis(
     feedback(&mut k, rec, p, t)?;
     receivables(&mut k, rec, p, t)?;
     look_ahead(&mut k, rec, t)?;
+    milestones::kpis(&mut k, rec, p)?;
     // Registers that stop at loading (FOB): nothing to say about arrival.
     if !rec.arrival_tracked {
         k.shipments_in_transit = None;
@@ -654,6 +668,7 @@ fn trend(rec: &Reconciled, periods: &[Period]) -> PolarsResult<Vec<TrendPoint>> 
             feedback_responses: count(resp.clone(), lit(true))?,
             csat: csat_of(resp.clone())?,
             nps: nps_of(resp)?,
+            milestones_on_time_rate: milestones::on_time_rate(rec, p)?,
         });
     }
     Ok(out)
@@ -1034,6 +1049,7 @@ pub fn measure(
         by_category: categories,
         resolved,
         window,
+        milestones: milestones::view(rec, period, &next)?,
         next,
     })
 }

@@ -15,7 +15,7 @@ use super::values::{self, DateError};
 use crate::fields::{self, FieldDef, Kind};
 use crate::flags::{col_letters, Table};
 use crate::i18n;
-use crate::milestones::Side;
+use crate::milestones::{self, Side};
 
 use super::sheet::RANK_BUILTIN;
 
@@ -312,7 +312,17 @@ fn milestone_columns(
         if n.is_empty() || rel_cols.contains(&Some(c)) || losers.iter().any(|(l, _, _)| *l == c) {
             continue;
         }
-        let group = upper.and_then(|u| u.get(c)).map(String::as_str);
+        // A group title spans the columns to its right that are left blank
+        // (a merged title is only in its first cell) and hold side words.
+        let group = upper.and_then(|u| {
+            let own = u.get(c).filter(|g| !g.is_empty() && *g != n);
+            own.or_else(|| {
+                milestones::is_side_header(n)
+                    .then(|| u[..c.min(u.len())].iter().rev().find(|g| !g.is_empty()))
+                    .flatten()
+            })
+        });
+        let group = group.map(String::as_str);
         let Some((step, side)) = ctx.steps.header(group, n) else {
             continue;
         };

@@ -69,7 +69,13 @@ fn status_from_rank() -> Expr {
 /// advanced status, ordered_qty over lines not cancelled; with `payments`
 /// also the `pay_*` aggregates of [`super::payments::order_aggs`] (else
 /// those columns as nulls).
-pub fn orders(lines: &DataFrame, payments: bool) -> PolarsResult<DataFrame> {
+pub fn orders(lines: &DataFrame, payments: bool, steps: usize) -> PolarsResult<DataFrame> {
+    // Milestone aggregates only when the lines carry milestone columns.
+    let steps = if lines.column("ms0_done").is_ok() {
+        steps
+    } else {
+        0
+    };
     let pay = if payments {
         super::payments::order_aggs()
     } else {
@@ -110,6 +116,7 @@ pub fn orders(lines: &DataFrame, payments: bool) -> PolarsResult<DataFrame> {
                 first_non_null("owner"),
                 first_non_null("department"),
                 first_non_null("country"),
+                first_non_null("factory"),
                 col("order_date").min().alias("order_date"),
                 col("confirmed_date").min().alias("confirmed_date"),
                 col("due_date").min().alias("due_date"),
@@ -126,6 +133,7 @@ pub fn orders(lines: &DataFrame, payments: bool) -> PolarsResult<DataFrame> {
             ]
             .into_iter()
             .chain(pay.aggs)
+            .chain(super::milestones::order_aggs(steps))
             .collect::<Vec<_>>(),
         )
         .with_columns(pay.after)

@@ -6,6 +6,7 @@
 //! that differences are plain integers.
 
 pub mod frames;
+pub mod milestones;
 pub mod payments;
 pub mod rules;
 pub mod terms;
@@ -36,6 +37,10 @@ pub struct Reconciled {
     /// Whether the orders carry payment columns or terms (the Payments
     /// sheet is shown).
     pub has_payments: bool,
+    /// The orders' milestones (spec section 13), with the steps they
+    /// follow.
+    pub milestones: milestones::Milestones,
+    pub steps: crate::milestones::Steps,
     /// Whether the shipments follow the goods past loading: they have a
     /// delivered date, ETA or status column (spec section 4; else the
     /// arrival KPIs are empty and S04–S06 skipped).
@@ -77,7 +82,8 @@ pub fn reconcile(
     // KPI, nothing outstanding to list): the payment columns are nulls
     // and the payment frame has no rows.
     let compute = cols.deposit_received || cols.balance_received;
-    let orders_base = frames::orders(&lines, compute)?;
+    let steps = crate::milestones::Steps::new(&template.file.milestones).unwrap_or_default();
+    let orders_base = frames::orders(&lines, compute, steps.len())?;
     said.push(Said::Detail(say("log.t_orders", &[("s", &secs(t0))])));
     let shipments = frames::shipments(&inputs.shipments, &orders_base, basis, as_of)?;
     let feedback = frames::feedback(&inputs.feedback, &orders_base)?;
@@ -131,7 +137,17 @@ pub fn reconcile(
     if !arrival_tracked && inputs.shipments.height() > 0 {
         said.push(Said::Warning(say("note.arrival_untracked", &[])));
     }
+    let next = crate::period::Period::next(template.file.report.period, as_of);
+    let ms = milestones::milestones(
+        &orders,
+        &steps,
+        as_of,
+        &next,
+        template.file.thresholds.milestone_slack_days,
+    )?;
     let rec = Reconciled {
+        milestones: ms,
+        steps,
         lines,
         orders,
         shipments,
@@ -168,10 +184,11 @@ pub fn reconcile(
         has_score: inputs.has_column(Table::Feedback, "score"),
         arrival_tracked: rec.arrival_tracked,
         on_time_basis: basis == OnTimeBasis::DeliveredDate,
-        next: crate::period::Period::next(template.file.report.period, as_of),
+        next,
     };
     let t0 = std::time::Instant::now();
-    let flags = rules::all(&ctx, &rec, &marked)?;
+    let mut flags = rules::all(&ctx, &rec, &marked)?;
+    milestones::rules(&ctx, &rec.milestones, &rec.steps, &rec.lines, &mut flags)?;
     said.push(Said::Detail(say(
         "log.t_rules",
         &[("n", &flags.len().to_string()), ("s", &secs(t0))],

@@ -106,6 +106,19 @@ fn headline(k: &Kpis) -> Vec<(&'static str, Option<f64>, Shown)> {
         ),
         ("deposits_pending", c(k.deposits_pending), Shown::Count),
         ("payment_days_median", k.payment_days_median, Shown::Days),
+        ("orders_at_risk", c(k.orders_at_risk), Shown::Count),
+        (
+            "milestones_on_time_rate",
+            k.milestones_on_time_rate,
+            Shown::Rate,
+        ),
+        ("milestones_due", c(k.milestones_due), Shown::Count),
+        ("milestones_overdue", c(k.milestones_overdue), Shown::Count),
+        (
+            "milestone_slip_median_days",
+            k.milestone_slip_median_days,
+            Shown::Days,
+        ),
     ]
 }
 
@@ -118,6 +131,7 @@ const FROM_TREND: &[&str] = &[
     "feedback_responses",
     "csat",
     "nps",
+    "milestones_on_time_rate",
 ];
 
 fn trend_value(inp: &ReportInput, name: &str) -> Option<f64> {
@@ -130,6 +144,7 @@ fn trend_value(inp: &ReportInput, name: &str) -> Option<f64> {
         "feedback_responses" => Some(p.feedback_responses as f64),
         "csat" => p.csat,
         "nps" => p.nps,
+        "milestones_on_time_rate" => p.milestones_on_time_rate,
         _ => None,
     }
 }
@@ -300,6 +315,9 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
     let mut names: Vec<&str> = KPI_NAMES.to_vec();
     if m.has_payments {
         names.extend(["deposits_pending", "payment_days_median"]);
+    }
+    if m.milestones.any {
+        names.extend(["orders_at_risk", "milestones_on_time_rate"]);
     }
     let end = kpi_table(&mut w, inp, &m.kpis, inp.previous, &names, 3)?;
     let mut blocks = vec![amounts_block(inp)];
@@ -1156,6 +1174,7 @@ pub fn coming_up_sheet(
     inp: &ReportInput,
     orders: &DataFrame,
     ships: &DataFrame,
+    ms: &crate::measure::milestones::MilestoneView,
 ) -> anyhow::Result<()> {
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
@@ -1191,7 +1210,17 @@ pub fn coming_up_sheet(
         &i18n::fill(lang, "title.coming_up_ships", &args),
         &inp.formats.bold,
     )?;
-    w.table(top, 0, &sh, &ship_rows, false)?;
+    let end = w.table(top, 0, &sh, &ship_rows, false)?;
+    if ms.any {
+        let (mh, ms_rows) = super::milestones::coming_rows(inp, ms)?;
+        let top = end + 2;
+        w.title(
+            top - 1,
+            &i18n::fill(lang, "title.coming_up_ms", &args),
+            &inp.formats.bold,
+        )?;
+        w.table(top, 0, &mh, &ms_rows, false)?;
+    }
     w.finish()?;
     Ok(())
 }
@@ -1430,7 +1459,16 @@ pub fn workbook(inp: &ReportInput) -> anyhow::Result<Workbook> {
     wb.set_zip_compression_level(super::ZIP_LEVEL);
     summary(&mut wb, inp)?;
     let d = &inp.measures.detail;
-    coming_up_sheet(&mut wb, inp, &d.due_next_period, &d.arriving_next_period)?;
+    coming_up_sheet(
+        &mut wb,
+        inp,
+        &d.due_next_period,
+        &d.arriving_next_period,
+        &inp.measures.milestones,
+    )?;
+    if inp.measures.milestones.any {
+        super::milestones::milestones_sheet(&mut wb, inp, &inp.measures.milestones)?;
+    }
     delivery(&mut wb, inp)??;
     open_orders(&mut wb, inp)??;
     shipments(&mut wb, inp)??;

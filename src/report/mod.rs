@@ -10,6 +10,7 @@ pub mod check_text;
 pub mod documents;
 pub mod feedback;
 pub mod kpi;
+pub mod milestones;
 pub mod names;
 pub mod owners;
 pub mod table;

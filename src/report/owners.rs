@@ -62,7 +62,17 @@ fn workbook(sub: &ReportInput, owner: &str) -> anyhow::Result<Workbook> {
     wb.set_zip_compression_level(super::ZIP_LEVEL);
     kpi::action_list(&mut wb, sub)?;
     kpi::open_orders_sheet(&mut wb, sub, &d.open_orders)?;
-    kpi::coming_up_sheet(&mut wb, sub, &d.due_next_period, &d.arriving_next_period)?;
+    let ms = sub.measures.milestones.of_owner(owner);
+    kpi::coming_up_sheet(
+        &mut wb,
+        sub,
+        &d.due_next_period,
+        &d.arriving_next_period,
+        &ms,
+    )?;
+    if ms.any && !ms.rows.is_empty() {
+        super::milestones::milestones_sheet(&mut wb, sub, &ms)?;
+    }
     kpi::data_issues(&mut wb, sub)?;
     sub.properties(&mut wb, "title.owner");
     Ok(wb)

@@ -318,6 +318,16 @@ impl<'a> SheetWriter<'a> {
     /// worksheet drops any cell written to a row above the last one
     /// written, so a summary beside a long table must be written with it.
     pub fn tables(&mut self, blocks: &[Block]) -> Result<(), XlsxError> {
+        self.tables_styled(blocks, |_, _, _| None)
+    }
+
+    /// As [`SheetWriter::tables`], each cell in the format `style(block,
+    /// row, column)` gives (else its value's own).
+    pub fn tables_styled<'s>(
+        &mut self,
+        blocks: &[Block],
+        style: impl Fn(usize, usize, usize) -> Option<&'s Format>,
+    ) -> Result<(), XlsxError> {
         let (Some(first), Some(last)) = (
             blocks.iter().map(|b| b.top).min(),
             blocks.iter().map(|b| b.top + b.rows.len() as u32).max(),
@@ -355,19 +365,19 @@ impl<'a> SheetWriter<'a> {
             if lines > 1 {
                 self.ws.set_row_height(r, LINE_HEIGHT * lines as f64)?;
             }
-            for b in blocks {
+            for (k, b) in blocks.iter().enumerate() {
                 if r == b.top {
                     for (i, h) in b.headers.iter().enumerate() {
                         let c = b.left + i as u16;
                         self.ws.write_string_with_format(r, c, h, &hf)?;
                         self.note_width(c, display_width(h).min(HEADER_WIDTH), true);
                     }
-                } else if let Some(row) = r
+                } else if let Some((j, row)) = r
                     .checked_sub(b.top + 1)
-                    .and_then(|i| b.rows.get(i as usize))
+                    .and_then(|i| Some((i as usize, b.rows.get(i as usize)?)))
                 {
                     for (i, v) in row.iter().enumerate() {
-                        self.put(r, b.left + i as u16, v, None)?;
+                        self.put(r, b.left + i as u16, v, style(k, j, i))?;
                     }
                 }
             }
@@ -619,6 +629,7 @@ pub fn clip(s: &str) -> &str {
 }
 
 /// Reads a frame column into cells of one kind.
+#[derive(Clone, Copy, Debug)]
 pub enum Kind {
     Text,
     Int,
