@@ -52,10 +52,7 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct DocumentArgs {
     #[command(flatten)]
-    pub input: InputArgs,
-    /// Output folder (replaces the template's out_dir).
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    pub job: WriteArgs,
     /// Language of the documents: en (default, or [company] lang) or zh.
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,
@@ -149,13 +146,21 @@ pub struct InputArgs {
     pub json: bool,
 }
 
+/// What the commands that write files (`run`, `confirm`, `statement`)
+/// share: the inputs and the output folder.
 #[derive(Debug, Clone, Args)]
-pub struct RunArgs {
+pub struct WriteArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// Output folder (replaces the template's out_dir).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub job: WriteArgs,
     /// Report language: zh or en (replaces the template's lang).
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,

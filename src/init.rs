@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 
 use crate::fields::{self, EnumKind, Kind};
 use crate::flags::{RuleId, Table};
@@ -64,17 +64,9 @@ fn relative_to(path: &str, base: &Path) -> String {
     let (Ok(p), Ok(b)) = (std::fs::canonicalize(path), std::fs::canonicalize(base)) else {
         return path.to_string();
     };
-    let pc: Vec<Component> = p.components().collect();
-    let bc: Vec<Component> = b.components().collect();
-    let common = pc.iter().zip(&bc).take_while(|(a, b)| a == b).count();
-    let mut out = PathBuf::new();
-    for _ in common..bc.len() {
-        out.push("..");
-    }
-    for c in &pc[common..] {
-        out.push(c.as_os_str());
-    }
-    out.to_string_lossy().into_owned()
+    crate::template::relative_path(&b, &p)
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// `s` as a one-line TOML basic string (also inside a comment).

@@ -268,7 +268,7 @@ fn copy(
             }
         }
         let range = wbk
-            .sheet_as_is(name, path, inp.limits)
+            .sheet(name, path, inp.limits, source::Merged::AsIs)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let (r0, c0) = range.start().unwrap_or((0, 0));
         let height = range.height();

@@ -572,6 +572,23 @@ fn lexical_join(base: &Path, rel: &Path) -> PathBuf {
     parts.iter().collect()
 }
 
+/// The path from the folder `base` to `target`, both absolute and
+/// normalised: a `..` for each of `base`'s components past their common
+/// start, then the rest of `target`.
+pub fn relative_path(base: &Path, target: &Path) -> PathBuf {
+    let bc: Vec<_> = base.components().collect();
+    let tc: Vec<_> = target.components().collect();
+    let common = bc.iter().zip(&tc).take_while(|(x, y)| x == y).count();
+    let mut out = PathBuf::new();
+    for _ in common..bc.len() {
+        out.push("..");
+    }
+    for c in &tc[common..] {
+        out.push(c);
+    }
+    out
+}
+
 /// Parses and validates template text; the error names the key and line.
 pub fn parse(text: &str) -> Result<TemplateFile, String> {
     let file: TemplateFile = toml::from_str(text).map_err(|e| describe_toml_error(text, &e))?;

@@ -43,14 +43,14 @@ pub(super) fn company_logo(template: &Template, log: &Log) -> Option<rust_xlsxwr
 fn prepare_documents(args: &crate::cli::DocumentArgs) -> Result<DocumentJob, AppError> {
     // The documents' language is their own ([company] lang, English by
     // default); the report language only names what check would print.
-    let job = Job::prepare(&args.input, None)?;
+    let job = Job::prepare(&args.job.input, None)?;
     let lang = args
         .lang
         .map(lang_of)
         .unwrap_or(job.template.file.company.lang);
     let log = Log::new(args.quiet, false, job.lang);
     let out = OutDir::take(
-        out_dir::resolve(&job.template, args.out.as_deref()),
+        out_dir::resolve(&job.template, args.job.out.as_deref()),
         job.lang,
     )?;
     let analysis = analyse(&job, &log)?;
@@ -135,7 +135,7 @@ pub fn run_confirm(args: crate::cli::ConfirmArgs) -> Result<Outcome, AppError> {
     };
     if keys.is_empty() {
         d.log.warn(&d.log.fill("log.no_pending", &[]));
-        print_written(&[], args.doc.input.json);
+        print_written(&[], args.doc.job.input.json);
         return Ok(Outcome::Done);
     }
     let docs = md::confirmations(rec, &keys).map_err(polars_err("selecting the order lines"))?;
@@ -167,7 +167,7 @@ pub fn run_confirm(args: crate::cli::ConfirmArgs) -> Result<Outcome, AppError> {
         "the confirmation",
         |c| crate::report::documents::confirmation(&input, c),
     )?;
-    print_written(&written, args.doc.input.json);
+    print_written(&written, args.doc.job.input.json);
     Ok(Outcome::Done)
 }
 
@@ -275,6 +275,6 @@ pub fn run_statement(args: crate::cli::StatementArgs) -> Result<Outcome, AppErro
         &keys,
         sweep,
     )?;
-    print_written(&written, args.doc.input.json);
+    print_written(&written, args.doc.job.input.json);
     Ok(Outcome::Done)
 }

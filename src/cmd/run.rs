@@ -20,10 +20,10 @@ use crate::log::Log;
 /// output folder another run holds, or a failed write (exit 1).
 pub fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
     let started = Instant::now();
-    let job = Job::prepare(&args.input, args.lang)?;
+    let job = Job::prepare(&args.job.input, args.lang)?;
     let log = Log::new(args.quiet, args.verbose, job.lang);
     let out = OutDir::take(
-        out_dir::resolve(&job.template, args.out.as_deref()),
+        out_dir::resolve(&job.template, args.job.out.as_deref()),
         job.lang,
     )?;
     let out_dir = out.path.clone();
@@ -201,7 +201,7 @@ pub fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
         None => {}
     }
     let mut out = std::io::stdout().lock();
-    if args.input.json {
+    if args.job.input.json {
         let _ = writeln!(out, "{text}");
     } else {
         for p in &outputs {

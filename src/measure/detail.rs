@@ -51,13 +51,7 @@ fn written_status(flags: &[Flag]) -> PolarsResult<LazyFrame> {
         .filter(|f| f.rule == RuleId::V04 && f.table == Table::Orders && f.field == "status")
         .filter_map(|f| Some((f.key.as_deref()?, f.value.as_deref()?)))
         .unzip();
-    let df = DataFrame::new(
-        keys.len(),
-        vec![
-            Series::new("order_key".into(), keys).into(),
-            Series::new("status_written".into(), words).into(),
-        ],
-    )?;
+    let df = df!("order_key" => keys, "status_written" => words)?;
     Ok(df
         .lazy()
         .group_by([col("order_key")])
@@ -77,6 +71,8 @@ pub fn detail(
 ) -> PolarsResult<Detail> {
     let asof = date_to_days(rec.as_of);
     let orders = || rec.orders.clone().lazy();
+    let shipments = || rec.shipments.clone().lazy();
+    let feedback = || rec.feedback.clone().lazy();
     let due_in_period = orders()
         .filter(is_due(p))
         .sort_by_exprs(
@@ -111,10 +107,7 @@ pub fn detail(
         )
         .collect()?;
     let grace = t.file.thresholds.eta_grace_days;
-    let in_transit = rec
-        .shipments
-        .clone()
-        .lazy()
+    let in_transit = shipments()
         // Registers that stop at loading have no "in transit" (spec 4).
         .filter(
             col("shipped")
@@ -144,27 +137,18 @@ pub fn detail(
         ])
         .sort(["due_date", "first_seq"], SortMultipleOptions::default())
         .collect()?;
-    let arriving_next_period = rec
-        .shipments
-        .clone()
-        .lazy()
+    let arriving_next_period = shipments()
         .filter(arriving(next))
         .with_column((days("eta") - lit(asof)).alias("days_left"))
         .sort(["eta", "seq"], SortMultipleOptions::default())
         .collect()?;
     let outcome = orders().select([col("order_key"), col("on_time"), col("otif")]);
-    let feedback_of_period = rec
-        .feedback
-        .clone()
-        .lazy()
+    let feedback_of_period = feedback()
         .filter(in_period("date", p))
         .left_join(outcome, col("order_key"), col("order_key"))
         .sort(["date", "seq"], SortMultipleOptions::default())
         .collect()?;
-    let open_feedback = rec
-        .feedback
-        .clone()
-        .lazy()
+    let open_feedback = feedback()
         .filter(col("closed").not())
         .with_column((lit(asof) - days("date")).alias("age_days"))
         .sort(

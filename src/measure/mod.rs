@@ -690,21 +690,18 @@ fn flag_frame(flags: &[Flag]) -> PolarsResult<DataFrame> {
         })
         .collect();
     let new: Vec<bool> = flags.iter().map(|f| f.is_new == Some(true)).collect();
-    DataFrame::new(
-        flags.len(),
-        vec![
-            Series::new("owner".into(), owner).into(),
-            Series::new("severity".into(), sev).into(),
-            Series::new("line".into(), orders_line).into(),
-            Series::new("is_new".into(), new).into(),
-        ],
+    df!(
+        "owner" => owner,
+        "severity" => sev,
+        "line" => orders_line,
+        "is_new" => new,
     )
 }
 
 /// The previous run's flags that are gone, counted per owner.
 fn resolved_by_owner(gone: &[PastFlag]) -> PolarsResult<LazyFrame> {
     let owner: Vec<Option<&str>> = gone.iter().map(|f| f.owner.as_deref()).collect();
-    let df = DataFrame::new(gone.len(), vec![Series::new("owner".into(), owner).into()])?;
+    let df = df!("owner" => owner)?;
     Ok(df
         .lazy()
         .group_by([col("owner")])

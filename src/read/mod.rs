@@ -27,6 +27,7 @@ use crate::flags::{Flag, Table};
 use crate::{fields, milestones};
 use sheet::Data;
 pub use sheet::{ReadContext, SheetReport, SourceInfo, TableBuilder, Val};
+use source::Merged;
 pub use source::SourceError;
 
 /// A table's input: files or globs, and the sheets to read (empty: every
@@ -983,7 +984,7 @@ fn open_sheet<'w>(
     if !meta.visible && unnamed {
         return Ok(Err(crate::i18n::text(lang, "skip.hidden").to_string()));
     }
-    let range = match guard::guarded(|| wb.sheet(&meta.name, shown, &ctx.limits))
+    let range = match guard::guarded(|| wb.sheet(&meta.name, shown, &ctx.limits, Merged::FillDown))
         .map_err(|e| reader_failed(shown, e))?
     {
         Err(SourceError::TooBig {

@@ -91,6 +91,16 @@ enum Inner {
     Csv(Option<Range<Data>>, Vec<u32>),
 }
 
+/// What [`Workbook::sheet`] does with a sheet's merged regions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Merged {
+    /// Filled down, so every row of a region has its value.
+    FillDown,
+    /// Left as in the file (for copies that must keep every value where it
+    /// was); only xlsx and xls sheets have them, other formats read the same.
+    AsIs,
+}
+
 /// An opened input file.
 pub struct Workbook {
     pub sha256: String,
@@ -241,9 +251,9 @@ impl Workbook {
         }
     }
 
-    /// The cells of one sheet, with vertically merged regions filled down.
-    /// An xlsx sheet's text cells borrow calamine's shared strings instead
-    /// of copying each one.
+    /// The cells of one sheet, with vertically merged regions filled down
+    /// or as they are in the file (`merged`). An xlsx sheet's text cells
+    /// borrow calamine's shared strings instead of copying each one.
     ///
     /// # Errors
     /// A sheet calamine cannot parse.
@@ -255,31 +265,42 @@ impl Workbook {
         name: &str,
         shown: &str,
         limits: &crate::template::LimitsSection,
+        merged: Merged,
     ) -> Result<Range<DataRef<'_>>, SourceError> {
         let err = |detail: String| sheet_error(shown, name, detail);
         match &mut self.inner {
             Inner::Xlsx(wb, parts, bytes) => {
-                // The merged regions come from the part's tail (see
-                // `merges`), unpacked while calamine reads the cells; else
-                // from calamine's own scan on a second reader.
-                let (found, range) = std::thread::scope(|s| {
-                    let scan = parts.as_mut().map(|p| s.spawn(move || p.merges(name)));
-                    let range = bounded_range(wb, name, shown, limits);
-                    (scan.and_then(|h| h.join().ok().flatten()), range)
-                });
-                let mut range = range?;
-                let merges = found.unwrap_or_else(|| {
-                    calamine::open_workbook_from_rs::<Xlsx<Bytes>, _>(Cursor::new(bytes.clone()))
+                if merged == Merged::AsIs {
+                    bounded_range(wb, name, shown, limits)
+                } else {
+                    // The merged regions come from the part's tail (see
+                    // `merges`), unpacked while calamine reads the cells; else
+                    // from calamine's own scan on a second reader.
+                    let (found, range) = std::thread::scope(|s| {
+                        let scan = parts.as_mut().map(|p| s.spawn(move || p.merges(name)));
+                        let range = bounded_range(wb, name, shown, limits);
+                        (scan.and_then(|h| h.join().ok().flatten()), range)
+                    });
+                    let mut range = range?;
+                    let merges = found.unwrap_or_else(|| {
+                        calamine::open_workbook_from_rs::<Xlsx<Bytes>, _>(Cursor::new(
+                            bytes.clone(),
+                        ))
                         .ok()
                         .and_then(|mut second| second.merge_cells_by_sheet_name(name).ok())
                         .unwrap_or_default()
-                });
-                fill_merged(&mut range, &merges);
-                Ok(range)
+                    });
+                    fill_merged(&mut range, &merges);
+                    Ok(range)
+                }
             }
             Inner::Xls(wb) => {
                 let mut range = wb.worksheet_range(name).map_err(|e| err(e.to_string()))?;
-                if let Ok(merges) = wb.merge_cells_by_sheet_name(name) {
+                let merges = match merged {
+                    Merged::FillDown => wb.merge_cells_by_sheet_name(name).ok(),
+                    Merged::AsIs => None,
+                };
+                if let Some(merges) = merges {
                     fill_merged(&mut range, &merges);
                 }
                 Ok(owned(range))
@@ -348,34 +369,6 @@ impl SourceError {
                 "err.sheet",
                 &[("path", path), ("sheet", sheet), ("detail", detail)],
             ),
-        }
-    }
-}
-
-impl Workbook {
-    /// The cells of one sheet as they are in the file: merged regions are
-    /// not filled down (for copies that must keep every value where it
-    /// was).
-    ///
-    /// # Errors
-    /// As [`Workbook::sheet`].
-    pub fn sheet_as_is(
-        &mut self,
-        name: &str,
-        shown: &str,
-        limits: &crate::template::LimitsSection,
-    ) -> Result<Range<DataRef<'_>>, SourceError> {
-        let err = |detail: String| sheet_error(shown, name, detail);
-        if !matches!(self.inner, Inner::Xlsx(..) | Inner::Xls(_)) {
-            return self.sheet(name, shown, limits);
-        }
-        match &mut self.inner {
-            Inner::Xlsx(wb, _, _) => bounded_range(wb, name, shown, limits),
-            Inner::Xls(wb) => wb
-                .worksheet_range(name)
-                .map(owned)
-                .map_err(|e| err(e.to_string())),
-            _ => Err(err("not a workbook".into())),
         }
     }
 }

@@ -157,24 +157,18 @@ pub fn shipments(
     basis: OnTimeBasis,
     as_of: NaiveDate,
 ) -> PolarsResult<DataFrame> {
-    let o = orders.clone().lazy().select([
-        col("order_key"),
-        col("owner").alias("order_owner"),
-        col("order_date").alias("order_order_date"),
-        col("cancelled").alias("order_cancelled"),
-        col("status").alias("order_status"),
-        lit(true).alias("known"),
-    ]);
     let basis_col = match basis {
         OnTimeBasis::ShipDate => "ship_date",
         OnTimeBasis::DeliveredDate => "delivered_date",
     };
     let asof = lit_date(as_of);
-    sh.clone()
-        .lazy()
-        .left_join(o, col("order_key"), col("order_key"))
+    let order = [
+        col("order_date").alias("order_order_date"),
+        col("cancelled").alias("order_cancelled"),
+        col("status").alias("order_status"),
+    ];
+    with_order(sh, orders, order)
         .with_columns([
-            col("known").fill_null(lit(false)),
             col("ship_date")
                 .is_not_null()
                 .and(col("ship_date").lt_eq(asof.clone()))
@@ -198,10 +192,7 @@ pub fn shipments(
                 .then(col(basis_col))
                 .otherwise(lit(NULL).cast(DataType::Date))
                 .alias("basis"),
-            when(col("owner").is_null())
-                .then(col("order_owner"))
-                .otherwise(col("owner"))
-                .alias("owner"),
+            or_order("owner", "order_owner"),
         ])
         .sort(["seq"], SortMultipleOptions::default())
         .collect()
@@ -210,39 +201,49 @@ pub fn shipments(
 /// Feedback with its order's facts: `known`, the order's customer, and
 /// `closed` (status closed, or a closed date).
 pub fn feedback(fb: &DataFrame, orders: &DataFrame) -> PolarsResult<DataFrame> {
-    let o = orders.clone().lazy().select([
-        col("order_key"),
-        col("owner").alias("order_owner"),
+    let order = [
         col("customer_key").alias("order_customer_key"),
         col("customer").alias("order_customer"),
-        lit(true).alias("known"),
-    ]);
-    fb.clone()
-        .lazy()
-        .left_join(o, col("order_key"), col("order_key"))
+    ];
+    with_order(fb, orders, order)
         .with_columns([
-            col("known").fill_null(lit(false)),
             col("status")
                 .eq(lit("closed"))
                 .fill_null(lit(false))
                 .or(col("closed_date").is_not_null())
                 .alias("closed"),
-            when(col("owner").is_null())
-                .then(col("order_owner"))
-                .otherwise(col("owner"))
-                .alias("owner"),
+            or_order("owner", "order_owner"),
             // Feedback without a customer takes its order's (spec 3.2, rev5).
-            when(col("customer").is_null())
-                .then(col("order_customer"))
-                .otherwise(col("customer"))
-                .alias("customer"),
-            when(col("customer_key").is_null())
-                .then(col("order_customer_key"))
-                .otherwise(col("customer_key"))
-                .alias("customer_key"),
+            or_order("customer", "order_customer"),
+            or_order("customer_key", "order_customer_key"),
         ])
         .sort(["seq"], SortMultipleOptions::default())
         .collect()
+}
+
+/// `df` left-joined to its order's `columns` (and owner, as `order_owner`)
+/// by the order key, with `known`: an order has the id.
+fn with_order(
+    df: &DataFrame,
+    orders: &DataFrame,
+    columns: impl IntoIterator<Item = Expr>,
+) -> LazyFrame {
+    let mut pick = vec![col("order_key"), col("owner").alias("order_owner")];
+    pick.extend(columns);
+    pick.push(lit(true).alias("known"));
+    let o = orders.clone().lazy().select(pick);
+    df.clone()
+        .lazy()
+        .left_join(o, col("order_key"), col("order_key"))
+        .with_column(col("known").fill_null(lit(false)))
+}
+
+/// The row's own `field`, else its order's (`order_field`).
+fn or_order(field: &str, order_field: &str) -> Expr {
+    when(col(field).is_null())
+        .then(col(order_field))
+        .otherwise(col(field))
+        .alias(field)
 }
 
 /// The earliest `date` by which the cumulative shipped quantity of an order
@@ -286,6 +287,14 @@ fn completion(
         )
         .group_by([col("order_key")])
         .agg([col(date).min().alias(out)]))
+}
+
+/// Null without a due date, else whether `date` is on or before it (no
+/// `date`: not on time).
+fn by_due(date: &str) -> Expr {
+    when(col("due_date").is_null())
+        .then(lit(NULL).cast(DataType::Boolean))
+        .otherwise(col(date).lt_eq(col("due_date")).fill_null(lit(false)))
 }
 
 /// Each order's outcome: shipped quantities, completion, first shipment,
@@ -366,14 +375,7 @@ pub fn order_outcomes(
             col("feedback_rows").fill_null(lit(0u32)),
         ])
         .with_columns([
-            when(due.clone().is_null())
-                .then(lit(NULL).cast(DataType::Boolean))
-                .otherwise(
-                    col("first_ship_date")
-                        .lt_eq(due.clone())
-                        .fill_null(lit(false)),
-                )
-                .alias("on_time"),
+            by_due("first_ship_date").alias("on_time"),
             // Nothing ordered is nothing to be full of (rev5); a cancelled
             // order takes part in no rate.
             when(col("cancelled"))
@@ -385,14 +387,7 @@ pub fn order_outcomes(
                         .fill_null(lit(false)),
                 )
                 .alias("in_full"),
-            when(due.clone().is_null())
-                .then(lit(NULL).cast(DataType::Boolean))
-                .otherwise(
-                    col("completion_date")
-                        .lt_eq(due.clone())
-                        .fill_null(lit(false)),
-                )
-                .alias("otif"),
+            by_due("completion_date").alias("otif"),
             when(due.clone().is_null())
                 .then(lit(NULL).cast(DataType::Int32))
                 .otherwise((end - days("due_date")).clip_min(lit(0i32)))

@@ -106,14 +106,11 @@ fn terms_frame(
         kind.push(k);
         ndays.push(d);
     }
-    DataFrame::new(
-        text.len(),
-        vec![
-            Series::new("payment_terms".into(), text).into(),
-            Series::new("t_share".into(), share).into(),
-            Series::new("t_kind".into(), kind).into(),
-            Series::new("t_days".into(), ndays).into(),
-        ],
+    df!(
+        "payment_terms" => text,
+        "t_share" => share,
+        "t_kind" => kind,
+        "t_days" => ndays,
     )
 }
 
@@ -141,14 +138,7 @@ fn unknown(flags: &[Flag]) -> PolarsResult<DataFrame> {
     let d: Vec<bool> = keys.iter().map(|k| dep.contains(*k)).collect();
     let b: Vec<bool> = keys.iter().map(|k| bal.contains(*k)).collect();
     let keys: Vec<&str> = keys.iter().map(|k| k.as_str()).collect();
-    DataFrame::new(
-        keys.len(),
-        vec![
-            Series::new("order_key".into(), keys).into(),
-            Series::new("dep_bad".into(), d).into(),
-            Series::new("bal_bad".into(), b).into(),
-        ],
-    )
+    df!("order_key" => keys, "dep_bad" => d, "bal_bad" => b)
 }
 
 /// The per-order payment aggregates, named `pay_*`, that

@@ -45,6 +45,8 @@ pub fn load_logo(path: &Path) -> Result<Image, String> {
 struct Fmt {
     company: Format,
     text: Format,
+    /// A date beside its label: `text` as yyyy-mm-dd, left-aligned.
+    text_date: Format,
     small: Format,
     title: Format,
     label: Format,
@@ -71,9 +73,21 @@ impl Fmt {
             .set_border_bottom(FormatBorder::Hair)
             .set_border_bottom_color(Color::RGB(0xBFBFBF))
             .set_align(FormatAlign::Top);
+        let header = base
+            .clone()
+            .set_bold()
+            .set_background_color(Color::RGB(0xDDEBF7))
+            .set_border_top(FormatBorder::Thin)
+            .set_border_bottom(FormatBorder::Thin)
+            .set_text_wrap()
+            .set_align(FormatAlign::VerticalCenter);
         Fmt {
             company: base.clone().set_bold().set_font_size(15),
             text: base.clone(),
+            text_date: base
+                .clone()
+                .set_num_format("yyyy-mm-dd")
+                .set_align(FormatAlign::Left),
             small: base.clone().set_font_color(Color::RGB(0x404040)),
             title: base
                 .clone()
@@ -81,23 +95,8 @@ impl Fmt {
                 .set_font_size(17)
                 .set_align(FormatAlign::Center),
             label: base.clone().set_bold(),
-            header: base
-                .clone()
-                .set_bold()
-                .set_background_color(Color::RGB(0xDDEBF7))
-                .set_border_top(FormatBorder::Thin)
-                .set_border_bottom(FormatBorder::Thin)
-                .set_text_wrap()
-                .set_align(FormatAlign::VerticalCenter),
-            header_num: base
-                .clone()
-                .set_bold()
-                .set_background_color(Color::RGB(0xDDEBF7))
-                .set_border_top(FormatBorder::Thin)
-                .set_border_bottom(FormatBorder::Thin)
-                .set_text_wrap()
-                .set_align(FormatAlign::Right)
-                .set_align(FormatAlign::VerticalCenter),
+            header_num: header.clone().set_align(FormatAlign::Right),
+            header,
             wrap: cell.clone().set_text_wrap(),
             date: cell
                 .clone()
@@ -319,6 +318,25 @@ fn page_head(
     Ok(r + 2)
 }
 
+/// The row below the title: a label and its value at the left (the order
+/// number, the customer), and a label beside the document's date (as_of)
+/// in the last two columns.
+fn reference_row(
+    ws: &mut Worksheet,
+    r: u32,
+    d: &DocInput,
+    f: &Fmt,
+    last_col: u16,
+    (label_key, value, value_fmt): (&str, &str, &Format),
+    (date_key, date_fmt): (&str, &Format),
+) -> Result<(), XlsxError> {
+    text(ws, r, 0, i18n::text(d.lang, label_key), &f.label)?;
+    text(ws, r, 1, value, value_fmt)?;
+    text(ws, r, last_col - 1, i18n::text(d.lang, date_key), &f.label)?;
+    ws.write_datetime_with_format(r, last_col, &excel_date(d.as_of)?, date_fmt)?;
+    Ok(())
+}
+
 /// A4, fit to one page wide, print area and repeated rows, page numbers.
 fn print_setup(
     ws: &mut Worksheet,
@@ -376,14 +394,14 @@ pub fn confirmation(d: &DocInput, c: &Confirmation) -> Result<Workbook, XlsxErro
     let last_col = 5;
     let ws = wb.add_worksheet();
     let mut r = page_head(ws, d, &f, "doc.confirmation", &widths, 4)?;
-    text(ws, r, 0, t("doc.number"), &f.label)?;
-    text(ws, r, 1, &c.order_id, &f.text)?;
-    text(ws, r, 4, t("doc.date"), &f.label)?;
-    ws.write_datetime_with_format(
+    reference_row(
+        ws,
         r,
-        5,
-        &excel_date(d.as_of)?,
-        &f.text.clone().set_num_format("yyyy-mm-dd"),
+        d,
+        &f,
+        last_col,
+        ("doc.number", &c.order_id, &f.text),
+        ("doc.date", &f.text.clone().set_num_format("yyyy-mm-dd")),
     )?;
     r += 1;
     text(ws, r, 0, t("doc.to"), &f.label)?;
@@ -495,16 +513,7 @@ pub fn confirmation(d: &DocInput, c: &Confirmation) -> Result<Workbook, XlsxErro
         long(ws, &mut r, t("doc.terms"), terms)?;
     }
     text(ws, r, 0, t("doc.delivery"), &f.label)?;
-    opt_date(
-        ws,
-        r,
-        1,
-        c.delivery_date,
-        &f.text
-            .clone()
-            .set_num_format("yyyy-mm-dd")
-            .set_align(FormatAlign::Left),
-    )?;
+    opt_date(ws, r, 1, c.delivery_date, &f.text_date)?;
     r += 1;
     if let Some(b) = &d.company.bank {
         r += 1;
@@ -592,17 +601,14 @@ pub fn statement(d: &DocInput, s: &Statement) -> Result<Workbook, XlsxError> {
     let last_col = 7;
     let ws = wb.add_worksheet();
     let mut r = page_head(ws, d, &f, "doc.statement", &widths, 6)?;
-    text(ws, r, 0, t("doc.customer"), &f.label)?;
-    text(ws, r, 1, &s.customer, &f.bold)?;
-    text(ws, r, 6, t("doc.as_of"), &f.label)?;
-    ws.write_datetime_with_format(
+    reference_row(
+        ws,
         r,
-        7,
-        &excel_date(d.as_of)?,
-        &f.text
-            .clone()
-            .set_num_format("yyyy-mm-dd")
-            .set_align(FormatAlign::Left),
+        d,
+        &f,
+        last_col,
+        ("doc.customer", &s.customer, &f.bold),
+        ("doc.as_of", &f.text_date),
     )?;
     r += 2;
     let section = |ws: &mut Worksheet, r: &mut u32, key: &str| -> Result<(), XlsxError> {
@@ -684,48 +690,59 @@ pub fn statement(d: &DocInput, s: &Statement) -> Result<Workbook, XlsxError> {
         }
     }
     r += 1;
+    // A section of shipments: its heading, then the rows under a header
+    // whose last column is `last` (ETA or delivered date), or `none`.
     let shipments = |ws: &mut Worksheet,
                      r: &mut u32,
+                     heading: &str,
                      rows: &[StatementShipment],
-                     last: &str|
+                     last: &str,
+                     none: &str|
      -> Result<(), XlsxError> {
-        header(
-            ws,
-            r,
-            &[
-                "doc.order_no",
-                "doc.ship_date",
-                "doc.carrier",
-                "doc.quantity",
-                "doc.bl",
-                last,
-            ],
-            &[3],
-        )?;
-        for x in rows {
-            opt_text(ws, *r, 0, x.order_id.as_deref(), &f.cell)?;
-            opt_date(ws, *r, 1, x.ship_date, &f.date)?;
-            opt_text(ws, *r, 2, x.carrier.as_deref(), &f.cell)?;
-            opt_qty(ws, *r, 3, x.quantity, &f, false)?;
-            opt_text(ws, *r, 4, x.bl.as_deref(), &f.cell)?;
-            let when = if last == "doc.eta" {
-                x.eta
-            } else {
-                x.delivered
-            };
-            opt_date(ws, *r, 5, when, &f.date)?;
+        section(ws, r, heading)?;
+        if rows.is_empty() {
+            text(ws, *r, 0, t(none), &f.note)?;
             *r += 1;
+        } else {
+            header(
+                ws,
+                r,
+                &[
+                    "doc.order_no",
+                    "doc.ship_date",
+                    "doc.carrier",
+                    "doc.quantity",
+                    "doc.bl",
+                    last,
+                ],
+                &[3],
+            )?;
+            for x in rows {
+                opt_text(ws, *r, 0, x.order_id.as_deref(), &f.cell)?;
+                opt_date(ws, *r, 1, x.ship_date, &f.date)?;
+                opt_text(ws, *r, 2, x.carrier.as_deref(), &f.cell)?;
+                opt_qty(ws, *r, 3, x.quantity, &f, false)?;
+                opt_text(ws, *r, 4, x.bl.as_deref(), &f.cell)?;
+                let when = if last == "doc.eta" {
+                    x.eta
+                } else {
+                    x.delivered
+                };
+                opt_date(ws, *r, 5, when, &f.date)?;
+                *r += 1;
+            }
         }
+        *r += 1;
         Ok(())
     };
-    section(ws, &mut r, t("doc.on_the_way"))?;
-    if s.on_the_way.is_empty() {
-        text(ws, r, 0, t("doc.none_on_the_way"), &f.note)?;
-        r += 1;
-    } else {
-        shipments(ws, &mut r, &s.on_the_way, "doc.eta")?;
-    }
-    r += 1;
+    shipments(
+        ws,
+        &mut r,
+        t("doc.on_the_way"),
+        &s.on_the_way,
+        "doc.eta",
+        "doc.none_on_the_way",
+    )?;
     let delivered = i18n::fill(
         d.lang,
         "doc.delivered",
@@ -734,14 +751,14 @@ pub fn statement(d: &DocInput, s: &Statement) -> Result<Workbook, XlsxError> {
             ("end", &d.period_end.to_string()),
         ],
     );
-    section(ws, &mut r, &delivered)?;
-    if s.delivered.is_empty() {
-        text(ws, r, 0, t("doc.none_delivered"), &f.note)?;
-        r += 1;
-    } else {
-        shipments(ws, &mut r, &s.delivered, "doc.delivered_date")?;
-    }
-    r += 1;
+    shipments(
+        ws,
+        &mut r,
+        &delivered,
+        &s.delivered,
+        "doc.delivered_date",
+        "doc.none_delivered",
+    )?;
     text(ws, r, 0, t("doc.questions"), &f.note)?;
     print_setup(ws, d.lang, r, last_col, repeat, false)?;
     let title = format!("{} — {}", t("doc.statement"), s.customer);

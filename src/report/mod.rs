@@ -25,7 +25,7 @@ use crate::i18n::{self, Lang};
 use crate::measure::{Kpis, Measures};
 use crate::period::Period;
 use crate::read::FileReport;
-use crate::template::Template;
+use crate::template::{relative_path, Template};
 use table::Formats;
 
 /// Everything the writers read.
@@ -190,7 +190,7 @@ pub fn link_to_source(out_dir: &Path, file: &str, sheet: &str, cell: &str) -> Op
         b.borrow_mut()
             .entry((out_dir.to_path_buf(), file.to_string(), sheet.to_string()))
             .or_insert_with(|| {
-                let target = relative_to(out_dir, Path::new(file));
+                let target = relative_path(&absolute(out_dir), &absolute(Path::new(file)));
                 let path = target.display().to_string();
                 let escaped_already = path
                     .as_bytes()
@@ -229,21 +229,6 @@ fn absolute(p: &Path) -> PathBuf {
             Component::CurDir => {}
             other => out.push(other),
         }
-    }
-    out
-}
-
-fn relative_to(base: &Path, target: &Path) -> PathBuf {
-    let (b, t) = (absolute(base), absolute(target));
-    let bc: Vec<_> = b.components().collect();
-    let tc: Vec<_> = t.components().collect();
-    let common = bc.iter().zip(&tc).take_while(|(x, y)| x == y).count();
-    let mut out = PathBuf::new();
-    for _ in common..bc.len() {
-        out.push("..");
-    }
-    for c in &tc[common..] {
-        out.push(c);
     }
     out
 }
