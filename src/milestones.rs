@@ -502,6 +502,52 @@ mod tests {
         assert_eq!(s.header(None, "计划"), None);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn the_header_reader_never_panics(h in ".{0,40}", g in proptest::option::of(".{0,20}")) {
+            let s = Steps::default();
+            let _ = s.header(g.as_deref(), &h);
+            let _ = is_side_header(&h);
+        }
+
+        /// Every header form of one built-in name reads the same pair.
+        #[test]
+        fn every_form_of_a_name_reads_the_same_pair(
+            b in 0..BUILTIN.len(),
+            w in 0usize..8,
+        ) {
+            let s = Steps::default();
+            let words: Vec<&str> = BUILTIN[b].en.iter().chain(BUILTIN[b].zh).copied().collect();
+            let name = words[w % words.len()];
+            let step = s.position(BUILTIN[b].key);
+            for h in [
+                format!("计划{name}"),
+                format!("{name}(计划)"),
+                format!("{name}（计划）"),
+                format!("{name}计划日期"),
+                format!("{name} Plan"),
+                format!("Planned {name}"),
+                format!("{name} (Target)"),
+            ] {
+                proptest::prop_assert_eq!(s.header(None, &h), step.map(|i| (i, Side::Plan)), "{}", h);
+            }
+            for h in [
+                name.to_string(),
+                format!("实际{name}"),
+                format!("{name}(实际)"),
+                format!("{name} Actual"),
+                format!("{name} Date"),
+                format!("{name}日期"),
+            ] {
+                proptest::prop_assert_eq!(s.header(None, &h), step.map(|i| (i, Side::Actual)), "{}", h);
+            }
+            proptest::prop_assert_eq!(s.header(Some(name), "计划"), step.map(|i| (i, Side::Plan)));
+            proptest::prop_assert_eq!(s.header(Some(name), "Actual"), step.map(|i| (i, Side::Actual)));
+            proptest::prop_assert_eq!(s.header(Some("计划日期"), name), step.map(|i| (i, Side::Plan)));
+            proptest::prop_assert_eq!(s.header(Some("Actual Date"), name), step.map(|i| (i, Side::Actual)));
+        }
+    }
+
     #[test]
     fn a_custom_step_after_a_builtin_one() {
         let m: MilestonesSection = toml::from_str(

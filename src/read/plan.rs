@@ -312,14 +312,18 @@ fn milestone_columns(
         if n.is_empty() || rel_cols.contains(&Some(c)) || losers.iter().any(|(l, _, _)| *l == c) {
             continue;
         }
-        // A group title spans the columns to its right that are left blank
-        // (a merged title is only in its first cell) and hold side words.
+        // A group title spans the blank cells to its right (a merged title
+        // is only in its first cell), when it or the name below is a plan
+        // or actual word (`面料到厂` over `计划 | 实际`, `计划日期` over
+        // `面料到厂 | 验货`).
         let group = upper.and_then(|u| {
             let own = u.get(c).filter(|g| !g.is_empty() && *g != n);
             own.or_else(|| {
-                milestones::is_side_header(n)
-                    .then(|| u[..c.min(u.len())].iter().rev().find(|g| !g.is_empty()))
-                    .flatten()
+                u[..c.min(u.len())]
+                    .iter()
+                    .rev()
+                    .find(|g| !g.is_empty())
+                    .filter(|g| milestones::is_side_header(g) || milestones::is_side_header(n))
             })
         });
         let group = group.map(String::as_str);

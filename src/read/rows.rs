@@ -626,6 +626,11 @@ impl<'p> Layout<'p> {
         is_dup: bool,
     ) {
         for (i, m) in self.ms.iter().enumerate() {
+            if m.plan.is_none() && m.act.is_none() {
+                // No column for this step on this sheet: it takes no part.
+                out[i] = MsCell::default();
+                continue;
+            }
             let mut cell = MsCell {
                 done: Some(false),
                 ..MsCell::default()

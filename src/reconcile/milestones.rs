@@ -630,6 +630,28 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// The slip is never negative: the projection never puts a ship
+        /// date before the due date.
+        #[test]
+        fn the_projection_is_never_before_the_due_date(
+            steps in proptest::collection::vec(
+                (proptest::option::of(0i64..200), proptest::option::of(0i64..200), proptest::bool::ANY),
+                0..8,
+            ),
+            now in 0i64..200,
+        ) {
+            let ms: Vec<Option<Ms>> = steps
+                .iter()
+                .map(|(p, a, done)| m(*p, a.filter(|_| *done), *done))
+                .collect();
+            if let Some(d) = projection(&ms, now) {
+                proptest::prop_assert!(d.slip >= 0);
+                proptest::prop_assert!(d.step < ms.len().max(1));
+            }
+        }
+    }
+
     #[test]
     fn states() {
         let next = (101, 107);
