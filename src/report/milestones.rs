@@ -195,7 +195,7 @@ pub fn milestones_sheet(
                 .collect()
         })
         .collect();
-    let ftitle = vec![t("title.ms_by_factory")];
+    let ftitle = vec![vec![V::text(t("title.ms_by_factory"))]];
     w.tables_styled(
         &[
             Block {
@@ -213,10 +213,10 @@ pub fn milestones_sheet(
                 main: false,
             },
             Block {
-                top: ftop - 1,
+                top: ftop - 2,
                 left: side,
-                headers: &ftitle,
-                rows: &[],
+                headers: &[],
+                rows: &ftitle,
                 main: false,
             },
             Block {
@@ -228,6 +228,9 @@ pub fn milestones_sheet(
             },
         ],
         |b, r, c| {
+            if b == 2 {
+                return Some(&inp.formats.bold);
+            }
             if b != 0 || c < fixed {
                 return None;
             }
