@@ -397,6 +397,13 @@ pub const ORDERS: &[FieldDef] = &[
             "合同交期",
             "约定交期",
             "出货期限",
+            // rev5: garment trackers count to the ex-factory date
+            "Ex-factory",
+            "Ex-factory Date",
+            "X-factory Date",
+            "XF Date",
+            "出厂日期",
+            "出厂日",
         ],
     ),
     f(

@@ -231,6 +231,16 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "{step}计划 {plan}（{days} 天后），尚未完成；交期 {due}",
     ),
     (
+        "m01.no_due",
+        "{step} planned {plan} is not done — {days} {days:day|days} late",
+        "{step}计划 {plan}，尚未完成——已晚 {days} 天",
+    ),
+    (
+        "m02.no_due",
+        "{step} planned {plan} (in {days} {days:day|days}) is not done yet",
+        "{step}计划 {plan}（{days} 天后），尚未完成",
+    ),
+    (
         "m03.open",
         "at risk: {step} planned {plan}, not done ({days} {days:day|days} late); projected ship {projected}, due {due}",
         "有延期风险：{step}计划 {plan}，未完成（晚 {days} 天）；预计出货 {projected}，交期 {due}",

@@ -490,10 +490,16 @@ pub fn rules(
             let a: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
             i18n::fill(lang, key, &a)
         };
+        // Without a due date there is no projection to name.
+        let (k01, k02) = if due[i].is_some() {
+            ("m01", "m02")
+        } else {
+            ("m01.no_due", "m02.no_due")
+        };
         match state[i].as_deref() {
             Some("overdue") => {
                 let days = now - plan[i].unwrap_or(now);
-                let msg = fill("m01", common(days));
+                let msg = fill(k01, common(days));
                 out.extend(flag(
                     RuleId::M01,
                     i,
@@ -505,7 +511,7 @@ pub fn rules(
             }
             Some("due_soon") if plan[i].is_some_and(|p| p > now) => {
                 let days = plan[i].unwrap_or(now) - now;
-                let msg = fill("m02", common(days));
+                let msg = fill(k02, common(days));
                 out.extend(flag(
                     RuleId::M02,
                     i,
