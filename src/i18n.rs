@@ -658,8 +658,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     (
         "init.ms.lead_inline",
-        "Your [milestones] gives lead_days: add these there.",
-        "您的 [milestones] 已写有 lead_days：请加在那里。",
+        "Lead days seen (median of due date − plan over the order lines with both): add one to lead_days above if you stop filling its plan column.",
+        "所见提前天数（同时有计划日期和交期的订单行，交期 − 计划日期的中位数）：以后不再填写某个计划列时，把它加到上面的 lead_days 中。",
     ),
     (
         "init.ms.lead",

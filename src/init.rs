@@ -1044,29 +1044,38 @@ impl Render<'_> {
     }
 
     /// Writes `[milestones.lead_days]` with the lead days seen, each
-    /// commented (nothing when no sheet has a milestone plan column); when
-    /// the team's `[milestones]` gives `lead_days` itself, the lines alone.
+    /// commented (nothing when no sheet has a milestone plan column).
     fn lead_days_block(&self, out: &mut String) {
         let lines = self.lead_days_lines();
         if lines.is_empty() {
             return;
         }
-        let inline = self
-            .team_block("milestones")
-            .is_some_and(|b| b.lines().any(|l| l.trim_start().starts_with("lead_days")));
-        if !inline {
-            let _ = writeln!(out, "[milestones.lead_days]");
-        }
+        let _ = writeln!(out, "[milestones.lead_days]");
         for l in i18n::text(self.lang, "init.ms.lead_intro").lines() {
             let _ = writeln!(out, "# {l}");
-        }
-        if inline {
-            let _ = writeln!(out, "# {}", i18n::text(self.lang, "init.ms.lead_inline"));
         }
         for (_, line) in lines {
             let _ = writeln!(out, "{line}");
         }
         let _ = writeln!(out);
+    }
+
+    /// Writes, after the team's block that holds its lead days
+    /// (`[milestones.lead_days]`, or `[milestones]` with `lead_days = …`),
+    /// the lead days seen that it does not name yet, commented.
+    fn lead_days_after(&self, out: &mut String, name: &str, block: &str) {
+        let missing: Vec<String> = self
+            .lead_days_lines()
+            .into_iter()
+            .filter(|(key, _)| !names_key(block, key))
+            .map(|(_, line)| line)
+            .collect();
+        if name == "milestones" && !missing.is_empty() {
+            let _ = writeln!(out, "# {}", i18n::text(self.lang, "init.ms.lead_inline"));
+        }
+        for line in missing {
+            let _ = writeln!(out, "{line}");
+        }
     }
 
     /// Writes the team's other blocks as written, comments included, and
@@ -1083,14 +1092,14 @@ impl Render<'_> {
             has_history |= name == "history";
             out.push_str(block.trim_end());
             out.push('\n');
-            if name == "milestones.lead_days" && !has_lead_days {
-                // The lead days seen that the team's block does not name yet.
+            let holds_lead_days = name == "milestones.lead_days"
+                || (name == "milestones"
+                    && block
+                        .lines()
+                        .any(|l| l.trim_start().starts_with("lead_days")));
+            if holds_lead_days && !has_lead_days {
                 has_lead_days = true;
-                for (key, line) in self.lead_days_lines() {
-                    if !names_key(block, key) {
-                        let _ = writeln!(out, "{line}");
-                    }
-                }
+                self.lead_days_after(out, name, block);
             }
             out.push('\n');
         }
@@ -1220,3 +1229,59 @@ amount_tolerance = 0.005     # amount vs quantity × unit price (C07)
 const HISTORY: &str = r#"[history]
 enabled = true
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars::prelude::{df, NamedFrom, Series};
+
+    #[test]
+    fn lead_days_are_the_median_over_lines_with_a_plan_and_a_due_date() {
+        let day = |s: &str| {
+            s.parse::<chrono::NaiveDate>()
+                .map(crate::frame::date_to_days)
+                .ok()
+        };
+        let dates = |name: &str, v: &[Option<&str>]| {
+            let v: Vec<Option<i32>> = v.iter().map(|s| s.and_then(day)).collect();
+            Series::new(name.into(), v).cast(&DataType::Date)
+        };
+        let due = dates(
+            "due_date",
+            &[
+                Some("2026-12-20"),
+                Some("2026-12-20"),
+                None,
+                Some("2026-12-20"),
+            ],
+        )
+        .unwrap();
+        let plan = dates(
+            &milestones::plan_col(0),
+            &[
+                Some("2026-11-20"),
+                Some("2026-11-26"),
+                Some("2026-11-01"),
+                None,
+            ],
+        )
+        .unwrap();
+        let mut f = df!("x" => [1, 2, 3, 4]).unwrap();
+        f.with_column(due.into()).unwrap();
+        f.with_column(plan.into()).unwrap();
+        // 30 and 24 days on the two lines with both; no column for step 1.
+        let seen = lead_days_seen(&f, &[0, 1]).unwrap();
+        assert_eq!(seen, vec![(0, Some(27.0), 2), (1, None, 0)]);
+    }
+
+    #[test]
+    fn a_block_names_a_key_commented_or_not() {
+        let block =
+            "[milestones.lead_days]\npp_sample = 80\n# materials = 45   # x\n# booking: none\n";
+        assert!(names_key(block, "pp_sample"));
+        assert!(names_key(block, "materials"));
+        assert!(names_key(block, "booking"));
+        assert!(!names_key(block, "inspection"));
+        assert!(!names_key("# materials_2 = 3", "materials"));
+    }
+}
