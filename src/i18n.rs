@@ -643,6 +643,49 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("check.notes", "note rows {n}", "说明行 {n}"),
     ("check.markers", "empty markers read as empty", "按空值读取的占位符"),
     ("check.ignored", "columns not used", "未采用的列"),
+    // gendan init: milestone columns and lead days (spec sections 12, 13)
+    ("init.ms.plan", "plan", "计划"),
+    ("init.ms.actual", "actual", "实际"),
+    (
+        "init.ms.column",
+        "milestone {step} ({key}), {side}: {header}, column {column}",
+        "节点 {step}（{key}）{side}：{header}，{column} 列",
+    ),
+    (
+        "init.ms.guess",
+        "milestone {step} ({key}), {side}: read from a sheet of orders",
+        "节点 {step}（{key}）{side}：作为订单表读取时识别",
+    ),
+    (
+        "init.ms.second",
+        "not read: milestone {step} ({key}) takes one {side} column per sheet, the first",
+        "未读取：节点 {step}（{key}）每张表只取一列{side}，即第一列",
+    ),
+    (
+        "init.ms.lead_intro",
+        "Lead days seen: per milestone with a plan column, the median of due date − plan\n(in days, rounded) over the order lines that have both. If you stop filling a plan\ncolumn, uncomment its line: the plan is then the due date − these days (spec 13).",
+        "所见提前天数：有计划列的节点，取同时有计划日期和交期的订单行，交期 − 计划日期\n（天，四舍五入）的中位数。以后不再填写某个计划列时，取消该行的注释：计划日期即为\n交期减去这些天数（规格第 13 节）。",
+    ),
+    (
+        "init.ms.lead_inline",
+        "Lead days seen (median of due date − plan over the order lines with both): add one to lead_days above if you stop filling its plan column.",
+        "所见提前天数（同时有计划日期和交期的订单行，交期 − 计划日期的中位数）：以后不再填写某个计划列时，把它加到上面的 lead_days 中。",
+    ),
+    (
+        "init.ms.lead",
+        "{step}: median of {n} order {n:line|lines}",
+        "{step}：{n} 个订单行的中位数",
+    ),
+    (
+        "init.ms.lead_none",
+        "{key}: no order line has both a {step} plan and a due date",
+        "{key}：没有订单行同时有{step}计划日期和交期",
+    ),
+    (
+        "init.ms.lead_out",
+        "{key}: the median lead of {step} is {days} {days:day|days} over {n} order {n:line|lines}, outside 0 to 3650 — not suggested",
+        "{key}：{step}在 {n} 个订单行上的提前天数中位数为 {days} 天，不在 0 到 3650 之间——不作建议",
+    ),
     (
         "check.delivered_no_date",
         "{n} {n:shipment says|shipments say} delivered but {n:has|have} no delivered date: {n:it counts|they count} as delivered, arrival date unknown",

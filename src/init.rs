@@ -1,7 +1,8 @@
 //! `gendan init` (spec section 12): looks at the team's workbooks as
 //! `check` would and writes a complete, commented template fitted to them —
 //! the inputs and sheets chosen, the mapping as aliases, unused columns,
-//! unknown words, empty-marker suggestions, date order and language.
+//! unknown words, empty-marker suggestions, date order and language, the
+//! milestone columns recognised and the lead days they show (section 13).
 //! It only renders text: reading the workbooks and writing the template
 //! are the command's (`cmd::init`).
 
@@ -9,9 +10,13 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
+use polars::prelude::{DataFrame, DataType, IntoLazy, PolarsResult};
+
 use crate::fields::{self, EnumKind, Kind};
 use crate::flags::{RuleId, Table};
-use crate::i18n::Lang;
+use crate::frame::{days, floats, ints};
+use crate::i18n::{self, Lang};
+use crate::milestones::{self, Side};
 use crate::read::sheet::ValueProfile;
 use crate::read::{self, values, ReadContext};
 use crate::template::{DateOrder, TemplateFile, IGNORE_KEY};
@@ -275,6 +280,10 @@ pub fn render(
     r.values(&mut out, &fillers);
     r.value_words(&mut out, &words);
     r.kept_blocks(&mut out);
+    // One newline at the end, whichever block came last (so that init
+    // from the template it wrote writes the same text).
+    out.truncate(out.trim_end().len());
+    out.push('\n');
     out
 }
 
@@ -288,11 +297,12 @@ fn headers_lang(found: &read::Inputs) -> Lang {
         .flat_map(|f| &f.skipped_sheets)
         .filter_map(|sk| sk.header_guess.as_ref())
         .flat_map(|g| g.names.iter().filter(|n| !n.is_empty()));
-    let mapped = found
-        .files
-        .iter()
-        .flat_map(|f| &f.sheets)
-        .flat_map(|sh| sh.mapped.iter().map(|(_, h)| h));
+    let mapped = found.files.iter().flat_map(|f| &f.sheets).flat_map(|sh| {
+        sh.mapped
+            .iter()
+            .map(|(_, h)| h)
+            .chain(sh.milestones.iter().map(|(_, _, h, _)| h))
+    });
     for h in mapped.chain(guessed) {
         if is_cjk(h) {
             zh += 1;
@@ -425,6 +435,7 @@ impl Render<'_> {
             for sh in &r.sheets {
                 done.push(&sh.name);
                 let _ = writeln!(out, "{}", sheet_line(r, sh));
+                self.milestone_columns(out, sh);
             }
         }
         for r in &mine {
@@ -467,6 +478,20 @@ impl Render<'_> {
                 );
                 for (c, n) in guess.names.iter().enumerate() {
                     if n.is_empty() {
+                        continue;
+                    }
+                    // A milestone header no field's alias takes is read as
+                    // the milestone on a sheet of orders (spec section 13).
+                    let field = Table::ALL
+                        .iter()
+                        .any(|t| self.ctx.field_for(*t, n).is_some());
+                    if let Some(ms) = self.ctx.steps.header(None, n).filter(|_| !field) {
+                        let _ = writeln!(
+                            out,
+                            "#   {}   ({})",
+                            quote(n),
+                            self.milestone_words("init.ms.guess", ms, &[])
+                        );
                         continue;
                     }
                     match nearest_any(n, guess.profiles.get(c)) {
@@ -756,7 +781,7 @@ impl Render<'_> {
                 let _ = writeln!(out, "#   {}: {}", quote(h), one_line(why));
             }
         }
-        unused_columns(out, table, &cols);
+        self.unused_columns(out, table, &cols);
         let _ = writeln!(out);
     }
 
@@ -873,11 +898,192 @@ impl Render<'_> {
         }
     }
 
+    /// Writes a commented line for each unused column of `table`: what its
+    /// values are and the fields it could be; a second column of a
+    /// milestone and side is said to be one (the reader takes the first).
+    fn unused_columns(&self, out: &mut String, table: Table, cols: &Columns) {
+        for u in &cols.unused {
+            let ms = self
+                .ctx
+                .steps
+                .header(None, u)
+                .filter(|_| table == Table::Orders);
+            if let Some(ms) = ms {
+                let _ = writeln!(
+                    out,
+                    "# {}   # {}",
+                    quote(u),
+                    self.milestone_words("init.ms.second", ms, &[])
+                );
+                continue;
+            }
+            let p = cols.profiles.get(u);
+            let near = nearest_fields(table, u, p);
+            let seen = p.and_then(profile_words);
+            let seen = seen.map(|w| format!("{w}; ")).unwrap_or_default();
+            match near.first() {
+                Some(first) => {
+                    let _ = writeln!(
+                        out,
+                        "# {first} = [{}]   # unused column, {seen}could be: {}",
+                        quote(u),
+                        near.join(", ")
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "# {}   # unused column, {seen}no field comes near",
+                        quote(u)
+                    );
+                }
+            }
+        }
+    }
+
+    /// The text `key` says of milestone `step` and `side`, in the
+    /// template's language, with `more` filled too.
+    fn milestone_words(
+        &self,
+        key: &str,
+        (step, side): (usize, Side),
+        more: &[(&str, &str)],
+    ) -> String {
+        let Some(st) = self.ctx.steps.steps.get(step) else {
+            return String::new();
+        };
+        let side = side_word(self.lang, side == Side::Plan);
+        let name = one_line(st.name(self.lang));
+        let mut args = vec![("step", name.as_str()), ("key", st.key), ("side", side)];
+        args.extend_from_slice(more);
+        i18n::fill(self.lang, key, &args)
+    }
+
+    /// Writes a comment line per milestone column of a sheet (spec section
+    /// 13): the step it is, plan or actual, its header and column.
+    fn milestone_columns(&self, out: &mut String, sh: &read::SheetReport) {
+        for (key, is_plan, header, column) in &sh.milestones {
+            let Some(step) = self.ctx.steps.position(key) else {
+                continue;
+            };
+            let side = if *is_plan { Side::Plan } else { Side::Actual };
+            let header = quote(header);
+            let line = self.milestone_words(
+                "init.ms.column",
+                (step, side),
+                &[("header", &header), ("column", column)],
+            );
+            let _ = writeln!(out, "#     {line}");
+        }
+    }
+
+    /// The milestones with a plan column on some sheet of orders, in
+    /// sequence.
+    fn planned_steps(&self) -> Vec<usize> {
+        let mut steps: Vec<usize> = self
+            .found
+            .files
+            .iter()
+            .filter(|f| f.table == Table::Orders)
+            .flat_map(|f| &f.sheets)
+            .flat_map(|sh| &sh.milestones)
+            .filter(|(_, is_plan, _, _)| *is_plan)
+            .filter_map(|(key, _, _, _)| self.ctx.steps.position(key))
+            .collect();
+        steps.sort_unstable();
+        steps.dedup();
+        steps
+    }
+
+    /// A commented `key = days` line per milestone with a plan column
+    /// (none when the team's template already gives it lead days in
+    /// `[milestones.lead_days]`): the median lead seen, or why there is none.
+    fn lead_days_lines(&self) -> Vec<(&'static str, String)> {
+        let steps = self.planned_steps();
+        if steps.is_empty() {
+            return Vec::new();
+        }
+        let team_keys = self.team.map(|t| &t.file.milestones.lead_days);
+        let steps: Vec<usize> = steps
+            .into_iter()
+            .filter(|i| {
+                let key = self.ctx.steps.steps[*i].key;
+                !team_keys.is_some_and(|k| k.contains_key(key))
+            })
+            .collect();
+        let seen = match lead_days_seen(&self.found.orders, &steps) {
+            Ok(seen) => seen,
+            Err(e) => {
+                let line = format!("# lead days not computed: {}", one_line(&e.to_string()));
+                return vec![("", line)];
+            }
+        };
+        seen.into_iter()
+            .map(|(i, median, n)| {
+                let key = self.ctx.steps.steps[i].key;
+                let n_text = n.to_string();
+                let ms = (i, Side::Plan);
+                let line = match median.map(|m| m.round() as i64) {
+                    None => format!("# {}", self.milestone_words("init.ms.lead_none", ms, &[])),
+                    Some(d) if (0..=3650).contains(&d) => format!(
+                        "# {key} = {d}   # {}",
+                        self.milestone_words("init.ms.lead", ms, &[("n", &n_text)])
+                    ),
+                    Some(d) => format!(
+                        "# {}",
+                        self.milestone_words(
+                            "init.ms.lead_out",
+                            ms,
+                            &[("n", &n_text), ("days", &d.to_string())]
+                        )
+                    ),
+                };
+                (key, line)
+            })
+            .collect()
+    }
+
+    /// Writes `[milestones.lead_days]` with the lead days seen, each
+    /// commented (nothing when no sheet has a milestone plan column).
+    fn lead_days_block(&self, out: &mut String) {
+        let lines = self.lead_days_lines();
+        if lines.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "[milestones.lead_days]");
+        for l in i18n::text(self.lang, "init.ms.lead_intro").lines() {
+            let _ = writeln!(out, "# {l}");
+        }
+        for (_, line) in lines {
+            let _ = writeln!(out, "{line}");
+        }
+        let _ = writeln!(out);
+    }
+
+    /// Writes, after the team's block that holds its lead days
+    /// (`[milestones.lead_days]`, or `[milestones]` with `lead_days = …`),
+    /// the lead days seen that it does not name yet, commented.
+    fn lead_days_after(&self, out: &mut String, name: &str, block: &str) {
+        let missing: Vec<String> = self
+            .lead_days_lines()
+            .into_iter()
+            .filter(|(key, _)| !names_key(block, key))
+            .map(|(_, line)| line)
+            .collect();
+        if name == "milestones" && !missing.is_empty() {
+            let _ = writeln!(out, "# {}", i18n::text(self.lang, "init.ms.lead_inline"));
+        }
+        for line in missing {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+
     /// Writes the team's other blocks as written, comments included, and
     /// the defaults for `[thresholds]` and `[history]` when it has none.
     fn kept_blocks(&self, out: &mut String) {
         let mut has_thresholds = false;
         let mut has_history = false;
+        let mut has_lead_days = false;
         for (name, block) in &self.team_blocks {
             if name.is_empty() || written_by_init(name) {
                 continue;
@@ -885,7 +1091,20 @@ impl Render<'_> {
             has_thresholds |= name == "thresholds";
             has_history |= name == "history";
             out.push_str(block.trim_end());
-            out.push_str("\n\n");
+            out.push('\n');
+            let holds_lead_days = name == "milestones.lead_days"
+                || (name == "milestones"
+                    && block
+                        .lines()
+                        .any(|l| l.trim_start().starts_with("lead_days")));
+            if holds_lead_days && !has_lead_days {
+                has_lead_days = true;
+                self.lead_days_after(out, name, block);
+            }
+            out.push('\n');
+        }
+        if !has_lead_days {
+            self.lead_days_block(out);
         }
         if !has_thresholds {
             out.push_str(THRESHOLDS);
@@ -896,32 +1115,82 @@ impl Render<'_> {
     }
 }
 
-/// Writes a commented line for each unused column of `table`: what its
-/// values are and the fields it could be.
-fn unused_columns(out: &mut String, table: Table, cols: &Columns) {
-    for u in &cols.unused {
-        let p = cols.profiles.get(u);
-        let near = nearest_fields(table, u, p);
-        let seen = p.and_then(profile_words);
-        let seen = seen.map(|w| format!("{w}; ")).unwrap_or_default();
-        match near.first() {
-            Some(first) => {
-                let _ = writeln!(
-                    out,
-                    "# {first} = [{}]   # unused column, {seen}could be: {}",
-                    quote(u),
-                    near.join(", ")
-                );
+/// The word for a milestone's plan or actual column.
+fn side_word(lang: Lang, plan: bool) -> &'static str {
+    i18n::text(
+        lang,
+        if plan {
+            "init.ms.plan"
+        } else {
+            "init.ms.actual"
+        },
+    )
+}
+
+/// Whether a block has a line, commented or not, for `key` (`key = …`,
+/// `# key = …`, `# key: …`).
+fn names_key(block: &str, key: &str) -> bool {
+    block.lines().any(|l| {
+        let l = l.trim_start().trim_start_matches('#').trim_start();
+        l.strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with(['=', ':']))
+    })
+}
+
+/// Per milestone `i` of `steps`: the median of due date − plan, in days,
+/// over the order lines that have both, and how many lines that is
+/// (spec section 13: what `[milestones.lead_days]` would say).
+///
+/// # Errors
+/// A failure inside polars.
+pub fn lead_days_seen(
+    orders: &DataFrame,
+    steps: &[usize],
+) -> PolarsResult<Vec<(usize, Option<f64>, u64)>> {
+    let names = orders.get_column_names();
+    let has = |c: &str| names.iter().any(|n| n.as_str() == c);
+    let with: Vec<usize> = steps
+        .iter()
+        .copied()
+        .filter(|i| has("due_date") && has(&milestones::plan_col(*i)))
+        .collect();
+    let exprs: Vec<_> = with
+        .iter()
+        .flat_map(|i| {
+            let lead = days("due_date") - days(&milestones::plan_col(*i));
+            [
+                lead.clone()
+                    .cast(DataType::Float64)
+                    .median()
+                    .alias(format!("median{i}")),
+                lead.is_not_null().sum().alias(format!("lines{i}")),
+            ]
+        })
+        .collect();
+    let f = if exprs.is_empty() {
+        DataFrame::empty()
+    } else {
+        orders.clone().lazy().select(exprs).collect()?
+    };
+    steps
+        .iter()
+        .map(|i| {
+            if !with.contains(i) {
+                return Ok((*i, None, 0));
             }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "# {}   # unused column, {seen}no field comes near",
-                    quote(u)
-                );
-            }
-        }
-    }
+            let median = floats(&f, &format!("median{i}"))?
+                .first()
+                .copied()
+                .flatten()
+                .filter(|m| m.is_finite());
+            let lines = ints(&f, &format!("lines{i}"))?
+                .first()
+                .copied()
+                .flatten()
+                .unwrap_or(0);
+            Ok((*i, median, lines.max(0) as u64))
+        })
+        .collect()
 }
 
 /// `1 row`, `1,213 rows`.
@@ -960,3 +1229,59 @@ amount_tolerance = 0.005     # amount vs quantity × unit price (C07)
 const HISTORY: &str = r#"[history]
 enabled = true
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars::prelude::{df, NamedFrom, Series};
+
+    #[test]
+    fn lead_days_are_the_median_over_lines_with_a_plan_and_a_due_date() {
+        let day = |s: &str| {
+            s.parse::<chrono::NaiveDate>()
+                .map(crate::frame::date_to_days)
+                .ok()
+        };
+        let dates = |name: &str, v: &[Option<&str>]| {
+            let v: Vec<Option<i32>> = v.iter().map(|s| s.and_then(day)).collect();
+            Series::new(name.into(), v).cast(&DataType::Date)
+        };
+        let due = dates(
+            "due_date",
+            &[
+                Some("2026-12-20"),
+                Some("2026-12-20"),
+                None,
+                Some("2026-12-20"),
+            ],
+        )
+        .unwrap();
+        let plan = dates(
+            &milestones::plan_col(0),
+            &[
+                Some("2026-11-20"),
+                Some("2026-11-26"),
+                Some("2026-11-01"),
+                None,
+            ],
+        )
+        .unwrap();
+        let mut f = df!("x" => [1, 2, 3, 4]).unwrap();
+        f.with_column(due.into()).unwrap();
+        f.with_column(plan.into()).unwrap();
+        // 30 and 24 days on the two lines with both; no column for step 1.
+        let seen = lead_days_seen(&f, &[0, 1]).unwrap();
+        assert_eq!(seen, vec![(0, Some(27.0), 2), (1, None, 0)]);
+    }
+
+    #[test]
+    fn a_block_names_a_key_commented_or_not() {
+        let block =
+            "[milestones.lead_days]\npp_sample = 80\n# materials = 45   # x\n# booking: none\n";
+        assert!(names_key(block, "pp_sample"));
+        assert!(names_key(block, "materials"));
+        assert!(names_key(block, "booking"));
+        assert!(!names_key(block, "inspection"));
+        assert!(!names_key("# materials_2 = 3", "materials"));
+    }
+}

@@ -1093,6 +1093,278 @@ fn init_writes_a_template_that_check_reads_the_same_way() {
     assert!(flags_of(&v, "V02").is_empty(), "{v}");
 }
 
+/// The flags of `check` on the written template, as (rule, cell): the
+/// same as `check` on the workbook with the built-in names, and none of
+/// them a V or M flag (the trackers below are clean).
+fn same_flags_with_the_template(w: &Work, workbook: &str, template: &str) {
+    let (code, with) = w.check_json(&["--template", template, "--as-of", AS_OF]);
+    assert_eq!(code, 0, "{with}");
+    let (_, without) = w.check_json(&["--orders", workbook, "--as-of", AS_OF]);
+    assert_eq!(rule_cells(&with), rule_cells(&without), "{with}");
+    let odd: Vec<(String, String)> = rule_cells(&with)
+        .into_iter()
+        .filter(|(r, _)| r.starts_with('V') || r.starts_with('M'))
+        .collect();
+    assert!(odd.is_empty(), "{odd:?}");
+}
+
+/// `init` twice: the file it wrote, then again from it; returns both.
+fn init_twice(w: &Work, args: &[&str]) -> (String, String) {
+    let mut first: Vec<&str> = vec!["init"];
+    first.extend(args);
+    first.extend(["--out", "gendan.toml"]);
+    let out = gendan(w, &first);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(w.path("gendan.toml")).unwrap();
+    let out = gendan(
+        w,
+        &["init", "--template", "gendan.toml", "--out", "gendan2.toml"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let again = std::fs::read_to_string(w.path("gendan2.toml")).unwrap();
+    (text, again)
+}
+
+#[test]
+fn init_names_each_milestone_column_and_writes_the_lead_days_it_saw() {
+    let w = Work::new();
+    let mut rows = vec![header(&[
+        "合同编号",
+        "客户简称",
+        "品名",
+        "订单量",
+        "签单日期",
+        "客户交期",
+        "订单进度",
+        "跟单",
+        "面料到厂计划",
+        "面料到厂实际",
+        "验货日期",
+        "订舱日期",
+    ])];
+    // Leads (due − plan) 21, 24, 30, 33 days, and a line without a plan:
+    // the median is (24 + 30) / 2 = 27. Every plan is done by as_of.
+    let plans = [
+        Some((2026, 11, 29)),
+        Some((2026, 11, 26)),
+        Some((2026, 11, 20)),
+        Some((2026, 11, 17)),
+        None,
+    ];
+    for (i, plan) in plans.iter().enumerate() {
+        let date = |p: &Option<(u16, u8, u8)>| p.map_or(Cell::Blank, |(y, m, dd)| d(y, m, dd));
+        rows.push(vec![
+            s(&format!("HT-{i:03}")),
+            s("Acme"),
+            s("Mug"),
+            n(100.0),
+            d(2026, 10, 1),
+            d(2026, 12, 20),
+            s("生产中"),
+            s("王芳"),
+            date(plan),
+            date(&plan.or(Some((2026, 11, 10)))),
+            Cell::Blank,
+            Cell::Blank,
+        ]);
+    }
+    // A production plan no table reads: its milestone headers are named
+    // as milestones, not as the field they come nearest to.
+    let plan_sheet = Sheet::new(
+        "生产计划",
+        vec![
+            header(&["款号", "面料到厂计划", "验货日期"]),
+            vec![s("K-1"), d(2026, 11, 20), d(2026, 12, 1)],
+            vec![s("K-2"), d(2026, 11, 21), d(2026, 12, 2)],
+        ],
+    );
+    w.xlsx(
+        "跟单总表.xlsx",
+        vec![Sheet::new("2026跟单", rows), plan_sheet],
+    );
+    let (text, again) = init_twice(&w, &["跟单总表.xlsx"]);
+    // Each column: its step, plan or actual, in the headers' language.
+    for line in [
+        "#     节点 物料到厂（materials）计划：\"面料到厂计划\"，I 列",
+        "#     节点 物料到厂（materials）实际：\"面料到厂实际\"，J 列",
+        "#     节点 验货（inspection）实际：\"验货日期\"，K 列",
+        "#     节点 订舱（booking）实际：\"订舱日期\"，L 列",
+        "#   \"面料到厂计划\"   (节点 物料到厂（materials）计划：作为订单表读取时识别)",
+        "#   \"验货日期\"   (节点 验货（inspection）实际：作为订单表读取时识别)",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line}\n{text}");
+    }
+    // The lead days, commented, for the one milestone with a plan column.
+    let block = text
+        .split("[milestones.lead_days]\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no lead days block: {text}"));
+    let entries: Vec<&str> = block
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .filter(|l| l.contains(" = "))
+        .collect();
+    assert_eq!(
+        entries,
+        ["# materials = 27   # 物料到厂：4 个订单行的中位数"],
+        "{text}"
+    );
+    // No milestone column is an unused one.
+    for h in ["面料到厂计划", "面料到厂实际", "验货日期", "订舱日期"] {
+        let quoted = format!("\"{h}\"");
+        assert!(
+            !text
+                .lines()
+                .any(|l| l.contains(&quoted) && l.contains("unused column")),
+            "{h}\n{text}"
+        );
+    }
+    // The template loads, reads the same milestone columns (init from it
+    // says the same of them; it reads only the sheet it chose) and check
+    // on it flags nothing new.
+    let milestone_lines = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| l.starts_with("#     节点") || l.contains("materials ="))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(milestone_lines(&text).len(), 5, "{text}");
+    assert_eq!(milestone_lines(&text), milestone_lines(&again), "{again}");
+    same_flags_with_the_template(&w, "跟单总表.xlsx", "gendan.toml");
+    // Uncommented, the lead days load too.
+    let edited = text.replace("# materials = 27", "materials = 27");
+    w.write("gendan.toml", edited.as_bytes());
+    let (code, v) = w.check_json(&["--template", "gendan.toml", "--as-of", AS_OF]);
+    assert_eq!(code, 0, "{v}");
+}
+
+#[test]
+fn init_reads_english_milestone_headers_and_keeps_the_teams_milestones() {
+    let w = Work::new();
+    let names = [
+        "PO No",
+        "Customer",
+        "Item",
+        "Qty",
+        "PO Date",
+        "Delivery Date",
+        "Status",
+        "Merchandiser",
+        "Fabric In-house Plan",
+        "PP Sample (Target)",
+        "PP Sample Actual",
+        "Inspection",
+        "",
+        "Inspection Date",
+    ];
+    let mut top = header(&names);
+    top[12] = Cell::Blank;
+    let mut lower = vec![Cell::Blank; 11];
+    lower.extend([s("Plan"), s("Actual"), Cell::Blank]);
+    let mut rows = vec![top, lower];
+    // Due 2027-01-31 on every line. Fabric leads 40, 45, 52 (median 45),
+    // PP sample leads 70, 75, 90 (median 75, each done on its plan day),
+    // inspection leads 7, 5, 10 (median 7).
+    let lines = [
+        ((2026, 12, 22), (2026, 11, 22), (2027, 1, 24)),
+        ((2026, 12, 17), (2026, 11, 17), (2027, 1, 26)),
+        ((2026, 12, 10), (2026, 11, 2), (2027, 1, 21)),
+    ];
+    for (i, (fabric, pp, insp)) in lines.iter().enumerate() {
+        rows.push(vec![
+            s(&format!("PO-{i}")),
+            s("Acme"),
+            s("Lamp"),
+            n(10.0),
+            d(2026, 10, 1),
+            d(2027, 1, 31),
+            s("confirmed"),
+            s("Ann"),
+            d(fabric.0, fabric.1, fabric.2),
+            d(pp.0, pp.1, pp.2),
+            d(pp.0, pp.1, pp.2),
+            d(insp.0, insp.1, insp.2),
+            Cell::Blank,
+            d(2026, 11, 1),
+        ]);
+    }
+    let mut sheet = Sheet::new("T&A", rows);
+    // Names merged down over both rows, "Inspection" across Plan | Actual.
+    sheet.merges = (0..11).chain([13]).map(|c| (c, 0, 1)).collect();
+    sheet.hmerges = vec![(0, 11, 12)];
+    w.xlsx("tracker.xlsx", vec![sheet]);
+    let (text, again) = init_twice(&w, &["tracker.xlsx"]);
+    for line in [
+        "#     milestone Materials In-house (materials), plan: \"Fabric In-house Plan\", column I",
+        "#     milestone PP Sample (pp_sample), plan: \"PP Sample (Target)\", column J",
+        "#     milestone PP Sample (pp_sample), actual: \"PP Sample Actual\", column K",
+        "# materials = 45   # Materials In-house: median of 3 order lines",
+        "# pp_sample = 75   # PP Sample: median of 3 order lines",
+        "# inspection = 7   # Inspection: median of 3 order lines",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line}\n{text}");
+    }
+    assert!(
+        text.lines().any(
+            |l| l.starts_with("#     milestone Inspection (inspection), plan: ")
+                && l.ends_with("column L")
+        ),
+        "{text}"
+    );
+    // A second actual column of a step is said to be one, not read.
+    assert!(
+        text.lines().any(|l| l
+            == "# \"Inspection Date\"   # not read: milestone Inspection (inspection) takes one actual column per sheet, the first"),
+        "{text}"
+    );
+    assert!(!text.contains("unused column"), "{text}");
+    assert_eq!(text, again);
+    same_flags_with_the_template(&w, "tracker.xlsx", "gendan.toml");
+
+    // The team's own steps and lead days are kept as written; a lead day
+    // it gives is not suggested again, the others still are.
+    let (before, rest) = text.split_once("[milestones.lead_days]\n").unwrap();
+    let (_, after) = rest.split_once("\n\n").unwrap();
+    let team = format!(
+        "{before}[[milestones.steps]]   # ours\nkey = \"lab_dip\"\naliases = [\"Lab Dip\"]\nafter = \"materials\"\n\n[milestones.lead_days]\npp_sample = 80   # as agreed with the factory\n\n{after}"
+    );
+    w.write("team.toml", team.as_bytes());
+    let out = gendan(
+        &w,
+        &["init", "--template", "team.toml", "--out", "team2.toml"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let kept = std::fs::read_to_string(w.path("team2.toml")).unwrap();
+    assert!(
+        kept.contains("[[milestones.steps]]   # ours\nkey = \"lab_dip\"\naliases = [\"Lab Dip\"]\nafter = \"materials\"\n"),
+        "{kept}"
+    );
+    assert!(
+        kept.contains("pp_sample = 80   # as agreed with the factory\n"),
+        "{kept}"
+    );
+    assert!(!kept.contains("# pp_sample = 75"), "{kept}");
+    assert!(kept.contains("# materials = 45"), "{kept}");
+    assert_eq!(kept.matches("[milestones.lead_days]").count(), 1, "{kept}");
+    let (code, v) = w.check_json(&["--template", "team2.toml", "--as-of", AS_OF]);
+    assert_eq!(code, 0, "{v}");
+}
+
 #[test]
 fn every_option_of_every_command_has_help_text() {
     use clap::CommandFactory;
