@@ -221,9 +221,9 @@ impl Gen {
             Lang::Zh => &["完成", "OK"],
             Lang::En => &["OK", "done"],
         };
-        for i in 0..STEPS {
-            let Some(d) = dated[i] else { continue };
-            ms.act[i] = if rng.chance(if i == PP_SAMPLE { 0.12 } else { 0.03 }) {
+        for (i, (act, d)) in ms.act.iter_mut().zip(dated).enumerate() {
+            let Some(d) = d else { continue };
+            *act = if rng.chance(if i == PP_SAMPLE { 0.12 } else { 0.03 }) {
                 Act::Word(rng.pick(words))
             } else if rng.chance(0.02) {
                 Act::Typed(d)
