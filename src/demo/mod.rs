@@ -2,7 +2,9 @@
 //! seed. They look the way a real team's sheets look — a title row above
 //! the header, order numbers merged over an order's lines, some dates typed
 //! as text, a totals row — and carry a few percent of problems of every rule
-//! kind, so that `check` and the reports have something to show.
+//! kind, so that `check` and the reports have something to show. The
+//! orders carry a factory and their milestones' plan and actual dates
+//! ([`milestones`]).
 //!
 //! A table longer than 1,000,000 rows is split evenly over `NAME.xlsx`,
 //! `NAME-2.xlsx`, … (spec section 9). Large sheets are written with
@@ -18,6 +20,8 @@ use rust_xlsxwriter::{
 };
 
 use crate::i18n::Lang;
+
+mod milestones;
 
 /// splitmix64: small, fast, and the same on every machine, so a seed
 /// always gives the same workbooks.
@@ -63,6 +67,8 @@ enum C {
     Date(NaiveDate),
     /// A formula whose cached result is an error value.
     Error,
+    /// A text cell of a fixed word (no allocation per row).
+    Str(&'static str),
 }
 
 /// A text cell.
@@ -164,6 +170,8 @@ struct Line {
     department: &'static str,
     updated: NaiveDate,
     remarks: String,
+    /// The order's factory and milestone cells.
+    ms: milestones::OrderMs,
 }
 
 struct Ship {
@@ -352,7 +360,8 @@ pub fn write(
 ) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut rng = Rng(seed ^ 0x6765_6e64_616e);
-    let (lines, ships, fbs) = generate(&mut rng, n, lang, as_of);
+    let mut ms = milestones::Gen::new(seed);
+    let (lines, ships, fbs) = generate(&mut rng, &mut ms, n, lang, as_of);
     let w = if lang == Lang::Zh { &ZH } else { &EN };
     let big = n > 50_000;
     let created = ExcelDateTime::from_ymd(
@@ -363,13 +372,19 @@ pub fn write(
     let mut written = Vec::new();
 
     let order_rows: Vec<Vec<C>> = order_cells(&mut rng, &lines, lang, as_of);
+    let orders_header: Vec<&str> = w
+        .orders_header
+        .iter()
+        .chain(milestones::header(lang))
+        .copied()
+        .collect();
     written.extend(write_table(
         &created,
         dir,
         "orders",
         w.orders_sheet,
         w.orders_title,
-        &w.orders_header,
+        &orders_header,
         &order_rows,
         big,
         &merge_runs(&lines),
@@ -457,6 +472,7 @@ struct Order {
 /// `n` order lines, with the shipments and feedback that follow from them.
 fn generate(
     rng: &mut Rng,
+    ms: &mut milestones::Gen,
     n: usize,
     lang: Lang,
     as_of: NaiveDate,
@@ -481,7 +497,8 @@ fn generate(
         order_no += 1;
         let order_id = format!("PO-{year:02}{order_no:05}");
         let order = new_order(rng, &scene, order_id, owners, history, n - lines.len());
-        let total_qty = push_lines(rng, &order, &mut lines);
+        let order_ms = ms.order(&scene, &order);
+        let total_qty = push_lines(rng, &order, order_ms, &mut lines);
         push_shipments(rng, &scene, &order, total_qty, &mut ships, &mut fbs);
     }
     (lines, ships, fbs)
@@ -649,7 +666,7 @@ fn department(rng: &mut Rng, status: &str) -> &'static str {
 }
 
 /// Adds the order's lines to `lines`; returns their total quantity.
-fn push_lines(rng: &mut Rng, order: &Order, lines: &mut Vec<Line>) -> f64 {
+fn push_lines(rng: &mut Rng, order: &Order, ms: milestones::OrderMs, lines: &mut Vec<Line>) -> f64 {
     let mut total_qty = 0.0;
     for _ in 0..order.n_lines {
         let (product, base) = rng.pick(PRODUCTS);
@@ -692,6 +709,7 @@ fn push_lines(rng: &mut Rng, order: &Order, lines: &mut Vec<Line>) -> f64 {
             department: order.department,
             updated: order.updated,
             remarks: String::new(),
+            ms,
         });
     }
     total_qty
@@ -915,7 +933,8 @@ fn order_cells(rng: &mut Rng, lines: &[Line], lang: Lang, as_of: NaiveDate) -> V
                 _ => C::Date(d),
             }
         };
-        let mut row = vec![
+        let mut row = Vec::with_capacity(ZH.orders_header.len() + milestones::WIDTH);
+        row.extend([
             t(&l.order_id),
             t(&l.customer),
             t(&l.contact),
@@ -940,7 +959,7 @@ fn order_cells(rng: &mut Rng, lines: &[Line], lang: Lang, as_of: NaiveDate) -> V
             t(&l.remarks),
             rx_cell(lang, l.deposit_rx),
             rx_cell(lang, l.balance_rx),
-        ];
+        ]);
         // A few percent of problems, each kind at least once in a few hundred rows.
         match rng.below(120) {
             0 => row[0] = C::Empty,         // V01 rejected row
@@ -964,6 +983,7 @@ fn order_cells(rng: &mut Rng, lines: &[Line], lang: Lang, as_of: NaiveDate) -> V
             } // C01 mixed
             _ => {}
         }
+        milestones::cells(&l.ms, lang, &mut row);
         rows.push(row);
         // C01: an exact duplicate line now and then.
         if rng.below(300) == 0 {
@@ -1165,6 +1185,9 @@ fn write_row(ws: &mut Worksheet, r: u32, row: &[C], date_fmt: &Format) -> anyhow
             }
             C::Error => {
                 ws.write_formula(r, c, Formula::new("=NA()").set_result("#N/A"))?;
+            }
+            C::Str(s) => {
+                ws.write_string(r, c, *s)?;
             }
         }
     }
