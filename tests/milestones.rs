@@ -120,61 +120,49 @@ fn every_one_row_header_form_names_the_plan_and_the_actual() {
     }
 }
 
-#[test]
-fn two_row_headers_either_way_round() {
-    // The milestone over 计划 | 实际, the base fields merged down.
+/// A tracker whose base fields are merged over two header rows and whose
+/// J–M columns carry `top` over `below` (each pair of the top row merged
+/// across two columns), with one order line of milestone cells `ms`.
+fn two_row_case(top: [&str; 2], below: [&str; 4], ms: Vec<Cell>) -> Value {
     let w = Work::new();
-    let mut top = header(&BASE);
-    top.extend([s("面料到厂"), blank(), s("验货"), blank()]);
-    let mut below = header(&BASE);
-    below.extend([s("计划"), s("实际"), s("计划"), s("实际")]);
+    let mut upper = header(&BASE);
+    upper.extend([s(top[0]), blank(), s(top[1]), blank()]);
+    let mut lower = header(&BASE);
+    lower.extend(header(&below));
     let mut sheet = Sheet::new(
         "生产进度",
         vec![
-            top,
-            below,
-            line(
-                "PO-1",
-                (2027, 1, 30),
-                "in production",
-                vec![d(2026, 11, 20), d(2026, 11, 22), d(2026, 12, 1), blank()],
-            ),
+            upper,
+            lower,
+            line("PO-1", (2027, 1, 30), "in production", ms),
         ],
     );
     sheet.merges = (0..9).map(|c| (c, 0, 1)).collect();
     sheet.hmerges = vec![(0, 9, 10), (0, 11, 12)];
     w.xlsx("orders.xlsx", vec![sheet]);
-    let v = check(&w, &[]);
-    // Materials done (late), inspection overdue on its actual cell M3.
+    check(&w, &[])
+}
+
+#[test]
+fn two_row_headers_either_way_round() {
+    // The milestone over 计划 | 实际: materials done (late), inspection
+    // overdue on its actual cell M3.
+    let v = two_row_case(
+        ["面料到厂", "验货"],
+        ["计划", "实际", "计划", "实际"],
+        vec![d(2026, 11, 20), d(2026, 11, 22), d(2026, 12, 1), blank()],
+    );
     assert_eq!(
         m_flags(&v),
         vec![m("M01", "PO-1", "M3"), m("M03", "PO-1", "A3")]
     );
-
     // A plan word over the milestones: 计划日期 over 面料到厂 | 验货, 实际日期
     // over the same.
-    let w = Work::new();
-    let mut top = header(&BASE);
-    top.extend([s("计划日期"), blank(), s("实际日期"), blank()]);
-    let mut below = header(&BASE);
-    below.extend([s("面料到厂"), s("验货"), s("面料到厂"), s("验货")]);
-    let mut sheet = Sheet::new(
-        "生产进度",
-        vec![
-            top,
-            below,
-            line(
-                "PO-1",
-                (2027, 1, 30),
-                "in production",
-                vec![d(2026, 11, 20), d(2026, 12, 1), d(2026, 11, 22), blank()],
-            ),
-        ],
+    let v = two_row_case(
+        ["计划日期", "实际日期"],
+        ["面料到厂", "验货", "面料到厂", "验货"],
+        vec![d(2026, 11, 20), d(2026, 12, 1), d(2026, 11, 22), blank()],
     );
-    sheet.merges = (0..9).map(|c| (c, 0, 1)).collect();
-    sheet.hmerges = vec![(0, 9, 10), (0, 11, 12)];
-    w.xlsx("orders.xlsx", vec![sheet]);
-    let v = check(&w, &[]);
     assert_eq!(
         m_flags(&v),
         vec![m("M01", "PO-1", "M3"), m("M03", "PO-1", "A3")]

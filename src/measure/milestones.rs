@@ -81,49 +81,70 @@ fn done_in(p: &Period) -> Expr {
         .and(col("plan").is_not_null())
 }
 
+/// The milestone figures of `p` (spec section 13) over a group of
+/// milestones: planned in it (`due`), done in it (`done`), done in it with
+/// a plan (`rated`) and of those on time (`on_time`), overdue now, and the
+/// median slip of those done in it.
+fn figure_exprs(p: &Period) -> Vec<Expr> {
+    vec![
+        in_period("plan", p).sum().alias("due"),
+        col("done").and(in_period("act", p)).sum().alias("done"),
+        done_in(p).sum().alias("rated"),
+        done_in(p)
+            .and(col("act").lt_eq(col("plan")))
+            .sum()
+            .alias("on_time"),
+        col("open")
+            .and(col("state").eq(lit("overdue")))
+            .sum()
+            .alias("overdue"),
+        col("slip")
+            .filter(done_in(p))
+            .cast(DataType::Float64)
+            .median()
+            .alias("slip_median"),
+    ]
+}
+
+/// The figures of the whole of `p`, one row.
+fn figures_of(rec: &Reconciled, p: &Period) -> PolarsResult<DataFrame> {
+    rec.milestones
+        .steps
+        .clone()
+        .lazy()
+        .select(figure_exprs(p))
+        .collect()
+}
+
+/// The first row's value of a figure.
+fn first(f: &DataFrame, c: &str) -> PolarsResult<Option<f64>> {
+    Ok(floats(f, c)?
+        .first()
+        .copied()
+        .flatten()
+        .filter(|x| x.is_finite()))
+}
+
+/// on_time / rated: `None` when nothing was done with a plan.
+fn rate(f: &DataFrame) -> PolarsResult<Option<f64>> {
+    Ok(match (first(f, "on_time")?, first(f, "rated")?) {
+        (Some(k), Some(n)) if n > 0.0 => Some(k / n),
+        _ => None,
+    })
+}
+
 /// The milestone KPIs of `p` (spec section 13).
 pub fn kpis(k: &mut Kpis, rec: &Reconciled, p: &Period) -> PolarsResult<()> {
     let ms = &rec.milestones;
     if !ms.any {
         return Ok(());
     }
-    let f = ms
-        .steps
-        .clone()
-        .lazy()
-        .select([
-            in_period("plan", p).sum().alias("due"),
-            col("act")
-                .lt_eq(col("plan"))
-                .filter(done_in(p))
-                .cast(DataType::Float64)
-                .mean()
-                .alias("on_time"),
-            col("open")
-                .and(col("state").eq(lit("overdue")))
-                .sum()
-                .alias("overdue"),
-            col("slip")
-                .filter(done_in(p))
-                .cast(DataType::Float64)
-                .median()
-                .alias("slip"),
-        ])
-        .collect()?;
-    let first_int = |c: &str| -> PolarsResult<u64> {
-        Ok(ints(&f, c)?.first().copied().flatten().unwrap_or(0) as u64)
-    };
-    let first_f = |c: &str| -> PolarsResult<Option<f64>> {
-        Ok(floats(&f, c)?
-            .first()
-            .copied()
-            .flatten()
-            .filter(|x| x.is_finite()))
-    };
-    k.milestones_due = first_int("due")?;
-    k.milestones_on_time_rate = first_f("on_time")?;
-    k.milestones_overdue = first_int("overdue")?;
-    k.milestone_slip_median_days = first_f("slip")?;
+    let f = figures_of(rec, p)?;
+    let count = |c: &str| -> PolarsResult<u64> { Ok(first(&f, c)?.unwrap_or(0.0) as u64) };
+    k.milestones_due = count("due")?;
+    k.milestones_on_time_rate = rate(&f)?;
+    k.milestones_overdue = count("overdue")?;
+    k.milestone_slip_median_days = first(&f, "slip_median")?;
     k.orders_at_risk = ms
         .orders
         .column("at_risk")?
@@ -139,45 +160,16 @@ pub fn on_time_rate(rec: &Reconciled, p: &Period) -> PolarsResult<Option<f64>> {
     if !rec.milestones.any {
         return Ok(None);
     }
-    let f = rec
-        .milestones
-        .steps
-        .clone()
-        .lazy()
-        .filter(done_in(p))
-        .select([col("act")
-            .lt_eq(col("plan"))
-            .cast(DataType::Float64)
-            .mean()
-            .alias("v")])
-        .collect()?;
-    Ok(floats(&f, "v")?.first().copied().flatten())
+    rate(&figures_of(rec, p)?)
 }
 
-/// The figures of each group of `by` (spec section 13: due, done, done on
-/// time, overdue now, median slip).
+/// The figures of each group of `by`.
 fn figures(steps: &DataFrame, by: &str, p: &Period) -> PolarsResult<DataFrame> {
     steps
         .clone()
         .lazy()
         .group_by([col(by)])
-        .agg([
-            in_period("plan", p).sum().alias("due"),
-            col("done").and(in_period("act", p)).sum().alias("done"),
-            done_in(p)
-                .and(col("act").lt_eq(col("plan")))
-                .sum()
-                .alias("on_time"),
-            col("open")
-                .and(col("state").eq(lit("overdue")))
-                .sum()
-                .alias("overdue"),
-            col("slip")
-                .filter(done_in(p))
-                .cast(DataType::Float64)
-                .median()
-                .alias("slip_median"),
-        ])
+        .agg(figure_exprs(p))
         .collect()
 }
 
