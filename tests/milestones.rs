@@ -625,3 +625,25 @@ fn kpis_of_milestones_done_in_the_period() {
         .unwrap();
     assert_eq!(on_time[1], "0.6666666666666666");
 }
+
+#[test]
+fn m01_on_the_plan_cell_when_the_step_has_no_actual_column() {
+    let w = Work::new();
+    let mut head = header(&BASE);
+    head.extend([s("面料到厂计划")]);
+    let rows = vec![
+        head,
+        line(
+            "PO-1",
+            (2027, 1, 30),
+            "in production",
+            vec![d(2026, 11, 20)],
+        ),
+    ];
+    w.xlsx("orders.xlsx", vec![Sheet::new("Tracker", rows)]);
+    let v = check(&w, &[]);
+    assert_eq!(
+        m_flags(&v),
+        vec![m("M01", "PO-1", "J2"), m("M03", "PO-1", "A2")]
+    );
+}

@@ -103,6 +103,7 @@ pub fn orders(lines: &DataFrame, payments: bool, steps: usize) -> PolarsResult<D
         ])
         .with_columns(pay.split)
         .with_columns(pay.lines)
+        .with_columns(super::milestones::line_exprs(steps))
         .sort_by_exprs(
             [col("order_key"), col("seq")],
             SortMultipleOptions::default().with_maintain_order(true),

@@ -16,7 +16,7 @@ use super::rules::RuleContext;
 use crate::flags::{Flag, Place, RuleId, Table};
 use crate::frame::{bools, date_to_days, days_to_date, ints, strs};
 use crate::i18n;
-use crate::milestones::{act_col, done_col, plan_col, Side, Steps};
+use crate::milestones::{act_col, done_col, plan_col, Steps};
 use crate::period::Period;
 
 /// The reconciled milestones.
@@ -39,11 +39,31 @@ pub struct Milestones {
     pub orders: DataFrame,
 }
 
+/// Per line, before the orders' group-by: the line's `seq` where a
+/// milestone is not done (`ms{i}_nd`) and where it has an actual date
+/// (`ms{i}_ad`), so that the group-by takes plain minimums.
+pub fn line_exprs(steps: usize) -> Vec<Expr> {
+    let seq_if = |e: Expr| {
+        when(e)
+            .then(col("seq"))
+            .otherwise(lit(NULL).cast(DataType::UInt32))
+    };
+    (0..steps)
+        .flat_map(|i| {
+            [
+                seq_if(col(done_col(i)).eq(lit(false)).fill_null(lit(false)))
+                    .alias(format!("ms{i}_nd")),
+                seq_if(col(act_col(i)).is_not_null()).alias(format!("ms{i}_ad")),
+            ]
+        })
+        .collect()
+}
+
 /// The aggregates of each milestone over an order's lines, for the
 /// orders' group-by: the earliest plan, the latest actual, done only when
 /// every line with the column says so (as 0/1), and the `seq` of the first
-/// line not done and of the line with the latest actual (the cells M01,
-/// M02 and M04 point at).
+/// line not done and of the first line with an actual date (the cells
+/// M01, M02 and M04 point at).
 pub fn order_aggs(steps: usize) -> Vec<Expr> {
     let mut out = Vec::with_capacity(steps * 5);
     for i in 0..steps {
@@ -52,15 +72,13 @@ pub fn order_aggs(steps: usize) -> Vec<Expr> {
         out.push(col(&a).max().alias(&a));
         out.push(col(&d).cast(DataType::Int32).min().alias(&d));
         out.push(
-            col("seq")
-                .filter(col(&d).eq(lit(false)).fill_null(lit(false)))
-                .first()
+            col(format!("ms{i}_nd"))
+                .min()
                 .alias(format!("ms{i}_nd_seq")),
         );
         out.push(
-            col("seq")
-                .filter(col(&a).eq(col(&a).max()).fill_null(lit(false)))
-                .first()
+            col(format!("ms{i}_ad"))
+                .min()
                 .alias(format!("ms{i}_act_seq")),
         );
     }
@@ -149,17 +167,11 @@ fn projection(ms: &[Option<Ms>], now: i64) -> Option<Driver> {
 
 /// The order frame's columns the milestones need.
 struct OrderCols {
-    key: Vec<Option<String>>,
-    order_id: Vec<Option<String>>,
-    customer: Vec<Option<String>>,
-    owner: Vec<Option<String>>,
-    factory: Vec<Option<String>>,
     due: Vec<Option<i64>>,
     open: Vec<Option<bool>>,
     cancelled: Vec<Option<bool>>,
-    first_src: Vec<Option<i64>>,
-    first_row: Vec<Option<i64>>,
-    /// Per step: plan, act, done (0/1), first line not done, latest actual.
+    /// Per step: plan, act, done (0/1), first line not done, first line
+    /// with an actual date.
     plan: Vec<Vec<Option<i64>>>,
     act: Vec<Vec<Option<i64>>>,
     done: Vec<Vec<Option<i64>>>,
@@ -173,16 +185,9 @@ impl OrderCols {
             (0..steps).map(|i| ints(orders, &f(i))).collect()
         };
         Ok(OrderCols {
-            key: strs(orders, "order_key")?,
-            order_id: strs(orders, "order_id")?,
-            customer: strs(orders, "customer")?,
-            owner: strs(orders, "owner")?,
-            factory: strs(orders, "factory")?,
             due: ints(orders, "due_date")?,
             open: bools(orders, "open")?,
             cancelled: bools(orders, "cancelled")?,
-            first_src: ints(orders, "first_src")?,
-            first_row: ints(orders, "first_row")?,
             plan: per_step(&plan_col)?,
             act: per_step(&act_col)?,
             done: per_step(&done_col)?,
@@ -232,10 +237,10 @@ pub fn milestones(
         i64::from(date_to_days(next.end)),
     );
     let mut l = LongRows::default();
-    let mut o_key = Vec::new();
+    let mut o_idx: Vec<IdxSize> = Vec::new();
     let (mut o_proj, mut o_slip, mut o_risk, mut o_shown, mut o_driver) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for o in 0..c.key.len() {
+    for o in 0..c.due.len() {
         if c.cancelled[o] == Some(true) {
             continue;
         }
@@ -251,7 +256,7 @@ pub fn milestones(
         let driver = c.due[o].and_then(|_| projection(&ms, now));
         let slip = driver.map(|d| d.slip);
         o_driver.push(driver.filter(|d| d.slip > 0).map(|d| d.step as u32));
-        o_key.push(c.key[o].clone());
+        o_idx.push(o as IdxSize);
         o_proj.push(c.due[o].zip(slip).map(|(d, s)| (d + s) as i32));
         o_slip.push(slip.map(|s| s as i32));
         o_risk.push(
@@ -259,10 +264,12 @@ pub fn milestones(
         );
         o_shown.push(open && ms.iter().flatten().any(|m| m.plan.is_some() || m.done));
     }
-    let orders = DataFrame::new(
-        o_key.len(),
+    let keys = orders
+        .select(["order_key"])?
+        .take(&IdxCa::from_vec("".into(), o_idx))?;
+    let per_order = DataFrame::new(
+        keys.height(),
         vec![
-            Series::new("order_key".into(), o_key).into(),
             Series::new("projected".into(), o_proj)
                 .cast(&DataType::Date)?
                 .into(),
@@ -272,17 +279,21 @@ pub fn milestones(
             Series::new("driver".into(), o_driver).into(),
         ],
     )?;
+    let orders_out = keys.hstack(per_order.columns())?;
+    let steps_out = l.into_frame(orders)?;
     Ok(Milestones {
         any: true,
-        steps: l.into_frame()?,
-        orders,
+        steps: steps_out,
+        orders: orders_out,
     })
 }
 
-/// The rows of [`Milestones::steps`] under construction.
+/// The rows of [`Milestones::steps`] under construction: the order (its
+/// row in the order frame, whose columns are gathered at the end) and the
+/// step's own values.
 #[derive(Default)]
 struct LongRows {
-    order: Vec<usize>,
+    order: Vec<IdxSize>,
     step: Vec<u32>,
     plan: Vec<Option<i32>>,
     from_lead: Vec<bool>,
@@ -293,36 +304,11 @@ struct LongRows {
     late: Vec<Option<i32>>,
     nd_seq: Vec<Option<i64>>,
     act_seq: Vec<Option<i64>>,
-    cols: Option<LongOrderCols>,
-}
-
-/// The order columns repeated on each of its milestones.
-#[derive(Default)]
-struct LongOrderCols {
-    key: Vec<Option<String>>,
-    order_id: Vec<Option<String>>,
-    customer: Vec<Option<String>>,
-    owner: Vec<Option<String>>,
-    factory: Vec<Option<String>>,
-    due: Vec<Option<i32>>,
-    open: Vec<bool>,
-    first_src: Vec<Option<i64>>,
-    first_row: Vec<Option<i64>>,
 }
 
 impl LongRows {
     fn push(&mut self, c: &OrderCols, o: usize, s: usize, m: &Ms, state: &'static str, now: i64) {
-        let oc = self.cols.get_or_insert_with(LongOrderCols::default);
-        oc.key.push(c.key[o].clone());
-        oc.order_id.push(c.order_id[o].clone());
-        oc.customer.push(c.customer[o].clone());
-        oc.owner.push(c.owner[o].clone());
-        oc.factory.push(c.factory[o].clone());
-        oc.due.push(c.due[o].map(|d| d as i32));
-        oc.open.push(c.open[o] == Some(true));
-        oc.first_src.push(c.first_src[o]);
-        oc.first_row.push(c.first_row[o]);
-        self.order.push(o);
+        self.order.push(o as IdxSize);
         self.step.push(s as u32);
         self.plan.push(m.plan.map(|d| d as i32));
         self.from_lead.push(m.from_lead);
@@ -342,24 +328,29 @@ impl LongRows {
         self.act_seq.push(c.act_seq[s][o]);
     }
 
-    fn into_frame(self) -> PolarsResult<DataFrame> {
-        let oc = self.cols.unwrap_or_default();
+    /// The frame: the order's columns gathered from `orders` (one polars
+    /// take), then the step's.
+    fn into_frame(self, orders: &DataFrame) -> PolarsResult<DataFrame> {
+        let base = orders
+            .select([
+                "order_key",
+                "order_id",
+                "customer",
+                "owner",
+                "factory",
+                "due_date",
+                "open",
+                "first_src",
+                "first_row",
+            ])?
+            .take(&IdxCa::from_vec("".into(), self.order))?;
         let n = self.step.len();
         let date = |name: &str, v: Vec<Option<i32>>| -> PolarsResult<Column> {
             Ok(Series::new(name.into(), v).cast(&DataType::Date)?.into())
         };
-        DataFrame::new(
+        let own = DataFrame::new(
             n,
             vec![
-                Series::new("order_key".into(), oc.key).into(),
-                Series::new("order_id".into(), oc.order_id).into(),
-                Series::new("customer".into(), oc.customer).into(),
-                Series::new("owner".into(), oc.owner).into(),
-                Series::new("factory".into(), oc.factory).into(),
-                date("due_date", oc.due)?,
-                Series::new("open".into(), oc.open).into(),
-                Series::new("first_src".into(), oc.first_src).into(),
-                Series::new("first_row".into(), oc.first_row).into(),
                 Series::new("step".into(), self.step).into(),
                 date("plan", self.plan)?,
                 Series::new("plan_from_lead".into(), self.from_lead).into(),
@@ -371,7 +362,18 @@ impl LongRows {
                 Series::new("nd_seq".into(), self.nd_seq).into(),
                 Series::new("act_seq".into(), self.act_seq).into(),
             ],
-        )
+        )?;
+        let mut out = base.hstack(own.columns())?;
+        // `open` as a plain boolean (an order's null is not open).
+        out.with_column(
+            out.column("open")?
+                .as_materialized_series()
+                .bool()?
+                .fill_null_with_values(false)?
+                .into_series()
+                .into_column(),
+        )?;
+        Ok(out)
     }
 }
 
@@ -381,7 +383,48 @@ fn md(days: Option<i64>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
-/// M01–M04 (spec section 13) on the open orders' milestones.
+/// The columns of a milestone frame's rows that a flag needs.
+struct Hits {
+    key: Vec<Option<String>>,
+    order_id: Vec<Option<String>>,
+    owner: Vec<Option<String>>,
+    step: Vec<Option<i64>>,
+    plan: Vec<Option<i64>>,
+    act: Vec<Option<i64>>,
+    state: Vec<Option<String>>,
+    due: Vec<Option<i64>>,
+    first_src: Vec<Option<i64>>,
+    first_row: Vec<Option<i64>>,
+    nd_seq: Vec<Option<i64>>,
+    act_seq: Vec<Option<i64>>,
+    projected: Vec<Option<i64>>,
+    /// The order's slip (the projection's).
+    slip: Vec<Option<i64>>,
+}
+
+impl Hits {
+    fn of(f: &DataFrame) -> PolarsResult<Hits> {
+        Ok(Hits {
+            key: strs(f, "order_key")?,
+            order_id: strs(f, "order_id")?,
+            owner: strs(f, "owner")?,
+            step: ints(f, "step")?,
+            plan: ints(f, "plan")?,
+            act: ints(f, "act")?,
+            state: strs(f, "state")?,
+            due: ints(f, "due_date")?,
+            first_src: ints(f, "first_src")?,
+            first_row: ints(f, "first_row")?,
+            nd_seq: ints(f, "nd_seq")?,
+            act_seq: ints(f, "act_seq")?,
+            projected: ints(f, "projected")?,
+            slip: ints(f, "order_slip")?,
+        })
+    }
+}
+
+/// M01–M04 (spec section 13) on the open orders' milestones. The rows
+/// that raise are selected in polars; only they are read.
 ///
 /// # Errors
 /// A failure inside polars.
@@ -395,70 +438,93 @@ pub fn rules(
     if !ms.any || ms.steps.height() == 0 {
         return Ok(());
     }
-    let f = &ms.steps;
-    let key = strs(f, "order_key")?;
-    let order_id = strs(f, "order_id")?;
-    let owner = strs(f, "owner")?;
-    let open = bools(f, "open")?;
-    let step = ints(f, "step")?;
-    let plan = ints(f, "plan")?;
-    let act = ints(f, "act")?;
-    let done = bools(f, "done")?;
-    let state = strs(f, "state")?;
-    let due = ints(f, "due_date")?;
-    let first_src = ints(f, "first_src")?;
-    let first_row = ints(f, "first_row")?;
-    let nd_seq = ints(f, "nd_seq")?;
-    let act_seq = ints(f, "act_seq")?;
-    type Projection = (Option<i64>, Option<i64>, bool, Option<i64>);
-    let proj: HashMap<String, Projection> = {
-        let k = strs(&ms.orders, "order_key")?;
-        let p = ints(&ms.orders, "projected")?;
-        let s = ints(&ms.orders, "slip")?;
-        let r = bools(&ms.orders, "at_risk")?;
-        let d = ints(&ms.orders, "driver")?;
-        k.into_iter()
-            .zip(p.into_iter().zip(s).zip(r).zip(d))
-            .filter_map(|(k, (((p, s), r), d))| Some((k?, (p, s, r == Some(true), d))))
-            .collect()
-    };
-    let lines_at = line_places(lines, nd_seq.iter().chain(&act_seq))?;
+    let asof = lit(date_to_days(ctx.as_of)).cast(DataType::Date);
+    // The order's projection beside each of its steps (its slip renamed:
+    // a step has a slip of its own).
+    let mut projection =
+        ms.orders
+            .select(["order_key", "projected", "slip", "at_risk", "driver"])?;
+    projection.rename("slip", "order_slip".into())?;
+    let projection = projection.lazy();
+    let open = ms.steps.clone().lazy().filter(col("open")).join(
+        projection.clone(),
+        [col("order_key")],
+        [col("order_key")],
+        JoinArgs::new(JoinType::Left),
+    );
+    let m12 = open
+        .clone()
+        .filter(
+            col("state").eq(lit("overdue")).or(col("state")
+                .eq(lit("due_soon"))
+                .and(col("plan").gt(asof.clone()))),
+        )
+        .collect()?;
+    let by_order = [col("order_key")];
+    let m04 = open
+        .clone()
+        .filter(col("done").and(col("act").is_not_null()))
+        .with_columns([
+            col("act")
+                .shift(lit(1))
+                .over(by_order.clone())?
+                .alias("prev_act"),
+            col("step").shift(lit(1)).over(by_order)?.alias("prev_step"),
+        ])
+        .filter(col("act").lt(col("prev_act")).fill_null(lit(false)))
+        .collect()?;
+    let m03 = open
+        .filter(
+            col("at_risk")
+                .fill_null(lit(false))
+                .and(col("step").eq(col("driver"))),
+        )
+        .collect()?;
+    let (h12, h04, h03) = (Hits::of(&m12)?, Hits::of(&m04)?, Hits::of(&m03)?);
+    let prev_step = ints(&m04, "prev_step")?;
+    let prev_act = ints(&m04, "prev_act")?;
+    let lines_at = line_places(lines, h12.nd_seq.iter().chain(&h04.act_seq))?;
     let now = i64::from(date_to_days(ctx.as_of));
     let lang = ctx.lang;
-    let name = |i: usize| -> &str {
-        step[i]
-            .and_then(|s| steps.steps.get(s as usize))
+    let name = |s: Option<i64>| -> &str {
+        s.and_then(|s| steps.steps.get(s as usize))
             .map_or("?", |s| s.name(lang))
     };
-    let s_of = |i: usize| step[i].unwrap_or(0) as usize;
-    let flag = |rule: RuleId,
-                i: usize,
-                place: Place,
-                field: &'static str,
-                value: Option<i64>,
-                msg: String|
-     -> Option<Flag> {
-        let sev = ctx.policy.severity(rule, rule.default_severity())?;
-        Some(Flag {
-            order_id: order_id[i].clone(),
-            owner: owner[i].clone(),
-            key: key[i].clone(),
-            value: value.map(|d| days_to_date(d as i32).format("%Y-%m-%d").to_string()),
-            ..Flag::new(rule, sev, Table::Orders, field, place, msg)
-        })
+    let fill = |key: &str, args: Vec<(&str, String)>| {
+        let a: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        i18n::fill(lang, key, &a)
     };
-    let place_at = |seq: Option<i64>, i: usize, side: Side| -> Place {
+    let raise = |out: &mut Vec<Flag>,
+                 rule: RuleId,
+                 h: &Hits,
+                 i: usize,
+                 cell: Place,
+                 field: &'static str,
+                 value: Option<i64>,
+                 msg: String| {
+        let Some(sev) = ctx.policy.severity(rule, rule.default_severity()) else {
+            return;
+        };
+        out.push(Flag {
+            order_id: h.order_id[i].clone(),
+            owner: h.owner[i].clone(),
+            key: h.key[i].clone(),
+            value: value.map(|d| days_to_date(d as i32).format("%Y-%m-%d").to_string()),
+            ..Flag::new(rule, sev, Table::Orders, field, cell, msg)
+        });
+    };
+    // The step's actual cell (else plan cell) on the line `seq`, else on
+    // the order's first line.
+    let place = |h: &Hits, i: usize, seq: Option<i64>| -> Place {
         let (src, row) = seq
             .and_then(|q| lines_at.get(&q).copied())
-            .unwrap_or((first_src[i].unwrap_or(0), first_row[i].unwrap_or(0)));
+            .unwrap_or((h.first_src[i].unwrap_or(0), h.first_row[i].unwrap_or(0)));
+        let step = h.step[i].unwrap_or(0) as usize;
         match ctx.sources.get(src as usize) {
             Some(s) => Place {
                 file: s.file.clone(),
                 sheet: s.sheet.clone(),
-                cell: match side {
-                    Side::Actual => s.ms_cell(s_of(i), row as u32),
-                    Side::Plan => s.ms_plan_cell(s_of(i), row as u32),
-                },
+                cell: s.ms_cell(step, row as u32),
             },
             None => Place {
                 file: String::new(),
@@ -467,119 +533,100 @@ pub fn rules(
             },
         }
     };
-    let mut prev_done: Option<(String, usize)> = None;
-    let mut at_risk_done: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for i in 0..f.height() {
-        if open[i] != Some(true) {
-            continue;
-        }
-        let k = key[i].clone().unwrap_or_default();
-        let (projected, slip, risk, driver) =
-            proj.get(&k).copied().unwrap_or((None, None, false, None));
-        let field = steps.steps.get(s_of(i)).map_or("order_id", |s| s.key);
-        let common = |days: i64| {
+    let field = |h: &Hits, i: usize| {
+        h.step[i]
+            .and_then(|s| steps.steps.get(s as usize))
+            .map_or("order_id", |s| s.key)
+    };
+    for i in 0..m12.height() {
+        let h = &h12;
+        let overdue = h.state[i].as_deref() == Some("overdue");
+        let p = h.plan[i].unwrap_or(now);
+        let days = if overdue { now - p } else { p - now };
+        let key = match (overdue, h.due[i].is_some()) {
+            (true, true) => "m01",
+            (true, false) => "m01.no_due",
+            (false, true) => "m02",
+            (false, false) => "m02.no_due",
+        };
+        let msg = fill(
+            key,
             vec![
-                ("step", name(i).to_string()),
-                ("plan", md(plan[i])),
+                ("step", name(h.step[i]).to_string()),
+                ("plan", md(h.plan[i])),
                 ("days", days.to_string()),
-                ("projected", md(projected)),
-                ("due", md(due[i])),
-            ]
-        };
-        let fill = |key: &str, args: Vec<(&str, String)>| {
-            let a: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            i18n::fill(lang, key, &a)
-        };
-        // Without a due date there is no projection to name.
-        let (k01, k02) = if due[i].is_some() {
-            ("m01", "m02")
+                ("projected", md(h.projected[i])),
+                ("due", md(h.due[i])),
+            ],
+        );
+        let rule = if overdue { RuleId::M01 } else { RuleId::M02 };
+        raise(
+            out,
+            rule,
+            h,
+            i,
+            place(h, i, h.nd_seq[i]),
+            field(h, i),
+            h.plan[i],
+            msg,
+        );
+    }
+    for i in 0..m04.height() {
+        let h = &h04;
+        let msg = fill(
+            "m04",
+            vec![
+                ("step", name(h.step[i]).to_string()),
+                ("act", md(h.act[i])),
+                ("prev", name(prev_step[i]).to_string()),
+                ("prev_act", md(prev_act[i])),
+            ],
+        );
+        raise(
+            out,
+            RuleId::M04,
+            h,
+            i,
+            place(h, i, h.act_seq[i]),
+            field(h, i),
+            h.act[i],
+            msg,
+        );
+    }
+    for i in 0..m03.height() {
+        let h = &h03;
+        let mut args = vec![
+            ("step", name(h.step[i]).to_string()),
+            ("plan", md(h.plan[i])),
+            ("days", h.slip[i].unwrap_or(0).to_string()),
+            ("projected", md(h.projected[i])),
+            ("due", md(h.due[i])),
+        ];
+        let key = if h.state[i].as_deref() == Some("overdue") {
+            "m03.open"
         } else {
-            ("m01.no_due", "m02.no_due")
+            args.push(("act", md(h.act[i])));
+            "m03.done"
         };
-        match state[i].as_deref() {
-            Some("overdue") => {
-                let days = now - plan[i].unwrap_or(now);
-                let msg = fill(k01, common(days));
-                out.extend(flag(
-                    RuleId::M01,
-                    i,
-                    place_at(nd_seq[i], i, Side::Actual),
-                    field,
-                    plan[i],
-                    msg,
-                ));
-            }
-            Some("due_soon") if plan[i].is_some_and(|p| p > now) => {
-                let days = plan[i].unwrap_or(now) - now;
-                let msg = fill(k02, common(days));
-                out.extend(flag(
-                    RuleId::M02,
-                    i,
-                    place_at(nd_seq[i], i, Side::Actual),
-                    field,
-                    plan[i],
-                    msg,
-                ));
-            }
-            _ => {}
-        }
-        // M04: done steps with dates, next to each other in sequence.
-        if done[i] == Some(true) && act[i].is_some() {
-            if let Some((pk, pi)) = &prev_done {
-                if *pk == k && act[i] < act[*pi] {
-                    let msg = fill(
-                        "m04",
-                        vec![
-                            ("step", name(i).to_string()),
-                            ("act", md(act[i])),
-                            ("prev", name(*pi).to_string()),
-                            ("prev_act", md(act[*pi])),
-                        ],
-                    );
-                    out.extend(flag(
-                        RuleId::M04,
-                        i,
-                        place_at(act_seq[i], i, Side::Actual),
-                        field,
-                        act[i],
-                        msg,
-                    ));
-                }
-            }
-            prev_done = Some((k.clone(), i));
-        }
-        // M03: once per order, on its order id.
-        if risk && at_risk_done.insert(k.clone()) {
-            let Some(d) = (i..f.height())
-                .take_while(|j| key[*j] == key[i])
-                .find(|j| step[*j] == driver)
-            else {
-                continue;
-            };
-            let mut args = vec![
-                ("step", name(d).to_string()),
-                ("plan", md(plan[d])),
-                ("days", slip.unwrap_or(0).to_string()),
-                ("projected", md(projected)),
-                ("due", md(due[i])),
-            ];
-            let key = if state[d].as_deref() == Some("overdue") {
-                "m03.open"
-            } else {
-                args.push(("act", md(act[d])));
-                "m03.done"
-            };
-            let msg = fill(key, args);
-            let place = match ctx.sources.get(first_src[i].unwrap_or(0) as usize) {
-                Some(s) => Place {
-                    file: s.file.clone(),
-                    sheet: s.sheet.clone(),
-                    cell: s.cell("order_id", first_row[i].unwrap_or(0) as u32),
-                },
-                None => place_at(None, i, Side::Actual),
-            };
-            out.extend(flag(RuleId::M03, i, place, "order_id", projected, msg));
-        }
+        let msg = fill(key, args);
+        let cell = match ctx.sources.get(h.first_src[i].unwrap_or(0) as usize) {
+            Some(s) => Place {
+                file: s.file.clone(),
+                sheet: s.sheet.clone(),
+                cell: s.cell("order_id", h.first_row[i].unwrap_or(0) as u32),
+            },
+            None => place(h, i, None),
+        };
+        raise(
+            out,
+            RuleId::M03,
+            h,
+            i,
+            cell,
+            "order_id",
+            h.projected[i],
+            msg,
+        );
     }
     Ok(())
 }
