@@ -95,13 +95,19 @@ pub fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
         .collect();
     let template = job.template.path.as_ref().map(|p| p.display().to_string());
     let as_of = job.as_of.to_string();
+    // What this run saw of the due dates and ETAs (spec section 14).
+    let seen = match &history {
+        Some(_) => crate::reconcile::promises::seen(&analysis.reconciled)
+            .map_err(polars_err("listing the due dates"))?,
+        None => Default::default(),
+    };
     let (written_tx, written_rx) = std::sync::mpsc::channel::<bool>();
     let (written, saved) = std::thread::scope(|scope| {
         let saver = history.as_mut().map(|h| {
             let (period, kpis, flags) = (&job.period, &measures.kpis, &analysis.flags);
-            let (as_of, template, hashes) = (&as_of, template.as_deref(), &hashes);
+            let (as_of, template, hashes, seen) = (&as_of, template.as_deref(), &hashes, &seen);
             scope.spawn(move || {
-                let r = h.save(period, as_of, template, hashes, kpis, flags, || {
+                let r = h.save(period, as_of, template, hashes, kpis, flags, seen, || {
                     written_rx.recv().unwrap_or(false)
                 });
                 (h.path.clone(), r)

@@ -8,6 +8,7 @@
 pub mod frames;
 pub mod milestones;
 pub mod payments;
+pub mod promises;
 pub mod rules;
 pub mod terms;
 

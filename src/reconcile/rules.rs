@@ -67,7 +67,7 @@ impl Hits {
 
 /// shipment_id, else tracking_no, else ship date; feedback_id, else date
 /// and customer (spec section 6, the flag fingerprint).
-fn row_identity(df: &DataFrame) -> PolarsResult<Vec<Option<String>>> {
+pub(crate) fn row_identity(df: &DataFrame) -> PolarsResult<Vec<Option<String>>> {
     let has = |c: &str| df.get_column_names().iter().any(|n| n.as_str() == c);
     let text = |c: &str| col(c).cast(DataType::String);
     if has("shipment_id") {
