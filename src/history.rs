@@ -532,6 +532,7 @@ fn fold<K: std::hash::Hash + Eq>(
         std::collections::hash_map::Entry::Vacant(e) => {
             e.insert(Promised {
                 first: value,
+                last: value,
                 previous: in_prev.then_some(value),
                 changes: 0,
             });
@@ -539,6 +540,7 @@ fn fold<K: std::hash::Hash + Eq>(
         std::collections::hash_map::Entry::Occupied(mut e) => {
             let p = e.get_mut();
             p.changes += 1;
+            p.last = value;
             if in_prev {
                 p.previous = Some(value);
             }

@@ -209,6 +209,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "due in {days} {days:day|days} ({date}) and still {status} — check with production that it will be ready, or agree a new date now",
         "{days} 天后到期（{date}），仍为“{status}”——请与生产确认能否按期备妥，或现在就与客户商定新交期",
     ),
+    (
+        "s10",
+        "due date changed, change no. {n}: {was} → {now} (first promised {first}, {days} {days:day|days} later in all) — find out why it keeps moving",
+        "交期第 {n} 次变更：{was} → {now}（首次承诺 {first}，累计推迟 {days} 天）",
+    ),
     ("word.status_unknown", "of unknown status", "状态不明"),
     (
         "v02.received",

@@ -24,6 +24,8 @@ pub struct Seen {
 pub struct Recorded {
     /// The value in the earliest recorded run that had one.
     pub first: NaiveDate,
+    /// The value of the latest recorded run that had one.
+    pub last: NaiveDate,
     /// The value the previous recorded run saw (`None` when that run did
     /// not see the order or shipment).
     pub previous: Option<NaiveDate>,

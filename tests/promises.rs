@@ -291,3 +291,157 @@ fn a_schema_2_history_is_read_by_check_unchanged_and_upgraded_on_the_first_save(
     ]);
     assert_eq!(std::fs::read(&path).unwrap(), before, "check changed it");
 }
+
+/// Three consecutive weeks (W49–W51 of 2026) with due dates and an ETA
+/// edited between them; P5 keeps an Original Due Date cell.
+fn week(w: &Work, n: u32) {
+    let due1 = ["2026-12-09", "2026-12-12", "2026-12-20"][n as usize - 1];
+    let due2 = ["2026-12-10", "2026-12-10", "2026-12-12"][n as usize - 1];
+    let eta = ["2026-12-15", "2026-12-18", "2026-12-19"][n as usize - 1];
+    let mut head = O_HEAD.to_vec();
+    head.push("Original Due Date");
+    let with = |mut r: Vec<Cell>, orig: &str| {
+        r.push(if orig.is_empty() {
+            Cell::Blank
+        } else {
+            s(orig)
+        });
+        r
+    };
+    let mut rows = vec![
+        header(&head),
+        with(o("P1", due1, "in production", "Li"), ""),
+        with(o("P2", due2, "in production", "Wang"), ""),
+        with(o("P4", "2026-12-12", "shipped", "Li"), ""),
+        with(o("P5", "2026-12-20", "in production", "Wang"), "2026-11-20"),
+    ];
+    if n == 3 {
+        rows.push(with(o("P6", "2026-12-30", "confirmed", "Li"), ""));
+    }
+    w.xlsx("orders.xlsx", vec![Sheet::new("Orders", rows)]);
+    shipments(w, vec![sh("S1", "P4", "2026-11-25", eta, "")]);
+}
+
+const AS_OF: [&str; 3] = ["2026-11-30", "2026-12-07", "2026-12-14"];
+
+fn template(w: &Work) {
+    w.write(
+        "t.toml",
+        b"[report]\nout_dir = \"out\"\n[inputs.orders]\npaths = [\"orders.xlsx\"]\n[inputs.shipments]\npaths = [\"shipments.xlsx\"]\n",
+    );
+}
+
+/// `run --template t.toml` for week `n`; the KPIs.
+fn run_week(w: &Work, n: u32) -> Value {
+    week(w, n);
+    let out = w
+        .gendan()
+        .args(["run", "--json", "--template", "t.toml", "--lang", "en"])
+        .args(["--as-of", AS_OF[n as usize - 1]])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["kpis"].clone()
+}
+
+/// `check --json` for week `n` in `lang`; the S10 flags as (order, cell,
+/// message).
+fn s10(w: &Work, n: u32, lang: &str) -> Vec<(String, String, String)> {
+    let v = w
+        .check_json(&[
+            "--template",
+            "t.toml",
+            "--lang",
+            lang,
+            "--as-of",
+            AS_OF[n as usize - 1],
+        ])
+        .1;
+    let mut f: Vec<_> = flags_of(&v, "S10")
+        .iter()
+        .map(|f| {
+            (
+                f["order_id"].as_str().unwrap_or("").to_string(),
+                f["cell"].as_str().unwrap_or("").to_string(),
+                f["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    f.sort();
+    f
+}
+
+#[test]
+fn three_weeks_of_moved_due_dates_give_s10_and_the_promise_kpis() {
+    let w = Work::new();
+    template(&w);
+
+    // Week 1: no previous run. P5's Original Due Date (11-20) is its first
+    // promise: re-promised once, 30 days later, S10 by the distance alone.
+    let k = run_week(&w, 1);
+    assert_eq!(k["due_date_changes"], Value::Null, "{k}");
+    assert_eq!(k["eta_changes"], Value::Null, "{k}");
+    assert_eq!(k["orders_repromised"], 1, "{k}");
+    assert_eq!(k["repromise_median_days"], 30.0, "{k}");
+    // Nothing first promised in W49 (11-24 – 11-30).
+    assert_eq!(k["otd_rate_first_promise"], Value::Null, "{k}");
+
+    // Week 2: P1 12-09 → 12-12 (its first change, 3 days: no S10), the ETA
+    // of S1 12-15 → 12-18.
+    week(&w, 2);
+    let f = s10(&w, 2, "en");
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].0, "P5");
+    assert_eq!(f[0].1, "E5");
+    assert!(
+        f[0].2.starts_with(
+            "due date changed, change no. 1: 11-20 → 12-20 (first promised 11-20, 30 days later in all)"
+        ),
+        "{f:?}"
+    );
+    let k = run_week(&w, 2);
+    assert_eq!(k["due_date_changes"], 1, "{k}");
+    assert_eq!(k["eta_changes"], 1, "{k}");
+    assert_eq!(k["orders_repromised"], 2, "{k}");
+    // P1 3 days, P5 30: the mean of the middle two.
+    assert_eq!(k["repromise_median_days"], 16.5, "{k}");
+
+    // Week 3: P1 12-12 → 12-20 (again: S10), P2 12-10 → 12-12 (first
+    // change), S1's ETA 12-18 → 12-19, P6 first seen.
+    week(&w, 3);
+    let f = s10(&w, 3, "zh");
+    let orders: Vec<&str> = f.iter().map(|x| x.0.as_str()).collect();
+    assert_eq!(orders, ["P1", "P5"], "{f:?}");
+    assert_eq!(f[0].1, "E2");
+    assert_eq!(
+        f[0].2,
+        "交期第 2 次变更：12-12 → 12-20（首次承诺 12-09，累计推迟 11 天）"
+    );
+    assert_eq!(
+        f[1].2,
+        "交期第 1 次变更：11-20 → 12-20（首次承诺 11-20，累计推迟 30 天）"
+    );
+    let week3 = |k: &Value| {
+        assert_eq!(k["due_date_changes"], 2, "{k}");
+        assert_eq!(k["eta_changes"], 1, "{k}");
+        // P1 (11 days), P2 (2), P5 (30); not P6, first seen now.
+        assert_eq!(k["orders_repromised"], 3, "{k}");
+        assert_eq!(k["repromise_median_days"], 11.0, "{k}");
+        // First promised in W51 (12-08 – 12-14): P1 (12-09, not shipped),
+        // P2 (12-10, not shipped), P4 (12-12, shipped 11-25).
+        let r = k["otd_rate_first_promise"].as_f64().unwrap();
+        assert!((r - 1.0 / 3.0).abs() < 1e-9, "{k}");
+        // Against the current due date: P2 and P4 due in W51.
+        assert_eq!(k["otd_rate"], 0.5, "{k}");
+    };
+    week3(&run_week(&w, 3));
+    // A re-run of week 3 compares with week 2, not with the run it
+    // replaces.
+    week3(&run_week(&w, 3));
+    assert_eq!(s10(&w, 3, "zh").len(), 2);
+}

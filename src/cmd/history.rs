@@ -44,6 +44,29 @@ pub fn open_history(
     }
 }
 
+/// What the history's runs before this period saw of the due dates and
+/// ETAs (spec section 14); empty without history, and a read problem is a
+/// warning.
+pub fn past_promises(
+    history: Option<&crate::history::History>,
+    job: &Job,
+    log: &Log,
+) -> crate::promise::Past {
+    let Some(h) = history else {
+        return Default::default();
+    };
+    h.past(&job.period).unwrap_or_else(|e| {
+        log.warn(&log.fill(
+            "log.history_failed",
+            &[
+                ("path", &h.path.display().to_string()),
+                ("error", &e.to_string()),
+            ],
+        ));
+        Default::default()
+    })
+}
+
 /// Compares the flags with the previous recorded run (spec section 6):
 /// each flag's first_seen, runs_open and `new`; returns the previous run's
 /// KPIs and its flags that are gone (`None` without a previous run, or

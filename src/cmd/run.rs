@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use super::documents::{company_logo, write_statements};
-use super::history::{compare_with_history, open_history};
+use super::history::{compare_with_history, history_path, open_history, past_promises};
 use super::out_dir::{self, OutDir};
 use super::outcome::{AppError, Outcome};
 use super::{analyse, fail_code, polars_err, summary, Job};
@@ -31,9 +31,15 @@ pub fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
     if cleaned > 0 {
         log.detail(&log.fill("log.cleaned", &[("n", &cleaned.to_string())]));
     }
-    let mut analysis = analyse(&job, &log)?;
+    // The history is read before reconcile (the due dates and ETAs of
+    // earlier runs) but made only once something was read.
+    let mut history = open_history(&job, &out_dir, false, &log);
+    let past = past_promises(history.as_ref(), &job, &log);
+    let mut analysis = analyse(&job, &past, &log)?;
     let t = Instant::now();
-    let mut history = open_history(&job, &out_dir, true, &log);
+    if history.is_none() && !history_path(&job.template, &out_dir).exists() {
+        history = open_history(&job, &out_dir, true, &log);
+    }
     let (previous, resolved) = compare_with_history(history.as_ref(), &job, &mut analysis, &log);
     log.begin(&log.fill("log.begin.kpis", &[]));
     let measures = crate::measure::measure(
