@@ -444,4 +444,161 @@ fn three_weeks_of_moved_due_dates_give_s10_and_the_promise_kpis() {
     // replaces.
     week3(&run_week(&w, 3));
     assert_eq!(s10(&w, 3, "zh").len(), 2);
+    sheets(&w);
+}
+
+/// A table of a produced sheet: its header (at row `header`, from 0) and
+/// the rows below it up to the first blank one.
+fn rows_below(path: &Path, name: &str, header: usize) -> (Vec<String>, Vec<Vec<String>>) {
+    let t = sheet_text(path, name);
+    let head = t.get(header).cloned().unwrap_or_default();
+    let rows = t
+        .into_iter()
+        .skip(header + 1)
+        .take_while(|r| r.iter().any(|c| !c.is_empty()))
+        .collect();
+    (head, rows)
+}
+
+fn pick(head: &[String], row: &[String], names: &[&str]) -> Vec<String> {
+    names
+        .iter()
+        .map(|n| {
+            let i = head
+                .iter()
+                .position(|h| h == n)
+                .unwrap_or_else(|| panic!("no column {n} in {head:?}"));
+            row[i].clone()
+        })
+        .collect()
+}
+
+/// The sheets of the three weeks' run (after `three_weeks_…`'s runs).
+fn sheets(w: &Work) {
+    // Week 1 had no previous run: the sheet says so in one line.
+    let first = sheet_text(&w.path("out/kpi-report-2026-W49.xlsx"), "Due-date changes");
+    assert!(
+        first[1][0].starts_with("No previous run with due dates"),
+        "{first:?}"
+    );
+    let kpi = w.path("out/kpi-report-2026-W51.xlsx");
+    let (head, rows) = rows_below(&kpi, "Due-date changes", 3);
+    let cols = [
+        "Order No",
+        "What changed",
+        "Was",
+        "Now",
+        "Moved by (days)",
+        "Times changed",
+        "First promised",
+    ];
+    let got: Vec<Vec<String>> = rows.iter().map(|r| pick(&head, r, &cols)).collect();
+    assert_eq!(
+        got,
+        vec![
+            row(&[
+                "P1",
+                "Due date",
+                "2026-12-12",
+                "2026-12-20",
+                "8",
+                "2",
+                "2026-12-09"
+            ]),
+            row(&[
+                "P2",
+                "Due date",
+                "2026-12-10",
+                "2026-12-12",
+                "2",
+                "1",
+                "2026-12-10"
+            ]),
+            row(&[
+                "P4",
+                "ETA of shipment S1",
+                "2026-12-18",
+                "2026-12-19",
+                "1",
+                "2",
+                "2026-12-15"
+            ]),
+        ]
+    );
+    // Below: the open orders re-promised more than once.
+    let all = sheet_text(&kpi, "Due-date changes");
+    let title = all
+        .iter()
+        .position(|r| {
+            r.first().map(String::as_str) == Some("Open orders re-promised more than once")
+        })
+        .expect("the re-promised title");
+    let (head, rows) = rows_below(&kpi, "Due-date changes", title + 1);
+    let got: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| pick(&head, r, &["Order No", "Times changed", "Moved by (days)"]))
+        .collect();
+    assert_eq!(got, vec![row(&["P1", "2", "11"])]);
+
+    // Delivery: the first promise beside the due date.
+    let (head, rows) = rows_below(&kpi, "Delivery", 2);
+    let mut got: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            pick(
+                &head,
+                r,
+                &["Order No", "First promised", "On time to first promise"],
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            row(&["P2", "2026-12-10", "no"]),
+            row(&["P4", "2026-12-12", "yes"]),
+        ]
+    );
+    // By owner: open orders re-promised per merchandiser.
+    let (head, rows) = rows_below(&kpi, "By owner", 2);
+    let got: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| pick(&head, r, &["Merchandiser", "Re-promised orders"]))
+        .collect();
+    assert_eq!(got, vec![row(&["Li", "1"]), row(&["Wang", "2"])]);
+    // Summary: OTD against the first promise right below OTD.
+    let summary = sheet_text(&kpi, "Summary");
+    let at = summary
+        .iter()
+        .position(|r| r.first().map(String::as_str) == Some("On-time delivery (OTD)"))
+        .expect("the OTD row");
+    assert_eq!(summary[at + 1][0], "OTD against the first promise");
+
+    // gendan history: OTD against the first promise and the changes.
+    let out = w
+        .gendan()
+        .args(["history", "--template", "t.toml"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<Vec<&str>> = text
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(
+        &lines[0][..5],
+        ["period", "as_of", "OTD", "OTD-first", "moved"],
+        "{text}"
+    );
+    assert_eq!(
+        &lines[1][..5],
+        ["2026-W49", "2026-11-30", "—", "—", "—"],
+        "{text}"
+    );
+    assert_eq!(
+        &lines[3][..5],
+        ["2026-W51", "2026-12-14", "50.0%", "33.3%", "2"],
+        "{text}"
+    );
 }

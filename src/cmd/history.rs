@@ -111,7 +111,9 @@ pub fn compare_with_history(
     }
 }
 
-/// `gendan history`: past runs and their headline KPIs.
+/// `gendan history`: past runs and their headline KPIs, with OTD against
+/// the first promise (`OTD-first`) and the due dates changed since the run
+/// before (`moved`; — for runs before schema 3 and the first run).
 pub fn run(template: Option<PathBuf>, out: Option<PathBuf>) -> Result<Outcome, AppError> {
     let t = match &template {
         Some(p) => Template::load(p)?,
@@ -143,10 +145,12 @@ pub fn run(template: Option<PathBuf>, out: Option<PathBuf>) -> Result<Outcome, A
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
-        "{:<10} {:<10} {:>7} {:>7} {:>7} {:>5} {:>6} {:>8} {:>6} {:>8} {:>5}",
+        "{:<10} {:<10} {:>7} {:>9} {:>7} {:>7} {:>7} {:>5} {:>6} {:>8} {:>6} {:>8} {:>5}",
         "period",
         "as_of",
         "OTD",
+        "OTD-first",
+        "moved",
         "OTIF",
         "CSAT",
         "NPS",
@@ -160,10 +164,12 @@ pub fn run(template: Option<PathBuf>, out: Option<PathBuf>) -> Result<Outcome, A
         let k = &r.kpis;
         let _ = writeln!(
             out,
-            "{:<10} {:<10} {:>7} {:>7} {:>7} {:>5} {:>6} {:>8} {:>6} {:>8} {:>5}",
+            "{:<10} {:<10} {:>7} {:>9} {:>7} {:>7} {:>7} {:>5} {:>6} {:>8} {:>6} {:>8} {:>5}",
             r.period,
             r.as_of,
             pct(&k["otd_rate"]),
+            pct(&k["otd_rate_first_promise"]),
+            num(&k["due_date_changes"]),
             pct(&k["otif_rate"]),
             pct(&k["csat"]),
             num(&k["nps"]),

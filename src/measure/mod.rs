@@ -789,6 +789,15 @@ fn by_owner(
             .cast(DataType::UInt32)
             .sum()
             .alias("due_next"),
+        col("open")
+            .and(
+                col("due_date")
+                    .neq(col("first_promise"))
+                    .fill_null(lit(false)),
+            )
+            .cast(DataType::UInt32)
+            .sum()
+            .alias("repromised"),
     ]);
     let ff = flag_frame(flags)?.lazy().group_by([col("owner")]).agg([
         col("severity")
@@ -868,6 +877,7 @@ fn by_owner(
             lifecycle("new"),
             lifecycle("resolved"),
             col("due_next").fill_null(lit(0u32)),
+            col("repromised").fill_null(lit(0u32)),
         ])
         .sort(["owner"], SortMultipleOptions::default())
         .collect()
