@@ -337,6 +337,7 @@ fn run_week(w: &Work, n: u32) -> Value {
     let out = w
         .gendan()
         .args(["run", "--json", "--template", "t.toml", "--lang", "en"])
+        .arg("--owner-workbooks")
         .args(["--as-of", AS_OF[n as usize - 1]])
         .output()
         .unwrap();
@@ -440,10 +441,13 @@ fn three_weeks_of_moved_due_dates_give_s10_and_the_promise_kpis() {
         assert_eq!(k["otd_rate"], 0.5, "{k}");
     };
     week3(&run_week(&w, 3));
+    let kpi = w.path("out/kpi-report-2026-W51.xlsx");
+    let before = sheet_text(&kpi, "Due-date changes");
     // A re-run of week 3 compares with week 2, not with the run it
-    // replaces.
+    // replaces: the same KPIs, flags and sheet.
     week3(&run_week(&w, 3));
     assert_eq!(s10(&w, 3, "zh").len(), 2);
+    assert_eq!(sheet_text(&kpi, "Due-date changes"), before);
     sheets(&w);
 }
 
@@ -574,6 +578,17 @@ fn sheets(w: &Work) {
         .position(|r| r.first().map(String::as_str) == Some("On-time delivery (OTD)"))
         .expect("the OTD row");
     assert_eq!(summary[at + 1][0], "OTD against the first promise");
+
+    // Each merchandiser's workbook has their own changes.
+    let own = |name: &str| {
+        let p = w.path(&format!("out/owners/2026-W51/{name}.xlsx"));
+        let (head, rows) = rows_below(&p, "Due-date changes", 3);
+        rows.iter()
+            .map(|r| pick(&head, r, &["Order No"])[0].clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(own("Li"), ["P1", "P4"]);
+    assert_eq!(own("Wang"), ["P2"]);
 
     // gendan history: OTD against the first promise and the changes.
     let out = w

@@ -122,6 +122,9 @@ pub struct TrendPoint {
     pub nps: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub milestones_on_time_rate: Option<f64>,
+    /// OTD against the first promise (spec section 14), of the orders
+    /// first promised in the period.
+    pub otd_rate_first_promise: Option<f64>,
 }
 
 /// Flags of one severity, and how they compare with the previous run
@@ -709,6 +712,13 @@ fn trend(rec: &Reconciled, periods: &[Period]) -> PolarsResult<Vec<TrendPoint>> 
             csat: csat_of(resp.clone())?,
             nps: nps_of(resp)?,
             milestones_on_time_rate: milestones::on_time_rate(rec, p)?,
+            otd_rate_first_promise: one_f64(
+                rec.orders
+                    .clone()
+                    .lazy()
+                    .filter(col("cancelled").not().and(in_period("first_promise", p))),
+                share(col("on_time_first")),
+            )?,
         });
     }
     Ok(out)

@@ -149,6 +149,7 @@ const FROM_TREND: &[&str] = &[
     "csat",
     "nps",
     "milestones_on_time_rate",
+    "otd_rate_first_promise",
 ];
 
 fn trend_value(inp: &ReportInput, name: &str) -> Option<f64> {
@@ -162,6 +163,7 @@ fn trend_value(inp: &ReportInput, name: &str) -> Option<f64> {
         "csat" => p.csat,
         "nps" => p.nps,
         "milestones_on_time_rate" => p.milestones_on_time_rate,
+        "otd_rate_first_promise" => p.otd_rate_first_promise,
         _ => None,
     }
 }
@@ -1373,10 +1375,20 @@ fn resolved(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
 /// previous run to compare with), and below it every open order
 /// re-promised more than once.
 fn date_changes(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), XlsxError>> {
+    let d = &inp.measures.detail;
+    date_changes_sheet(wb, inp, d.date_changes.as_ref(), &d.repromised_often)
+}
+
+/// The Due-date changes sheet of the given rows (all, or one owner's).
+pub fn date_changes_sheet(
+    wb: &mut Workbook,
+    inp: &ReportInput,
+    changes: Option<&DataFrame>,
+    often: &DataFrame,
+) -> PolarsResult<Result<(), XlsxError>> {
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
-    let d = &inp.measures.detail;
-    let (headers, rows) = match &d.date_changes {
+    let (headers, rows) = match changes {
         Some(df) => {
             let what = strs(df, "kind")?
                 .into_iter()
@@ -1407,12 +1419,12 @@ fn date_changes(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(),
         }
         None => (Vec::new(), Vec::new()),
     };
-    let note = match (&d.date_changes, inp.previous_label) {
+    let note = match (changes, inp.previous_label) {
         (None, _) if !inp.template.file.history.enabled => t("note.no_history"),
         (None, _) => t("note.changes_first"),
         (Some(_), l) => i18n::fill(lang, "note.changes", &[("label", l.unwrap_or(""))]),
     };
-    let df = &d.repromised_often;
+    let df = often;
     let (often_headers, often) = spec_table(
         lang,
         vec![
