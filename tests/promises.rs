@@ -617,3 +617,40 @@ fn sheets(w: &Work) {
         "{text}"
     );
 }
+
+#[test]
+fn a_run_killed_while_saving_leaves_the_promise_history_as_it_was() {
+    let w = Work::new();
+    template(&w);
+    run_week(&w, 1);
+    run_week(&w, 2);
+    let dues = due_rows(&w);
+    let etas = eta_rows(&w);
+    let runs = query(
+        &hist(&w),
+        "SELECT period, promises FROM runs ORDER BY period",
+    );
+    // Week 3 dies while its reports are written (the history's
+    // transaction is open, not committed).
+    week(&w, 3);
+    let out = w
+        .gendan()
+        .env("GENDAN_TEST_CRASH_BEFORE_RENAME", "1")
+        .args(["run", "--template", "t.toml", "--as-of", AS_OF[2], "-q"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_eq!(due_rows(&w), dues);
+    assert_eq!(eta_rows(&w), etas);
+    assert_eq!(
+        query(
+            &hist(&w),
+            "SELECT period, promises FROM runs ORDER BY period"
+        ),
+        runs
+    );
+    // The next run of week 3 compares with week 2 as if nothing happened.
+    let k = run_week(&w, 3);
+    assert_eq!(k["due_date_changes"], 2, "{k}");
+    assert_eq!(k["eta_changes"], 1, "{k}");
+}
