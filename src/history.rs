@@ -244,7 +244,7 @@ impl History {
                      first_run TEXT NOT NULL,
                      last_run TEXT NOT NULL
                  );
-                 CREATE INDEX due_dates_key ON due_dates (order_key, last_run);
+                 CREATE INDEX due_dates_key ON due_dates (order_key, first_run);
                  CREATE TABLE etas (
                      order_key TEXT NOT NULL,
                      ship_id TEXT NOT NULL,
@@ -252,7 +252,7 @@ impl History {
                      first_run TEXT NOT NULL,
                      last_run TEXT NOT NULL
                  );
-                 CREATE INDEX etas_key ON etas (order_key, ship_id, last_run);
+                 CREATE INDEX etas_key ON etas (order_key, ship_id, first_run);
                  UPDATE gendan_meta SET value = '3' WHERE key = 'schema_version';",
             )?;
         }
@@ -358,19 +358,16 @@ impl History {
     }
 
     /// Records this run's due dates and ETAs (schema 3): a value the
-    /// latest earlier row of its order or shipment already has is that
-    /// row's, seen until this run; any other value is a new row. A re-run
-    /// first takes back what the run it replaces recorded.
+    /// latest row of its order or shipment that began by this run already
+    /// has is that row's, seen until this run (or later, when an earlier
+    /// week is run again); any other value is a new row. A re-run first
+    /// takes back what the run it replaces alone recorded: rows seen only
+    /// by it go, rows it extended end at the run before it again.
     fn save_seen(tx: &Connection, period: &Period, seen: &Seen) -> rusqlite::Result<()> {
         let (start, end) = (period.start.to_string(), period.end.to_string());
         let prev: Option<String> = tx.query_row(
             "SELECT MAX(period_end) FROM runs WHERE period_end < ?1",
             params![start],
-            |r| r.get(0),
-        )?;
-        let next: Option<String> = tx.query_row(
-            "SELECT MIN(period_end) FROM runs WHERE period_end > ?1",
-            params![end],
             |r| r.get(0),
         )?;
         for t in ["due_dates", "etas"] {
@@ -382,38 +379,34 @@ impl History {
                 &format!("UPDATE {t} SET last_run = COALESCE(?2, first_run) WHERE last_run = ?1 AND first_run < ?1"),
                 params![end, prev],
             )?;
-            tx.execute(
-                &format!("UPDATE {t} SET first_run = COALESCE(?2, last_run) WHERE first_run = ?1 AND last_run > ?1"),
-                params![end, next],
-            )?;
         }
         {
             let mut extend = tx.prepare(
-                "UPDATE due_dates SET last_run = ?1 WHERE rowid = (
-                     SELECT rowid FROM due_dates WHERE order_key = ?2 AND last_run < ?3
-                     ORDER BY last_run DESC LIMIT 1) AND due_date = ?4",
+                "UPDATE due_dates SET last_run = MAX(last_run, ?1) WHERE rowid = (
+                     SELECT rowid FROM due_dates WHERE order_key = ?2 AND first_run <= ?1
+                     ORDER BY first_run DESC LIMIT 1) AND due_date = ?3",
             )?;
             let mut insert = tx.prepare(
                 "INSERT INTO due_dates (order_key, due_date, first_run, last_run) VALUES (?1, ?2, ?3, ?3)",
             )?;
             for (key, due) in &seen.due_dates {
                 let due = due.to_string();
-                if extend.execute(params![end, key, start, due])? == 0 {
+                if extend.execute(params![end, key, due])? == 0 {
                     insert.execute(params![key, due, end])?;
                 }
             }
         }
         let mut extend = tx.prepare(
-            "UPDATE etas SET last_run = ?1 WHERE rowid = (
-                 SELECT rowid FROM etas WHERE order_key = ?2 AND ship_id = ?3 AND last_run < ?4
-                 ORDER BY last_run DESC LIMIT 1) AND eta = ?5",
+            "UPDATE etas SET last_run = MAX(last_run, ?1) WHERE rowid = (
+                 SELECT rowid FROM etas WHERE order_key = ?2 AND ship_id = ?3 AND first_run <= ?1
+                 ORDER BY first_run DESC LIMIT 1) AND eta = ?4",
         )?;
         let mut insert = tx.prepare(
             "INSERT INTO etas (order_key, ship_id, eta, first_run, last_run) VALUES (?1, ?2, ?3, ?4, ?4)",
         )?;
         for (key, id, eta) in &seen.etas {
             let eta = eta.to_string();
-            if extend.execute(params![end, key, id, start, eta])? == 0 {
+            if extend.execute(params![end, key, id, eta])? == 0 {
                 insert.execute(params![key, id, eta, end])?;
             }
         }

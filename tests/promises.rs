@@ -211,6 +211,11 @@ fn an_unchanged_due_date_or_eta_adds_nothing_to_the_history() {
         eta_rows(&w),
         vec![row(&["p2", "S1", "2026-12-15", "2026-11-30", "2026-12-14"])]
     );
+    // Week 1 run again, unchanged: nothing moves.
+    let (dues, etas) = (due_rows(&w), eta_rows(&w));
+    run(&w, "2026-11-30");
+    assert_eq!(due_rows(&w), dues);
+    assert_eq!(eta_rows(&w), etas);
 }
 
 /// A history file as gendan wrote it at schema 2 (before due dates).
