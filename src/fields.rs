@@ -406,6 +406,23 @@ pub const ORDERS: &[FieldDef] = &[
             "出厂日",
         ],
     ),
+    // rev5: the first promise (spec section 14)
+    d(
+        "original_due_date",
+        false,
+        DateRole::Plan,
+        &[
+            "Original Due Date",
+            "First Promised Date",
+            "Original ETD",
+            "Original Delivery Date",
+            "原交期",
+            "原始交期",
+            "首次交期",
+            "原定交期",
+            "合同原交期",
+        ],
+    ),
     f(
         "status",
         true,

@@ -140,6 +140,8 @@ rules! {
         "record the action taken", "填写改进措施";
     S09 => Info, "due soon and not ready", "即将到期但未备妥",
         "check with production that the goods will be ready, or agree a new date now", "与生产确认能否按期备妥，或现在就与客户商定新交期";
+    S10 => Warning, "due date moved again", "交期再次变更",
+        "find out why the date keeps moving and agree a date the factory can keep", "查明交期反复推迟的原因，与工厂和客户商定能守住的交期";
     P01 => Error, "shipped before the payment due before shipment", "出货前应收的款项未到即已出货",
         "call the customer for the payment now and hold further shipments and the documents until it arrives", "立即联系客户催款，款到前暂停后续出货并扣留单据";
     P02 => Warning, "deposit not received", "定金未到账",
@@ -172,7 +174,7 @@ impl FromStr for RuleId {
             .find(|r| r.as_str() == up)
             .ok_or_else(|| {
                 format!(
-                    "unknown rule id `{s}` (known: V01–V07, C01–C09, S01–S09, P01–P03, M01–M04)"
+                    "unknown rule id `{s}` (known: V01–V07, C01–C09, S01–S10, P01–P03, M01–M04)"
                 )
             })
     }
@@ -409,6 +411,6 @@ mod tests {
             assert_eq!(r.as_str().parse::<RuleId>().unwrap(), *r);
         }
         assert!("X99".parse::<RuleId>().is_err());
-        assert_eq!(RuleId::ALL.len(), 32);
+        assert_eq!(RuleId::ALL.len(), 33);
     }
 }

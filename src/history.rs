@@ -1,6 +1,9 @@
 //! Run history in SQLite (spec section 8): each run's KPIs and flags, keyed
 //! by period and replaced on re-run. It gives the reports their previous
-//! period and each flag its first-seen date and age.
+//! period and each flag its first-seen date and age. From schema 3 it also
+//! keeps each run's order due dates and shipment ETAs (spec section 14),
+//! one row per value with the first and the last run that saw it, so an
+//! unchanged value adds nothing.
 //!
 //! A history file that is missing is created; one that is locked is waited
 //! on briefly; one that is not SQLite or has another schema is reported and
@@ -15,6 +18,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use crate::flags::{Flag, PastFlag};
 use crate::measure::Kpis;
 use crate::period::Period;
+use crate::promise::{Past, Recorded as Promised, Seen};
 
 /// The schema this build writes. Older files are read as they are and
 /// migrated forward inside the first save's transaction, so `check` (which
@@ -22,7 +26,10 @@ use crate::period::Period;
 ///
 /// Version 2 keeps each flag's message (for the Resolved sheet) and which
 /// fingerprint it was recorded with (`fp_version`: 1 before row identity).
-pub const SCHEMA_VERSION: i64 = 2;
+/// Version 3 keeps the due dates and ETAs (`due_dates`, `etas`, each row a
+/// value with the period ends of the first and last run that saw it) and
+/// marks the runs that recorded them (`runs.promises`).
+pub const SCHEMA_VERSION: i64 = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
@@ -228,6 +235,27 @@ impl History {
                  UPDATE gendan_meta SET value = '2' WHERE key = 'schema_version';",
             )?;
         }
+        if from < 3 {
+            conn.execute_batch(
+                "ALTER TABLE runs ADD COLUMN promises INTEGER NOT NULL DEFAULT 0;
+                 CREATE TABLE due_dates (
+                     order_key TEXT NOT NULL,
+                     due_date TEXT NOT NULL,
+                     first_run TEXT NOT NULL,
+                     last_run TEXT NOT NULL
+                 );
+                 CREATE INDEX due_dates_key ON due_dates (order_key, first_run);
+                 CREATE TABLE etas (
+                     order_key TEXT NOT NULL,
+                     ship_id TEXT NOT NULL,
+                     eta TEXT NOT NULL,
+                     first_run TEXT NOT NULL,
+                     last_run TEXT NOT NULL
+                 );
+                 CREATE INDEX etas_key ON etas (order_key, ship_id, first_run);
+                 UPDATE gendan_meta SET value = '3' WHERE key = 'schema_version';",
+            )?;
+        }
         Ok(())
     }
 
@@ -278,6 +306,113 @@ impl History {
         rows.collect()
     }
 
+    /// What the recorded runs before `period` saw of the due dates and
+    /// ETAs (spec section 14): per order and shipment the first recorded
+    /// value, the previous run's and the number of changes. Empty before
+    /// schema 3 and without a previous run; `recorded` says whether the
+    /// previous run kept due dates.
+    pub fn past(&self, period: &Period) -> rusqlite::Result<Past> {
+        if self.version < 3 {
+            return Ok(Past::default());
+        }
+        let start = period.start.to_string();
+        let prev: Option<(String, i64)> = self
+            .conn
+            .query_row(
+                "SELECT period_end, promises FROM runs WHERE period_end < ?1 ORDER BY period_end DESC LIMIT 1",
+                params![start],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((prev_end, recorded)) = prev else {
+            return Ok(Past::default());
+        };
+        let mut past = Past {
+            recorded: recorded != 0,
+            ..Default::default()
+        };
+        let mut st = self.conn.prepare(
+            "SELECT order_key, due_date, first_run, last_run FROM due_dates
+             WHERE first_run < ?1 ORDER BY order_key, first_run",
+        )?;
+        let mut rows = st.query(params![start])?;
+        while let Some(r) = rows.next()? {
+            let (first, last): (String, String) = (r.get(2)?, r.get(3)?);
+            if let Some(d) = day(&r.get::<_, String>(1)?) {
+                fold(&mut past.due_dates, r.get(0)?, d, &first, &last, &prev_end);
+            }
+        }
+        let mut st = self.conn.prepare(
+            "SELECT order_key, ship_id, eta, first_run, last_run FROM etas
+             WHERE first_run < ?1 ORDER BY order_key, ship_id, first_run",
+        )?;
+        let mut rows = st.query(params![start])?;
+        while let Some(r) = rows.next()? {
+            let (first, last): (String, String) = (r.get(3)?, r.get(4)?);
+            if let Some(d) = day(&r.get::<_, String>(2)?) {
+                let key = (r.get(0)?, r.get(1)?);
+                fold(&mut past.etas, key, d, &first, &last, &prev_end);
+            }
+        }
+        Ok(past)
+    }
+
+    /// Records this run's due dates and ETAs (schema 3): a value the
+    /// latest row of its order or shipment that began by this run already
+    /// has is that row's, seen until this run (or later, when an earlier
+    /// week is run again); any other value is a new row. A re-run first
+    /// takes back what the run it replaces alone recorded: rows seen only
+    /// by it go, rows it extended end at the run before it again.
+    fn save_seen(tx: &Connection, period: &Period, seen: &Seen) -> rusqlite::Result<()> {
+        let (start, end) = (period.start.to_string(), period.end.to_string());
+        let prev: Option<String> = tx.query_row(
+            "SELECT MAX(period_end) FROM runs WHERE period_end < ?1",
+            params![start],
+            |r| r.get(0),
+        )?;
+        for t in ["due_dates", "etas"] {
+            tx.execute(
+                &format!("DELETE FROM {t} WHERE first_run = ?1 AND last_run = ?1"),
+                params![end],
+            )?;
+            tx.execute(
+                &format!("UPDATE {t} SET last_run = COALESCE(?2, first_run) WHERE last_run = ?1 AND first_run < ?1"),
+                params![end, prev],
+            )?;
+        }
+        {
+            let mut extend = tx.prepare(
+                "UPDATE due_dates SET last_run = MAX(last_run, ?1) WHERE rowid = (
+                     SELECT rowid FROM due_dates WHERE order_key = ?2 AND first_run <= ?1
+                     ORDER BY first_run DESC LIMIT 1) AND due_date = ?3",
+            )?;
+            let mut insert = tx.prepare(
+                "INSERT INTO due_dates (order_key, due_date, first_run, last_run) VALUES (?1, ?2, ?3, ?3)",
+            )?;
+            for (key, due) in &seen.due_dates {
+                let due = due.to_string();
+                if extend.execute(params![end, key, due])? == 0 {
+                    insert.execute(params![key, due, end])?;
+                }
+            }
+        }
+        let mut extend = tx.prepare(
+            "UPDATE etas SET last_run = MAX(last_run, ?1) WHERE rowid = (
+                 SELECT rowid FROM etas WHERE order_key = ?2 AND ship_id = ?3 AND first_run <= ?1
+                 ORDER BY first_run DESC LIMIT 1) AND eta = ?4",
+        )?;
+        let mut insert = tx.prepare(
+            "INSERT INTO etas (order_key, ship_id, eta, first_run, last_run) VALUES (?1, ?2, ?3, ?4, ?4)",
+        )?;
+        for (key, id, eta) in &seen.etas {
+            let eta = eta.to_string();
+            if extend.execute(params![end, key, id, eta])? == 0 {
+                insert.execute(params![key, id, eta, end])?;
+            }
+        }
+        Ok(())
+    }
+
     /// Saves this run, replacing an earlier run of the same period, and
     /// commits when `commit_if` (called after the inserts) says so.
     #[allow(clippy::too_many_arguments)]
@@ -289,17 +424,19 @@ impl History {
         input_hashes: &[(String, String)],
         kpis: &Kpis,
         flags: &[Flag],
+        seen: &Seen,
         commit_if: impl FnOnce() -> bool,
     ) -> rusqlite::Result<()> {
         let tx = self.conn.transaction()?;
         Self::migrate(&tx, self.version)?;
         tx.execute("DELETE FROM flags WHERE period = ?1", params![period.label])?;
         tx.execute("DELETE FROM runs WHERE period = ?1", params![period.label])?;
+        Self::save_seen(&tx, period, seen)?;
         let hashes = serde_json::to_string(input_hashes).unwrap_or_default();
         let kpi_json = serde_json::to_string(kpis).unwrap_or_default();
         tx.execute(
-            "INSERT INTO runs (period, period_start, period_end, as_of, template, input_hashes, kpis, flags_error, flags_warning, flags_info)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT INTO runs (period, period_start, period_end, as_of, template, input_hashes, kpis, flags_error, flags_warning, flags_info, promises)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1)",
             params![
                 period.label,
                 period.start.to_string(),
@@ -363,6 +500,44 @@ impl History {
             })
         })?;
         rows.collect()
+    }
+}
+
+/// A date as the history writes it.
+fn day(s: &str) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// Adds one recorded row (read in order of its first run) to its order's
+/// or shipment's [`Promised`]: the first row gives the first value, each
+/// later one is a change, and the row that spans the previous run
+/// (`prev_end`) gives the previous value.
+fn fold<K: std::hash::Hash + Eq>(
+    map: &mut HashMap<K, Promised>,
+    key: K,
+    value: chrono::NaiveDate,
+    first: &str,
+    last: &str,
+    prev_end: &str,
+) {
+    let in_prev = first <= prev_end && prev_end <= last;
+    match map.entry(key) {
+        std::collections::hash_map::Entry::Vacant(e) => {
+            e.insert(Promised {
+                first: value,
+                last: value,
+                previous: in_prev.then_some(value),
+                changes: 0,
+            });
+        }
+        std::collections::hash_map::Entry::Occupied(mut e) => {
+            let p = e.get_mut();
+            p.changes += 1;
+            p.last = value;
+            if in_prev {
+                p.previous = Some(value);
+            }
+        }
     }
 }
 

@@ -23,6 +23,7 @@ pub mod marked;
 pub mod measure;
 pub mod milestones;
 pub mod period;
+pub mod promise;
 pub mod read;
 pub mod reconcile;
 pub mod report;

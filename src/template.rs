@@ -228,6 +228,9 @@ pub struct Thresholds {
     /// M03 only when an order's projected slip exceeds this many days
     /// (spec section 13).
     pub milestone_slack_days: i64,
+    /// S10: an open order whose due date lies more than this many days
+    /// after its first promise (spec section 14).
+    pub repromise_days: i64,
 }
 
 /// The first date V05 accepts by default.
@@ -280,6 +283,7 @@ impl Default for Thresholds {
             .unwrap_or_default(),
             qty_tolerance: 0.0,
             milestone_slack_days: 0,
+            repromise_days: 14,
         }
     }
 }
@@ -685,6 +689,7 @@ fn validate(text: &str, f: &TemplateFile) -> Result<(), String> {
         ("deposit_days", th.deposit_days),
         ("bl_copy_days", th.bl_copy_days),
         ("milestone_slack_days", th.milestone_slack_days),
+        ("repromise_days", th.repromise_days),
     ] {
         if !(0..=3650).contains(&v) {
             return Err(format!(
@@ -825,6 +830,7 @@ deposit_days = 7             # P02: deposit not received this many days after co
 bl_copy_days = 7             # a balance "against B/L copy" is due this many days after shipping
 earliest_date = 2000-01-01   # V05: any date before this is a typo (due and plan dates too)
 qty_tolerance = 0            # more or less: 0.05 = ±5% (C03 above ordered × 1.05; in full from × 0.95)
+repromise_days = 14          # S10: due date more than this many days after the first promise
 
 [targets]                    # shown beside the KPI, coloured when missed
 otd_rate = 0.95              # on-time delivery rate
@@ -921,6 +927,7 @@ deposit_days = 7             # P02：订单确认几天后定金仍未到账
 bl_copy_days = 7             # “见提单复印件付尾款”：出货后几天内应收到尾款
 earliest_date = 2000-01-01   # V05：早于此日期的任何日期（含交期、计划日期）视为笔误
 qty_tolerance = 0            # 溢短装比例：0.05 = ±5%（发货超过订单×1.05 才报 C03；达到×0.95 即为足量）
+repromise_days = 14          # S10：交期比首次承诺推迟超过几天
 
 [targets]                    # 显示在指标旁，未达标时标色
 otd_rate = 0.95              # 准时交货率

@@ -628,6 +628,7 @@ fn sheet_names_and_headers_in_both_languages() {
             "客户",
             "数据问题",
             "已解决",
+            "交期变更",
             "待办"
         ]
     );
@@ -660,6 +661,7 @@ fn sheet_names_and_headers_in_both_languages() {
             "By customer",
             "Data issues",
             "Resolved",
+            "Due-date changes",
             "Action list"
         ]
     );
@@ -742,7 +744,7 @@ fn dates_are_date_cells_and_rates_are_percent_numbers() {
         "xl/worksheets/sheet3.xml",
     );
     assert!(
-        xml.contains("<autoFilter ref=\"A3:L8\""),
+        xml.contains("<autoFilter ref=\"A3:N8\""),
         "{}",
         &xml[..xml.len().min(600)]
     );

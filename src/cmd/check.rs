@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::time::Instant;
 
-use super::history::{compare_with_history, open_history};
+use super::history::{compare_with_history, open_history, past_promises};
 use super::out_dir;
 use super::outcome::{AppError, Outcome};
 use super::{analyse, fail_code, polars_err, summary, Analysis, Job};
@@ -18,9 +18,10 @@ pub fn run(args: CheckArgs) -> Result<Outcome, AppError> {
     let started = Instant::now();
     let job = Job::prepare(&args.input, args.lang)?;
     let log = Log::new(args.quiet, false, job.lang);
-    let mut analysis = analyse(&job, &log)?;
     let out_dir = out_dir::resolve(&job.template, None);
     let history = open_history(&job, &out_dir, false, &log);
+    let past = past_promises(history.as_ref(), &job, &log);
+    let mut analysis = analyse(&job, &past, &log)?;
     let (_, resolved) = compare_with_history(history.as_ref(), &job, &mut analysis, &log);
     let mut out = std::io::stdout().lock();
     if args.input.json {

@@ -53,7 +53,7 @@ fn prepare_documents(args: &crate::cli::DocumentArgs) -> Result<DocumentJob, App
         out_dir::resolve(&job.template, args.job.out.as_deref()),
         job.lang,
     )?;
-    let analysis = analyse(&job, &log)?;
+    let analysis = analyse(&job, &Default::default(), &log)?;
     let logo = company_logo(&job.template, &log);
     Ok(DocumentJob {
         job,

@@ -44,6 +44,29 @@ pub fn open_history(
     }
 }
 
+/// What the history's runs before this period saw of the due dates and
+/// ETAs (spec section 14); empty without history, and a read problem is a
+/// warning.
+pub fn past_promises(
+    history: Option<&crate::history::History>,
+    job: &Job,
+    log: &Log,
+) -> crate::promise::Past {
+    let Some(h) = history else {
+        return Default::default();
+    };
+    h.past(&job.period).unwrap_or_else(|e| {
+        log.warn(&log.fill(
+            "log.history_failed",
+            &[
+                ("path", &h.path.display().to_string()),
+                ("error", &e.to_string()),
+            ],
+        ));
+        Default::default()
+    })
+}
+
 /// Compares the flags with the previous recorded run (spec section 6):
 /// each flag's first_seen, runs_open and `new`; returns the previous run's
 /// KPIs and its flags that are gone (`None` without a previous run, or
@@ -88,7 +111,9 @@ pub fn compare_with_history(
     }
 }
 
-/// `gendan history`: past runs and their headline KPIs.
+/// `gendan history`: past runs and their headline KPIs, with OTD against
+/// the first promise (`OTD-first`) and the due dates changed since the run
+/// before (`moved`; — for runs before schema 3 and the first run).
 pub fn run(template: Option<PathBuf>, out: Option<PathBuf>) -> Result<Outcome, AppError> {
     let t = match &template {
         Some(p) => Template::load(p)?,
@@ -120,10 +145,12 @@ pub fn run(template: Option<PathBuf>, out: Option<PathBuf>) -> Result<Outcome, A
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
-        "{:<10} {:<10} {:>7} {:>7} {:>7} {:>5} {:>6} {:>8} {:>6} {:>8} {:>5}",
+        "{:<10} {:<10} {:>7} {:>9} {:>7} {:>7} {:>7} {:>5} {:>6} {:>8} {:>6} {:>8} {:>5}",
         "period",
         "as_of",
         "OTD",
+        "OTD-first",
+        "moved",
         "OTIF",
         "CSAT",
         "NPS",
@@ -137,10 +164,12 @@ pub fn run(template: Option<PathBuf>, out: Option<PathBuf>) -> Result<Outcome, A
         let k = &r.kpis;
         let _ = writeln!(
             out,
-            "{:<10} {:<10} {:>7} {:>7} {:>7} {:>5} {:>6} {:>8} {:>6} {:>8} {:>5}",
+            "{:<10} {:<10} {:>7} {:>9} {:>7} {:>7} {:>7} {:>5} {:>6} {:>8} {:>6} {:>8} {:>5}",
             r.period,
             r.as_of,
             pct(&k["otd_rate"]),
+            pct(&k["otd_rate_first_promise"]),
+            num(&k["due_date_changes"]),
             pct(&k["otif_rate"]),
             pct(&k["csat"]),
             num(&k["nps"]),

@@ -122,10 +122,12 @@ pub struct Analysis {
 }
 
 /// Reads and reconciles; every flag of every stage, most severe first.
+/// `past` is what the history's earlier runs saw of the due dates and
+/// ETAs (spec section 14; empty without history).
 ///
 /// # Errors
 /// Unreadable inputs, or a failure inside polars.
-pub fn analyse(job: &Job, log: &Log) -> Result<Analysis, AppError> {
+pub fn analyse(job: &Job, past: &crate::promise::Past, log: &Log) -> Result<Analysis, AppError> {
     let t = Instant::now();
     log.begin(&log.fill("log.begin.read", &[]));
     let ctx = ReadContext::new(&job.template, job.lang, job.as_of);
@@ -160,7 +162,7 @@ pub fn analyse(job: &Job, log: &Log) -> Result<Analysis, AppError> {
     }
     let t = Instant::now();
     let (reconciled, rflags, said) =
-        reconcile::reconcile(&inputs, &job.template, job.lang, job.as_of).map_err(|e| {
+        reconcile::reconcile(&inputs, &job.template, job.lang, job.as_of, past).map_err(|e| {
             AppError::Runtime(anyhow::Error::new(e).context("reconciling the inputs"))
         })?;
     log.say(&said);

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use super::documents::{company_logo, write_statements};
-use super::history::{compare_with_history, open_history};
+use super::history::{compare_with_history, history_path, open_history, past_promises};
 use super::out_dir::{self, OutDir};
 use super::outcome::{AppError, Outcome};
 use super::{analyse, fail_code, polars_err, summary, Job};
@@ -31,9 +31,15 @@ pub fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
     if cleaned > 0 {
         log.detail(&log.fill("log.cleaned", &[("n", &cleaned.to_string())]));
     }
-    let mut analysis = analyse(&job, &log)?;
+    // The history is read before reconcile (the due dates and ETAs of
+    // earlier runs) but made only once something was read.
+    let mut history = open_history(&job, &out_dir, false, &log);
+    let past = past_promises(history.as_ref(), &job, &log);
+    let mut analysis = analyse(&job, &past, &log)?;
     let t = Instant::now();
-    let mut history = open_history(&job, &out_dir, true, &log);
+    if history.is_none() && !history_path(&job.template, &out_dir).exists() {
+        history = open_history(&job, &out_dir, true, &log);
+    }
     let (previous, resolved) = compare_with_history(history.as_ref(), &job, &mut analysis, &log);
     log.begin(&log.fill("log.begin.kpis", &[]));
     let measures = crate::measure::measure(
@@ -95,13 +101,19 @@ pub fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
         .collect();
     let template = job.template.path.as_ref().map(|p| p.display().to_string());
     let as_of = job.as_of.to_string();
+    // What this run saw of the due dates and ETAs (spec section 14).
+    let seen = match &history {
+        Some(_) => crate::reconcile::promises::seen(&analysis.reconciled)
+            .map_err(polars_err("listing the due dates"))?,
+        None => Default::default(),
+    };
     let (written_tx, written_rx) = std::sync::mpsc::channel::<bool>();
     let (written, saved) = std::thread::scope(|scope| {
         let saver = history.as_mut().map(|h| {
             let (period, kpis, flags) = (&job.period, &measures.kpis, &analysis.flags);
-            let (as_of, template, hashes) = (&as_of, template.as_deref(), &hashes);
+            let (as_of, template, hashes, seen) = (&as_of, template.as_deref(), &hashes, &seen);
             scope.spawn(move || {
-                let r = h.save(period, as_of, template, hashes, kpis, flags, || {
+                let r = h.save(period, as_of, template, hashes, kpis, flags, seen, || {
                     written_rx.recv().unwrap_or(false)
                 });
                 (h.path.clone(), r)

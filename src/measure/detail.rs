@@ -41,6 +41,16 @@ pub struct Detail {
     /// Payments: per customer and currency, open, overdue and the oldest
     /// days overdue.
     pub payments_by_customer: DataFrame,
+    /// Due-date changes (spec section 14): the orders whose due date and
+    /// the shipments whose ETA changed since the previous run (`kind`
+    /// `due_date` or `eta`, `shipment`, `was`, `now`, `moved` = now − was,
+    /// `times`, `first`), the largest move first; `None` without a
+    /// previous run that recorded them.
+    pub date_changes: Option<DataFrame>,
+    /// Open orders re-promised more than once (`due_date`,
+    /// `first_promise`, `repromises`, `moved` = due − first promise), most
+    /// re-promised first.
+    pub repromised_often: DataFrame,
 }
 
 /// The register's status word where it was not understood (its V04), by
@@ -219,7 +229,10 @@ pub fn detail(
                 .with_nulls_last(true),
         )
         .collect()?;
+    let (date_changes, repromised_often) = promise_rows(rec)?;
     Ok(Detail {
+        date_changes,
+        repromised_often,
         payments_outstanding: outstanding,
         payments_by_customer,
         due_in_period,
@@ -230,6 +243,87 @@ pub fn detail(
         feedback_of_period,
         open_feedback,
     })
+}
+
+/// The Due-date changes sheet's two tables (see [`Detail::date_changes`]).
+fn promise_rows(rec: &Reconciled) -> PolarsResult<(Option<DataFrame>, DataFrame)> {
+    let orders = || rec.orders.clone().lazy();
+    let often = orders()
+        .filter(
+            col("open")
+                .and(col("repromises").gt(lit(1u32)))
+                .fill_null(lit(false)),
+        )
+        .select([
+            col("order_id"),
+            col("customer"),
+            col("owner"),
+            col("due_date"),
+            col("first_promise"),
+            col("repromises").cast(DataType::Int64),
+            (days("due_date") - days("first_promise")).alias("moved"),
+            col("first_seq"),
+        ])
+        .sort_by_exprs(
+            [col("repromises"), col("moved"), col("first_seq")],
+            SortMultipleOptions::default()
+                .with_order_descending_multi([true, true, false])
+                .with_nulls_last(true),
+        )
+        .collect()?;
+    if !rec.promises_recorded {
+        return Ok((None, often));
+    }
+    let due = orders()
+        .filter(col("due_changed").fill_null(lit(false)))
+        .select([
+            col("order_id"),
+            col("customer"),
+            col("owner"),
+            lit("due_date").alias("kind"),
+            lit(NULL).cast(DataType::String).alias("shipment"),
+            col("due_prev").alias("was"),
+            col("due_date").alias("now"),
+            col("repromises").cast(DataType::Int64).alias("times"),
+            col("first_promise").alias("first"),
+        ]);
+    let customers = orders().select([col("order_key"), col("customer")]);
+    let text = |c: &str| col(c).cast(DataType::String);
+    let eta = rec
+        .shipments
+        .clone()
+        .lazy()
+        .filter(col("eta_changed").fill_null(lit(false)))
+        .left_join(customers, col("order_key"), col("order_key"))
+        .select([
+            col("order_id"),
+            col("customer"),
+            col("owner"),
+            lit("eta").alias("kind"),
+            coalesce(&[text("shipment_id"), text("tracking_no"), text("ship_date")])
+                .alias("shipment"),
+            col("eta_prev").alias("was"),
+            col("eta").alias("now"),
+            col("eta_changes").cast(DataType::Int64).alias("times"),
+            col("eta_first").alias("first"),
+        ]);
+    let moved = days("now") - days("was");
+    let size = when(moved.clone().lt(lit(0)))
+        .then(lit(0) - moved.clone())
+        .otherwise(moved.clone());
+    let changes = due
+        .collect()?
+        .vstack(&eta.collect()?)?
+        .lazy()
+        .with_column(moved.alias("moved"))
+        .sort_by_exprs(
+            [size],
+            SortMultipleOptions::default()
+                .with_order_descending(true)
+                .with_maintain_order(true),
+        )
+        .collect()?;
+    Ok((Some(changes), often))
 }
 
 /// Shipped, not delivered, ETA in the next period (`arrivals_next_period`).

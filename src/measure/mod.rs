@@ -96,6 +96,17 @@ pub struct Kpis {
     pub milestones_overdue: u64,
     pub orders_at_risk: u64,
     pub milestone_slip_median_days: Option<f64>,
+    /// Promise history (spec section 14): of the orders whose first
+    /// promised date lies in the period, the share shipped by it; orders
+    /// whose due date changed since the previous run (`None` without one
+    /// that recorded due dates); open orders whose due date differs from
+    /// their first promise, and the median days between; shipments whose
+    /// ETA changed since the previous run (`None` as due_date_changes).
+    pub otd_rate_first_promise: Option<f64>,
+    pub due_date_changes: Option<u64>,
+    pub orders_repromised: u64,
+    pub repromise_median_days: Option<f64>,
+    pub eta_changes: Option<u64>,
 }
 
 /// One point of the 12-period trend.
@@ -111,6 +122,9 @@ pub struct TrendPoint {
     pub nps: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub milestones_on_time_rate: Option<f64>,
+    /// OTD against the first promise (spec section 14), of the orders
+    /// first promised in the period.
+    pub otd_rate_first_promise: Option<f64>,
 }
 
 /// Flags of one severity, and how they compare with the previous run
@@ -317,6 +331,7 @@ pub fn kpis(
     receivables(&mut k, rec, p, t)?;
     look_ahead(&mut k, rec, t)?;
     milestones::kpis(&mut k, rec, p)?;
+    promises(&mut k, rec, p)?;
     // Registers that stop at loading (FOB): nothing to say about arrival.
     if !rec.arrival_tracked {
         k.shipments_in_transit = None;
@@ -388,6 +403,34 @@ fn orders_due(k: &mut Kpis, rec: &Reconciled, p: &Period) -> PolarsResult<()> {
         orders().filter(in_period("completion_date", p)),
         diff_days("completion_date", "order_date").median(),
     )?;
+    Ok(())
+}
+
+/// The promise history of spec section 14: OTD against the first promise,
+/// due-date and ETA changes since the previous run, open orders
+/// re-promised and by how much.
+fn promises(k: &mut Kpis, rec: &Reconciled, p: &Period) -> PolarsResult<()> {
+    let orders = || rec.orders.clone().lazy();
+    k.otd_rate_first_promise = one_f64(
+        orders().filter(col("cancelled").not().and(in_period("first_promise", p))),
+        share(col("on_time_first")),
+    )?;
+    let moved = col("due_date")
+        .neq(col("first_promise"))
+        .fill_null(lit(false));
+    let repromised = || orders().filter(col("open").and(moved.clone()));
+    k.orders_repromised = count(repromised(), lit(true))?;
+    k.repromise_median_days = one_f64(
+        repromised(),
+        diff_days("due_date", "first_promise").median(),
+    )?;
+    if rec.promises_recorded {
+        k.due_date_changes = Some(count(orders(), col("due_changed").fill_null(lit(false)))?);
+        k.eta_changes = Some(count(
+            rec.shipments.clone().lazy(),
+            col("eta_changed").fill_null(lit(false)),
+        )?);
+    }
     Ok(())
 }
 
@@ -669,6 +712,13 @@ fn trend(rec: &Reconciled, periods: &[Period]) -> PolarsResult<Vec<TrendPoint>> 
             csat: csat_of(resp.clone())?,
             nps: nps_of(resp)?,
             milestones_on_time_rate: milestones::on_time_rate(rec, p)?,
+            otd_rate_first_promise: one_f64(
+                rec.orders
+                    .clone()
+                    .lazy()
+                    .filter(col("cancelled").not().and(in_period("first_promise", p))),
+                share(col("on_time_first")),
+            )?,
         });
     }
     Ok(out)
@@ -749,6 +799,15 @@ fn by_owner(
             .cast(DataType::UInt32)
             .sum()
             .alias("due_next"),
+        col("open")
+            .and(
+                col("due_date")
+                    .neq(col("first_promise"))
+                    .fill_null(lit(false)),
+            )
+            .cast(DataType::UInt32)
+            .sum()
+            .alias("repromised"),
     ]);
     let ff = flag_frame(flags)?.lazy().group_by([col("owner")]).agg([
         col("severity")
@@ -828,6 +887,7 @@ fn by_owner(
             lifecycle("new"),
             lifecycle("resolved"),
             col("due_next").fill_null(lit(0u32)),
+            col("repromised").fill_null(lit(0u32)),
         ])
         .sort(["owner"], SortMultipleOptions::default())
         .collect()

@@ -75,6 +75,10 @@ pub struct OwnerDetail {
     pub open_orders: DataFrame,
     pub due_next_period: DataFrame,
     pub arriving_next_period: DataFrame,
+    /// Their orders' and shipments' due-date and ETA changes, and their
+    /// open orders re-promised more than once (spec section 14).
+    pub date_changes: Option<DataFrame>,
+    pub repromised_often: DataFrame,
 }
 
 /// The rows of `owner`'s orders and shipments, for their workbook.
@@ -92,6 +96,8 @@ pub fn detail_of(detail: &Detail, owner: &str) -> PolarsResult<OwnerDetail> {
         open_orders: only(&detail.open_orders)?,
         due_next_period: only(&detail.due_next_period)?,
         arriving_next_period: only(&detail.arriving_next_period)?,
+        date_changes: detail.date_changes.as_ref().map(only).transpose()?,
+        repromised_often: only(&detail.repromised_often)?,
     })
 }
 

@@ -121,6 +121,7 @@ pub fn orders(lines: &DataFrame, payments: bool, steps: usize) -> PolarsResult<D
                 col("order_date").min().alias("order_date"),
                 col("confirmed_date").min().alias("confirmed_date"),
                 col("due_date").min().alias("due_date"),
+                col("original_due_date").min().alias("original_due_date"),
                 col("updated_at").max().alias("updated_at"),
                 col("live_qty").sum().alias("ordered_qty"),
                 col("rank").min().alias("rank"),

@@ -8,6 +8,7 @@
 pub mod frames;
 pub mod milestones;
 pub mod payments;
+pub mod promises;
 pub mod rules;
 pub mod terms;
 
@@ -41,6 +42,9 @@ pub struct Reconciled {
     /// follow.
     pub milestones: milestones::Milestones,
     pub steps: crate::milestones::Steps,
+    /// Whether the previous recorded run recorded due dates and ETAs (spec
+    /// section 14): without it the changes since then are unknown.
+    pub promises_recorded: bool,
     /// Whether the shipments follow the goods past loading: they have a
     /// delivered date, ETA or status column (spec section 4; else the
     /// arrival KPIs are empty and S04–S06 skipped).
@@ -60,6 +64,7 @@ pub fn reconcile(
     template: &Template,
     lang: Lang,
     as_of: NaiveDate,
+    past: &crate::promise::Past,
 ) -> PolarsResult<(Reconciled, Vec<Flag>, Vec<Said>)> {
     let mut said: Vec<Said> = Vec::new();
     let say = |key: &str, args: &[(&str, &str)]| crate::i18n::fill(lang, key, args);
@@ -89,6 +94,7 @@ pub fn reconcile(
     let feedback = frames::feedback(&inputs.feedback, &orders_base)?;
     let tolerance = template.file.thresholds.qty_tolerance;
     let orders = frames::order_outcomes(&orders_base, &shipments, &feedback, as_of, tolerance)?;
+    let (orders, shipments) = promises::with_past(orders, shipments, past)?;
     said.push(Said::Detail(say("log.t_frames", &[("s", &secs(t0))])));
     let has_payments = [
         "payment_terms",
@@ -154,6 +160,7 @@ pub fn reconcile(
         feedback,
         payments: pay,
         has_payments,
+        promises_recorded: past.recorded,
         arrival_tracked: arrival_tracked || inputs.shipments.height() == 0,
         sources: inputs.sources.clone(),
         as_of,

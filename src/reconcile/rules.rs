@@ -67,7 +67,7 @@ impl Hits {
 
 /// shipment_id, else tracking_no, else ship date; feedback_id, else date
 /// and customer (spec section 6, the flag fingerprint).
-fn row_identity(df: &DataFrame) -> PolarsResult<Vec<Option<String>>> {
+pub(crate) fn row_identity(df: &DataFrame) -> PolarsResult<Vec<Option<String>>> {
     let has = |c: &str| df.get_column_names().iter().any(|n| n.as_str() == c);
     let text = |c: &str| col(c).cast(DataType::String);
     if has("shipment_id") {
@@ -287,6 +287,7 @@ pub fn all(
     s07_feedback_sla(ctx, rec, &mut out)?;
     s08_unhappy_no_action(ctx, rec, &mut out)?;
     s09_due_not_ready(ctx, rec, &mut out)?;
+    s10_repromised(ctx, rec, &mut out)?;
     p01_shipped_unpaid(ctx, rec, &mut out)?;
     p02_deposit_late(ctx, rec, &mut out)?;
     p03_balance_overdue(ctx, rec, &mut out)?;
@@ -1030,6 +1031,61 @@ fn s09_due_not_ready(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -
                     ("days", &(due[i].unwrap_or(now) - now).to_string()),
                     ("date", &day_text(due[i])),
                     ("status", &word),
+                ],
+            )
+        },
+    );
+    Ok(())
+}
+
+/// S10: "due date moved again: an open order whose due date changed since
+/// the previous run and had changed before, or now lies more than
+/// repromise_days after its first promised date" (on the due date cell).
+fn s10_repromised(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -> PolarsResult<()> {
+    let moved = days("due_date") - days("first_promise");
+    let again = col("due_changed")
+        .fill_null(lit(false))
+        .and(col("repromises").gt_eq(lit(2u32)));
+    let far = moved.gt(lit(ctx.thresholds.repromise_days as i32));
+    let df = filter(&rec.orders, col("open").and(again.or(far)))?;
+    let hits = Hits::of(&df, true)?;
+    let (due, prev, first) = (
+        ints(&df, "due_date")?,
+        ints(&df, "due_prev")?,
+        ints(&df, "first_promise")?,
+    );
+    let changed = crate::frame::bools(&df, "due_changed")?;
+    let times = ints(&df, "repromises")?;
+    let md = |d: Option<i64>| {
+        d.map(|d| days_to_date(d as i32).format("%m-%d").to_string())
+            .unwrap_or_else(|| MISSING.into())
+    };
+    ctx.raise(
+        out,
+        RuleId::S10,
+        Severity::Warning,
+        Table::Orders,
+        &hits,
+        "due_date",
+        |i| Some(day_text(due[i])),
+        |i| {
+            let was = if changed[i] == Some(true) {
+                prev[i]
+            } else {
+                first[i]
+            };
+            let later = match (due[i], first[i]) {
+                (Some(d), Some(f)) => d - f,
+                _ => 0,
+            };
+            ctx.msg(
+                "s10",
+                &[
+                    ("n", &times[i].unwrap_or(0).max(1).to_string()),
+                    ("was", &md(was)),
+                    ("now", &md(due[i])),
+                    ("first", &md(first[i])),
+                    ("days", &later.to_string()),
                 ],
             )
         },

@@ -108,6 +108,23 @@ fn headline(k: &Kpis) -> Vec<(&'static str, Option<f64>, Shown)> {
         ("payment_days_median", k.payment_days_median, Shown::Days),
         ("orders_at_risk", c(k.orders_at_risk), Shown::Count),
         (
+            "otd_rate_first_promise",
+            k.otd_rate_first_promise,
+            Shown::Rate,
+        ),
+        (
+            "due_date_changes",
+            k.due_date_changes.map(|x| x as f64),
+            Shown::Count,
+        ),
+        ("orders_repromised", c(k.orders_repromised), Shown::Count),
+        (
+            "repromise_median_days",
+            k.repromise_median_days,
+            Shown::Days,
+        ),
+        ("eta_changes", k.eta_changes.map(|x| x as f64), Shown::Count),
+        (
             "milestones_on_time_rate",
             k.milestones_on_time_rate,
             Shown::Rate,
@@ -132,6 +149,7 @@ const FROM_TREND: &[&str] = &[
     "csat",
     "nps",
     "milestones_on_time_rate",
+    "otd_rate_first_promise",
 ];
 
 fn trend_value(inp: &ReportInput, name: &str) -> Option<f64> {
@@ -145,6 +163,7 @@ fn trend_value(inp: &ReportInput, name: &str) -> Option<f64> {
         "csat" => p.csat,
         "nps" => p.nps,
         "milestones_on_time_rate" => p.milestones_on_time_rate,
+        "otd_rate_first_promise" => p.otd_rate_first_promise,
         _ => None,
     }
 }
@@ -271,6 +290,7 @@ const KPI_NAMES: &[&str] = &[
     "orders_received",
     "orders_due",
     "otd_rate",
+    "otd_rate_first_promise",
     "in_full_rate",
     "otif_rate",
     "late_orders",
@@ -616,6 +636,11 @@ fn delivery(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xls
             ("col.in_full", yes_no(df, "in_full", &yes, &no)?),
             ("col.otif", yes_no(df, "otif", &yes, &no)?),
             ("col.delay_days", column(df, "delay_days", Kind::Int)?),
+            (
+                "col.first_promise",
+                column(df, "first_promise", Kind::Date)?,
+            ),
+            ("col.on_time_first", yes_no(df, "on_time_first", &yes, &no)?),
         ],
     );
     Ok((|| {
@@ -881,6 +906,7 @@ fn by_owner(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xls
             ("col.new", column(df, "new", Kind::Int)?),
             ("col.resolved", column(df, "resolved", Kind::Int)?),
             ("col.due_next", column(df, "due_next", Kind::Int)?),
+            ("col.repromised", column(df, "repromised", Kind::Int)?),
         ],
     );
     let mut rows = base;
@@ -1344,6 +1370,96 @@ fn resolved(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The Due-date changes sheet (spec section 14): what moved since the
+/// previous run, the largest move first (or one line saying there is no
+/// previous run to compare with), and below it every open order
+/// re-promised more than once.
+fn date_changes(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), XlsxError>> {
+    let d = &inp.measures.detail;
+    date_changes_sheet(wb, inp, d.date_changes.as_ref(), &d.repromised_often)
+}
+
+/// The Due-date changes sheet of the given rows (all, or one owner's).
+pub fn date_changes_sheet(
+    wb: &mut Workbook,
+    inp: &ReportInput,
+    changes: Option<&DataFrame>,
+    often: &DataFrame,
+) -> PolarsResult<Result<(), XlsxError>> {
+    let lang = inp.lang;
+    let t = |key: &str| i18n::text(lang, key).to_string();
+    let (headers, rows) = match changes {
+        Some(df) => {
+            let what = strs(df, "kind")?
+                .into_iter()
+                .zip(strs(df, "shipment")?)
+                .map(|(k, s)| match k.as_deref() {
+                    Some("eta") => V::text(format!(
+                        "{} {}",
+                        t("word.eta_change"),
+                        s.unwrap_or_default()
+                    )),
+                    _ => V::text(t("word.due_date_change")),
+                })
+                .collect();
+            spec_table(
+                lang,
+                vec![
+                    ("col.order_id", column(df, "order_id", Kind::Text)?),
+                    ("col.customer", column(df, "customer", Kind::Text)?),
+                    ("col.owner", column(df, "owner", Kind::Text)?),
+                    ("col.what_changed", what),
+                    ("col.was", column(df, "was", Kind::Date)?),
+                    ("col.now", column(df, "now", Kind::Date)?),
+                    ("col.moved_days", column(df, "moved", Kind::Int)?),
+                    ("col.times_changed", column(df, "times", Kind::Int)?),
+                    ("col.first_promise", column(df, "first", Kind::Date)?),
+                ],
+            )
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    let note = match (changes, inp.previous_label) {
+        (None, _) if !inp.template.file.history.enabled => t("note.no_history"),
+        (None, _) => t("note.changes_first"),
+        (Some(_), l) => i18n::fill(lang, "note.changes", &[("label", l.unwrap_or(""))]),
+    };
+    let df = often;
+    let (often_headers, often) = spec_table(
+        lang,
+        vec![
+            ("col.order_id", column(df, "order_id", Kind::Text)?),
+            ("col.customer", column(df, "customer", Kind::Text)?),
+            ("col.owner", column(df, "owner", Kind::Text)?),
+            ("col.due_date", column(df, "due_date", Kind::Date)?),
+            (
+                "col.first_promise",
+                column(df, "first_promise", Kind::Date)?,
+            ),
+            ("col.times_changed", column(df, "repromises", Kind::Int)?),
+            ("col.moved_days", column(df, "moved", Kind::Int)?),
+        ],
+    );
+    Ok((|| {
+        let ws = add_sheet(wb, &t("sheet.date_changes"), rows.len() + often.len())?;
+        let mut w = SheetWriter::new(ws, &inp.formats);
+        w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
+        w.title(1, &note, &inp.formats.note)?;
+        let mut r = 3;
+        if !headers.is_empty() {
+            r = w.table(r, 0, &headers, &rows, true)? + 1;
+        }
+        w.put(
+            r,
+            0,
+            &V::text(t("title.repromised_often")),
+            Some(&inp.formats.bold),
+        )?;
+        w.table(r + 1, 0, &often_headers, &often, headers.is_empty())?;
+        w.finish()
+    })())
+}
+
 /// A payment's received cell as the Payments sheet shows it.
 fn received_cells(inp: &ReportInput, df: &DataFrame, p: &str) -> PolarsResult<Vec<V>> {
     let lang = inp.lang;
@@ -1480,6 +1596,7 @@ pub fn workbook(inp: &ReportInput) -> anyhow::Result<Workbook> {
     by_customer(&mut wb, inp)??;
     data_issues(&mut wb, inp)?;
     resolved(&mut wb, inp)?;
+    date_changes(&mut wb, inp)??;
     action_list(&mut wb, inp)?;
     inp.properties(&mut wb, "title.kpi");
     Ok(wb)

@@ -74,6 +74,11 @@ fn workbook(sub: &ReportInput, owner: &str) -> anyhow::Result<Workbook> {
         super::milestones::milestones_sheet(&mut wb, sub, &ms)?;
     }
     kpi::data_issues(&mut wb, sub)?;
+    // Their own due-date changes, when they have any.
+    let changed = d.date_changes.as_ref().is_some_and(|c| c.height() > 0);
+    if changed || d.repromised_often.height() > 0 {
+        kpi::date_changes_sheet(&mut wb, sub, d.date_changes.as_ref(), &d.repromised_often)??;
+    }
     sub.properties(&mut wb, "title.owner");
     Ok(wb)
 }
