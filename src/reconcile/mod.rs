@@ -6,6 +6,7 @@
 //! that differences are plain integers.
 
 pub mod frames;
+pub mod milestone_rules;
 pub mod milestones;
 pub mod payments;
 pub mod promises;
@@ -195,7 +196,7 @@ pub fn reconcile(
     };
     let t0 = std::time::Instant::now();
     let mut flags = rules::all(&ctx, &rec, &marked)?;
-    milestones::rules(&ctx, &rec.milestones, &rec.steps, &rec.lines, &mut flags)?;
+    milestone_rules::rules(&ctx, &rec.milestones, &rec.steps, &rec.lines, &mut flags)?;
     said.push(Said::Detail(say(
         "log.t_rules",
         &[("n", &flags.len().to_string()), ("s", &secs(t0))],
