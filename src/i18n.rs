@@ -535,6 +535,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("check.orders_n", "{n} {n:order|orders}", "{n} 个订单"),
     ("check.mapped", "mapped", "已识别列"),
     ("check.unmapped", "ignored columns", "未使用的列"),
+    ("check.milestones", "milestone columns", "生产节点列"),
     ("check.skipped", "skipped", "已跳过"),
     (
         "check.rows",

@@ -120,6 +120,53 @@ fn every_one_row_header_form_names_the_plan_and_the_actual() {
     }
 }
 
+#[test]
+fn check_lists_the_milestone_columns_it_read() {
+    let w = Work::new();
+    let mut upper = header(&BASE);
+    upper.extend([s("面料到厂"), blank()]);
+    let mut lower = header(&BASE);
+    lower.extend(header(&["计划", "实际"]));
+    let mut sheet = Sheet::new(
+        "生产进度",
+        vec![
+            upper,
+            lower,
+            line(
+                "PO-1",
+                (2027, 1, 30),
+                "in production",
+                vec![blank(), blank()],
+            ),
+        ],
+    );
+    sheet.merges = (0..9).map(|c| (c, 0, 1)).collect();
+    sheet.hmerges = vec![(0, 9, 10)];
+    w.xlsx("orders.xlsx", vec![sheet]);
+    let out = w
+        .gendan()
+        .args([
+            "check",
+            "--orders",
+            "orders.xlsx",
+            "--as-of",
+            AS_OF,
+            "--lang",
+            "en",
+        ])
+        .args(["--fail-on", "never"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "milestone columns: materials (plan) ← 面料到厂 › 计划 (J), materials (actual) ← 面料到厂 › 实际 (K)"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("ignored columns"), "{text}");
+}
+
 /// A tracker whose base fields are merged over two header rows and whose
 /// J–M columns carry `top` over `below` (each pair of the top row merged
 /// across two columns), with one order line of milestone cells `ms`.

@@ -56,6 +56,9 @@ pub struct Plan {
     /// its plan and actual columns (relative); empty when the sheet has no
     /// milestone column (spec section 13).
     pub ms: Vec<MsCols>,
+    /// The milestone columns' headers as shown (a two-row header's group
+    /// title with the name below it), by column (relative).
+    pub(crate) ms_shown: Vec<(usize, String)>,
 }
 
 /// A milestone's columns on a sheet, relative to its used area.
@@ -275,10 +278,10 @@ pub fn plan(ctx: &ReadContext, table: Table, range: &Range<Data>) -> Result<Plan
         .collect();
     let profiles = samples.iter().map(|cells| profile(ctx, cells)).collect();
     let rel_cols: Vec<Option<usize>> = best.iter().map(|b| b.map(|(_, c)| c)).collect();
-    let ms = if table == Table::Orders {
+    let (ms, ms_shown) = if table == Table::Orders {
         milestone_columns(ctx, &names, upper.as_deref(), &rel_cols, &losers)
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     Ok(Plan {
         table,
@@ -294,6 +297,7 @@ pub fn plan(ctx: &ReadContext, table: Table, range: &Range<Data>) -> Result<Plan
         telling,
         profiles,
         ms,
+        ms_shown,
     })
 }
 
@@ -305,8 +309,9 @@ fn milestone_columns(
     upper: Option<&[String]>,
     rel_cols: &[Option<usize>],
     losers: &[(usize, String, bool)],
-) -> Vec<MsCols> {
+) -> (Vec<MsCols>, Vec<(usize, String)>) {
     let mut ms = vec![MsCols::default(); ctx.steps.len()];
+    let mut shown = Vec::new();
     let mut any = false;
     for (c, n) in names.iter().enumerate() {
         if n.is_empty() || rel_cols.contains(&Some(c)) || losers.iter().any(|(l, _, _)| *l == c) {
@@ -337,12 +342,14 @@ fn milestone_columns(
         if slot.is_none() {
             *slot = Some(c);
             any = true;
+            // A two-row header's column as the team sees it: `面料到厂 › 计划`.
+            shown.push((c, group.map_or_else(|| n.clone(), |g| format!("{g} › {n}"))));
         }
     }
     if !any {
         ms.clear();
     }
-    ms
+    (ms, shown)
 }
 
 /// How many data cells per column the evidence rule looks at (spec
@@ -729,6 +736,7 @@ pub fn derive_plan(ctx: &ReadContext, orders: &Plan, table: Table) -> Option<(Pl
         telling: Vec::new(),
         profiles: orders.profiles.clone(),
         ms: Vec::new(),
+        ms_shown: Vec::new(),
     };
     Some((
         plan,

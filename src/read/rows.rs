@@ -76,7 +76,11 @@ pub fn read_rows(
         let key = ctx.steps.steps[i].key;
         for (rel, is_plan) in [(m.plan, true), (m.act, false)] {
             if let Some(c) = rel {
-                let header = plan.names[c].clone();
+                let header = plan
+                    .ms_shown
+                    .iter()
+                    .find(|(at, _)| *at == c)
+                    .map_or_else(|| plan.names[c].clone(), |(_, h)| h.clone());
                 report
                     .milestones
                     .push((key, is_plan, header, col_letters(left + c as u32)));

@@ -144,6 +144,28 @@ fn sheet_lines(s: &mut String, lang: Lang, table: Table, sh: &SheetReport) {
         t("check.mapped"),
         mapped.join(", ")
     ));
+    if !sh.milestones.is_empty() {
+        let cols: Vec<String> = sh
+            .milestones
+            .iter()
+            .map(|(key, is_plan, header, col)| {
+                let side = if *is_plan {
+                    "ms.plan_of"
+                } else {
+                    "ms.actual_of"
+                };
+                format!(
+                    "{} ← {header} ({col})",
+                    i18n::fill(lang, side, &[("step", key)])
+                )
+            })
+            .collect();
+        s.push_str(&format!(
+            "    {}: {}\n",
+            t("check.milestones"),
+            cols.join(", ")
+        ));
+    }
     if !sh.unmapped.is_empty() {
         s.push_str(&format!(
             "    {}: {}\n",
