@@ -573,7 +573,7 @@ enum Choice {
     /// not given for, because the sheet plainly is its own.
     Read {
         chosen: usize,
-        plan: sheet::Plan,
+        plan: Box<sheet::Plan>,
         moved: bool,
     },
     /// No candidate recognised the header: each one's reason.
@@ -716,7 +716,7 @@ impl<'a> Sharing<'a> {
                 chosen,
                 plan,
                 moved,
-            } => (chosen, plan, moved),
+            } => (chosen, *plan, moved),
             Choice::Unrecognised(reasons) => {
                 self.skip_with_guess(&reasons, &meta.name, &range);
                 return Ok(());
@@ -765,13 +765,13 @@ impl<'a> Sharing<'a> {
         match (moved, pick) {
             (Some((chosen, plan)), _) => Choice::Read {
                 chosen,
-                plan,
+                plan: Box::new(plan),
                 moved: true,
             },
             (None, Some(k)) => match plans.swap_remove(k).1 {
                 Ok(plan) => Choice::Read {
                     chosen: candidates[k],
-                    plan,
+                    plan: Box::new(plan),
                     moved: false,
                 },
                 Err(_) => Choice::Nothing,
