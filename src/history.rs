@@ -29,7 +29,11 @@ use crate::promise::{Past, Recorded as Promised, Seen};
 /// Version 3 keeps the due dates and ETAs (`due_dates`, `etas`, each row a
 /// value with the period ends of the first and last run that saw it) and
 /// marks the runs that recorded them (`runs.promises`).
-pub const SCHEMA_VERSION: i64 = 3;
+/// Version 4 keeps each flag once for the runs it stayed open
+/// (`flag_spans`, one row per flag and unbroken stretch of runs, with the
+/// period ends of its first and last run, as the due dates): a flag still
+/// open in the next run extends its row instead of adding one.
+pub const SCHEMA_VERSION: i64 = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
@@ -256,6 +260,36 @@ impl History {
                  UPDATE gendan_meta SET value = '3' WHERE key = 'schema_version';",
             )?;
         }
+        if from < 4 {
+            // Each recorded flag becomes a stretch of its one run; the
+            // next save extends the latest run's.
+            conn.execute_batch(
+                "CREATE TABLE flag_spans (
+                     fingerprint TEXT NOT NULL,
+                     fp_version INTEGER NOT NULL,
+                     rule TEXT NOT NULL,
+                     severity TEXT NOT NULL,
+                     table_name TEXT NOT NULL,
+                     order_id TEXT,
+                     owner TEXT,
+                     file TEXT NOT NULL,
+                     sheet TEXT NOT NULL,
+                     cell TEXT NOT NULL,
+                     message TEXT,
+                     first_seen TEXT NOT NULL,
+                     runs_open INTEGER NOT NULL,
+                     first_run TEXT NOT NULL,
+                     last_run TEXT NOT NULL
+                 );
+                 INSERT INTO flag_spans
+                     SELECT f.fingerprint, f.fp_version, f.rule, f.severity, f.table_name, f.order_id,
+                            f.owner, f.file, f.sheet, f.cell, f.message, f.first_seen, f.runs_open,
+                            r.period_end, r.period_end
+                     FROM flags f JOIN runs r ON r.period = f.period ORDER BY r.period_end, f.rowid;
+                 DROP TABLE flags;
+                 UPDATE gendan_meta SET value = '4' WHERE key = 'schema_version';",
+            )?;
+        }
         Ok(())
     }
 
@@ -273,8 +307,65 @@ impl History {
     }
 
     /// The flags a recorded run had, with the fingerprint each was
-    /// recorded with.
+    /// recorded with. From schema 4 a flag's row spans the runs it stayed
+    /// open and holds what its last run said; its runs_open at this run is
+    /// the count at that last run less the runs after this one.
     pub fn flags_of(&self, period: &str) -> rusqlite::Result<Vec<Recorded>> {
+        if self.version < 4 {
+            return self.flags_of_v3(period);
+        }
+        let Some(end) = self
+            .conn
+            .query_row(
+                "SELECT period_end FROM runs WHERE period = ?1",
+                params![period],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+        else {
+            return Ok(Vec::new());
+        };
+        let ends = self.run_ends()?;
+        let mut st = self.conn.prepare(
+            "SELECT fingerprint, fp_version, rule, severity, table_name, message, order_id, owner, file, sheet, cell, first_seen, runs_open, last_run
+             FROM flag_spans WHERE first_run <= ?1 AND last_run >= ?1 ORDER BY rowid",
+        )?;
+        let rows = st.query_map(params![end], |r| {
+            let last: String = r.get(13)?;
+            let after = runs_between(&ends, &end, &last);
+            Ok(Recorded {
+                fingerprint: r.get(0)?,
+                legacy: r.get::<_, i64>(1)? < 2,
+                flag: PastFlag {
+                    rule: r.get(2)?,
+                    severity: r.get(3)?,
+                    table: r.get(4)?,
+                    message: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                    order_id: r.get(6)?,
+                    owner: r.get(7)?,
+                    file: r.get(8)?,
+                    sheet: r.get(9)?,
+                    cell: r.get(10)?,
+                    first_seen: r.get(11)?,
+                    runs_open: (r.get::<_, i64>(12)? - after).max(1) as u32,
+                },
+            })
+        })?;
+        rows.collect()
+    }
+
+    /// Every recorded run's period end, in order.
+    fn run_ends(&self) -> rusqlite::Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT period_end FROM runs ORDER BY period_end")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        rows.collect()
+    }
+
+    /// [`History::flags_of`] in a file before schema 4 (one row per run
+    /// and flag).
+    fn flags_of_v3(&self, period: &str) -> rusqlite::Result<Vec<Recorded>> {
         let (message, fp) = if self.version >= 2 {
             ("message", "fp_version")
         } else {
@@ -413,6 +504,167 @@ impl History {
         Ok(())
     }
 
+    /// Records this run's flags (schema 4): a flag the run before had
+    /// extends that flag's row to this run; any other is a new row. A
+    /// re-run first takes back what the run it replaces recorded (rows of
+    /// that run alone go, rows ending or starting at it end at the run
+    /// before or start at the run after, a row across it is split), then
+    /// records again, joining the rows on either side when the flag is
+    /// still there. A row keeps what its last run said of the flag.
+    fn save_flags(
+        tx: &Connection,
+        period: &Period,
+        as_of: &str,
+        flags: &[Flag],
+    ) -> rusqlite::Result<()> {
+        let end = period.end.to_string();
+        let near = |sql: &str| -> rusqlite::Result<Option<String>> {
+            tx.query_row(sql, params![end], |r| r.get(0))
+        };
+        let prev = near("SELECT MAX(period_end) FROM runs WHERE period_end < ?1")?;
+        let next = near("SELECT MIN(period_end) FROM runs WHERE period_end > ?1")?;
+        // Take back the replaced run.
+        tx.execute(
+            "DELETE FROM flag_spans WHERE first_run = ?1 AND last_run = ?1",
+            params![end],
+        )?;
+        tx.execute(
+            "UPDATE flag_spans SET last_run = COALESCE(?2, first_run), runs_open = MAX(runs_open - 1, 1)
+             WHERE last_run = ?1 AND first_run < ?1",
+            params![end, prev],
+        )?;
+        if let Some(next) = &next {
+            // What stays open after the taken-back run starts again at
+            // the next run: seen since it, open for the runs since.
+            let next_as_of: String = tx.query_row(
+                "SELECT as_of FROM runs WHERE period_end = ?1",
+                params![next],
+                |r| r.get(0),
+            )?;
+            if let Some(prev) = &prev {
+                tx.execute(
+                    "INSERT INTO flag_spans
+                         SELECT fingerprint, fp_version, rule, severity, table_name, order_id, owner, file, sheet,
+                                cell, message, first_seen,
+                                MAX(runs_open - 1 - (SELECT COUNT(*) FROM runs r
+                                    WHERE r.period_end >= ?3 AND r.period_end <= s.last_run), 1),
+                                first_run, ?2
+                         FROM flag_spans s WHERE first_run < ?1 AND last_run > ?1",
+                    params![end, prev, next],
+                )?;
+            }
+            tx.execute(
+                "UPDATE flag_spans SET first_run = ?2, first_seen = ?3,
+                     runs_open = (SELECT COUNT(*) FROM runs r WHERE r.period_end >= ?2 AND r.period_end <= flag_spans.last_run)
+                 WHERE first_run <= ?1 AND last_run > ?1",
+                params![end, next, next_as_of],
+            )?;
+        }
+        // The rows this run can join: ending at the run before, starting
+        // at the run after (by fingerprint, and by the legacy fingerprint
+        // for rows recorded before row identity).
+        let rows_at = |col: &str, at: &Option<String>| -> rusqlite::Result<Joinable> {
+            let mut j = Joinable::default();
+            let Some(at) = at else { return Ok(j) };
+            let mut st = tx.prepare(&format!(
+                "SELECT rowid, fingerprint, fp_version FROM flag_spans WHERE {col} = ?1"
+            ))?;
+            let mut rows = st.query(params![at])?;
+            while let Some(r) = rows.next()? {
+                let (id, fp, v): (i64, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+                let map = if v < 2 { &mut j.legacy } else { &mut j.current };
+                map.entry(fp).or_insert(id);
+            }
+            Ok(j)
+        };
+        let (before, after) = (rows_at("last_run", &prev)?, rows_at("first_run", &next)?);
+        // One row per fingerprint: the last flag with it wins (as the
+        // primary key of schema 3 had it).
+        let mut last: HashMap<String, usize> = HashMap::with_capacity(flags.len());
+        for (i, f) in flags.iter().enumerate() {
+            last.insert(f.fingerprint(), i);
+        }
+        let mut write = tx.prepare(
+            "UPDATE flag_spans SET fingerprint = ?2, fp_version = 2, rule = ?3, severity = ?4, table_name = ?5,
+                 order_id = ?6, owner = ?7, file = ?8, sheet = ?9, cell = ?10, message = ?11, first_seen = ?12,
+                 runs_open = ?13, last_run = ?14
+             WHERE rowid = ?1",
+        )?;
+        let mut insert = tx.prepare(
+            "INSERT INTO flag_spans (fingerprint, fp_version, rule, severity, table_name, order_id, owner, file, sheet,
+                 cell, message, first_seen, runs_open, first_run, last_run)
+             VALUES (?1, 2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+        )?;
+        let mut start_at = tx.prepare(
+            "UPDATE flag_spans SET first_run = ?2, first_seen = ?3, runs_open = runs_open + 1 WHERE rowid = ?1",
+        )?;
+        let mut join = tx.prepare(
+            "UPDATE flag_spans SET
+                 first_run = (SELECT first_run FROM flag_spans WHERE rowid = ?2),
+                 first_seen = (SELECT first_seen FROM flag_spans WHERE rowid = ?2),
+                 runs_open = runs_open + 1 + (SELECT runs_open FROM flag_spans WHERE rowid = ?2)
+             WHERE rowid = ?1",
+        )?;
+        let mut drop = tx.prepare("DELETE FROM flag_spans WHERE rowid = ?1")?;
+        for (i, f) in flags.iter().enumerate() {
+            let fp = f.fingerprint();
+            if last.get(&fp) != Some(&i) {
+                continue;
+            }
+            let (b, a) = (before.find(f, &fp), after.find(f, &fp));
+            let first_seen = f.first_seen.as_deref().unwrap_or(as_of);
+            let runs_open = f.runs_open.unwrap_or(1) as i64;
+            match (b, a) {
+                // Open before and after: the row after reaches back.
+                (Some(b), Some(a)) => {
+                    join.execute(params![a, b])?;
+                    drop.execute(params![b])?;
+                }
+                (None, Some(a)) => {
+                    start_at.execute(params![a, end, first_seen])?;
+                }
+                (b, None) => {
+                    let values = params![
+                        b.unwrap_or(0),
+                        fp,
+                        f.rule.as_str(),
+                        f.severity.as_str(),
+                        f.table.as_str(),
+                        f.order_id,
+                        f.owner,
+                        f.file,
+                        f.sheet,
+                        f.cell,
+                        f.message,
+                        first_seen,
+                        runs_open,
+                        end
+                    ];
+                    if b.is_some() {
+                        write.execute(values)?;
+                    } else {
+                        insert.execute(params![
+                            fp,
+                            f.rule.as_str(),
+                            f.severity.as_str(),
+                            f.table.as_str(),
+                            f.order_id,
+                            f.owner,
+                            f.file,
+                            f.sheet,
+                            f.cell,
+                            f.message,
+                            first_seen,
+                            runs_open,
+                            end
+                        ])?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Saves this run, replacing an earlier run of the same period, and
     /// commits when `commit_if` (called after the inserts) says so.
     #[allow(clippy::too_many_arguments)]
@@ -429,9 +681,9 @@ impl History {
     ) -> rusqlite::Result<()> {
         let tx = self.conn.transaction()?;
         Self::migrate(&tx, self.version)?;
-        tx.execute("DELETE FROM flags WHERE period = ?1", params![period.label])?;
         tx.execute("DELETE FROM runs WHERE period = ?1", params![period.label])?;
         Self::save_seen(&tx, period, seen)?;
+        Self::save_flags(&tx, period, as_of, flags)?;
         let hashes = serde_json::to_string(input_hashes).unwrap_or_default();
         let kpi_json = serde_json::to_string(kpis).unwrap_or_default();
         tx.execute(
@@ -450,29 +702,6 @@ impl History {
                 kpis.flags_info as i64
             ],
         )?;
-        {
-            let mut st = tx.prepare(
-                "INSERT OR REPLACE INTO flags (period, fingerprint, rule, severity, table_name, order_id, owner, file, sheet, cell, first_seen, runs_open, message, fp_version)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 2)",
-            )?;
-            for f in flags {
-                st.execute(params![
-                    period.label,
-                    f.fingerprint(),
-                    f.rule.as_str(),
-                    f.severity.as_str(),
-                    f.table.as_str(),
-                    f.order_id,
-                    f.owner,
-                    f.file,
-                    f.sheet,
-                    f.cell,
-                    f.first_seen.as_deref().unwrap_or(as_of),
-                    f.runs_open.unwrap_or(1) as i64,
-                    f.message
-                ])?;
-            }
-        }
         // Not committed (rolled back on drop) when the reports were not
         // written: the history holds only runs whose reports exist.
         if commit_if() {
@@ -501,6 +730,33 @@ impl History {
         })?;
         rows.collect()
     }
+}
+
+/// The flag rows a run can join, by fingerprint.
+#[derive(Default)]
+struct Joinable {
+    current: HashMap<String, i64>,
+    legacy: HashMap<String, i64>,
+}
+
+impl Joinable {
+    fn find(&self, f: &Flag, fp: &str) -> Option<i64> {
+        self.current.get(fp).copied().or_else(|| {
+            if self.legacy.is_empty() {
+                None
+            } else {
+                self.legacy.get(&f.legacy_fingerprint()).copied()
+            }
+        })
+    }
+}
+
+/// How many of the recorded runs (`ends`, in order) ended after `from`
+/// and by `to`.
+fn runs_between(ends: &[String], from: &str, to: &str) -> i64 {
+    let lo = ends.partition_point(|e| e.as_str() <= from);
+    let hi = ends.partition_point(|e| e.as_str() <= to);
+    hi.saturating_sub(lo) as i64
 }
 
 /// A date as the history writes it.
