@@ -450,15 +450,22 @@ impl History {
 
     /// Records this run's due dates and ETAs (schema 3): a value the
     /// latest row of its order or shipment that began by this run already
-    /// has is that row's, seen until this run (or later, when an earlier
-    /// week is run again); any other value is a new row. A re-run first
-    /// takes back what the run it replaces alone recorded: rows seen only
-    /// by it go, rows it extended end at the run before it again.
+    /// has is that row's, seen until this run; any other value is a new
+    /// row. A re-run first takes back what the run it replaces alone
+    /// recorded: rows seen only by it go, rows it extended end at the run
+    /// before it again. When later runs exist (an earlier week run again),
+    /// each value is fitted among the rows around it instead, so that the
+    /// rows of an order never overlap: see [`fit_between`].
     fn save_seen(tx: &Connection, period: &Period, seen: &Seen) -> rusqlite::Result<()> {
         let (start, end) = (period.start.to_string(), period.end.to_string());
         let prev: Option<String> = tx.query_row(
             "SELECT MAX(period_end) FROM runs WHERE period_end < ?1",
             params![start],
+            |r| r.get(0),
+        )?;
+        let later: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM runs WHERE period_end > ?1)",
+            params![end],
             |r| r.get(0),
         )?;
         for t in ["due_dates", "etas"] {
@@ -470,6 +477,25 @@ impl History {
                 &format!("UPDATE {t} SET last_run = COALESCE(?2, first_run) WHERE last_run = ?1 AND first_run < ?1"),
                 params![end, prev],
             )?;
+        }
+        if later {
+            let next: String = tx.query_row(
+                "SELECT MIN(period_end) FROM runs WHERE period_end > ?1",
+                params![end],
+                |r| r.get(0),
+            )?;
+            let around = Around {
+                end: &end,
+                prev: prev.as_deref(),
+                next: &next,
+            };
+            for (key, due) in &seen.due_dates {
+                fit_between(tx, &DUE_DATES, &[key], &due.to_string(), &around)?;
+            }
+            for (key, id, eta) in &seen.etas {
+                fit_between(tx, &ETAS, &[key, id], &eta.to_string(), &around)?;
+            }
+            return Ok(());
         }
         {
             let mut extend = tx.prepare(
@@ -730,6 +756,126 @@ impl History {
         })?;
         rows.collect()
     }
+}
+
+/// A table of recorded values (schema 3): its name, key columns and
+/// value column.
+struct Spans {
+    table: &'static str,
+    keys: &'static [&'static str],
+    value: &'static str,
+}
+
+const DUE_DATES: Spans = Spans {
+    table: "due_dates",
+    keys: &["order_key"],
+    value: "due_date",
+};
+
+const ETAS: Spans = Spans {
+    table: "etas",
+    keys: &["order_key", "ship_id"],
+    value: "eta",
+};
+
+/// The run being recorded among the recorded runs: its period end, and
+/// the ends of the runs just before and after it.
+struct Around<'a> {
+    end: &'a str,
+    prev: Option<&'a str>,
+    next: &'a str,
+}
+
+/// Records one value of a run that has later runs (an earlier week run
+/// again): a row already covering the run keeps it when the value is the
+/// same and is split around the run when it is not; otherwise the value
+/// extends the row before it or starts the row after it early when either
+/// has the same value (joining both when both do), or is a row of its own.
+fn fit_between(
+    tx: &Connection,
+    t: &Spans,
+    key: &[&String],
+    value: &str,
+    at: &Around,
+) -> rusqlite::Result<()> {
+    let (table, v) = (t.table, t.value);
+    let kp: Vec<String> = t
+        .keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| format!("{k} = ?{}", i + 2))
+        .collect();
+    let kp = kp.join(" AND ");
+    let row = |cond: &str,
+               order: &str|
+     -> rusqlite::Result<Option<(i64, String, String, String)>> {
+        let sql = format!(
+            "SELECT rowid, {v}, first_run, last_run FROM {table} WHERE {kp} AND {cond} {order} LIMIT 1"
+        );
+        let mut p: Vec<&dyn rusqlite::ToSql> = vec![&at.end];
+        p.extend(key.iter().map(|k| *k as &dyn rusqlite::ToSql));
+        tx.query_row(&sql, p.as_slice(), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()
+    };
+    let cols = t.keys.join(", ");
+    let insert = |first: &str, last: &str, val: &str| -> rusqlite::Result<usize> {
+        let marks: Vec<String> = (0..t.keys.len()).map(|i| format!("?{}", i + 4)).collect();
+        let sql = format!(
+            "INSERT INTO {table} ({cols}, {v}, first_run, last_run) VALUES ({}, ?1, ?2, ?3)",
+            marks.join(", ")
+        );
+        let mut p: Vec<&dyn rusqlite::ToSql> = vec![&val, &first, &last];
+        p.extend(key.iter().map(|k| *k as &dyn rusqlite::ToSql));
+        tx.execute(&sql, p.as_slice())
+    };
+    let set = |id: i64, col: &str, to: &str| {
+        tx.execute(
+            &format!("UPDATE {table} SET {col} = ?2 WHERE rowid = ?1"),
+            params![id, to],
+        )
+    };
+    if let Some((id, was, first, last)) = row("first_run <= ?1 AND last_run >= ?1", "")? {
+        if was == value {
+            return Ok(());
+        }
+        // Split: what it said before this run, this run's value, what it
+        // said after.
+        match at.prev.filter(|p| first.as_str() <= *p) {
+            Some(p) => set(id, "last_run", p)?,
+            None => tx.execute(
+                &format!("DELETE FROM {table} WHERE rowid = ?1"),
+                params![id],
+            )?,
+        };
+        if last.as_str() > at.end {
+            insert(at.next, &last, &was)?;
+        }
+        insert(at.end, at.end, value)?;
+        return Ok(());
+    }
+    let before = row("first_run < ?1", "ORDER BY first_run DESC")?;
+    let after = row("first_run > ?1", "ORDER BY first_run")?;
+    match (before, after) {
+        (Some(b), Some(a)) if b.1 == value && a.1 == value => {
+            set(b.0, "last_run", &a.3)?;
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE rowid = ?1"),
+                params![a.0],
+            )?;
+        }
+        (Some(b), _) if b.1 == value => {
+            set(b.0, "last_run", at.end)?;
+        }
+        (_, Some(a)) if a.1 == value => {
+            set(a.0, "first_run", at.end)?;
+        }
+        _ => {
+            insert(at.end, at.end, value)?;
+        }
+    }
+    Ok(())
 }
 
 /// The flag rows a run can join, by fingerprint.

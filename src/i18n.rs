@@ -906,6 +906,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("col.overdue", "Overdue", "逾期"),
     ("col.due", "Due", "到期"),
     ("col.otd_rate", "OTD", "准时率"),
+    ("col.otd_first_promise", "OTD vs first promise", "按首次承诺准时率"),
     ("col.otif_rate", "OTIF", "准时足量率"),
     ("col.errors", "Errors", "错误"),
     ("col.warnings", "Warnings", "警告"),

@@ -23,6 +23,11 @@ const HEAD: &[&str] = &[
 /// Orders with one lasting problem (P1 is past due and not shipped: S02)
 /// and P9's quantity, `bad` or a number (V02 when bad).
 fn orders(w: &Work, p9_bad: bool, extra: Option<&str>) {
+    orders_with(w, p9_bad, extra, "2027-03-01");
+}
+
+/// As [`orders`], with P2 due on `p2_due`.
+fn orders_with(w: &Work, p9_bad: bool, extra: Option<&str>, p2_due: &str) {
     let row = |id: &str, qty: Cell, due: &str| {
         vec![
             s(id),
@@ -38,7 +43,7 @@ fn orders(w: &Work, p9_bad: bool, extra: Option<&str>) {
     let mut rows = vec![
         header(HEAD),
         row("P1", n(10.0), "2026-11-10"),
-        row("P2", n(10.0), "2027-03-01"),
+        row("P2", n(10.0), p2_due),
         row("P9", if p9_bad { s("lots") } else { n(5.0) }, "2027-03-01"),
     ];
     if let Some(id) = extra {
@@ -234,4 +239,48 @@ fn re_running_an_earlier_week_takes_back_what_it_recorded() {
     assert_eq!(flag(&w, W4, "V02", "P9"), f(W1, "4", "no"));
     let p9_rows = spans(&w).iter().filter(|s| s.1 == "P9").count();
     assert_eq!(p9_rows, 1);
+}
+
+/// P2's recorded due dates, as (due date, first run, last run).
+fn p2_dues(w: &Work) -> Vec<(String, String, String)> {
+    let c = history(w);
+    let mut st = c
+        .prepare("SELECT due_date, first_run, last_run FROM due_dates WHERE order_key = 'p2' ORDER BY first_run")
+        .unwrap();
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn due(d: &str, first: &str, last: &str) -> (String, String, String) {
+    (d.into(), first.into(), last.into())
+}
+
+#[test]
+fn an_earlier_week_run_again_with_another_due_date_splits_the_promise_and_joins_it_back() {
+    let w = Work::new();
+    orders(&w, false, None);
+    for week in [W1, W2, W3] {
+        run(&w, week);
+    }
+    assert_eq!(p2_dues(&w), vec![due("2027-03-01", W1, W3)]);
+    // Week 2 again with P2 promised a week later that week: the rows of
+    // P2 say so, without overlapping.
+    orders_with(&w, false, None, "2027-03-08");
+    run(&w, W2);
+    assert_eq!(
+        p2_dues(&w),
+        vec![
+            due("2027-03-01", W1, W1),
+            due("2027-03-08", W2, W2),
+            due("2027-03-01", W3, W3),
+        ]
+    );
+    orders(&w, false, None);
+    run(&w, W4);
+    assert_eq!(p2_dues(&w).last(), Some(&due("2027-03-01", W3, W4)));
+    // Week 2 as it first was: one row again.
+    run(&w, W2);
+    assert_eq!(p2_dues(&w), vec![due("2027-03-01", W1, W4)]);
 }

@@ -583,6 +583,21 @@ fn sheets(w: &Work) {
         .position(|r| r.first().map(String::as_str) == Some("On-time delivery (OTD)"))
         .expect("the OTD row");
     assert_eq!(summary[at + 1][0], "OTD against the first promise");
+    // The trend beside the charts has it too, and the OTD line chart draws
+    // it, where the history has a previous run (not in week 1).
+    let has_trend = |t: &[Vec<String>]| {
+        t.iter()
+            .any(|r| r.iter().any(|c| c == "OTD vs first promise"))
+    };
+    assert!(has_trend(&summary), "{summary:?}");
+    let week1 = w.path("out/kpi-report-2026-W49.xlsx");
+    assert!(!has_trend(&sheet_text(&week1, "Summary")));
+    let series = |p: &Path| {
+        zip_entry(p, "xl/charts/chart1.xml")
+            .matches("<c:ser>")
+            .count()
+    };
+    assert_eq!((series(&week1), series(&kpi)), (2, 3));
 
     // Each merchandiser's workbook has their own changes.
     let own = |name: &str| {

@@ -520,36 +520,47 @@ fn issue_trend_block(inp: &ReportInput) -> SummaryBlock {
     }
 }
 
+/// Whether the trend shows OTD against the first promise: when the
+/// history has a previous run that recorded due dates (spec section 14:
+/// "where the history has them"); without one every first promise is the
+/// current due date and the line would only repeat OTD.
+fn with_first_promise(inp: &ReportInput) -> bool {
+    inp.measures.kpis.due_date_changes.is_some()
+}
+
 /// The charts' data in column `dc`: the OTD/OTIF trend, then the backlog
 /// aging below it; returns the aging table's top row.
 fn chart_data(w: &mut SheetWriter, inp: &ReportInput, dc: u16) -> Result<u32, XlsxError> {
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
     let m = inp.measures;
+    let first = with_first_promise(inp);
     let trend_rows: Vec<Vec<V>> = m
         .trend
         .iter()
         .map(|p| {
-            vec![
+            let mut row = vec![
                 V::text(&p.label),
                 V::opt_pct(p.otd_rate),
                 V::opt_pct(p.otif_rate),
                 V::Int(p.orders_due as i64),
-            ]
+            ];
+            if first {
+                row.push(V::opt_pct(p.otd_rate_first_promise));
+            }
+            row
         })
         .collect();
-    let trend_end = w.table(
-        3,
-        dc,
-        &[
-            t("col.period"),
-            t("col.otd_rate"),
-            t("col.otif_rate"),
-            t("col.due"),
-        ],
-        &trend_rows,
-        false,
-    )?;
+    let mut head = vec![
+        t("col.period"),
+        t("col.otd_rate"),
+        t("col.otif_rate"),
+        t("col.due"),
+    ];
+    if first {
+        head.push(t("col.otd_first_promise"));
+    }
+    let trend_end = w.table(3, dc, &head, &trend_rows, false)?;
     let a = &m.kpis.backlog_aging;
     let aging_rows = vec![
         vec![V::text(t("word.not_due")), V::Int(a.not_due as i64)],
@@ -581,14 +592,22 @@ fn summary_charts(
     let t = |key: &str| i18n::text(inp.lang, key).to_string();
     let n = inp.measures.trend.len() as u32;
     let ws = wb.worksheet_from_name(sheet)?;
-    let (otd, otif) = (t("col.otd_rate"), t("col.otif_rate"));
+    let (otd, otif, first) = (
+        t("col.otd_rate"),
+        t("col.otif_rate"),
+        t("col.otd_first_promise"),
+    );
+    let mut series = vec![Series::on(&otd, dc + 1), Series::on(&otif, dc + 2)];
+    if with_first_promise(inp) {
+        series.push(Series::on(&first, dc + 4));
+    }
     let line = chart(&ChartSpec {
         kind: ChartType::Line,
         title: &t("chart.otd"),
         sheet,
         rows: (4, 3 + n),
         cat_col: dc,
-        series: &[Series::on(&otd, dc + 1), Series::on(&otif, dc + 2)],
+        series: &series,
         share_axis: true,
         nps_axis: false,
         height: 300,
