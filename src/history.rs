@@ -333,23 +333,7 @@ impl History {
         let rows = st.query_map(params![end], |r| {
             let last: String = r.get(13)?;
             let after = runs_between(&ends, &end, &last);
-            Ok(Recorded {
-                fingerprint: r.get(0)?,
-                legacy: r.get::<_, i64>(1)? < 2,
-                flag: PastFlag {
-                    rule: r.get(2)?,
-                    severity: r.get(3)?,
-                    table: r.get(4)?,
-                    message: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
-                    order_id: r.get(6)?,
-                    owner: r.get(7)?,
-                    file: r.get(8)?,
-                    sheet: r.get(9)?,
-                    cell: r.get(10)?,
-                    first_seen: r.get(11)?,
-                    runs_open: (r.get::<_, i64>(12)? - after).max(1) as u32,
-                },
-            })
+            recorded(r, (r.get::<_, i64>(12)? - after).max(1))
         })?;
         rows.collect()
     }
@@ -376,23 +360,7 @@ impl History {
              FROM flags WHERE period = ?1 ORDER BY rowid"
         ))?;
         let rows = st.query_map(params![period], |r| {
-            Ok(Recorded {
-                fingerprint: r.get(0)?,
-                legacy: r.get::<_, i64>(1)? < 2,
-                flag: PastFlag {
-                    rule: r.get(2)?,
-                    severity: r.get(3)?,
-                    table: r.get(4)?,
-                    message: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
-                    order_id: r.get(6)?,
-                    owner: r.get(7)?,
-                    file: r.get(8)?,
-                    sheet: r.get(9)?,
-                    cell: r.get(10)?,
-                    first_seen: r.get(11)?,
-                    runs_open: r.get::<_, i64>(12)?.max(0) as u32,
-                },
-            })
+            recorded(r, r.get::<_, i64>(12)?.max(0))
         })?;
         rows.collect()
     }
@@ -616,10 +584,11 @@ impl History {
                  runs_open = ?13, last_run = ?14
              WHERE rowid = ?1",
         )?;
+        // The same parameters as `write` (?1, the row, unused).
         let mut insert = tx.prepare(
             "INSERT INTO flag_spans (fingerprint, fp_version, rule, severity, table_name, order_id, owner, file, sheet,
                  cell, message, first_seen, runs_open, first_run, last_run)
-             VALUES (?1, 2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+             VALUES (?2, 2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
         )?;
         let mut start_at = tx.prepare(
             "UPDATE flag_spans SET first_run = ?2, first_seen = ?3, runs_open = runs_open + 1 WHERE rowid = ?1",
@@ -666,25 +635,8 @@ impl History {
                         runs_open,
                         end
                     ];
-                    if b.is_some() {
-                        write.execute(values)?;
-                    } else {
-                        insert.execute(params![
-                            fp,
-                            f.rule.as_str(),
-                            f.severity.as_str(),
-                            f.table.as_str(),
-                            f.order_id,
-                            f.owner,
-                            f.file,
-                            f.sheet,
-                            f.cell,
-                            f.message,
-                            first_seen,
-                            runs_open,
-                            end
-                        ])?;
-                    }
+                    let st = if b.is_some() { &mut write } else { &mut insert };
+                    st.execute(values)?;
                 }
             }
         }
@@ -876,6 +828,29 @@ fn fit_between(
         }
     }
     Ok(())
+}
+
+/// A recorded flag from a row whose first twelve columns are
+/// fingerprint, fingerprint version, rule, severity, table, message,
+/// order, owner, file, sheet, cell and first seen.
+fn recorded(r: &rusqlite::Row, runs_open: i64) -> rusqlite::Result<Recorded> {
+    Ok(Recorded {
+        fingerprint: r.get(0)?,
+        legacy: r.get::<_, i64>(1)? < 2,
+        flag: PastFlag {
+            rule: r.get(2)?,
+            severity: r.get(3)?,
+            table: r.get(4)?,
+            message: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+            order_id: r.get(6)?,
+            owner: r.get(7)?,
+            file: r.get(8)?,
+            sheet: r.get(9)?,
+            cell: r.get(10)?,
+            first_seen: r.get(11)?,
+            runs_open: runs_open.clamp(0, u32::MAX as i64) as u32,
+        },
+    })
 }
 
 /// The flag rows a run can join, by fingerprint.
