@@ -20,6 +20,10 @@ pub enum Kind {
     /// yes/no word, kept as text in a compact form: `y`, `n`, `d<days>`
     /// (received that day) or `a<amount>` (that much received).
     Received,
+    /// A share from 0 up to 1, written as a percentage or a share (the
+    /// quantity tolerance, spec section 10.1: `±5%`, `more or less 5%`,
+    /// `溢短装5%`, `0.05`, or `5` — a number of 1 or more is a percentage).
+    Share,
 }
 
 /// A date field's meaning for V05: a past event cannot be after as_of.
@@ -568,6 +572,22 @@ pub const ORDERS: &[FieldDef] = &[
             "供应商",
             "供方",
             "合作工厂",
+        ],
+    ),
+    // rev5: the quantity tolerance (溢短装, spec section 10.1), order-level
+    f(
+        "qty_tolerance",
+        false,
+        Kind::Share,
+        &[
+            "Tolerance",
+            "More or Less",
+            "Qty Tolerance",
+            "Quantity Tolerance",
+            "溢短装",
+            "溢短装比例",
+            "数量溢短",
+            "溢短比例",
         ],
     ),
 ];

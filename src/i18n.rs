@@ -221,6 +221,16 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "{field}“{value}”不是日期、金额或是/否——请填到账日期、到账金额，或“已收”/“未收”",
     ),
     (
+        "v02.share",
+        "{field} “{value}” is not a tolerance — write it as ±5%, 5% or 0.05 (a share below 100%)",
+        "{field}“{value}”不是溢短装比例——请写成 ±5%、5% 或 0.05（小于 100%）",
+    ),
+    (
+        "c03.tolerance",
+        "shipments of order {order} total {shipped}, more than the {ordered} ordered with its tolerance of ±{tolerance} (at most {most})",
+        "订单 {order} 发货合计 {shipped}，超过订单数量 {ordered} 加溢短装 ±{tolerance}（最多 {most}）",
+    ),
+    (
         "v02.milestone",
         "{field} “{value}” is neither a date nor done / not done — write the date it was done, or OK",
         "{field}“{value}”既不是日期，也不是完成/未完成——请填完成日期，或写“完成”",
@@ -1175,6 +1185,7 @@ pub fn field_label(lang: Lang, field: &str) -> &'static str {
         "action" => ("action", "改进措施"),
         "closed_date" => ("closed date", "关闭日期"),
         "factory" => ("factory", "工厂"),
+        "qty_tolerance" => ("quantity tolerance", "溢短装"),
         _ => ("?", "?"),
     };
     match lang {

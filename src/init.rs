@@ -152,6 +152,7 @@ fn fits(def: &fields::FieldDef, kind: &str) -> bool {
         (Kind::Date, "date") => true,
         (Kind::Quantity | Kind::NonNegative | Kind::Whole(..), "number") => true,
         (Kind::Received, "date" | "number" | "text") => true,
+        (Kind::Share, "number" | "text") => true,
         // Keys may be numbers.
         (Kind::Text, "number") => {
             def.name.ends_with("_id") || def.name == "customer" || def.name == "tracking_no"

@@ -225,6 +225,9 @@ pub struct Thresholds {
     /// "More or less" (溢短装): C03 only above ordered × (1 + this); in
     /// full from ordered × (1 − this) (spec section 4).
     pub qty_tolerance: f64,
+    /// A documentary collection's balance (D/P, D/A) is due this many days
+    /// after shipping, plus its usance days (spec section 10.1).
+    pub collection_days: i64,
     /// M03 only when an order's projected slip exceeds this many days
     /// (spec section 13).
     pub milestone_slack_days: i64,
@@ -282,6 +285,7 @@ impl Default for Thresholds {
             )
             .unwrap_or_default(),
             qty_tolerance: 0.0,
+            collection_days: 14,
             milestone_slack_days: 0,
             repromise_days: 14,
         }
@@ -433,7 +437,8 @@ pub struct PaymentsSection {
 }
 
 /// A team's own phrase in `[payments.terms]`: `deposit` a share 0–1,
-/// `balance` one of [`BALANCE_WORDS`], `days` for after_shipment and lc.
+/// `balance` one of [`BALANCE_WORDS`], `days` for after_shipment, lc and
+/// collection.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct TermsSpec {
@@ -450,6 +455,7 @@ pub const BALANCE_WORDS: &[&str] = &[
     "against_bl_copy",
     "after_shipment",
     "lc",
+    "collection",
     "none",
 ];
 
@@ -688,6 +694,7 @@ fn validate(text: &str, f: &TemplateFile) -> Result<(), String> {
         ("feedback_sla_days", th.feedback_sla_days),
         ("deposit_days", th.deposit_days),
         ("bl_copy_days", th.bl_copy_days),
+        ("collection_days", th.collection_days),
         ("milestone_slack_days", th.milestone_slack_days),
         ("repromise_days", th.repromise_days),
     ] {
@@ -829,7 +836,8 @@ amount_tolerance = 0.005     # C07: allowed relative gap between amount and qty 
 deposit_days = 7             # P02: deposit not received this many days after confirmation
 bl_copy_days = 7             # a balance "against B/L copy" is due this many days after shipping
 earliest_date = 2000-01-01   # V05: any date before this is a typo (due and plan dates too)
-qty_tolerance = 0            # more or less: 0.05 = ±5% (C03 above ordered × 1.05; in full from × 0.95)
+qty_tolerance = 0            # more or less: 0.05 = ±5% (C03 above ordered × 1.05; in full from × 0.95); an order's Tolerance cell wins
+collection_days = 14         # D/P, D/A: the balance is due this many days after shipping (+ the usance days of D/A 60 days)
 repromise_days = 14          # S10: due date more than this many days after the first promise
 
 [targets]                    # shown beside the KPI, coloured when missed
@@ -850,7 +858,7 @@ disable = []                 # rule ids to switch off, e.g. ["C07"]
 
 [payments.terms]             # your own payment-terms phrases (matched whole, any case, spaces ignored)
 # "老客户月结" = { deposit = 0, balance = "after_shipment", days = 30 }
-# deposit: share 0–1; balance: before_shipment | against_bl_copy | after_shipment | lc | none; days: for after_shipment and lc
+# deposit: share 0–1; balance: before_shipment | against_bl_copy | after_shipment | lc | collection | none; days: for after_shipment, lc and collection
 
 [company]                    # the seller block of order confirmations and statements (gendan confirm, gendan statement)
 # name = "Ningbo Example Trading Co., Ltd."
@@ -926,7 +934,8 @@ amount_tolerance = 0.005     # C07：金额与数量×单价允许的相对误�
 deposit_days = 7             # P02：订单确认几天后定金仍未到账
 bl_copy_days = 7             # “见提单复印件付尾款”：出货后几天内应收到尾款
 earliest_date = 2000-01-01   # V05：早于此日期的任何日期（含交期、计划日期）视为笔误
-qty_tolerance = 0            # 溢短装比例：0.05 = ±5%（发货超过订单×1.05 才报 C03；达到×0.95 即为足量）
+qty_tolerance = 0            # 溢短装比例：0.05 = ±5%（发货超过订单×1.05 才报 C03；达到×0.95 即为足量）；订单的“溢短装”列优先
+collection_days = 14         # 付款交单、承兑交单：出货后几天应收到尾款（远期再加上其天数，如承兑交单60天）
 repromise_days = 14          # S10：交期比首次承诺推迟超过几天
 
 [targets]                    # 显示在指标旁，未达标时标色
@@ -947,7 +956,7 @@ disable = []                 # 关闭的规则编号，如 ["C07"]
 
 [payments.terms]             # 团队自己的付款方式写法（整句匹配，不分大小写，忽略空格）
 # "老客户月结" = { deposit = 0, balance = "after_shipment", days = 30 }
-# deposit：定金比例 0–1；balance：before_shipment | against_bl_copy | after_shipment | lc | none；days：after_shipment 与 lc 的天数
+# deposit：定金比例 0–1；balance：before_shipment | against_bl_copy | after_shipment | lc | collection | none；days：after_shipment、lc 与 collection 的天数
 
 [company]                    # 订单确认书和对账单上的卖方信息（gendan confirm、gendan statement）
 # name = "宁波示例贸易有限公司"

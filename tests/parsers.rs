@@ -648,3 +648,70 @@ proptest! {
         prop_assert_eq!(parse_terms(&text, &Default::default()), Some(t), "{}", text);
     }
 }
+
+/// A documentary collection (spec section 10.1) and a phrase for it, in
+/// English or Chinese, alone or after a deposit.
+fn collection_phrase() -> impl Strategy<Value = (Terms, String)> {
+    let d = (1u32..10).prop_map(|x| x * 10);
+    let n = 1i64..=180;
+    let t = |deposit: f64, days: i64| Terms {
+        deposit,
+        balance: Balance::Collection(days),
+    };
+    prop_oneof![
+        (0usize..4).prop_map(move |form| {
+            let s = ["D/P at sight", "D/P", "付款交单", "即期付款交单"][form];
+            (t(0.0, 0), s.to_string())
+        }),
+        (n, 0usize..5).prop_map(move |(n, form)| {
+            let s = match form {
+                0 => format!("D/P {n} days"),
+                1 => format!("D/A {n} days"),
+                2 => format!("远期付款交单{n}天"),
+                3 => format!("承兑交单{n}天"),
+                _ => format!("D/A {n} days after B/L"),
+            };
+            (t(0.0, n), s)
+        }),
+        (d, any::<bool>()).prop_map(move |(d, zh)| {
+            let s = if zh {
+                format!("{d}%定金,{}%付款交单", 100 - d)
+            } else {
+                format!("{d}% T/T deposit, {}% D/P at sight", 100 - d)
+            };
+            (t(d as f64 / 100.0, 0), s)
+        }),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn collections_read_back_what_they_were_made_from(
+        (t, phrase) in collection_phrase(),
+        upper in prop::collection::vec(any::<bool>(), 1..8),
+        spaces in prop::collection::vec(prop::bool::weighted(0.2), 1..8),
+    ) {
+        let text = messy(&phrase, &upper, &spaces);
+        prop_assert_eq!(parse_terms(&text, &Default::default()), Some(t), "{}", text);
+    }
+
+    #[test]
+    fn shares_never_panic_and_stay_below_one(s in "\\PC{0,24}") {
+        if let Some(x) = gendan::read::values::parse_share(&s) {
+            prop_assert!((0.0..1.0).contains(&x), "{} → {}", s, x);
+        }
+    }
+
+    #[test]
+    fn a_percentage_reads_as_its_share(p in 0u32..1000, form in 0usize..4) {
+        let pct = p as f64 / 10.0;
+        let s = match form {
+            0 => format!("±{pct}%"),
+            1 => format!("+/-{pct}%"),
+            2 => format!("more or less {pct}%"),
+            _ => format!("溢短装{pct}%"),
+        };
+        let got = gendan::read::values::parse_share(&s);
+        prop_assert!(got.is_some_and(|x| (x - pct / 100.0).abs() < 1e-12), "{} → {:?}", s, got);
+    }
+}

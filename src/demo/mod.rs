@@ -4,7 +4,9 @@
 //! as text, a totals row — and carry a few percent of problems of every rule
 //! kind, so that `check` and the reports have something to show. The
 //! orders carry a factory and their milestones' plan and actual dates
-//! ([`milestones`]).
+//! ([`milestones`]), documentary collections (D/P, D/A) among their
+//! payment terms and, on some orders, a quantity tolerance (溢短装) with
+//! shipments just inside and just outside it ([`Extras`]).
 //!
 //! A table longer than 1,000,000 rows is split evenly over `NAME.xlsx`,
 //! `NAME-2.xlsx`, … (spec section 9). Large sheets are written with
@@ -126,7 +128,8 @@ const OWNERS_EN: &[&str] = &[
 ];
 const CARRIERS: &[&str] = &["COSCO", "Maersk", "MSC", "DHL", "FedEx", "Evergreen", "ONE"];
 /// Payment terms as registers write them (English, Chinese), in the same
-/// order; the last one is a phrase gendan does not read (D/P).
+/// order; the last one is a documentary collection, written in one of the
+/// forms of [`COLLECTIONS`].
 const PAYMENT: &[(&str, &str)] = &[
     ("30% deposit, 70% before shipment", "30%定金,70%出货前付清"),
     (
@@ -138,6 +141,35 @@ const PAYMENT: &[(&str, &str)] = &[
     ("L/C at sight", "即期信用证"),
     ("D/P at sight", "付款交单"),
 ];
+/// The index of the collection in [`PAYMENT`].
+const COLLECTION: usize = 5;
+/// Documentary collections as registers write them (English, Chinese),
+/// and whether a deposit comes first.
+const COLLECTIONS: &[(&str, &str, bool)] = &[
+    ("D/P at sight", "付款交单", false),
+    ("D/P", "即期付款交单", false),
+    ("D/P 30 days", "远期付款交单30天", false),
+    ("D/A 60 days", "承兑交单60天", false),
+    ("D/A 60 days after B/L", "承兑交单 60天", false),
+    (
+        "30% T/T deposit, 70% D/P at sight",
+        "30%定金,70%付款交单",
+        true,
+    ),
+];
+/// Quantity tolerance cells as registers write them (English, Chinese),
+/// with the share they say. A number cell is written as a number.
+const TOLERANCES: &[(&str, &str, f64)] = &[
+    ("±5%", "±5%", 0.05),
+    ("+/-5%", "溢短装5%", 0.05),
+    ("more or less 5%", "5%", 0.05),
+    ("3%", "±3%", 0.03),
+    ("0.05", "0.05", 0.05),
+    ("5", "5", 0.05),
+];
+/// The tolerance cell that is not a tolerance (V02), written on the
+/// `BAD_TOLERANCE`-th order with a tolerance.
+const BAD_TOLERANCE: (usize, &str, &str) = (7, "about 5%", "约5%");
 
 /// A payment's received cell in the demo registers.
 #[derive(Clone, Copy)]
@@ -159,7 +191,8 @@ struct Line {
     price: f64,
     currency: String,
     amount: f64,
-    payment: usize,
+    /// The payment terms (English, Chinese).
+    terms: (&'static str, &'static str),
     deposit_rx: Rx,
     balance_rx: Rx,
     order_date: NaiveDate,
@@ -172,6 +205,8 @@ struct Line {
     remarks: String,
     /// The order's factory and milestone cells.
     ms: milestones::OrderMs,
+    /// The order's tolerance cell (on its first line only).
+    tolerance: C,
 }
 
 struct Ship {
@@ -213,6 +248,8 @@ struct Words {
     feedback_title: &'static str,
     total: &'static str,
     orders_header: [&'static str; 20],
+    /// After the milestone columns.
+    tolerance_header: &'static str,
     shipments_header: [&'static str; 12],
     feedback_header: [&'static str; 13],
 }
@@ -247,6 +284,7 @@ const ZH: Words = Words {
         "定金到账",
         "尾款到账",
     ],
+    tolerance_header: "溢短装",
     shipments_header: [
         "出运单号",
         "订单号",
@@ -308,6 +346,7 @@ const EN: Words = Words {
         "Deposit Received",
         "Balance Received",
     ],
+    tolerance_header: "Tolerance",
     shipments_header: [
         "Shipment No",
         "PO No",
@@ -361,7 +400,7 @@ pub fn write(
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut rng = Rng(seed ^ 0x6765_6e64_616e);
     let mut ms = milestones::Gen::new(seed);
-    let (lines, ships, fbs) = generate(&mut rng, &mut ms, n, lang, as_of);
+    let (lines, ships, fbs) = generate(&mut rng, &mut ms, seed, n, lang, as_of);
     let w = if lang == Lang::Zh { &ZH } else { &EN };
     let big = n > 50_000;
     let created = ExcelDateTime::from_ymd(
@@ -376,6 +415,7 @@ pub fn write(
         .orders_header
         .iter()
         .chain(milestones::header(lang))
+        .chain(std::iter::once(&w.tolerance_header))
         .copied()
         .collect();
     written.extend(write_table(
@@ -460,6 +500,13 @@ struct Order {
     n_lines: usize,
     /// Index into `PAYMENT`.
     payment: usize,
+    /// The payment terms (English, Chinese): `PAYMENT[payment]`, a
+    /// collection's form from [`Extras`].
+    terms: (&'static str, &'static str),
+    /// The tolerance cell, and the share of the ordered quantity its last
+    /// shipment adds (negative: takes away), from [`Extras`].
+    tolerance: C,
+    qty_adjust: f64,
     cancelled: bool,
     confirmed: Option<NaiveDate>,
     status: &'static str,
@@ -473,6 +520,7 @@ struct Order {
 fn generate(
     rng: &mut Rng,
     ms: &mut milestones::Gen,
+    seed: u64,
     n: usize,
     lang: Lang,
     as_of: NaiveDate,
@@ -493,10 +541,12 @@ fn generate(
         large: n > 50_000,
     };
     let history = if scene.large { 365 } else { 150 };
+    let mut extras = Extras::new(seed);
     while lines.len() < n {
         order_no += 1;
         let order_id = format!("PO-{year:02}{order_no:05}");
-        let order = new_order(rng, &scene, order_id, owners, history, n - lines.len());
+        let mut order = new_order(rng, &scene, order_id, owners, history, n - lines.len());
+        extras.order(&scene, &mut order);
         let order_ms = ms.order(&scene, &order);
         let total_qty = push_lines(rng, &order, order_ms, &mut lines);
         push_shipments(rng, &scene, &order, total_qty, &mut ships, &mut fbs);
@@ -564,6 +614,9 @@ fn new_order(
         due,
         n_lines,
         payment,
+        terms: PAYMENT[payment],
+        tolerance: C::Empty,
+        qty_adjust: 0.0,
         cancelled,
         confirmed,
         status,
@@ -571,6 +624,66 @@ fn new_order(
         balance_rx,
         department,
         updated,
+    }
+}
+
+/// The orders' collection terms and tolerance cells, from a random stream
+/// of their own, so that the register's other columns — and the problems
+/// of every other rule — stay as they were before these were added
+/// (spec section 10.1).
+struct Extras {
+    rng: Rng,
+    /// Orders given a tolerance cell so far.
+    tolerances: usize,
+}
+
+impl Extras {
+    fn new(seed: u64) -> Extras {
+        Extras {
+            rng: Rng(seed ^ 0x7465_726d_732b_746f),
+            tolerances: 0,
+        }
+    }
+
+    /// A collection's form (a deposit first now and then, received a few
+    /// days after confirmation), and for about a quarter of the orders a
+    /// tolerance cell; an order that has shipped is then now and then
+    /// shipped just inside or just outside it, over or short.
+    fn order(&mut self, scene: &Scene, order: &mut Order) {
+        let x = &mut self.rng;
+        if order.payment == COLLECTION {
+            let (en, zh, deposit) = x.pick(COLLECTIONS);
+            order.terms = (en, zh);
+            if let (true, Some(c)) = (deposit, order.confirmed) {
+                let paid = c + Duration::days(x.range(1, 5));
+                order.deposit_rx = if paid <= scene.as_of {
+                    Rx::Date(paid)
+                } else {
+                    Rx::Empty
+                };
+            }
+        }
+        if order.cancelled || !x.chance(0.25) {
+            return;
+        }
+        self.tolerances += 1;
+        let zh = scene.lang == Lang::Zh;
+        if self.tolerances == BAD_TOLERANCE.0 {
+            order.tolerance = t(if zh { BAD_TOLERANCE.2 } else { BAD_TOLERANCE.1 });
+            return;
+        }
+        let (en, zh_text, share) = x.pick(TOLERANCES);
+        let text = if zh { zh_text } else { en };
+        order.tolerance = match text.parse::<f64>() {
+            Ok(v) => C::Num(v),
+            Err(_) => t(text),
+        };
+        let left = matches!(order.status, "shipped" | "delivered" | "closed");
+        if left && x.chance(0.4) {
+            let inside = share - 0.02;
+            let outside = share + 0.03;
+            order.qty_adjust = x.pick(&[inside, -inside, outside, -outside]);
+        }
     }
 }
 
@@ -668,7 +781,7 @@ fn department(rng: &mut Rng, status: &str) -> &'static str {
 /// Adds the order's lines to `lines`; returns their total quantity.
 fn push_lines(rng: &mut Rng, order: &Order, ms: milestones::OrderMs, lines: &mut Vec<Line>) -> f64 {
     let mut total_qty = 0.0;
-    for _ in 0..order.n_lines {
+    for line_no in 0..order.n_lines {
         let (product, base) = rng.pick(PRODUCTS);
         let qty = (rng.range(5, 120) * 50) as f64;
         let price = ((base * (0.9 + rng.below(30) as f64 / 100.0)) * 100.0).round() / 100.0;
@@ -698,7 +811,7 @@ fn push_lines(rng: &mut Rng, order: &Order, ms: milestones::OrderMs, lines: &mut
             price,
             currency: order.currency.to_string(),
             amount: (qty * price * 100.0).round() / 100.0,
-            payment: order.payment,
+            terms: order.terms,
             deposit_rx: order.deposit_rx,
             balance_rx: order.balance_rx,
             order_date: order.order_date,
@@ -710,6 +823,12 @@ fn push_lines(rng: &mut Rng, order: &Order, ms: milestones::OrderMs, lines: &mut
             updated: order.updated,
             remarks: String::new(),
             ms,
+            // Written once, on the order's first line (order-level).
+            tolerance: if line_no == 0 {
+                order.tolerance.clone()
+            } else {
+                C::Empty
+            },
         });
     }
     total_qty
@@ -756,6 +875,12 @@ fn push_shipments(
         // C08: closed, but the last shipment came short.
         let qty = if short && p + 1 == parts {
             (qty * 0.9).round()
+        } else {
+            qty
+        };
+        // Just inside or just outside the order's tolerance.
+        let qty = if p + 1 == parts {
+            (qty + (total_qty * order.qty_adjust).round()).max(1.0)
         } else {
             qty
         };
@@ -933,7 +1058,7 @@ fn order_cells(rng: &mut Rng, lines: &[Line], lang: Lang, as_of: NaiveDate) -> V
                 _ => C::Date(d),
             }
         };
-        let mut row = Vec::with_capacity(ZH.orders_header.len() + milestones::WIDTH);
+        let mut row = Vec::with_capacity(ZH.orders_header.len() + milestones::WIDTH + 1);
         row.extend([
             t(&l.order_id),
             t(&l.customer),
@@ -945,9 +1070,9 @@ fn order_cells(rng: &mut Rng, lines: &[Line], lang: Lang, as_of: NaiveDate) -> V
             t(&l.currency),
             C::Num(l.amount),
             t(if lang == Lang::Zh {
-                PAYMENT[l.payment].1
+                l.terms.1
             } else {
-                PAYMENT[l.payment].0
+                l.terms.0
             }),
             date_cell(rng, l.order_date),
             od(l.confirmed),
@@ -984,6 +1109,7 @@ fn order_cells(rng: &mut Rng, lines: &[Line], lang: Lang, as_of: NaiveDate) -> V
             _ => {}
         }
         milestones::cells(&l.ms, lang, &mut row);
+        row.push(l.tolerance.clone());
         rows.push(row);
         // C01: an exact duplicate line now and then.
         if rng.below(300) == 0 {

@@ -83,9 +83,10 @@ pub struct StatementLine {
     pub order_date: Option<NaiveDate>,
     pub product: Option<String>,
     pub ordered: Option<f64>,
-    /// Shipped and still to ship: per line when the order has one line;
-    /// for an order of several lines on its total row (shipments name the
-    /// order, not the line).
+    /// Shipped and still to ship: per line when the order has one line,
+    /// or when nothing of it has shipped (0 and the line's quantity); for
+    /// an order of several lines that has shipped in part only on its
+    /// total row (shipments name the order, not the line).
     pub shipped: Option<f64>,
     pub to_ship: Option<f64>,
     pub delivery_date: Option<NaiveDate>,
@@ -474,14 +475,25 @@ pub fn statements(
         let id = l_id[idx[0]].clone().unwrap_or_else(|| k.to_string());
         let v = out_lines.entry(c).or_default();
         let single = idx.len() == 1;
+        // Shipments name the order, not the line: a line's shipped
+        // quantity is known when the order has one line, or when nothing
+        // of the order has shipped (0, and all of the line still to ship).
+        let none_shipped = shipped <= 0.0;
         for &i in idx {
+            let (line_shipped, line_to_ship) = if single {
+                (Some(shipped), to_ship)
+            } else if none_shipped {
+                (Some(0.0), l_qty[i])
+            } else {
+                (None, None)
+            };
             v.push(StatementLine {
                 order_id: id.clone(),
                 order_date: date(l_odate[i]).or(order_date),
                 product: l_prod[i].clone(),
                 ordered: l_qty[i],
-                shipped: single.then_some(shipped),
-                to_ship: if single { to_ship } else { None },
+                shipped: line_shipped,
+                to_ship: line_to_ship,
                 delivery_date: date(l_due[i]).or(delivery),
                 status: if single { status.clone() } else { None },
                 order_total: false,

@@ -211,7 +211,7 @@ impl Column {
             Kind::Text | Kind::Enum(_) | Kind::Received => {
                 Column::Text(StringChunkedBuilder::new(def.name.into(), 0))
             }
-            Kind::Quantity | Kind::NonNegative => Column::Num(Vec::new()),
+            Kind::Quantity | Kind::NonNegative | Kind::Share => Column::Num(Vec::new()),
             Kind::Whole(..) => Column::Int(Vec::new()),
             Kind::Date => Column::Date(Vec::new()),
         }
@@ -666,6 +666,21 @@ fn read_received(ctx: &ReadContext, data: &Data) -> Result<String, ValueError> {
     }
 }
 
+/// A share cell (the quantity tolerance, spec section 10.1): a number
+/// (1 or more is a percentage, below 1 a share, as a cell formatted 5 %
+/// holds 0.05) or text as [`values::parse_share`] reads it.
+fn read_share(data: &Data) -> Result<f64, ValueError> {
+    let bad = || (RuleId::V02, "v02.share", vec![]);
+    match data {
+        Data::Int(i) => values::share_of_number(*i as f64).ok_or_else(bad),
+        Data::Float(f) => values::share_of_number(*f).ok_or_else(bad),
+        Data::String(_) | Data::SharedString(_) => {
+            values::parse_share(text_of(data).unwrap_or_default()).ok_or_else(bad)
+        }
+        _ => Err(bad()),
+    }
+}
+
 /// A milestone's actual cell (spec section 13).
 pub(super) enum Done {
     /// Done that day (days since 1970-01-01).
@@ -845,6 +860,7 @@ pub(super) fn read_value<'a>(
                 .ok_or((RuleId::V02, "v02.date", vec![]))
         }
         Kind::Received => read_received(ctx, data).map(|s| Val::Text(Cow::Owned(s))),
+        Kind::Share => read_share(data).map(Val::Num),
         Kind::Enum(kind) => {
             let Some(m) = ctx.matchers.get(&kind) else {
                 return Ok(Val::Null);

@@ -591,12 +591,133 @@ impl WordMatcher {
     }
 }
 
+/// A number as a share (the quantity tolerance, spec section 10.1): 1 or
+/// more is a percentage (`5` is 5 %), below 1 a share (`0.05`, as a cell
+/// formatted 5 % holds it); a share must be below 1 (100 %).
+pub fn share_of_number(x: f64) -> Option<f64> {
+    if !x.is_finite() || x < 0.0 {
+        return None;
+    }
+    let share = if x >= 1.0 { x / 100.0 } else { x };
+    (share < 1.0).then_some(share)
+}
+
+/// Words written around a tolerance's number, in its normalised text
+/// (NFKC, lower case, no white space); longest first.
+const SHARE_WORDS: &[&str] = &[
+    "quantitytolerance",
+    "qtytolerance",
+    "moreorless",
+    "more/less",
+    "tolerance",
+    "溢短装比例",
+    "数量溢短",
+    "溢短装",
+    "溢短",
+    "mol",
+    "+/-",
+    "-/+",
+    "+-",
+    "±",
+];
+
+/// A tolerance cell's text as a share (spec section 10.1): `±5%`,
+/// `+/-5%`, `5%`, `5 percent`, `more or less 5%`, `5% more or less`,
+/// `溢短装5%`, `0.05` or `5` (see [`share_of_number`]); `None` for anything
+/// else, a tolerance of 100 % or more, or one side only (`+5%/-3%`).
+pub fn parse_share(s: &str) -> Option<f64> {
+    let mut t: String = nfkc(s)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    for w in SHARE_WORDS {
+        t = t.replace(w, "");
+    }
+    let t = t
+        .trim_end_matches(['.', ':', ','])
+        .trim_start_matches([':', ',']);
+    let (body, percent) = match t.strip_suffix('%').or_else(|| t.strip_suffix("percent")) {
+        Some(b) => (b, true),
+        None => (t, false),
+    };
+    let ok = !body.is_empty()
+        && body.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && body.bytes().filter(|b| *b == b'.').count() <= 1
+        && body.bytes().any(|b| b.is_ascii_digit());
+    if !ok {
+        return None;
+    }
+    let x: f64 = body.parse().ok()?;
+    if percent {
+        let share = x / 100.0;
+        (share < 1.0).then_some(share)
+    } else {
+        share_of_number(x)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn d(y: i32, m: u32, dd: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, dd).unwrap()
+    }
+
+    #[test]
+    fn shares_in_every_form() {
+        let near = |a: Option<f64>, b: f64| a.is_some_and(|a| (a - b).abs() < 1e-12);
+        for (s, x) in [
+            ("±5%", 0.05),
+            ("+/-5%", 0.05),
+            ("+-5%", 0.05),
+            ("5%", 0.05),
+            ("5 %", 0.05),
+            ("５％", 0.05),
+            ("more or less 5%", 0.05),
+            ("5% more or less", 0.05),
+            ("More or Less 3 %", 0.03),
+            ("MOL 10%", 0.1),
+            ("溢短装5%", 0.05),
+            ("溢短装 ±3%", 0.03),
+            ("0.05", 0.05),
+            ("5", 0.05),
+            ("2.5", 0.025),
+            ("2.5%", 0.025),
+            ("0", 0.0),
+            ("0%", 0.0),
+            ("10 percent", 0.1),
+            ("1", 0.01),
+        ] {
+            assert!(near(parse_share(s), x), "{s}: {:?}", parse_share(s));
+        }
+        for s in [
+            "",
+            "%",
+            "±",
+            "five percent",
+            "about 5%",
+            "+5%/-3%",
+            "5%-10%",
+            "-5%",
+            "100%",
+            "150",
+            "5..5%",
+            ".",
+            "5e2",
+            "NaN",
+            "inf",
+            "溢短装",
+            "5 pcs",
+        ] {
+            assert_eq!(parse_share(s), None, "{s}");
+        }
+        assert_eq!(share_of_number(0.05), Some(0.05));
+        assert_eq!(share_of_number(5.0), Some(0.05));
+        assert_eq!(share_of_number(-0.05), None);
+        assert_eq!(share_of_number(100.0), None);
+        assert_eq!(share_of_number(f64::NAN), None);
     }
 
     #[test]

@@ -29,13 +29,22 @@ pub fn mark_duplicates(lines: &DataFrame) -> PolarsResult<DataFrame> {
         .collect()
 }
 
-/// The factors of ordered_qty that bound the quantity tolerance (spec
-/// section 4): in full from `low` × ordered, over-shipped above `high` ×
-/// ordered. A tolerance given as a share is widened by a hair, so that
-/// 0.05 of 100 is 5 whatever the floating point says.
-pub fn tolerance_bounds(tolerance: f64) -> (f64, f64) {
-    let eps = if tolerance > 0.0 { 1e-9 } else { 0.0 };
-    (1.0 - tolerance - eps, 1.0 + tolerance + eps)
+/// Each order's quantity tolerance (spec sections 4 and 10.1) as the
+/// columns `qty_tol` (its tolerance cell, else `[thresholds]
+/// qty_tolerance`), and the factors of ordered_qty it allows: in full from
+/// `qty_low` × ordered, over-shipped above `qty_high` × ordered. A
+/// tolerance is widened by a hair, so that 0.05 of 100 is 5 whatever the
+/// floating point says. Plain column arithmetic, no per-order loop.
+pub fn tolerance_columns(threshold: f64) -> [Expr; 3] {
+    let tol = col("qty_tolerance").fill_null(lit(threshold));
+    let eps = when(tol.clone().gt(lit(0.0)))
+        .then(lit(1e-9))
+        .otherwise(lit(0.0));
+    [
+        tol.clone().alias("qty_tol"),
+        (lit(1.0) - tol.clone() - eps.clone()).alias("qty_low"),
+        (lit(1.0) + tol + eps).alias("qty_high"),
+    ]
 }
 
 fn status_rank() -> Expr {
@@ -66,7 +75,10 @@ fn status_from_rank() -> Expr {
 
 /// One row per order from its lines (duplicates already out): the first
 /// line's customer and owner, earliest dates, latest update, the least
-/// advanced status, ordered_qty over lines not cancelled; with `payments`
+/// advanced status, ordered_qty over lines not cancelled, the largest
+/// tolerance cell of its lines (a cell merged over the lines is the same
+/// on each, so it counts once; lines that disagree get the most lenient,
+/// so that no line's written tolerance is flagged); with `payments`
 /// also the `pay_*` aggregates of [`super::payments::order_aggs`] (else
 /// those columns as nulls).
 pub fn orders(lines: &DataFrame, payments: bool, steps: usize) -> PolarsResult<DataFrame> {
@@ -124,6 +136,7 @@ pub fn orders(lines: &DataFrame, payments: bool, steps: usize) -> PolarsResult<D
                 col("original_due_date").min().alias("original_due_date"),
                 col("updated_at").max().alias("updated_at"),
                 col("live_qty").sum().alias("ordered_qty"),
+                col("qty_tolerance").max().alias("qty_tolerance"),
                 col("rank").min().alias("rank"),
                 col("src").first().alias("first_src"),
                 col("row").first().alias("first_row"),
@@ -249,19 +262,19 @@ fn or_order(field: &str, order_field: &str) -> Expr {
 }
 
 /// The earliest `date` by which the cumulative shipped quantity of an order
-/// reaches its ordered_qty (less the quantity tolerance, `low` × ordered),
-/// per order key, as column `out`.
+/// reaches its ordered_qty (less its quantity tolerance, `qty_low` ×
+/// ordered), per order key, as column `out`.
 fn completion(
     sh: &DataFrame,
     orders: &DataFrame,
     date: &str,
     out: &str,
-    low: f64,
 ) -> PolarsResult<LazyFrame> {
-    let qty = orders
-        .clone()
-        .lazy()
-        .select([col("order_key"), col("ordered_qty")]);
+    let qty = orders.clone().lazy().select([
+        col("order_key"),
+        col("ordered_qty"),
+        (col("ordered_qty") * col("qty_low")).alias("_enough"),
+    ]);
     Ok(sh
         .clone()
         .lazy()
@@ -285,7 +298,7 @@ fn completion(
         .filter(
             col("ordered_qty")
                 .gt(lit(0.0))
-                .and(col("cum").gt_eq(col("ordered_qty") * lit(low))),
+                .and(col("cum").gt_eq(col("_enough"))),
         )
         .group_by([col("order_key")])
         .agg([col(date).min().alias(out)]))
@@ -301,7 +314,8 @@ fn by_due(date: &str) -> Expr {
 
 /// Each order's outcome: shipped quantities, completion, first shipment,
 /// arrival, on_time, in_full, otif, delay_days, open, last_update and
-/// feedback rows; `tolerance` is `[thresholds] qty_tolerance`.
+/// feedback rows, and each order's quantity tolerance
+/// ([`tolerance_columns`]); `tolerance` is `[thresholds] qty_tolerance`.
 pub fn order_outcomes(
     orders: &DataFrame,
     shipments: &DataFrame,
@@ -309,7 +323,11 @@ pub fn order_outcomes(
     as_of: NaiveDate,
     tolerance: f64,
 ) -> PolarsResult<DataFrame> {
-    let (low, _) = tolerance_bounds(tolerance);
+    let orders = &orders
+        .clone()
+        .lazy()
+        .with_columns(tolerance_columns(tolerance))
+        .collect()?;
     let asof = lit_date(as_of);
     let ship_agg = shipments
         .clone()
@@ -345,8 +363,8 @@ pub fn order_outcomes(
                 .alias("delivered_date"),
         )
         .collect()?;
-    let completion_lf = completion(shipments, orders, "basis", "completion_date", low)?;
-    let arrival_lf = completion(&delivered, orders, "delivered_date", "arrival_date", low)?;
+    let completion_lf = completion(shipments, orders, "basis", "completion_date")?;
+    let arrival_lf = completion(&delivered, orders, "delivered_date", "arrival_date")?;
     let fb_agg = feedback
         .clone()
         .lazy()
@@ -385,7 +403,7 @@ pub fn order_outcomes(
                 .otherwise(
                     col("ordered_qty")
                         .gt(lit(0.0))
-                        .and(col("qty_by_asof").gt_eq(col("ordered_qty") * lit(low)))
+                        .and(col("qty_by_asof").gt_eq(col("ordered_qty") * col("qty_low")))
                         .fill_null(lit(false)),
                 )
                 .alias("in_full"),

@@ -120,8 +120,7 @@ pub fn reconcile(
             &inputs.flags,
             &custom,
             cols,
-            th.deposit_days,
-            th.bl_copy_days,
+            th,
             as_of,
         )?
     };

@@ -14,6 +14,7 @@ use polars::prelude::*;
 use super::terms::{self, Balance, Terms};
 use crate::flags::{Flag, RuleId};
 use crate::frame::{date_to_days, days, strs};
+use crate::template::Thresholds;
 
 /// Which payment columns the orders have (a payment without its received
 /// column is unknown: no rule, no KPI).
@@ -79,7 +80,8 @@ fn combined(name: &str) -> Expr {
 }
 
 /// The distinct terms phrases of `phrases` read into a frame: the phrase,
-/// `t_share`, `t_kind` (none, before, bl_copy, after, lc, no_due) and
+/// `t_share`, `t_kind` (none, before, bl_copy, after, lc, collection,
+/// no_due) and
 /// `t_days`; unread phrases are left out.
 fn terms_frame(
     phrases: &BTreeSet<String>,
@@ -99,6 +101,7 @@ fn terms_frame(
             Balance::AgainstBlCopy => ("bl_copy", 0),
             Balance::AfterShipment(n) => ("after", n),
             Balance::Lc(n) => ("lc", n),
+            Balance::Collection(n) => ("collection", n),
             Balance::NoDueDate => ("no_due", 0),
         };
         text.push(p.clone());
@@ -265,7 +268,8 @@ pub fn null_order_columns() -> Vec<Expr> {
 /// received and outstanding, in the orders' order. Cancelled orders are
 /// left out. `orders` is the order frame with the `pay_*` columns of
 /// [`order_aggs`] and `first_shipped` (day of the first shipment by
-/// as_of).
+/// as_of); `th` gives `deposit_days` (P02), `bl_copy_days` and
+/// `collection_days` (the due dates after shipping).
 ///
 /// # Errors
 /// A failure inside polars.
@@ -274,10 +278,10 @@ pub fn payments(
     flags: &[Flag],
     custom: &BTreeMap<String, Terms>,
     cols: PaymentColumns,
-    deposit_days: i64,
-    bl_copy_days: i64,
+    th: &Thresholds,
     as_of: NaiveDate,
 ) -> PolarsResult<DataFrame> {
+    let (deposit_days, bl_copy_days) = (th.deposit_days, th.bl_copy_days);
     let asof = date_to_days(as_of);
     let per_order = orders
         .clone()
@@ -348,6 +352,8 @@ pub fn payments(
         .then(fs.clone() + col("t_days").cast(DataType::Int32))
         .when(kind_is("lc"))
         .then(fs.clone() + lit(21i32) + col("t_days").cast(DataType::Int32))
+        .when(kind_is("collection"))
+        .then(fs.clone() + lit(th.collection_days as i32) + col("t_days").cast(DataType::Int32))
         .otherwise(lit(NULL).cast(DataType::Int32));
     // Received: the amounts reach what is due, or a date (by as_of) or a
     // yes word and no no word.

@@ -399,11 +399,12 @@ fn c02_shipment_unknown_order(
 }
 
 /// C03: "quantity over all the order's shipment rows (booked or shipped)
-/// exceeds ordered_qty" — beyond the quantity tolerance, ordered_qty × (1 +
-/// `qty_tolerance`); an order without a quantity has none (its V01 says it).
+/// exceeds ordered_qty" — beyond the order's quantity tolerance (its
+/// tolerance cell, else `qty_tolerance`), ordered_qty × (1 + tolerance),
+/// the `qty_high` of [`super::frames::tolerance_columns`]; an order
+/// without a quantity has none (its V01 says it).
 fn c03_overshipped(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -> PolarsResult<()> {
-    let (_, high) = super::frames::tolerance_bounds(ctx.thresholds.qty_tolerance);
-    let most = col("ordered_qty") * lit(high);
+    let most = col("ordered_qty") * col("qty_high");
     let df = filter(
         &rec.orders,
         col("ordered_qty")
@@ -412,6 +413,9 @@ fn c03_overshipped(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -> 
     )?;
     let hits = Hits::of(&df, true)?;
     let (shipped, ordered) = (floats(&df, "shipped_qty_all")?, floats(&df, "ordered_qty")?);
+    let tol = floats(&df, "qty_tol")?;
+    // Two decimals, as the register would write them.
+    let round = |x: f64| (x * 100.0).round() / 100.0;
     ctx.raise(
         out,
         RuleId::C03,
@@ -421,14 +425,31 @@ fn c03_overshipped(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -> 
         "order_id",
         |i| Some(num_text(shipped[i])),
         |i| {
-            ctx.msg(
-                "c03",
-                &[
-                    ("order", hits.order_id[i].as_deref().unwrap_or(MISSING)),
-                    ("shipped", &num_text(shipped[i])),
-                    ("ordered", &num_text(ordered[i])),
-                ],
-            )
+            let order = hits.order_id[i].as_deref().unwrap_or(MISSING);
+            let (shipped, ordered_text) = (num_text(shipped[i]), num_text(ordered[i]));
+            match (tol[i].filter(|t| *t > 0.0), ordered[i]) {
+                (Some(t), Some(o)) => ctx.msg(
+                    "c03.tolerance",
+                    &[
+                        ("order", order),
+                        ("shipped", &shipped),
+                        ("ordered", &ordered_text),
+                        (
+                            "tolerance",
+                            &format!("{}%", num_text(Some(round(t * 100.0)))),
+                        ),
+                        ("most", &num_text(Some(round(o * (1.0 + t))))),
+                    ],
+                ),
+                _ => ctx.msg(
+                    "c03",
+                    &[
+                        ("order", order),
+                        ("shipped", &shipped),
+                        ("ordered", &ordered_text),
+                    ],
+                ),
+            }
         },
     );
     Ok(())

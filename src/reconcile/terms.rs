@@ -24,6 +24,10 @@ pub enum Balance {
     /// Letter of credit: 21 days' presentation after shipment, plus the
     /// usance days (0 at sight).
     Lc(i64),
+    /// A documentary collection (D/P, D/A; spec section 10.1):
+    /// `collection_days` after shipment for the documents to reach the
+    /// buyer's bank, plus the usance days (0 at sight).
+    Collection(i64),
     /// A balance with no due date (a team phrase without `balance`).
     NoDueDate,
 }
@@ -44,6 +48,7 @@ pub fn from_spec(spec: &TermsSpec) -> Terms {
         Some("against_bl_copy") => Balance::AgainstBlCopy,
         Some("after_shipment") => Balance::AfterShipment(spec.days),
         Some("lc") => Balance::Lc(spec.days),
+        Some("collection") => Balance::Collection(spec.days),
         Some("none") => Balance::None,
         _ => Balance::NoDueDate,
     };
@@ -176,6 +181,90 @@ const AFTER: &[&str] = &[
     "天内付",
 ];
 
+/// Documents against payment (D/P): at sight unless a number of days
+/// follows (远期付款交单30天, D/P 30 days).
+const DP: &[&str] = &[
+    "d/p",
+    "documentsagainstpayment",
+    "即期付款交单",
+    "远期付款交单",
+    "付款交单",
+];
+/// Documents against acceptance (D/A): always a usance, so it reads only
+/// with its number of days (D/A 60 days, 承兑交单60天).
+const DA: &[&str] = &["d/a", "documentsagainstacceptance", "承兑交单"];
+
+/// `s` without its percentages (`70%`, `12.5%`): they are shares, not
+/// days.
+fn without_percents(s: &str) -> String {
+    let mut out = String::new();
+    let mut run = String::new();
+    for c in s.chars() {
+        if c.is_ascii_digit() || (c == '.' && !run.is_empty()) {
+            run.push(c);
+            continue;
+        }
+        if c != '%' {
+            out.push_str(&run);
+            out.push(c);
+        }
+        run.clear();
+    }
+    out.push_str(&run);
+    out
+}
+
+/// The usance days written after a collection word (percentages left
+/// out): the digits right after it (`d/a60`, `d/a60days`), else digits
+/// followed by a days word (`at60days`, `60天`); `Some(None)` when there is no number at
+/// all (at sight), `None` when the number is not a plausible count of
+/// days (over 3650) or is not days.
+fn usance(rest: &str) -> Option<Option<i64>> {
+    let rest = without_percents(rest);
+    if !rest.chars().any(|c| c.is_ascii_digit()) {
+        return Some(None);
+    }
+    let plausible = |d: &str| d.parse::<i64>().ok().filter(|n| *n <= 3650);
+    let days_word = |tail: &str| ["day", "天", "日"].iter().any(|w| tail.starts_with(w));
+    let lead: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    let tail = &rest[lead.len()..];
+    // `d/a60`, `d/a60,…`, `d/a60days`, but not `d/p30pcs`.
+    let bare = tail.is_empty() || tail.starts_with(|c: char| c.is_ascii_punctuation());
+    if !lead.is_empty() && (bare || days_word(tail)) {
+        return plausible(&lead).map(Some);
+    }
+    let mut from = 0;
+    while let Some(at) = rest[from..].find(|c: char| c.is_ascii_digit()) {
+        let start = from + at;
+        let len = rest[start..]
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len() - start);
+        if days_word(&rest[start + len..]) {
+            return plausible(&rest[start..start + len]).map(Some);
+        }
+        from = start + len;
+    }
+    None
+}
+
+/// A documentary collection (D/P or D/A) and its usance days: `None` when
+/// `s` names none, names D/A without its days (acceptance is always for a
+/// term), or writes a number that is not its days.
+fn collection(s: &str) -> Option<i64> {
+    let end_of = |words: &[&str]| {
+        words
+            .iter()
+            .filter_map(|w| s.find(w).map(|i| i + w.len()))
+            .min()
+    };
+    if let Some(end) = end_of(DA) {
+        return usance(&s[end..])?;
+    }
+    // At sight (D/P, 即期付款交单, D/P at sight) when no days follow.
+    let end = end_of(DP)?;
+    Some(usance(&s[end..])?.unwrap_or(0))
+}
+
 /// Reads a terms phrase; `custom` holds the team's own phrases (already
 /// normalised), matched whole and first.
 pub fn parse(text: &str, custom: &BTreeMap<String, Terms>) -> Option<Terms> {
@@ -202,6 +291,19 @@ pub fn parse(text: &str, custom: &BTreeMap<String, Terms>) -> Option<Terms> {
         return Some(Terms {
             deposit,
             balance: Balance::Lc(days),
+        });
+    }
+    // Documentary collections (D/P, D/A), alone or after a deposit.
+    if has(&s, DP) || has(&s, DA) {
+        let days = collection(&s)?;
+        let deposit = match pct.as_slice() {
+            [d, _, ..] => d / 100.0,
+            [d] if has(&s, DEPOSIT) || has(&s, &["t/t", "tt"]) => d / 100.0,
+            _ => 0.0,
+        };
+        return Some(Terms {
+            deposit: if deposit < 1.0 { deposit } else { 0.0 },
+            balance: Balance::Collection(days),
         });
     }
     // All in advance.
@@ -303,6 +405,85 @@ mod tests {
         assert_eq!(p("L/C at sight"), t(0.0, Lc(0)));
         assert_eq!(p("即期信用证"), t(0.0, Lc(0)));
         assert_eq!(p("L/C 60 days"), t(0.0, Lc(60)));
+    }
+
+    #[test]
+    fn collections_of_spec_10_1() {
+        use Balance::*;
+        for s in [
+            "D/P at sight",
+            "D/P",
+            "付款交单",
+            "即期付款交单",
+            "d/p AT SIGHT",
+            "D / P  at  sight",
+            "D／P",
+            "Documents against Payment",
+            "D/P, at sight",
+        ] {
+            assert_eq!(p(s), t(0.0, Collection(0)), "{s}");
+        }
+        for (s, n) in [
+            ("D/P 30 days", 30),
+            ("D/A 60 days", 60),
+            ("远期付款交单30天", 30),
+            ("承兑交单60天", 60),
+            ("D/A 60 days after B/L", 60),
+            ("D/A60", 60),
+            ("d/p 90 DAYS after sight", 90),
+            ("D/A at 45 days", 45),
+            ("承兑交单 90 日", 90),
+            ("Documents against acceptance 120 days", 120),
+        ] {
+            assert_eq!(p(s), t(0.0, Collection(n)), "{s}");
+        }
+    }
+
+    #[test]
+    fn collections_after_a_deposit() {
+        use Balance::*;
+        for (s, d, n) in [
+            ("30% T/T deposit, 70% D/P at sight", 0.3, 0),
+            ("30%定金,70%付款交单", 0.3, 0),
+            ("30%定金，余款即期付款交单", 0.3, 0),
+            ("20% deposit, balance D/A 60 days", 0.2, 60),
+            ("20%预付,80%承兑交单90天", 0.2, 90),
+            ("T/T 30% deposit, D/P 70%", 0.3, 0),
+            ("30% T/T, 70% D/P 30 days", 0.3, 30),
+            ("100% D/P at sight", 0.0, 0),
+        ] {
+            assert_eq!(p(s), t(d, Collection(n)), "{s}");
+        }
+    }
+
+    #[test]
+    fn collection_near_misses_are_not_read() {
+        for s in [
+            "D/A",
+            "承兑交单",
+            "D/A days",
+            "DP",
+            "DA 60",
+            "D.P.",
+            "交单",
+            "付款",
+            "D/O",
+            "D/P 99999 days",
+            "D/A 5000 days",
+            "D/P 30 pcs",
+        ] {
+            assert_eq!(p(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn a_team_collection_phrase() {
+        let spec = TermsSpec {
+            deposit: 0.0,
+            balance: Some("collection".into()),
+            days: 60,
+        };
+        assert_eq!(from_spec(&spec), t(0.0, Balance::Collection(60)).unwrap());
     }
 
     #[test]
