@@ -577,7 +577,7 @@ fn contradiction(
                 say("evidence.names", hits, n, ex, &[])
             })
         }
-        Kind::Received => None,
+        Kind::Received | Kind::Mark => None,
     }
 }
 
