@@ -24,6 +24,10 @@ pub enum Kind {
     /// quantity tolerance, spec section 10.1: `±5%`, `more or less 5%`,
     /// `溢短装5%`, `0.05`, or `5` — a number of 1 or more is a percentage).
     Share,
+    /// A date or a yes/no word (spec section 10.1: the L/C received and
+    /// documents presented cells), kept as the received cells are: `y`,
+    /// `n` or `d<days>`; an amount is not one (V02).
+    Mark,
 }
 
 /// A date field's meaning for V05: a past event cannot be after as_of.
@@ -538,6 +542,92 @@ pub const ORDERS: &[FieldDef] = &[
             "尾款收款日期",
             "余款到账",
             "尾款已收",
+        ],
+    ),
+    // rev5: letters of credit (spec section 10.1), order-level.
+    f(
+        "lc_no",
+        false,
+        Kind::Text,
+        &[
+            "L/C No",
+            "LC No",
+            "LC Number",
+            "Credit No",
+            "信用证号",
+            "信用证编号",
+            "证号",
+        ],
+    ),
+    f(
+        "lc_received",
+        false,
+        Kind::Mark,
+        &[
+            "L/C Received",
+            "LC Received",
+            "LC Issue Date",
+            "L/C Date",
+            "到证日期",
+            "开证日期",
+            "信用证到证",
+            "来证日期",
+        ],
+    ),
+    d(
+        "lc_latest_shipment",
+        false,
+        DateRole::Plan,
+        &[
+            "L/C Latest Shipment",
+            "LC Latest Shipment Date",
+            "LC Shipment Date",
+            "44C",
+            "最迟装运期",
+            "最迟装运日",
+            "信用证装期",
+            "最晚装船期",
+        ],
+    ),
+    d(
+        "lc_expiry",
+        false,
+        DateRole::Plan,
+        &[
+            "L/C Expiry",
+            "LC Expiry",
+            "LC Expiry Date",
+            "L/C Validity",
+            "31D",
+            "信用证有效期",
+            "信用证到期日",
+            "效期",
+            "信用证效期",
+        ],
+    ),
+    f(
+        "lc_presentation_days",
+        false,
+        Kind::Whole(0, 365),
+        &[
+            "Presentation Period",
+            "Presentation Days",
+            "48",
+            "交单期",
+            "交单天数",
+        ],
+    ),
+    f(
+        "docs_presented",
+        false,
+        Kind::Mark,
+        &[
+            "Documents Presented",
+            "Docs Presented",
+            "Presentation Date",
+            "交单日期",
+            "交单日",
+            "已交单",
         ],
     ),
     f(

@@ -148,6 +148,14 @@ rules! {
         "ask the customer for the deposit before production starts", "开工前向客户催收定金";
     P03 => Warning, "balance overdue", "尾款逾期未收",
         "call the customer and agree a payment date", "联系客户催收尾款并确认付款日期";
+    L01 => Error, "shipped after the L/C's latest shipment date", "晚于信用证最迟装运期出运",
+        "ask the customer to amend the L/C (extend 44C) before presenting the documents", "交单前请客户修改信用证（展延最迟装运期）";
+    L02 => Error, "L/C latest shipment or expiry date near or passed, not shipped in full", "信用证装期或效期临近或已过，尚未全部出运",
+        "ship before the date, or ask the customer to amend the L/C now", "在装期前出运，或立即请客户修改信用证";
+    L03 => Error, "L/C documents not presented in time", "信用证单据未按期交单",
+        "present the documents to the bank at once and ask the customer to accept the discrepancy", "立即向银行交单，并请客户接受不符点";
+    L04 => Warning, "L/C not received and the order is due soon", "信用证未到，交期临近",
+        "ask the customer to open the L/C now; do not ship before it arrives", "立即催客户开证，未到证前不要出运";
     M01 => Warning, "milestone overdue", "生产节点逾期",
         "chase the department that owns the step, then write its actual date", "催促负责该节点的部门，完成后填写实际日期";
     M02 => Info, "milestone due next period and not done", "生产节点下期到期未完成",
@@ -174,7 +182,7 @@ impl FromStr for RuleId {
             .find(|r| r.as_str() == up)
             .ok_or_else(|| {
                 format!(
-                    "unknown rule id `{s}` (known: V01–V07, C01–C09, S01–S10, P01–P03, M01–M04)"
+                    "unknown rule id `{s}` (known: V01–V07, C01–C09, S01–S10, P01–P03, L01–L04, M01–M04)"
                 )
             })
     }
@@ -411,6 +419,6 @@ mod tests {
             assert_eq!(r.as_str().parse::<RuleId>().unwrap(), *r);
         }
         assert!("X99".parse::<RuleId>().is_err());
-        assert_eq!(RuleId::ALL.len(), 33);
+        assert_eq!(RuleId::ALL.len(), 37);
     }
 }

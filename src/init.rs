@@ -153,6 +153,7 @@ fn fits(def: &fields::FieldDef, kind: &str) -> bool {
         (Kind::Quantity | Kind::NonNegative | Kind::Whole(..), "number") => true,
         (Kind::Received, "date" | "number" | "text") => true,
         (Kind::Share, "number" | "text") => true,
+        (Kind::Mark, "date" | "text") => true,
         // Keys may be numbers.
         (Kind::Text, "number") => {
             def.name.ends_with("_id") || def.name == "customer" || def.name == "tracking_no"
@@ -247,7 +248,12 @@ fn is_number_or_date(table: Table, field: &str) -> bool {
     fields::fields(table)
         .iter()
         .find(|d| d.name == field)
-        .is_some_and(|d| !matches!(d.kind, Kind::Text | Kind::Enum(_) | Kind::Received))
+        .is_some_and(|d| {
+            !matches!(
+                d.kind,
+                Kind::Text | Kind::Enum(_) | Kind::Received | Kind::Mark
+            )
+        })
 }
 
 /// The template text for what was found.

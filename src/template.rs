@@ -234,6 +234,9 @@ pub struct Thresholds {
     /// S10: an open order whose due date lies more than this many days
     /// after its first promise (spec section 14).
     pub repromise_days: i64,
+    /// L04: an open order under L/C with no L/C received is flagged this
+    /// many days before its due date (spec section 10.1).
+    pub lc_notice_days: i64,
 }
 
 /// The first date V05 accepts by default.
@@ -288,6 +291,7 @@ impl Default for Thresholds {
             collection_days: 14,
             milestone_slack_days: 0,
             repromise_days: 14,
+            lc_notice_days: 30,
         }
     }
 }
@@ -697,6 +701,7 @@ fn validate(text: &str, f: &TemplateFile) -> Result<(), String> {
         ("collection_days", th.collection_days),
         ("milestone_slack_days", th.milestone_slack_days),
         ("repromise_days", th.repromise_days),
+        ("lc_notice_days", th.lc_notice_days),
     ] {
         if !(0..=3650).contains(&v) {
             return Err(format!(
@@ -839,6 +844,7 @@ earliest_date = 2000-01-01   # V05: any date before this is a typo (due and plan
 qty_tolerance = 0            # more or less: 0.05 = ±5% (C03 above ordered × 1.05; in full from × 0.95); an order's Tolerance cell wins
 collection_days = 14         # D/P, D/A: the balance is due this many days after shipping (+ the usance days of D/A 60 days)
 repromise_days = 14          # S10: due date more than this many days after the first promise
+lc_notice_days = 30          # L04: no L/C received this many days before the due date
 
 [targets]                    # shown beside the KPI, coloured when missed
 otd_rate = 0.95              # on-time delivery rate
@@ -937,6 +943,7 @@ earliest_date = 2000-01-01   # V05：早于此日期的任何日期（含交期�
 qty_tolerance = 0            # 溢短装比例：0.05 = ±5%（发货超过订单×1.05 才报 C03；达到×0.95 即为足量）；订单的“溢短装”列优先
 collection_days = 14         # 付款交单、承兑交单：出货后几天应收到尾款（远期再加上其天数，如承兑交单60天）
 repromise_days = 14          # S10：交期比首次承诺推迟超过几天
+lc_notice_days = 30          # L04：距交期不足几天仍未到证
 
 [targets]                    # 显示在指标旁，未达标时标色
 otd_rate = 0.95              # 准时交货率

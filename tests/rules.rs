@@ -1105,7 +1105,7 @@ fn sample_data_flags_snapshot() {
     // Every rule shows at least once in the sample data.
     let rules: std::collections::BTreeSet<&str> =
         flags.iter().map(|f| f["rule"].as_str().unwrap()).collect();
-    assert_eq!(rules.len(), 31, "{rules:?}");
+    assert_eq!(rules.len(), 35, "{rules:?}");
 }
 
 #[test]

@@ -23,6 +23,7 @@ use rust_xlsxwriter::{
 
 use crate::i18n::Lang;
 
+mod lc;
 mod milestones;
 
 /// splitmix64: small, fast, and the same on every machine, so a seed
@@ -410,12 +411,14 @@ pub fn write(
     )?;
     let mut written = Vec::new();
 
-    let order_rows: Vec<Vec<C>> = order_cells(&mut rng, &lines, lang, as_of);
+    let lcs = lc::plan(seed, &lines, &ships, as_of);
+    let order_rows: Vec<Vec<C>> = order_cells(&mut rng, &lines, &lcs, lang, as_of);
     let orders_header: Vec<&str> = w
         .orders_header
         .iter()
         .chain(milestones::header(lang))
         .chain(std::iter::once(&w.tolerance_header))
+        .chain(lc::header(lang))
         .copied()
         .collect();
     written.extend(write_table(
@@ -1046,7 +1049,13 @@ fn comment(lang: Lang, category: &str, score: i64) -> String {
 }
 
 /// The order rows as cells, with problems of every kind sprinkled in.
-fn order_cells(rng: &mut Rng, lines: &[Line], lang: Lang, as_of: NaiveDate) -> Vec<Vec<C>> {
+fn order_cells(
+    rng: &mut Rng,
+    lines: &[Line],
+    lcs: &std::collections::HashMap<String, lc::LcCells>,
+    lang: Lang,
+    as_of: NaiveDate,
+) -> Vec<Vec<C>> {
     let mut rows = Vec::with_capacity(lines.len() + 8);
     for (i, l) in lines.iter().enumerate() {
         let date_cell = |rng: &mut Rng, d: NaiveDate| -> C {
@@ -1110,6 +1119,7 @@ fn order_cells(rng: &mut Rng, lines: &[Line], lang: Lang, as_of: NaiveDate) -> V
         }
         milestones::cells(&l.ms, lang, &mut row);
         row.push(l.tolerance.clone());
+        lc::cells(lcs.get(&l.order_id), lang, &mut row);
         rows.push(row);
         // C01: an exact duplicate line now and then.
         if rng.below(300) == 0 {

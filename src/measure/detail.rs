@@ -41,6 +41,11 @@ pub struct Detail {
     /// Payments: per customer and currency, open, overdue and the oldest
     /// days overdue.
     pub payments_by_customer: DataFrame,
+    /// Coming up: the L/C dates in the next period (spec section 10.1):
+    /// `what` (`latest` of an order not shipped in full, `expiry` of one
+    /// open or with documents not presented, `deadline` of a shipped one
+    /// with documents not presented), `date`, `days_left`, soonest first.
+    pub lc_dates_next_period: DataFrame,
     /// Due-date changes (spec section 14): the orders whose due date and
     /// the shipments whose ETA changed since the previous run (`kind`
     /// `due_date` or `eta`, `shipment`, `was`, `now`, `moved` = now − was,
@@ -229,8 +234,14 @@ pub fn detail(
                 .with_nulls_last(true),
         )
         .collect()?;
+    let (outstanding, lc_dates_next_period) = if rec.has_lc {
+        (with_lc(rec, outstanding)?, lc_dates(rec, next)?)
+    } else {
+        (outstanding, DataFrame::empty())
+    };
     let (date_changes, repromised_often) = promise_rows(rec)?;
     Ok(Detail {
+        lc_dates_next_period,
         date_changes,
         repromised_often,
         payments_outstanding: outstanding,
@@ -243,6 +254,102 @@ pub fn detail(
         feedback_of_period,
         open_feedback,
     })
+}
+
+/// The L/C columns of the Payments sheet beside the orders with money
+/// outstanding (`lc_no`, `lc_rcv`, `lc_in`, `rcv_known`, `lc_latest`,
+/// `lc_expiry`, `lc_deadline`, `lc_docs`, `docs_in`, `docs_known`), and
+/// below them the orders under L/C with nothing outstanding that are open
+/// or whose documents are not presented yet, in the orders' order.
+fn with_lc(rec: &Reconciled, outstanding: DataFrame) -> PolarsResult<DataFrame> {
+    let lc_cols = [
+        col("lc_no"),
+        col("rcv_date_d").alias("lc_rcv"),
+        col("lc_in"),
+        col("rcv_known"),
+        col("latest_d").alias("lc_latest"),
+        col("expiry_d").alias("lc_expiry"),
+        col("deadline_d").alias("lc_deadline"),
+        col("docs_date_d").alias("lc_docs"),
+        col("docs_in"),
+        col("docs_known"),
+    ];
+    let lc = || rec.lc.clone().lazy();
+    let mut beside = vec![col("order_key")];
+    beside.extend(lc_cols.clone());
+    let listed = outstanding.clone().lazy().left_join(
+        lc().select(beside),
+        col("order_key"),
+        col("order_key"),
+    );
+    let keys = outstanding
+        .clone()
+        .lazy()
+        .select([col("order_key"), lit(true).alias("_listed")]);
+    let mut own = vec![
+        col("order_key"),
+        col("order_id"),
+        col("customer"),
+        col("owner"),
+        col("first_seq"),
+    ];
+    own.extend(lc_cols);
+    let more = lc()
+        .filter(
+            col("open")
+                .or(col("first_shipped").is_not_null().and(col("docs_in").not()))
+                .fill_null(lit(false)),
+        )
+        .left_join(keys, col("order_key"), col("order_key"))
+        .filter(col("_listed").is_null())
+        .select(own);
+    concat_lf_diagonal([listed, more], UnionArgs::default())?.collect()
+}
+
+/// Coming up's L/C dates (see [`Detail::lc_dates_next_period`]).
+fn lc_dates(rec: &Reconciled, next: &Period) -> PolarsResult<DataFrame> {
+    let asof = date_to_days(rec.as_of);
+    let (ns, ne) = (date_to_days(next.start), date_to_days(next.end));
+    let one = |what: &str, day: &str, when_: Expr| {
+        rec.lc
+            .clone()
+            .lazy()
+            .filter(
+                when_
+                    .and(col(day).gt_eq(lit(ns)))
+                    .and(col(day).lt_eq(lit(ne)))
+                    .fill_null(lit(false)),
+            )
+            .select([
+                col("order_id"),
+                col("customer"),
+                col("owner"),
+                col("lc_no"),
+                lit(what).alias("what"),
+                col(day).cast(DataType::Date).alias("date"),
+                (col(day) - lit(asof)).alias("days_left"),
+                col("first_seq"),
+            ])
+    };
+    let not_presented = col("docs_in").not();
+    concat(
+        [
+            one(
+                "latest",
+                "latest",
+                col("open").and(col("in_full").fill_null(lit(false)).not()),
+            ),
+            one("expiry", "expiry", col("open").or(not_presented.clone())),
+            one(
+                "deadline",
+                "deadline",
+                col("first_shipped").is_not_null().and(not_presented),
+            ),
+        ],
+        UnionArgs::default(),
+    )?
+    .sort(["date", "first_seq"], SortMultipleOptions::default())
+    .collect()
 }
 
 /// The Due-date changes sheet's two tables (see [`Detail::date_changes`]).

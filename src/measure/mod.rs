@@ -88,6 +88,11 @@ pub struct Kpis {
     pub receivables_overdue_base: Option<f64>,
     pub deposits_pending: u64,
     pub payment_days_median: Option<f64>,
+    /// Letters of credit (spec section 10.1): open orders under L/C; of
+    /// them, those whose latest shipment date (44C) or expiry falls in the
+    /// next period.
+    pub lc_open: u64,
+    pub lc_expiring_next_period: u64,
     /// Milestones (spec section 13): planned in the period; of those done
     /// in it with a plan, the share on time; overdue (M01) and orders at
     /// risk (M03) at as_of; the median slip of those done in it.
@@ -193,6 +198,8 @@ pub struct Measures {
     pub receivables_by_owner: owners::OwnerReceivables,
     /// Whether the orders carry payment columns or terms.
     pub has_payments: bool,
+    /// Whether the orders carry L/C columns or terms read as L/C.
+    pub has_lc: bool,
     /// Flags by severity, with new / still open / resolved.
     pub flags_by_severity: Vec<SeverityCounts>,
     /// The previous run's flags that are gone (`None` without one).
@@ -329,6 +336,7 @@ pub fn kpis(
     shipments(&mut k, rec, p, t)?;
     feedback(&mut k, rec, p, t)?;
     receivables(&mut k, rec, p, t)?;
+    letters_of_credit(&mut k, rec)?;
     look_ahead(&mut k, rec, t)?;
     milestones::kpis(&mut k, rec, p)?;
     promises(&mut k, rec, p)?;
@@ -585,6 +593,18 @@ fn receivables(k: &mut Kpis, rec: &Reconciled, p: &Period, t: &Template) -> Pola
         ),
         (col("bal_date") - col("first_shipped").cast(DataType::Float64)).median(),
     )?;
+    Ok(())
+}
+
+/// Letters of credit (spec section 10.1): open orders under L/C, and of
+/// them those whose 44C or expiry falls in the next period.
+fn letters_of_credit(k: &mut Kpis, rec: &Reconciled) -> PolarsResult<()> {
+    if !rec.has_lc || rec.lc.height() == 0 {
+        return Ok(());
+    }
+    let lc = || rec.lc.clone().lazy();
+    k.lc_open = count(lc(), col("open"))?;
+    k.lc_expiring_next_period = count(lc(), col("expiring_next"))?;
     Ok(())
 }
 
@@ -1098,6 +1118,7 @@ pub fn measure(
         flags_by_severity: by_severity(flags, gone),
         receivables_by_owner,
         has_payments: rec.has_payments,
+        has_lc: rec.has_lc,
         by_customer: by_customer(rec, &window)?,
         by_delivery: by_delivery(rec, &window)?,
         transit_by_mode: transit_by(rec, &window, "mode")?,

@@ -577,7 +577,7 @@ fn contradiction(
                 say("evidence.names", hits, n, ex, &[])
             })
         }
-        Kind::Received | Kind::Share => None,
+        Kind::Received | Kind::Share | Kind::Mark => None,
     }
 }
 

@@ -208,7 +208,7 @@ pub enum Column {
 impl Column {
     fn of(def: &FieldDef) -> Column {
         match def.kind {
-            Kind::Text | Kind::Enum(_) | Kind::Received => {
+            Kind::Text | Kind::Enum(_) | Kind::Received | Kind::Mark => {
                 Column::Text(StringChunkedBuilder::new(def.name.into(), 0))
             }
             Kind::Quantity | Kind::NonNegative | Kind::Share => Column::Num(Vec::new()),
@@ -681,6 +681,57 @@ fn read_share(data: &Data) -> Result<f64, ValueError> {
     }
 }
 
+/// Words of a date-or-yes/no cell besides the received words.
+const MARK_YES: &[&str] = &[
+    "已交单",
+    "已交",
+    "已到证",
+    "已开证",
+    "到证",
+    "presented",
+    "issued",
+    "done",
+];
+const MARK_NO: &[&str] = &[
+    "未交单",
+    "未交",
+    "未到证",
+    "未开证",
+    "not presented",
+    "pending",
+];
+
+/// A date-or-yes/no cell (see [`Kind::Mark`]): read as a received cell
+/// is, except that a number is a date only as an Excel date serial, and
+/// an amount is not a mark (V02).
+fn read_mark(ctx: &ReadContext, data: &Data) -> Result<String, ValueError> {
+    let bad = || (RuleId::V02, "v02.mark", vec![]);
+    let serial = |x: f64| {
+        values::serial_to_date(x)
+            .map(|d| format!("d{}", date_to_days(d)))
+            .ok_or_else(bad)
+    };
+    match data {
+        Data::Int(i) => serial(*i as f64),
+        Data::Float(f) => serial(*f),
+        Data::String(_) | Data::SharedString(_) => {
+            let text = text_of(data).unwrap_or_default();
+            let word = values::norm_marker(text);
+            if MARK_YES.contains(&word.as_str()) {
+                return Ok("y".into());
+            }
+            if MARK_NO.contains(&word.as_str()) {
+                return Ok("n".into());
+            }
+            if values::parse_number_text(text).is_some() {
+                return Err(bad());
+            }
+            read_received(ctx, data).map_err(|_| bad())
+        }
+        _ => read_received(ctx, data).map_err(|_| bad()),
+    }
+}
+
 /// A milestone's actual cell (spec section 13).
 pub(super) enum Done {
     /// Done that day (days since 1970-01-01).
@@ -861,6 +912,7 @@ pub(super) fn read_value<'a>(
         }
         Kind::Received => read_received(ctx, data).map(|s| Val::Text(Cow::Owned(s))),
         Kind::Share => read_share(data).map(Val::Num),
+        Kind::Mark => read_mark(ctx, data).map(|s| Val::Text(Cow::Owned(s))),
         Kind::Enum(kind) => {
             let Some(m) = ctx.matchers.get(&kind) else {
                 return Ok(Val::Null);

@@ -80,8 +80,14 @@ fn status_from_rank() -> Expr {
 /// on each, so it counts once; lines that disagree get the most lenient,
 /// so that no line's written tolerance is flagged); with `payments`
 /// also the `pay_*` aggregates of [`super::payments::order_aggs`] (else
-/// those columns as nulls).
-pub fn orders(lines: &DataFrame, payments: bool, steps: usize) -> PolarsResult<DataFrame> {
+/// those columns as nulls); with `lc` (the orders have L/C columns or
+/// terms) the `lc_*` aggregates of [`super::lc::order_aggs`] (else none).
+pub fn orders(
+    lines: &DataFrame,
+    payments: bool,
+    steps: usize,
+    lc: Option<&super::lc::LcSpec>,
+) -> PolarsResult<DataFrame> {
     // Milestone aggregates only when the lines carry milestone columns.
     let steps = if lines.column("ms0_done").is_ok() {
         steps
@@ -96,6 +102,7 @@ pub fn orders(lines: &DataFrame, payments: bool, steps: usize) -> PolarsResult<D
             ..Default::default()
         }
     };
+    let lc = lc.map(super::lc::order_aggs).unwrap_or_default();
     let cancelled_line = col("status").eq(lit("cancelled")).fill_null(lit(false));
     let first_non_null = |name: &str| col(name).first_non_null().alias(name);
     // Distinct values other than null (a plain aggregation, not an
@@ -113,8 +120,8 @@ pub fn orders(lines: &DataFrame, payments: bool, steps: usize) -> PolarsResult<D
                 .otherwise(col("quantity"))
                 .alias("live_qty"),
         ])
-        .with_columns(pay.split)
-        .with_columns(pay.lines)
+        .with_columns(pay.split.into_iter().chain(lc.split).collect::<Vec<_>>())
+        .with_columns(pay.lines.into_iter().chain(lc.lines).collect::<Vec<_>>())
         .with_columns(super::milestones::line_exprs(steps))
         .sort_by_exprs(
             [col("order_key"), col("seq")],
@@ -148,6 +155,7 @@ pub fn orders(lines: &DataFrame, payments: bool, steps: usize) -> PolarsResult<D
             ]
             .into_iter()
             .chain(pay.aggs)
+            .chain(lc.aggs)
             .chain(super::milestones::order_aggs(steps))
             .collect::<Vec<_>>(),
         )

@@ -6,6 +6,8 @@
 //! that differences are plain integers.
 
 pub mod frames;
+pub mod lc;
+pub mod lc_rules;
 pub mod milestone_rules;
 pub mod milestones;
 pub mod payments;
@@ -39,6 +41,10 @@ pub struct Reconciled {
     /// Whether the orders carry payment columns or terms (the Payments
     /// sheet is shown).
     pub has_payments: bool,
+    /// One row per order under L/C (see [`lc::lc`]); empty when the orders
+    /// have no L/C column and no terms read as L/C (`has_lc` false).
+    pub lc: DataFrame,
+    pub has_lc: bool,
     /// The orders' milestones (spec section 13), with the steps they
     /// follow.
     pub milestones: milestones::Milestones,
@@ -89,7 +95,28 @@ pub fn reconcile(
     // and the payment frame has no rows.
     let compute = cols.deposit_received || cols.balance_received;
     let steps = crate::milestones::Steps::new(&template.file.milestones).unwrap_or_default();
-    let orders_base = frames::orders(&lines, compute, steps.len())?;
+    let custom = terms::custom(&template.file.payments);
+    // Letters of credit (spec section 10.1): nothing to aggregate when no
+    // L/C column and no terms read as L/C.
+    let lc_phrases = if has("payment_terms") {
+        lc::lc_phrases(&lines, &custom)?
+    } else {
+        Vec::new()
+    };
+    let has_lc = lc::FIELDS.iter().any(|f| has(f)) || !lc_phrases.is_empty();
+    let lc_spec = has_lc.then(|| lc::LcSpec {
+        phrases: lc_phrases,
+        without_44c: has("lc_latest_shipment").then(|| {
+            inputs
+                .sources
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.table == Table::Orders && !s.has("lc_latest_shipment"))
+                .map(|(i, _)| i as i64)
+                .collect()
+        }),
+    });
+    let orders_base = frames::orders(&lines, compute, steps.len(), lc_spec.as_ref())?;
     said.push(Said::Detail(say("log.t_orders", &[("s", &secs(t0))])));
     let shipments = frames::shipments(&inputs.shipments, &orders_base, basis, as_of)?;
     let feedback = frames::feedback(&inputs.feedback, &orders_base)?;
@@ -108,7 +135,6 @@ pub fn reconcile(
     .iter()
     .any(|f| has(f));
     let t0 = std::time::Instant::now();
-    let custom = terms::custom(&template.file.payments);
     let th = &template.file.thresholds;
     let pay = {
         payments::payments(
@@ -144,6 +170,30 @@ pub fn reconcile(
         said.push(Said::Warning(say("note.arrival_untracked", &[])));
     }
     let next = crate::period::Period::next(template.file.report.period, as_of);
+    let lc_frame = if has_lc {
+        let cols = lc::LcColumns {
+            lc_received: has("lc_received"),
+            docs_presented: has("docs_presented"),
+        };
+        if inputs.orders.height() > 0 {
+            if !cols.docs_presented {
+                said.push(Said::Warning(say("log.skip_l03", &[])));
+            }
+            if !cols.lc_received {
+                said.push(Said::Warning(say("log.skip_l04", &[])));
+            }
+        }
+        lc::lc(
+            &orders,
+            &inputs.flags,
+            cols,
+            as_of,
+            &next,
+            th.lc_notice_days,
+        )?
+    } else {
+        DataFrame::empty()
+    };
     let ms = milestones::milestones(
         &orders,
         &steps,
@@ -160,6 +210,8 @@ pub fn reconcile(
         feedback,
         payments: pay,
         has_payments,
+        lc: lc_frame,
+        has_lc,
         promises_recorded: past.recorded,
         arrival_tracked: arrival_tracked || inputs.shipments.height() == 0,
         sources: inputs.sources.clone(),
@@ -196,6 +248,9 @@ pub fn reconcile(
     let t0 = std::time::Instant::now();
     let mut flags = rules::all(&ctx, &rec, &marked)?;
     milestone_rules::rules(&ctx, &rec.milestones, &rec.steps, &rec.lines, &mut flags)?;
+    if rec.has_lc {
+        lc_rules::rules(&ctx, &rec, &mut flags)?;
+    }
     said.push(Said::Detail(say(
         "log.t_rules",
         &[("n", &flags.len().to_string()), ("s", &secs(t0))],

@@ -29,19 +29,19 @@ const TOLERANCE: f64 = 0.005;
 
 /// Whether a received cell's kind (its first letter, split off once per
 /// line into `<c>_k`) is `k`.
-fn starts(c: &str, k: &str) -> Expr {
+pub(super) fn starts(c: &str, k: &str) -> Expr {
     col(format!("{c}_k")).eq(lit(k)).fill_null(lit(false))
 }
 
 /// The number after the kind letter `k` of a received cell (`<c>_v`).
-fn after(c: &str, k: &str) -> Expr {
+pub(super) fn after(c: &str, k: &str) -> Expr {
     when(starts(c, k))
         .then(col(format!("{c}_v")))
         .otherwise(lit(NULL).cast(DataType::Float64))
 }
 
 /// A received cell split into its kind letter and its number, once.
-fn split(c: &str) -> [Expr; 2] {
+pub(super) fn split(c: &str) -> [Expr; 2] {
     [
         col(c)
             .str()

@@ -32,7 +32,7 @@ pub struct RuleContext<'a> {
 }
 
 /// The rows a rule matched, with what every flag needs.
-struct Hits {
+pub(super) struct Hits {
     src: Vec<Option<i64>>,
     row: Vec<Option<i64>>,
     order_id: Vec<Option<String>>,
@@ -44,7 +44,7 @@ struct Hits {
 
 impl Hits {
     /// `first` reads the order frame's first-line provenance columns.
-    fn of(df: &DataFrame, first: bool) -> PolarsResult<Hits> {
+    pub(super) fn of(df: &DataFrame, first: bool) -> PolarsResult<Hits> {
         let (s, r) = if first {
             ("first_src", "first_row")
         } else {
@@ -101,9 +101,9 @@ pub(crate) fn row_identity(df: &DataFrame) -> PolarsResult<Vec<Option<String>>> 
 }
 
 /// A missing value in a message: "—", never an empty gap or "None".
-const MISSING: &str = "—";
+pub(super) const MISSING: &str = "—";
 
-fn day_text(d: Option<i64>) -> String {
+pub(super) fn day_text(d: Option<i64>) -> String {
     d.map(|d| days_to_date(d as i32).format("%Y-%m-%d").to_string())
         .unwrap_or_else(|| MISSING.into())
 }
@@ -147,7 +147,7 @@ impl RuleContext<'_> {
     /// As [`RuleContext::raise`], the flag on the first of each hit's
     /// `fields` that its sheet has (else the order id cell).
     #[allow(clippy::too_many_arguments)]
-    fn raise_at<'f>(
+    pub(super) fn raise_at<'f>(
         &self,
         out: &mut Vec<Flag>,
         rule: RuleId,
@@ -235,7 +235,7 @@ impl RuleContext<'_> {
         Ok(())
     }
 
-    fn msg(&self, key: &str, args: &[(&str, &str)]) -> String {
+    pub(super) fn msg(&self, key: &str, args: &[(&str, &str)]) -> String {
         i18n::fill(self.lang, key, args)
     }
 
@@ -244,7 +244,7 @@ impl RuleContext<'_> {
     }
 }
 
-fn filter(df: &DataFrame, predicate: Expr) -> PolarsResult<DataFrame> {
+pub(super) fn filter(df: &DataFrame, predicate: Expr) -> PolarsResult<DataFrame> {
     df.clone()
         .lazy()
         .filter(predicate.fill_null(lit(false)))

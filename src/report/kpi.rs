@@ -106,6 +106,12 @@ fn headline(k: &Kpis) -> Vec<(&'static str, Option<f64>, Shown)> {
         ),
         ("deposits_pending", c(k.deposits_pending), Shown::Count),
         ("payment_days_median", k.payment_days_median, Shown::Days),
+        ("lc_open", c(k.lc_open), Shown::Count),
+        (
+            "lc_expiring_next_period",
+            c(k.lc_expiring_next_period),
+            Shown::Count,
+        ),
         ("orders_at_risk", c(k.orders_at_risk), Shown::Count),
         (
             "otd_rate_first_promise",
@@ -335,6 +341,9 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
     let mut names: Vec<&str> = KPI_NAMES.to_vec();
     if m.has_payments {
         names.extend(["deposits_pending", "payment_days_median"]);
+    }
+    if m.has_lc {
+        names.extend(["lc_open", "lc_expiring_next_period"]);
     }
     if m.milestones.any {
         names.extend(["orders_at_risk", "milestones_on_time_rate"]);
@@ -1212,6 +1221,27 @@ pub fn arriving_rows(
     ))
 }
 
+/// The headers and rows of Coming up's L/C dates (spec section 10.1).
+fn lc_date_rows(inp: &ReportInput, df: &DataFrame) -> PolarsResult<(Vec<String>, Vec<Vec<V>>)> {
+    let lang = inp.lang;
+    let what: Vec<V> = strs(df, "what")?
+        .into_iter()
+        .map(|w| V::opt_text(w.map(|w| i18n::text(lang, &format!("word.lc_{w}")).to_string())))
+        .collect();
+    Ok(spec_table(
+        lang,
+        vec![
+            ("col.order_id", column(df, "order_id", Kind::Text)?),
+            ("col.customer", column(df, "customer", Kind::Text)?),
+            ("col.owner", column(df, "owner", Kind::Text)?),
+            ("col.lc_no", column(df, "lc_no", Kind::Text)?),
+            ("col.lc_what", what),
+            ("col.lc_date", column(df, "date", Kind::Date)?),
+            ("col.days_left", column(df, "days_left", Kind::Int)?),
+        ],
+    ))
+}
+
 /// Coming up: the orders due next period (not-ready ones marked) above
 /// the shipments due to arrive in it.
 pub fn coming_up_sheet(
@@ -1220,6 +1250,7 @@ pub fn coming_up_sheet(
     orders: &DataFrame,
     ships: &DataFrame,
     ms: &crate::measure::milestones::MilestoneView,
+    lc: Option<&DataFrame>,
 ) -> anyhow::Result<()> {
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
@@ -1255,7 +1286,7 @@ pub fn coming_up_sheet(
         &i18n::fill(lang, "title.coming_up_ships", &args),
         &inp.formats.bold,
     )?;
-    let end = w.table(top, 0, &sh, &ship_rows, false)?;
+    let mut end = w.table(top, 0, &sh, &ship_rows, false)?;
     if ms.any {
         let (mh, ms_rows) = super::milestones::coming_rows(inp, ms)?;
         let top = end + 2;
@@ -1264,7 +1295,17 @@ pub fn coming_up_sheet(
             &i18n::fill(lang, "title.coming_up_ms", &args),
             &inp.formats.bold,
         )?;
-        w.table(top, 0, &mh, &ms_rows, false)?;
+        end = w.table(top, 0, &mh, &ms_rows, false)?;
+    }
+    if let Some(lc) = lc {
+        let (lh, lc_rows) = lc_date_rows(inp, lc)?;
+        let top = end + 2;
+        w.title(
+            top - 1,
+            &i18n::fill(lang, "title.coming_up_lc", &args),
+            &inp.formats.bold,
+        )?;
+        w.table(top, 0, &lh, &lc_rows, false)?;
     }
     w.finish()?;
     Ok(())
@@ -1510,6 +1551,52 @@ fn received_cells(inp: &ReportInput, df: &DataFrame, p: &str) -> PolarsResult<Ve
         .collect())
 }
 
+/// A date-or-yes/no mark of an L/C (received, documents presented) as
+/// the Payments sheet shows it: its date, else yes / no, "—" when the
+/// orders have no such column or the cell could not be read.
+fn mark_cells(
+    inp: &ReportInput,
+    df: &DataFrame,
+    date: &str,
+    done: &str,
+    known: &str,
+) -> PolarsResult<Vec<V>> {
+    let lang = inp.lang;
+    let dates = crate::frame::ints(df, date)?;
+    let done = crate::frame::bools(df, done)?;
+    let known = crate::frame::bools(df, known)?;
+    Ok((0..df.height())
+        .map(|i| match (known[i], done[i], dates[i]) {
+            (None, ..) => V::Empty,
+            (Some(false), ..) => V::text("—"),
+            (_, Some(true), Some(d)) => V::Date(crate::frame::days_to_date(d as i32)),
+            (_, Some(true), None) => V::text(i18n::text(lang, "word.yes")),
+            _ => V::text(i18n::text(lang, "word.no")),
+        })
+        .collect())
+}
+
+/// The Payments sheet's L/C columns (spec section 10.1).
+fn lc_columns(inp: &ReportInput, d: &DataFrame) -> PolarsResult<Vec<(&'static str, Vec<V>)>> {
+    Ok(vec![
+        ("col.lc_no", column(d, "lc_no", Kind::Text)?),
+        (
+            "col.lc_received",
+            mark_cells(inp, d, "lc_rcv", "lc_in", "rcv_known")?,
+        ),
+        (
+            "col.lc_latest_shipment",
+            column(d, "lc_latest", Kind::Date)?,
+        ),
+        ("col.lc_expiry", column(d, "lc_expiry", Kind::Date)?),
+        ("col.lc_deadline", column(d, "lc_deadline", Kind::Date)?),
+        (
+            "col.docs_presented",
+            mark_cells(inp, d, "lc_docs", "docs_in", "docs_known")?,
+        ),
+    ])
+}
+
 fn payments(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
@@ -1537,7 +1624,14 @@ fn payments(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
                 column(d, "overdue_amount", Kind::Num)?,
             ),
             ("col.overdue_days", column(d, "overdue_days", Kind::Int)?),
-        ],
+        ]
+        .into_iter()
+        .chain(if inp.measures.has_lc {
+            lc_columns(inp, d)?
+        } else {
+            Vec::new()
+        })
+        .collect(),
     );
     let c = &inp.measures.detail.payments_by_customer;
     let (th, totals) = spec_table(
@@ -1600,6 +1694,7 @@ pub fn workbook(inp: &ReportInput) -> anyhow::Result<Workbook> {
         &d.due_next_period,
         &d.arriving_next_period,
         &inp.measures.milestones,
+        inp.measures.has_lc.then_some(&d.lc_dates_next_period),
     )?;
     if inp.measures.milestones.any {
         super::milestones::milestones_sheet(&mut wb, inp, &inp.measures.milestones)?;
@@ -1607,7 +1702,7 @@ pub fn workbook(inp: &ReportInput) -> anyhow::Result<Workbook> {
     delivery(&mut wb, inp)??;
     open_orders(&mut wb, inp)??;
     shipments(&mut wb, inp)??;
-    if inp.measures.has_payments {
+    if inp.measures.has_payments || inp.measures.has_lc {
         payments(&mut wb, inp)?;
     }
     by_owner(&mut wb, inp)??;

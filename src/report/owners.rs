@@ -69,6 +69,7 @@ fn workbook(sub: &ReportInput, owner: &str) -> anyhow::Result<Workbook> {
         &d.due_next_period,
         &d.arriving_next_period,
         &ms,
+        None,
     )?;
     if ms.any && !ms.rows.is_empty() {
         super::milestones::milestones_sheet(&mut wb, sub, &ms)?;
