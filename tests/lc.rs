@@ -607,3 +607,36 @@ fn init_maps_the_lc_columns_by_their_headers() {
         );
     }
 }
+
+#[test]
+fn l01_is_quiet_once_the_balance_is_received() {
+    let w = Work::new();
+    let mut head: Vec<&str> = HEAD.to_vec();
+    head.push("Balance Received");
+    let order = |id: &'static str| {
+        let mut o = O::new(id);
+        o.status = "shipped";
+        o.latest = "2026-11-10";
+        o.expiry = "2026-12-31";
+        o.docs = s("2026-11-20");
+        o
+    };
+    let (paid, unpaid) = (order("B1"), order("B2"));
+    write(
+        &w,
+        &head,
+        &[paid.clone(), unpaid.clone()],
+        &[("B1", "2026-11-12", 100.0), ("B2", "2026-11-12", 100.0)],
+    );
+    // B1's balance came in (the bank paid despite the late shipment);
+    // B2's did not.
+    let mut rows = vec![header(&head)];
+    for (o, rx) in [(paid, s("2026-11-28")), (unpaid, s("no"))] {
+        let mut r = o.row(&head);
+        *r.last_mut().unwrap() = rx;
+        rows.push(r);
+    }
+    w.xlsx("orders.xlsx", vec![Sheet::new("Orders", rows)]);
+    let v = check(&w, &[]);
+    assert_eq!(l_flags(&v, "L01"), vec![hit("B2", "D3", "error")], "{v}");
+}

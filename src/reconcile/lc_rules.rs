@@ -37,12 +37,17 @@ fn customers(df: &DataFrame, c: &str) -> PolarsResult<Vec<String>> {
 /// (44C): a discrepancy the bank will refuse" — one per such shipment, on
 /// its ship date's cell (a tracker's too: a derived shipment keeps the
 /// tracker's cells).
+///
+/// Only while the credit's money is outstanding: an order whose balance
+/// was received (the bank paid, or the buyer accepted the discrepancy) has
+/// nothing left to refuse, and an error repeated every week on an order
+/// long paid would only hide the ones that matter.
 fn l01_shipped_after_44c(
     ctx: &RuleContext,
     rec: &Reconciled,
     out: &mut Vec<Flag>,
 ) -> PolarsResult<()> {
-    let lc = rec
+    let mut lc = rec
         .lc
         .clone()
         .lazy()
@@ -52,6 +57,22 @@ fn l01_shipped_after_44c(
             col("latest"),
             col("customer").alias("lc_customer"),
         ]);
+    if rec.payments.height() > 0 && rec.payments.column("bal_received").is_ok() {
+        let paid = rec
+            .payments
+            .clone()
+            .lazy()
+            .filter(
+                col("bal_known")
+                    .and(col("bal_received"))
+                    .fill_null(lit(false)),
+            )
+            .select([col("order_key"), lit(true).alias("_paid")]);
+        lc = lc
+            .left_join(paid, col("order_key"), col("order_key"))
+            .filter(col("_paid").is_null())
+            .select([col("order_key"), col("latest"), col("lc_customer")]);
+    }
     let df = rec
         .shipments
         .clone()
