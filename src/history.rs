@@ -148,6 +148,12 @@ impl History {
                 })
             }
         };
+        // A run saves hundreds of thousands of rows into indexed tables:
+        // a 64 MiB page cache keeps the indexes' pages in memory while it
+        // does (the default is 2 MiB). Only this connection's setting; the
+        // file is not changed.
+        conn.pragma_update(None, "cache_size", -65536)
+            .map_err(other)?;
         let mut h = History {
             conn,
             path: path.to_path_buf(),
@@ -446,6 +452,23 @@ impl History {
                 params![end, prev],
             )?;
         }
+        // Nothing recorded before or after this run: every value is a new
+        // row (the first run of a history).
+        if prev.is_none() && !later {
+            let mut insert = tx.prepare(
+                "INSERT INTO due_dates (order_key, due_date, first_run, last_run) VALUES (?1, ?2, ?3, ?3)",
+            )?;
+            for (key, due) in &seen.due_dates {
+                insert.execute(params![key, due.to_string(), end])?;
+            }
+            let mut insert = tx.prepare(
+                "INSERT INTO etas (order_key, ship_id, eta, first_run, last_run) VALUES (?1, ?2, ?3, ?4, ?4)",
+            )?;
+            for (key, id, eta) in &seen.etas {
+                insert.execute(params![key, id, eta.to_string(), end])?;
+            }
+            return Ok(());
+        }
         if later {
             let next: String = tx.query_row(
                 "SELECT MIN(period_end) FROM runs WHERE period_end > ?1",
@@ -574,9 +597,10 @@ impl History {
         let (before, after) = (rows_at("last_run", &prev)?, rows_at("first_run", &next)?);
         // One row per fingerprint: the last flag with it wins (as the
         // primary key of schema 3 had it).
-        let mut last: HashMap<String, usize> = HashMap::with_capacity(flags.len());
-        for (i, f) in flags.iter().enumerate() {
-            last.insert(f.fingerprint(), i);
+        let fps: Vec<String> = flags.iter().map(Flag::fingerprint).collect();
+        let mut last: HashMap<&str, usize> = HashMap::with_capacity(flags.len());
+        for (i, fp) in fps.iter().enumerate() {
+            last.insert(fp, i);
         }
         let mut write = tx.prepare(
             "UPDATE flag_spans SET fingerprint = ?2, fp_version = 2, rule = ?3, severity = ?4, table_name = ?5,
@@ -601,12 +625,11 @@ impl History {
              WHERE rowid = ?1",
         )?;
         let mut drop = tx.prepare("DELETE FROM flag_spans WHERE rowid = ?1")?;
-        for (i, f) in flags.iter().enumerate() {
-            let fp = f.fingerprint();
-            if last.get(&fp) != Some(&i) {
+        for (i, (f, fp)) in flags.iter().zip(&fps).enumerate() {
+            if last.get(fp.as_str()) != Some(&i) {
                 continue;
             }
-            let (b, a) = (before.find(f, &fp), after.find(f, &fp));
+            let (b, a) = (before.find(f, fp), after.find(f, fp));
             let first_seen = f.first_seen.as_deref().unwrap_or(as_of);
             let runs_open = f.runs_open.unwrap_or(1) as i64;
             match (b, a) {
