@@ -1547,6 +1547,15 @@ fn to_frame(b: TableBuilder) -> PolarsResult<DataFrame> {
             sheet::Column::Num(v) => Series::new(name, v),
             sheet::Column::Int(v) => Series::new(name, v),
             sheet::Column::Date(v) => Series::new(name, v).cast(&DataType::Date)?,
+            sheet::Column::Nulls { n, then } => {
+                let dtype = match *then {
+                    sheet::Column::Text(_) => DataType::String,
+                    sheet::Column::Num(_) => DataType::Float64,
+                    sheet::Column::Int(_) => DataType::Int64,
+                    _ => DataType::Date,
+                };
+                Series::full_null(name, n, &dtype)
+            }
         };
         cols.push(s.into());
     }

@@ -203,21 +203,55 @@ pub enum Column {
     Int(Vec<Option<i64>>),
     /// Days since 1970-01-01.
     Date(Vec<Option<i32>>),
+    /// Only empty cells so far (`n` of them; most optional fields, in a
+    /// register without their column): counted, not stored, until the
+    /// first value turns it into the column `then`.
+    Nulls {
+        n: usize,
+        then: Box<Column>,
+    },
 }
 
 impl Column {
     fn of(def: &FieldDef) -> Column {
-        match def.kind {
+        let then = match def.kind {
             Kind::Text | Kind::Enum(_) | Kind::Received | Kind::Mark => {
                 Column::Text(StringChunkedBuilder::new(def.name.into(), 0))
             }
             Kind::Quantity | Kind::NonNegative | Kind::Share => Column::Num(Vec::new()),
             Kind::Whole(..) => Column::Int(Vec::new()),
             Kind::Date => Column::Date(Vec::new()),
+        };
+        Column::Nulls {
+            n: 0,
+            then: Box::new(then),
         }
     }
 
+    /// Whether this column records `v` as a value (not as empty).
+    fn takes(&self, v: &Val) -> bool {
+        matches!(
+            (self, v),
+            (Column::Text(_), Val::Text(_))
+                | (Column::Num(_), Val::Num(_))
+                | (Column::Int(_), Val::Int(_))
+                | (Column::Date(_), Val::Date(_))
+        )
+    }
+
     fn push(&mut self, v: &Val) {
+        if let Column::Nulls { n, then } = self {
+            if !then.takes(v) {
+                *n += 1;
+                return;
+            }
+            let n = *n;
+            let mut col = std::mem::replace(then.as_mut(), Column::Num(Vec::new()));
+            for _ in 0..n {
+                col.push(&Val::Null);
+            }
+            *self = col;
+        }
         match (self, v) {
             (Column::Text(b), Val::Text(s)) => b.append_value(s.as_ref()),
             (Column::Text(b), _) => b.append_null(),
@@ -227,6 +261,8 @@ impl Column {
             (Column::Int(c), _) => c.push(None),
             (Column::Date(c), Val::Date(x)) => c.push(Some(*x)),
             (Column::Date(c), _) => c.push(None),
+            // Materialised above.
+            (Column::Nulls { .. }, _) => {}
         }
     }
 }
