@@ -517,7 +517,7 @@ fn lc_kpis_payments_columns_and_coming_up_of_a_hand_computed_case() {
     );
     let out = w
         .gendan()
-        .args(["run", "--json", "--out", "out"])
+        .args(["run", "--json", "--out", "out", "--owner-workbooks"])
         .args(args(&w))
         .output()
         .unwrap();
@@ -553,6 +553,10 @@ fn lc_kpis_payments_columns_and_coming_up_of_a_hand_computed_case() {
     };
     let k1 = of("K1");
     assert_eq!(k1[c("L/C No")], "LC-001");
+    // Listed for its L/C alone (the register has no payment columns): no
+    // "no" under deposit or balance received.
+    assert_eq!(k1[c("Deposit received")], "");
+    assert_eq!(k1[c("Balance received")], "");
     assert_eq!(k1[c("L/C received")], "yes");
     assert_eq!(k1[c("L/C latest shipment")], "2026-12-05");
     assert_eq!(k1[c("L/C expiry")], "2026-12-20");
@@ -564,25 +568,28 @@ fn lc_kpis_payments_columns_and_coming_up_of_a_hand_computed_case() {
     assert_eq!(k4[c("Presentation deadline")], "2026-12-11");
     assert!(t.iter().skip(3).all(|r| r[0] != "K5" && r[0] != "K6"));
 
-    // Coming up: the L/C dates of the next period.
-    let cu = sheet_text(&kpi, "Coming up");
-    let at = cu
-        .iter()
-        .position(|r| r[0].starts_with("L/C dates"))
-        .unwrap_or_else(|| panic!("{cu:?}"));
-    let rows: Vec<(&str, &str, &str)> = cu[at + 2..]
-        .iter()
-        .take_while(|r| !r[0].is_empty())
-        .map(|r| (r[0].as_str(), r[4].as_str(), r[5].as_str()))
-        .collect();
-    assert_eq!(
-        rows,
-        [
-            ("K1", "Latest shipment (44C)", "2026-12-05"),
-            ("K2", "Expiry (31D)", "2026-12-06"),
-        ],
-        "{cu:?}"
-    );
+    // Coming up: the L/C dates of the next period, in the team's workbook
+    // and in the merchandiser's own.
+    for book in [kpi, w.path("out/owners/2026-W49/Wang.xlsx")] {
+        let cu = sheet_text(&book, "Coming up");
+        let at = cu
+            .iter()
+            .position(|r| r[0].starts_with("L/C dates"))
+            .unwrap_or_else(|| panic!("{book:?}: {cu:?}"));
+        let rows: Vec<(&str, &str, &str)> = cu[at + 2..]
+            .iter()
+            .take_while(|r| !r[0].is_empty())
+            .map(|r| (r[0].as_str(), r[4].as_str(), r[5].as_str()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("K1", "Latest shipment (44C)", "2026-12-05"),
+                ("K2", "Expiry (31D)", "2026-12-06"),
+            ],
+            "{book:?}: {cu:?}"
+        );
+    }
 }
 
 #[test]

@@ -79,6 +79,9 @@ pub struct OwnerDetail {
     /// open orders re-promised more than once (spec section 14).
     pub date_changes: Option<DataFrame>,
     pub repromised_often: DataFrame,
+    /// Their L/C orders' dates in the next period (spec section 10.1);
+    /// `None` when the orders have no L/C.
+    pub lc_dates_next_period: Option<DataFrame>,
 }
 
 /// The rows of `owner`'s orders and shipments, for their workbook.
@@ -98,6 +101,10 @@ pub fn detail_of(detail: &Detail, owner: &str) -> PolarsResult<OwnerDetail> {
         arriving_next_period: only(&detail.arriving_next_period)?,
         date_changes: detail.date_changes.as_ref().map(only).transpose()?,
         repromised_often: only(&detail.repromised_often)?,
+        lc_dates_next_period: match &detail.lc_dates_next_period {
+            df if df.get_column_index("owner").is_some() => Some(only(df)?),
+            _ => None,
+        },
     })
 }
 

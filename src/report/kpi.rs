@@ -1538,6 +1538,8 @@ fn received_cells(inp: &ReportInput, df: &DataFrame, p: &str) -> PolarsResult<Ve
     Ok((0..df.height())
         .map(|i| match (known[i], got[i], date[i], paid[i]) {
             _ if due[i] == Some(0.0) => V::Empty,
+            // A row listed for its L/C alone: no payment to speak of.
+            (None, ..) => V::Empty,
             (Some(false), ..) => V::text("—"),
             (_, Some(true), Some(d), _) => V::Date(crate::frame::days_to_date(d as i32)),
             (_, Some(true), ..) => V::text(i18n::text(lang, "word.yes")),

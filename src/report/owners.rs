@@ -69,7 +69,9 @@ fn workbook(sub: &ReportInput, owner: &str) -> anyhow::Result<Workbook> {
         &d.due_next_period,
         &d.arriving_next_period,
         &ms,
-        None,
+        d.lc_dates_next_period
+            .as_ref()
+            .filter(|_| sub.measures.has_lc),
     )?;
     if ms.any && !ms.rows.is_empty() {
         super::milestones::milestones_sheet(&mut wb, sub, &ms)?;
