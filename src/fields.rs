@@ -1606,3 +1606,22 @@ pub const ORDER_STATUS_LADDER: [&str; 8] = [
     "delivered",
     "closed",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{field_label, Lang};
+
+    /// Every field has a name a merchandiser knows, in both languages:
+    /// a V02 on its cell names it (never "?").
+    #[test]
+    fn every_field_has_a_label() {
+        for table in [Table::Orders, Table::Shipments, Table::Feedback] {
+            for def in fields(table) {
+                for lang in [Lang::En, Lang::Zh] {
+                    assert_ne!(field_label(lang, def.name), "?", "{}", def.name);
+                }
+            }
+        }
+    }
+}

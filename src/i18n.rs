@@ -1274,6 +1274,18 @@ pub fn field_label(lang: Lang, field: &str) -> &'static str {
         "closed_date" => ("closed date", "关闭日期"),
         "factory" => ("factory", "工厂"),
         "qty_tolerance" => ("quantity tolerance", "溢短装"),
+        "original_due_date" => ("original due date", "原交期"),
+        "deposit" => ("deposit", "定金"),
+        "deposit_received" => ("deposit received", "定金到账"),
+        "balance" => ("balance", "尾款"),
+        "balance_due_date" => ("balance due date", "尾款到期日"),
+        "balance_received" => ("balance received", "尾款到账"),
+        "lc_no" => ("L/C no", "信用证号"),
+        "lc_received" => ("L/C received", "到证日期"),
+        "lc_latest_shipment" => ("L/C latest shipment date", "最迟装运期"),
+        "lc_expiry" => ("L/C expiry", "信用证有效期"),
+        "lc_presentation_days" => ("presentation period", "交单期"),
+        "docs_presented" => ("documents presented", "交单日期"),
         _ => ("?", "?"),
     };
     match lang {
