@@ -645,31 +645,32 @@ fn delivery(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xls
     let (yes, no) = (t("word.yes"), t("word.no"));
     let (headers, rows) = spec_table(
         lang,
-        vec![
-            ("col.order_id", column(df, "order_id", Kind::Text)?),
-            ("col.customer", column(df, "customer", Kind::Text)?),
-            ("col.owner", column(df, "owner", Kind::Text)?),
-            ("col.due_date", column(df, "due_date", Kind::Date)?),
-            (
-                "col.first_ship_date",
-                column(df, "first_ship_date", Kind::Date)?,
-            ),
-            (
-                "col.completion_date",
-                column(df, "completion_date", Kind::Date)?,
-            ),
-            ("col.ordered_qty", column(df, "ordered_qty", Kind::Qty)?),
-            ("col.shipped_qty", column(df, "qty_by_asof", Kind::Qty)?),
-            ("col.on_time", yes_no(df, "on_time", &yes, &no)?),
-            ("col.in_full", yes_no(df, "in_full", &yes, &no)?),
-            ("col.otif", yes_no(df, "otif", &yes, &no)?),
-            ("col.delay_days", column(df, "delay_days", Kind::Int)?),
-            (
-                "col.first_promise",
-                column(df, "first_promise", Kind::Date)?,
-            ),
-            ("col.on_time_first", yes_no(df, "on_time_first", &yes, &no)?),
-        ],
+        [
+            order_columns(df)?,
+            vec![
+                ("col.due_date", column(df, "due_date", Kind::Date)?),
+                (
+                    "col.first_ship_date",
+                    column(df, "first_ship_date", Kind::Date)?,
+                ),
+                (
+                    "col.completion_date",
+                    column(df, "completion_date", Kind::Date)?,
+                ),
+                ("col.ordered_qty", column(df, "ordered_qty", Kind::Qty)?),
+                ("col.shipped_qty", column(df, "qty_by_asof", Kind::Qty)?),
+                ("col.on_time", yes_no(df, "on_time", &yes, &no)?),
+                ("col.in_full", yes_no(df, "in_full", &yes, &no)?),
+                ("col.otif", yes_no(df, "otif", &yes, &no)?),
+                ("col.delay_days", column(df, "delay_days", Kind::Int)?),
+                (
+                    "col.first_promise",
+                    column(df, "first_promise", Kind::Date)?,
+                ),
+                ("col.on_time_first", yes_no(df, "on_time_first", &yes, &no)?),
+            ],
+        ]
+        .concat(),
     );
     Ok((|| {
         let ws = add_sheet(wb, &t("sheet.delivery"), rows.len())?;
@@ -752,33 +753,34 @@ pub fn open_order_rows(
     let known = crate::frame::bools(df, "due_known")?;
     Ok(spec_table(
         lang,
-        vec![
-            ("col.order_id", column(df, "order_id", Kind::Text)?),
-            ("col.customer", column(df, "customer", Kind::Text)?),
-            ("col.owner", column(df, "owner", Kind::Text)?),
-            ("col.status", status_cells(lang, df)?),
-            ("col.department", department_cells(lang, df, None)?),
-            ("col.due_date", column(df, "due_date", Kind::Date)?),
-            (
-                "col.days_overdue",
-                overdue.iter().map(|d| V::opt_int(*d)).collect(),
-            ),
-            (
-                "col.aging",
-                overdue
-                    .iter()
-                    .zip(&known)
-                    .map(|(d, k)| V::text(aging_label(lang, k.unwrap_or(false), *d)))
-                    .collect(),
-            ),
-            ("col.last_update", column(df, "last_update", Kind::Date)?),
-            (
-                "col.days_since_update",
-                column(df, "days_since_update", Kind::Int)?,
-            ),
-            ("col.ordered_qty", column(df, "ordered_qty", Kind::Qty)?),
-            ("col.shipped_qty", column(df, "qty_by_asof", Kind::Qty)?),
-        ],
+        [
+            order_columns(df)?,
+            vec![
+                ("col.status", status_cells(lang, df)?),
+                ("col.department", department_cells(lang, df, None)?),
+                ("col.due_date", column(df, "due_date", Kind::Date)?),
+                (
+                    "col.days_overdue",
+                    overdue.iter().map(|d| V::opt_int(*d)).collect(),
+                ),
+                (
+                    "col.aging",
+                    overdue
+                        .iter()
+                        .zip(&known)
+                        .map(|(d, k)| V::text(aging_label(lang, k.unwrap_or(false), *d)))
+                        .collect(),
+                ),
+                ("col.last_update", column(df, "last_update", Kind::Date)?),
+                (
+                    "col.days_since_update",
+                    column(df, "days_since_update", Kind::Int)?,
+                ),
+                ("col.ordered_qty", column(df, "ordered_qty", Kind::Qty)?),
+                ("col.shipped_qty", column(df, "qty_by_asof", Kind::Qty)?),
+            ],
+        ]
+        .concat(),
     ))
 }
 
@@ -1180,18 +1182,19 @@ pub fn coming_up_rows(
         .collect();
     Ok(spec_table(
         lang,
-        vec![
-            ("col.order_id", column(df, "order_id", Kind::Text)?),
-            ("col.customer", column(df, "customer", Kind::Text)?),
-            ("col.owner", column(df, "owner", Kind::Text)?),
-            ("col.due_date", column(df, "due_date", Kind::Date)?),
-            ("col.days_left", column(df, "days_left", Kind::Int)?),
-            ("col.status", status_cells(lang, df)?),
-            ("col.not_ready", not_ready),
-            ("col.department", department_cells(lang, df, None)?),
-            ("col.ordered_qty", column(df, "ordered_qty", Kind::Qty)?),
-            ("col.shipped_qty", column(df, "qty_by_asof", Kind::Qty)?),
-        ],
+        [
+            order_columns(df)?,
+            vec![
+                ("col.due_date", column(df, "due_date", Kind::Date)?),
+                ("col.days_left", column(df, "days_left", Kind::Int)?),
+                ("col.status", status_cells(lang, df)?),
+                ("col.not_ready", not_ready),
+                ("col.department", department_cells(lang, df, None)?),
+                ("col.ordered_qty", column(df, "ordered_qty", Kind::Qty)?),
+                ("col.shipped_qty", column(df, "qty_by_asof", Kind::Qty)?),
+            ],
+        ]
+        .concat(),
     ))
 }
 
@@ -1221,6 +1224,16 @@ pub fn arriving_rows(
     ))
 }
 
+/// The order, customer and merchandiser columns an order table opens
+/// with.
+fn order_columns(df: &DataFrame) -> PolarsResult<Vec<(&'static str, Vec<V>)>> {
+    Ok(vec![
+        ("col.order_id", column(df, "order_id", Kind::Text)?),
+        ("col.customer", column(df, "customer", Kind::Text)?),
+        ("col.owner", column(df, "owner", Kind::Text)?),
+    ])
+}
+
 /// The headers and rows of Coming up's L/C dates (spec section 10.1).
 fn lc_date_rows(inp: &ReportInput, df: &DataFrame) -> PolarsResult<(Vec<String>, Vec<Vec<V>>)> {
     let lang = inp.lang;
@@ -1230,15 +1243,16 @@ fn lc_date_rows(inp: &ReportInput, df: &DataFrame) -> PolarsResult<(Vec<String>,
         .collect();
     Ok(spec_table(
         lang,
-        vec![
-            ("col.order_id", column(df, "order_id", Kind::Text)?),
-            ("col.customer", column(df, "customer", Kind::Text)?),
-            ("col.owner", column(df, "owner", Kind::Text)?),
-            ("col.lc_no", column(df, "lc_no", Kind::Text)?),
-            ("col.lc_what", what),
-            ("col.lc_date", column(df, "date", Kind::Date)?),
-            ("col.days_left", column(df, "days_left", Kind::Int)?),
-        ],
+        [
+            order_columns(df)?,
+            vec![
+                ("col.lc_no", column(df, "lc_no", Kind::Text)?),
+                ("col.lc_what", what),
+                ("col.lc_date", column(df, "date", Kind::Date)?),
+                ("col.days_left", column(df, "days_left", Kind::Int)?),
+            ],
+        ]
+        .concat(),
     ))
 }
 
@@ -1464,17 +1478,18 @@ pub fn date_changes_sheet(
                 .collect();
             spec_table(
                 lang,
-                vec![
-                    ("col.order_id", column(df, "order_id", Kind::Text)?),
-                    ("col.customer", column(df, "customer", Kind::Text)?),
-                    ("col.owner", column(df, "owner", Kind::Text)?),
-                    ("col.what_changed", what),
-                    ("col.was", column(df, "was", Kind::Date)?),
-                    ("col.now", column(df, "now", Kind::Date)?),
-                    ("col.moved_days", column(df, "moved", Kind::Int)?),
-                    ("col.times_changed", column(df, "times", Kind::Int)?),
-                    ("col.first_promise", column(df, "first", Kind::Date)?),
-                ],
+                [
+                    order_columns(df)?,
+                    vec![
+                        ("col.what_changed", what),
+                        ("col.was", column(df, "was", Kind::Date)?),
+                        ("col.now", column(df, "now", Kind::Date)?),
+                        ("col.moved_days", column(df, "moved", Kind::Int)?),
+                        ("col.times_changed", column(df, "times", Kind::Int)?),
+                        ("col.first_promise", column(df, "first", Kind::Date)?),
+                    ],
+                ]
+                .concat(),
             )
         }
         None => (Vec::new(), Vec::new()),
@@ -1487,18 +1502,19 @@ pub fn date_changes_sheet(
     let df = often;
     let (often_headers, often) = spec_table(
         lang,
-        vec![
-            ("col.order_id", column(df, "order_id", Kind::Text)?),
-            ("col.customer", column(df, "customer", Kind::Text)?),
-            ("col.owner", column(df, "owner", Kind::Text)?),
-            ("col.due_date", column(df, "due_date", Kind::Date)?),
-            (
-                "col.first_promise",
-                column(df, "first_promise", Kind::Date)?,
-            ),
-            ("col.times_changed", column(df, "repromises", Kind::Int)?),
-            ("col.moved_days", column(df, "moved", Kind::Int)?),
-        ],
+        [
+            order_columns(df)?,
+            vec![
+                ("col.due_date", column(df, "due_date", Kind::Date)?),
+                (
+                    "col.first_promise",
+                    column(df, "first_promise", Kind::Date)?,
+                ),
+                ("col.times_changed", column(df, "repromises", Kind::Int)?),
+                ("col.moved_days", column(df, "moved", Kind::Int)?),
+            ],
+        ]
+        .concat(),
     );
     Ok((|| {
         let ws = add_sheet(wb, &t("sheet.date_changes"), rows.len() + often.len())?;
@@ -1605,28 +1621,29 @@ fn payments(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     let d = &inp.measures.detail.payments_outstanding;
     let (headers, rows) = spec_table(
         inp.lang,
-        vec![
-            ("col.order_id", column(d, "order_id", Kind::Text)?),
-            ("col.customer", column(d, "customer", Kind::Text)?),
-            ("col.owner", column(d, "owner", Kind::Text)?),
-            ("col.terms", column(d, "payment_terms", Kind::Text)?),
-            ("col.currency", column(d, "currency", Kind::Text)?),
-            ("col.amount", column(d, "amount", Kind::Num)?),
-            ("col.deposit_due", column(d, "deposit_due", Kind::Num)?),
-            ("col.deposit_received", received_cells(inp, d, "dep")?),
-            ("col.balance_due", column(d, "balance_due", Kind::Num)?),
-            ("col.balance_received", received_cells(inp, d, "bal")?),
-            (
-                "col.balance_due_date",
-                column(d, "balance_due_date", Kind::Date)?,
-            ),
-            ("col.outstanding", column(d, "outstanding", Kind::Num)?),
-            (
-                "col.overdue_amount",
-                column(d, "overdue_amount", Kind::Num)?,
-            ),
-            ("col.overdue_days", column(d, "overdue_days", Kind::Int)?),
+        [
+            order_columns(d)?,
+            vec![
+                ("col.terms", column(d, "payment_terms", Kind::Text)?),
+                ("col.currency", column(d, "currency", Kind::Text)?),
+                ("col.amount", column(d, "amount", Kind::Num)?),
+                ("col.deposit_due", column(d, "deposit_due", Kind::Num)?),
+                ("col.deposit_received", received_cells(inp, d, "dep")?),
+                ("col.balance_due", column(d, "balance_due", Kind::Num)?),
+                ("col.balance_received", received_cells(inp, d, "bal")?),
+                (
+                    "col.balance_due_date",
+                    column(d, "balance_due_date", Kind::Date)?,
+                ),
+                ("col.outstanding", column(d, "outstanding", Kind::Num)?),
+                (
+                    "col.overdue_amount",
+                    column(d, "overdue_amount", Kind::Num)?,
+                ),
+                ("col.overdue_days", column(d, "overdue_days", Kind::Int)?),
+            ],
         ]
+        .concat()
         .into_iter()
         .chain(if inp.measures.has_lc {
             lc_columns(inp, d)?
