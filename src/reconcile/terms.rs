@@ -194,6 +194,41 @@ const DP: &[&str] = &[
 /// with its number of days (D/A 60 days, 承兑交单60天).
 const DA: &[&str] = &["d/a", "documentsagainstacceptance", "承兑交单"];
 
+/// `DP` and `DA` written without the slash (`30%TT定金，70%DP即期`,
+/// `DA 60天`) as `d/p` and `d/a`, where the two letters stand alone: no
+/// letter before them, and after them no letter (the `da` of `30days` is
+/// not D/A) unless it is `atsight`.
+fn slashed(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    let mut prev: Option<char> = None;
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        let bare = if rest.starts_with("dp") {
+            Some("d/p")
+        } else if rest.starts_with("da") {
+            Some("d/a")
+        } else {
+            None
+        };
+        if let Some(w) = bare {
+            let after = &rest[2..];
+            let alone = !prev.is_some_and(|p| p.is_ascii_alphabetic())
+                && (!after.starts_with(|a: char| a.is_ascii_alphabetic())
+                    || after.starts_with("atsight"));
+            if alone {
+                out.push_str(w);
+                prev = Some('a');
+                rest = after;
+                continue;
+            }
+        }
+        out.push(c);
+        prev = Some(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
 /// `s` without its percentages (`70%`, `12.5%`): they are shares, not
 /// days.
 fn without_percents(s: &str) -> String {
@@ -275,6 +310,7 @@ pub fn parse(text: &str, custom: &BTreeMap<String, Terms>) -> Option<Terms> {
     if let Some(t) = custom.get(&s) {
         return Some(*t);
     }
+    let s = slashed(&s);
     let pct = percents(&s);
     // Letters of credit.
     if has(&s, &["l/c", "信用证"]) || s.starts_with("lc") {
@@ -408,6 +444,21 @@ mod tests {
     }
 
     #[test]
+    fn collections_written_without_the_slash() {
+        use Balance::*;
+        assert_eq!(p("30%TT定金，70%DP即期"), t(0.3, Collection(0)));
+        assert_eq!(p("DP at sight"), t(0.0, Collection(0)));
+        assert_eq!(p("DA 60天"), t(0.0, Collection(60)));
+        assert_eq!(p("DA 60"), t(0.0, Collection(60)));
+        assert_eq!(p("DP"), t(0.0, Collection(0)));
+        assert_eq!(p("30% deposit, 70% DA 90 days"), t(0.3, Collection(90)));
+        // The `da` of `days` and of other words is no D/A.
+        assert_eq!(p("T/T 30 days after B/L"), t(0.0, AfterShipment(30)));
+        assert_eq!(p("OA 60 days"), t(0.0, AfterShipment(60)));
+        assert_eq!(p("Net 30 days"), t(0.0, AfterShipment(30)));
+    }
+
+    #[test]
     fn collections_of_spec_10_1() {
         use Balance::*;
         for s in [
@@ -462,8 +513,7 @@ mod tests {
             "D/A",
             "承兑交单",
             "D/A days",
-            "DP",
-            "DA 60",
+            "DA",
             "D.P.",
             "交单",
             "付款",
