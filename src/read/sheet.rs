@@ -971,3 +971,28 @@ pub(super) fn read_value<'a>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A column only counts its empty cells until its first value, then
+    /// holds them all, in order.
+    #[test]
+    fn a_counted_null_column_keeps_its_empty_cells_once_a_value_comes() {
+        let def = fields::fields(Table::Orders)
+            .iter()
+            .find(|d| d.name == "qty_tolerance")
+            .expect("the tolerance field");
+        let mut c = Column::of(def);
+        c.push(&Val::Null);
+        c.push(&Val::Text(Cow::Borrowed("not a share")));
+        assert!(matches!(&c, Column::Nulls { n: 2, .. }));
+        c.push(&Val::Num(0.05));
+        c.push(&Val::Null);
+        match c {
+            Column::Num(v) => assert_eq!(v, vec![None, None, Some(0.05), None]),
+            _ => panic!("not materialised as numbers"),
+        }
+    }
+}
