@@ -555,6 +555,7 @@ fn lc_kpis_payments_columns_and_coming_up_of_a_hand_computed_case() {
     assert_eq!(k1[c("L/C No")], "LC-001");
     // Listed for its L/C alone (the register has no payment columns): no
     // "no" under deposit or balance received.
+    assert_eq!(k1[c("Payment terms")], "L/C at sight");
     assert_eq!(k1[c("Deposit received")], "");
     assert_eq!(k1[c("Balance received")], "");
     assert_eq!(k1[c("L/C received")], "yes");

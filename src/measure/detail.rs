@@ -291,6 +291,8 @@ fn with_lc(rec: &Reconciled, outstanding: DataFrame) -> PolarsResult<DataFrame> 
         col("order_id"),
         col("customer"),
         col("owner"),
+        col("payment_terms"),
+        col("currency"),
         col("first_seq"),
     ];
     own.extend(lc_cols);

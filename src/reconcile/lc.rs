@@ -126,6 +126,10 @@ pub fn order_aggs(spec: &LcSpec) -> OrderAggs {
         days("lc_expiry").min().alias("lc_exp"),
         col("lc_presentation_days").min().alias("lc_pdays"),
         col("lc_received").is_not_null().max().alias("lc_rcv_any"),
+        // What the Payments sheet shows of an order listed for its L/C
+        // alone (the payment frame has no row for it).
+        col("payment_terms").first_non_null().alias("lc_pay_terms"),
+        col("currency").first_non_null().alias("lc_currency"),
     ];
     for p in ["rcv", "doc"] {
         aggs.extend([
@@ -242,6 +246,8 @@ pub fn lc(
             col("first_seq"),
             col("first_shipped"),
             days("due_date").alias("due_day"),
+            col("lc_pay_terms").alias("payment_terms"),
+            col("lc_currency").alias("currency"),
             col("lc_no"),
             latest.alias("latest"),
             col("lc_44_cell")
