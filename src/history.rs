@@ -33,7 +33,7 @@ use crate::promise::{Past, Recorded as Promised, Seen};
 /// (`flag_spans`, one row per flag and unbroken stretch of runs, with the
 /// period ends of its first and last run, as the due dates): a flag still
 /// open in the next run extends its row instead of adding one.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
@@ -296,6 +296,19 @@ impl History {
                  UPDATE gendan_meta SET value = '4' WHERE key = 'schema_version';",
             )?;
         }
+        if from < 5 {
+            // A row keeps the runs its flag was open before its first run
+            // (a constant) instead of the count at its last run: extending
+            // a row to the next run then rewrites it at the same size, where
+            // the count's 1 → 2 made every still-open row a byte longer
+            // and split the pages of the week after a first run.
+            conn.execute_batch(
+                "UPDATE flag_spans SET runs_open = MAX(runs_open - (SELECT COUNT(*) FROM runs r
+                     WHERE r.period_end >= flag_spans.first_run AND r.period_end <= flag_spans.last_run), 0);
+                 ALTER TABLE flag_spans RENAME COLUMN runs_open TO runs_before;
+                 UPDATE gendan_meta SET value = '5' WHERE key = 'schema_version';",
+            )?;
+        }
         Ok(())
     }
 
@@ -315,7 +328,9 @@ impl History {
     /// The flags a recorded run had, with the fingerprint each was
     /// recorded with. From schema 4 a flag's row spans the runs it stayed
     /// open and holds what its last run said; its runs_open at this run is
-    /// the count at that last run less the runs after this one.
+    /// (schema 5) the runs it was open before the row's first run plus the
+    /// row's runs up to this one, or (schema 4) the count at the row's last
+    /// run less the runs after this one.
     pub fn flags_of(&self, period: &str) -> rusqlite::Result<Vec<Recorded>> {
         if self.version < 4 {
             return self.flags_of_v3(period);
@@ -332,14 +347,20 @@ impl History {
             return Ok(Vec::new());
         };
         let ends = self.run_ends()?;
-        let mut st = self.conn.prepare(
-            "SELECT fingerprint, fp_version, rule, severity, table_name, message, order_id, owner, file, sheet, cell, first_seen, runs_open, last_run
+        let v5 = self.version >= 5;
+        let mut st = self.conn.prepare(&format!(
+            "SELECT fingerprint, fp_version, rule, severity, table_name, message, order_id, owner, file, sheet, cell, first_seen, {}, first_run, last_run
              FROM flag_spans WHERE first_run <= ?1 AND last_run >= ?1 ORDER BY rowid",
-        )?;
+            if v5 { "runs_before" } else { "runs_open" }
+        ))?;
         let rows = st.query_map(params![end], |r| {
-            let last: String = r.get(13)?;
-            let after = runs_between(&ends, &end, &last);
-            recorded(r, (r.get::<_, i64>(12)? - after).max(1))
+            let (count, first, last): (i64, String, String) = (r.get(12)?, r.get(13)?, r.get(14)?);
+            let runs_open = if v5 {
+                count + runs_from(&ends, &first, &end)
+            } else {
+                count - runs_between(&ends, &end, &last)
+            };
+            recorded(r, runs_open.max(1))
         })?;
         rows.collect()
     }
@@ -546,7 +567,7 @@ impl History {
             params![end],
         )?;
         tx.execute(
-            "UPDATE flag_spans SET last_run = COALESCE(?2, first_run), runs_open = MAX(runs_open - 1, 1)
+            "UPDATE flag_spans SET last_run = COALESCE(?2, first_run)
              WHERE last_run = ?1 AND first_run < ?1",
             params![end, prev],
         )?;
@@ -562,17 +583,13 @@ impl History {
                 tx.execute(
                     "INSERT INTO flag_spans
                          SELECT fingerprint, fp_version, rule, severity, table_name, order_id, owner, file, sheet,
-                                cell, message, first_seen,
-                                MAX(runs_open - 1 - (SELECT COUNT(*) FROM runs r
-                                    WHERE r.period_end >= ?3 AND r.period_end <= s.last_run), 1),
-                                first_run, ?2
-                         FROM flag_spans s WHERE first_run < ?1 AND last_run > ?1",
-                    params![end, prev, next],
+                                cell, message, first_seen, runs_before, first_run, ?2
+                         FROM flag_spans WHERE first_run < ?1 AND last_run > ?1",
+                    params![end, prev],
                 )?;
             }
             tx.execute(
-                "UPDATE flag_spans SET first_run = ?2, first_seen = ?3,
-                     runs_open = (SELECT COUNT(*) FROM runs r WHERE r.period_end >= ?2 AND r.period_end <= flag_spans.last_run)
+                "UPDATE flag_spans SET first_run = ?2, first_seen = ?3, runs_before = 0
                  WHERE first_run <= ?1 AND last_run > ?1",
                 params![end, next, next_as_of],
             )?;
@@ -605,23 +622,24 @@ impl History {
         let mut write = tx.prepare(
             "UPDATE flag_spans SET fingerprint = ?2, fp_version = 2, rule = ?3, severity = ?4, table_name = ?5,
                  order_id = ?6, owner = ?7, file = ?8, sheet = ?9, cell = ?10, message = ?11, first_seen = ?12,
-                 runs_open = ?13, last_run = ?14
+                 last_run = ?14
              WHERE rowid = ?1",
         )?;
-        // The same parameters as `write` (?1, the row, unused).
+        // The same parameters as `write` (?1, the row, unused; ?13, the
+        // runs before the row, unused by `write`: an extended row keeps its).
         let mut insert = tx.prepare(
             "INSERT INTO flag_spans (fingerprint, fp_version, rule, severity, table_name, order_id, owner, file, sheet,
-                 cell, message, first_seen, runs_open, first_run, last_run)
+                 cell, message, first_seen, runs_before, first_run, last_run)
              VALUES (?2, 2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
         )?;
         let mut start_at = tx.prepare(
-            "UPDATE flag_spans SET first_run = ?2, first_seen = ?3, runs_open = runs_open + 1 WHERE rowid = ?1",
+            "UPDATE flag_spans SET first_run = ?2, first_seen = ?3, runs_before = ?4 WHERE rowid = ?1",
         )?;
         let mut join = tx.prepare(
             "UPDATE flag_spans SET
                  first_run = (SELECT first_run FROM flag_spans WHERE rowid = ?2),
                  first_seen = (SELECT first_seen FROM flag_spans WHERE rowid = ?2),
-                 runs_open = runs_open + 1 + (SELECT runs_open FROM flag_spans WHERE rowid = ?2)
+                 runs_before = (SELECT runs_before FROM flag_spans WHERE rowid = ?2)
              WHERE rowid = ?1",
         )?;
         let mut drop = tx.prepare("DELETE FROM flag_spans WHERE rowid = ?1")?;
@@ -631,7 +649,8 @@ impl History {
             }
             let (b, a) = (before.find(f, fp), after.find(f, fp));
             let first_seen = f.first_seen.as_deref().unwrap_or(as_of);
-            let runs_open = f.runs_open.unwrap_or(1) as i64;
+            // The runs it was open before this one.
+            let before_this = (f.runs_open.unwrap_or(1) as i64 - 1).max(0);
             match (b, a) {
                 // Open before and after: the row after reaches back.
                 (Some(b), Some(a)) => {
@@ -639,7 +658,7 @@ impl History {
                     drop.execute(params![b])?;
                 }
                 (None, Some(a)) => {
-                    start_at.execute(params![a, end, first_seen])?;
+                    start_at.execute(params![a, end, first_seen, before_this])?;
                 }
                 (b, None) => {
                     let values = params![
@@ -655,7 +674,7 @@ impl History {
                         f.cell,
                         f.message,
                         first_seen,
-                        runs_open,
+                        before_this,
                         end
                     ];
                     let st = if b.is_some() { &mut write } else { &mut insert };
@@ -899,6 +918,13 @@ impl Joinable {
 /// and by `to`.
 fn runs_between(ends: &[String], from: &str, to: &str) -> i64 {
     let lo = ends.partition_point(|e| e.as_str() <= from);
+    let hi = ends.partition_point(|e| e.as_str() <= to);
+    hi.saturating_sub(lo) as i64
+}
+
+/// The recorded runs from `from` to `to`, both included.
+fn runs_from(ends: &[String], from: &str, to: &str) -> i64 {
+    let lo = ends.partition_point(|e| e.as_str() < from);
     let hi = ends.partition_point(|e| e.as_str() <= to);
     hi.saturating_sub(lo) as i64
 }

@@ -1,4 +1,6 @@
-//! The history keeps a flag once for the runs it stayed open (schema 4):
+//! The history keeps a flag once for the runs it stayed open (schema 4;
+//! from schema 5 a row holds the runs before its first, so extending it
+//! does not change its size):
 //! a flag still open next week extends its row instead of adding one, and
 //! a re-run of an earlier week takes back what that week recorded — the
 //! weeks after it then see the flag as it really was. Read back from the
@@ -115,13 +117,15 @@ fn history(w: &Work) -> rusqlite::Connection {
 }
 
 /// The rows the history keeps for the flags, as (rule, order, first run,
-/// last run, runs open), in order.
+/// last run, runs open at the last run), in order.
 fn spans(w: &Work) -> Vec<(String, String, String, String, i64)> {
     let c = history(w);
     let mut st = c
         .prepare(
-            "SELECT rule, COALESCE(order_id, ''), first_run, last_run, runs_open FROM flag_spans
-             ORDER BY rule, order_id, first_run",
+            "SELECT rule, COALESCE(order_id, ''), first_run, last_run,
+                    runs_before + (SELECT COUNT(*) FROM runs r
+                        WHERE r.period_end >= first_run AND r.period_end <= last_run)
+             FROM flag_spans ORDER BY rule, order_id, first_run",
         )
         .unwrap();
     st.query_map([], |r| {
@@ -239,6 +243,45 @@ fn re_running_an_earlier_week_takes_back_what_it_recorded() {
     assert_eq!(flag(&w, W4, "V02", "P9"), f(W1, "4", "no"));
     let p9_rows = spans(&w).iter().filter(|s| s.1 == "P9").count();
     assert_eq!(p9_rows, 1);
+}
+
+#[test]
+fn a_schema_4_file_keeps_each_flags_runs_open_when_upgraded() {
+    let w = Work::new();
+    orders(&w, true, None);
+    run(&w, W1);
+    run(&w, W2);
+    // Back to schema 4 as its binary wrote it: the count at the last run.
+    history(&w)
+        .execute_batch(
+            "UPDATE flag_spans SET runs_before = runs_before + (SELECT COUNT(*) FROM runs r
+                 WHERE r.period_end >= first_run AND r.period_end <= last_run);
+             ALTER TABLE flag_spans RENAME COLUMN runs_before TO runs_open;
+             UPDATE gendan_meta SET value = '4' WHERE key = 'schema_version';",
+        )
+        .unwrap();
+    let v4: i64 = history(&w)
+        .query_row(
+            "SELECT runs_open FROM flag_spans WHERE rule = 'S02'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(v4, 2);
+    run(&w, W3);
+    assert_eq!(flag(&w, W3, "S02", "P1"), f(W1, "3", "no"));
+    assert_eq!(
+        spans(&w),
+        vec![span("S02", "P1", W1, W3, 3), span("V02", "P9", W1, W3, 3)]
+    );
+    let version: String = history(&w)
+        .query_row(
+            "SELECT value FROM gendan_meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(version, "5");
 }
 
 /// P2's recorded due dates, as (due date, first run, last run).

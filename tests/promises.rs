@@ -278,7 +278,7 @@ fn a_schema_2_history_is_read_by_check_unchanged_and_upgraded_on_the_first_save(
         &path,
         "SELECT value FROM gendan_meta WHERE key = 'schema_version'",
     );
-    assert_eq!(meta, vec![row(&["4"])]);
+    assert_eq!(meta, vec![row(&["5"])]);
     assert_eq!(
         query(&path, "SELECT period, promises FROM runs ORDER BY period"),
         vec![row(&["2026-W48", "0"]), row(&["2026-W49", "1"])]

@@ -850,7 +850,7 @@ fn a_history_written_before_schema_2_still_gives_the_previous_run() {
     let k = &v["kpis"];
     assert_eq!(k["flags_resolved"], 1, "{k}");
     assert!(k["flags_still_open"].as_u64().unwrap() >= 1, "{k}");
-    assert_eq!(schema_version(&hist), "4");
+    assert_eq!(schema_version(&hist), "5");
     let kpi = w.path("out/kpi-report-2026-W49.xlsx");
     let (head, rows) = rows_below(&kpi, "Resolved", 3);
     assert_eq!(rows.len(), 1, "{rows:?}");
