@@ -571,11 +571,7 @@ impl Render<'_> {
         let lang = self.lang;
         let _ = writeln!(out, "[report]");
         // The title is printed on every sheet: in the report's language.
-        let title = if lang == Lang::Zh {
-            "每周跟单例会"
-        } else {
-            "Weekly order follow-up review"
-        };
+        let title = crate::template::ReportSection::default_title(lang);
         let _ = writeln!(out, "title = \"{title}\"");
         let _ = writeln!(out, "period = \"week\"              # week | month");
         let _ = writeln!(

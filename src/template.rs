@@ -99,7 +99,9 @@ impl<'de> Deserialize<'de> for AsOf {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReportSection {
-    pub title: String,
+    /// Shown on the Summary sheets; without one, [`ReportSection::title`]
+    /// gives the report language's.
+    pub title: Option<String>,
     pub period: Period,
     pub as_of: AsOf,
     pub lang: Lang,
@@ -114,10 +116,28 @@ pub struct ReportSection {
     pub statements: bool,
 }
 
+impl ReportSection {
+    /// The report's title: the template's, or the language's own (a run
+    /// in Chinese without a template is titled in Chinese).
+    pub fn title(&self, lang: Lang) -> &str {
+        self.title
+            .as_deref()
+            .unwrap_or_else(|| Self::default_title(lang))
+    }
+
+    /// The title a run without one gets, and `init` writes.
+    pub fn default_title(lang: Lang) -> &'static str {
+        match lang {
+            Lang::Zh => "每周跟单例会",
+            Lang::En => "Weekly order follow-up review",
+        }
+    }
+}
+
 impl Default for ReportSection {
     fn default() -> Self {
         ReportSection {
-            title: "Weekly order follow-up review".into(),
+            title: None,
             period: Period::Week,
             as_of: AsOf::Today,
             lang: Lang::Zh,

@@ -1198,3 +1198,53 @@ fn issue_19_amounts_without_a_currency_column_have_no_unknown_currency() {
         "{summary:?}"
     );
 }
+
+#[test]
+fn without_a_template_the_title_is_in_the_reports_language() {
+    let w = Work::new();
+    w.xlsx(
+        "orders.xlsx",
+        vec![Sheet::new(
+            "Orders",
+            vec![
+                header(&ORDER_HEADER_EN),
+                order_row(
+                    "P1",
+                    "Acme",
+                    10.0,
+                    (2026, 11, 2),
+                    (2026, 12, 20),
+                    "confirmed",
+                    "Wang",
+                ),
+            ],
+        )],
+    );
+    for (lang, summary, title) in [
+        ("zh", "概览", "每周跟单例会"),
+        ("en", "Summary", "Weekly order follow-up review"),
+    ] {
+        let out = format!("out-{lang}");
+        let st = w
+            .gendan()
+            .args(["run", "--orders", "orders.xlsx", "--as-of", AS_OF, "-q"])
+            .args(["--lang", lang, "--out", &out])
+            .output()
+            .unwrap();
+        assert!(
+            st.status.success(),
+            "{}",
+            String::from_utf8_lossy(&st.stderr)
+        );
+        let kpi = std::fs::read_dir(w.path(&out))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| {
+                p.to_string_lossy().contains("kpi-report")
+                    && p.extension().is_some_and(|x| x == "xlsx")
+            })
+            .unwrap();
+        let a1 = &sheet_text(&kpi, summary)[0][0];
+        assert!(a1.starts_with(title), "{lang}: {a1}");
+    }
+}

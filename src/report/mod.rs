@@ -143,7 +143,7 @@ impl ReportInput<'_> {
         let title = i18n::fill(
             self.lang,
             key,
-            &[("title", &self.template.file.report.title)],
+            &[("title", self.template.file.report.title(self.lang))],
         );
         w.title(0, &title, &self.formats.title)?;
         w.title(1, &self.subtitle(), &self.formats.subtitle)
@@ -155,7 +155,7 @@ impl ReportInput<'_> {
         let title = i18n::fill(
             self.lang,
             title_key,
-            &[("title", &self.template.file.report.title)],
+            &[("title", self.template.file.report.title(self.lang))],
         );
         let as_of = self.as_of;
         let created = table::excel_date(as_of).unwrap_or_else(|_| {
