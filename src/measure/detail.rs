@@ -4,7 +4,7 @@
 
 use polars::prelude::*;
 
-use super::{in_period, is_due};
+use super::{in_period, is_due, most_first};
 use crate::flags::{Flag, RuleId, Table};
 use crate::frame::{date_to_days, days, lit_date};
 use crate::period::Period;
@@ -116,9 +116,7 @@ pub fn detail(
         ])
         .sort_by_exprs(
             [col("overdue_by"), col("first_seq")],
-            SortMultipleOptions::default()
-                .with_order_descending_multi([true, false])
-                .with_nulls_last(true),
+            most_first([true, false]),
         )
         .collect()?;
     let grace = t.file.thresholds.eta_grace_days;
@@ -212,9 +210,7 @@ pub fn detail(
                 col("overdue_days"),
                 col("first_seq"),
             ],
-            SortMultipleOptions::default()
-                .with_order_descending_multi([true, true, false])
-                .with_nulls_last(true),
+            most_first([true, true, false]),
         )
         .collect()?;
     let payments_by_customer = outstanding
@@ -229,9 +225,7 @@ pub fn detail(
         ])
         .sort_by_exprs(
             [col("overdue"), col("open"), col("customer")],
-            SortMultipleOptions::default()
-                .with_order_descending_multi([true, true, false])
-                .with_nulls_last(true),
+            most_first([true, true, false]),
         )
         .collect()?;
     let (outstanding, lc_dates_next_period) = if rec.has_lc {
@@ -375,9 +369,7 @@ fn promise_rows(rec: &Reconciled) -> PolarsResult<(Option<DataFrame>, DataFrame)
         ])
         .sort_by_exprs(
             [col("repromises"), col("moved"), col("first_seq")],
-            SortMultipleOptions::default()
-                .with_order_descending_multi([true, true, false])
-                .with_nulls_last(true),
+            most_first([true, true, false]),
         )
         .collect()?;
     if !rec.promises_recorded {
