@@ -25,7 +25,9 @@ enum Shown {
 }
 
 fn headline(k: &Kpis) -> Vec<(&'static str, Option<f64>, Shown)> {
+    // A count, and a count that may be unknown.
     let c = |x: u64| Some(x as f64);
+    let oc = |x: Option<u64>| x.map(|x| x as f64);
     vec![
         ("orders_received", c(k.orders_received), Shown::Count),
         ("orders_due", c(k.orders_due), Shown::Count),
@@ -58,14 +60,10 @@ fn headline(k: &Kpis) -> Vec<(&'static str, Option<f64>, Shown)> {
         ),
         (
             "shipments_in_transit",
-            k.shipments_in_transit.map(|x| x as f64),
+            oc(k.shipments_in_transit),
             Shown::Count,
         ),
-        (
-            "shipments_overdue",
-            k.shipments_overdue.map(|x| x as f64),
-            Shown::Count,
-        ),
+        ("shipments_overdue", oc(k.shipments_overdue), Shown::Count),
         ("transit_median_days", k.transit_median_days, Shown::Days),
         ("eta_hit_rate", k.eta_hit_rate, Shown::Rate),
         ("feedback_responses", c(k.feedback_responses), Shown::Count),
@@ -90,20 +88,12 @@ fn headline(k: &Kpis) -> Vec<(&'static str, Option<f64>, Shown)> {
         ),
         (
             "arrivals_next_period",
-            k.arrivals_next_period.map(|x| x as f64),
+            oc(k.arrivals_next_period),
             Shown::Count,
         ),
-        ("flags_new", k.flags_new.map(|x| x as f64), Shown::Count),
-        (
-            "flags_still_open",
-            k.flags_still_open.map(|x| x as f64),
-            Shown::Count,
-        ),
-        (
-            "flags_resolved",
-            k.flags_resolved.map(|x| x as f64),
-            Shown::Count,
-        ),
+        ("flags_new", oc(k.flags_new), Shown::Count),
+        ("flags_still_open", oc(k.flags_still_open), Shown::Count),
+        ("flags_resolved", oc(k.flags_resolved), Shown::Count),
         ("deposits_pending", c(k.deposits_pending), Shown::Count),
         ("payment_days_median", k.payment_days_median, Shown::Days),
         ("lc_open", c(k.lc_open), Shown::Count),
@@ -118,18 +108,14 @@ fn headline(k: &Kpis) -> Vec<(&'static str, Option<f64>, Shown)> {
             k.otd_rate_first_promise,
             Shown::Rate,
         ),
-        (
-            "due_date_changes",
-            k.due_date_changes.map(|x| x as f64),
-            Shown::Count,
-        ),
+        ("due_date_changes", oc(k.due_date_changes), Shown::Count),
         ("orders_repromised", c(k.orders_repromised), Shown::Count),
         (
             "repromise_median_days",
             k.repromise_median_days,
             Shown::Days,
         ),
-        ("eta_changes", k.eta_changes.map(|x| x as f64), Shown::Count),
+        ("eta_changes", oc(k.eta_changes), Shown::Count),
         (
             "milestones_on_time_rate",
             k.milestones_on_time_rate,
@@ -793,27 +779,19 @@ fn shipments(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xl
     }
     let df = &inp.measures.detail.in_transit;
     let (yes, no) = (t("word.yes"), t("word.no"));
-    let mode: Vec<V> = strs(df, "mode")?
-        .into_iter()
-        .map(|s| V::opt_text(s.map(|w| i18n::status_word(lang, &w).to_string())))
-        .collect();
     let (headers, rows) = spec_table(
         lang,
-        vec![
-            ("col.shipment_id", column(df, "shipment_id", Kind::Text)?),
-            ("col.order_id", column(df, "order_id", Kind::Text)?),
-            ("col.owner", column(df, "owner", Kind::Text)?),
-            ("col.mode", mode),
-            ("col.carrier", column(df, "carrier", Kind::Text)?),
-            ("col.tracking_no", column(df, "tracking_no", Kind::Text)?),
-            ("col.ship_date", column(df, "ship_date", Kind::Date)?),
-            ("col.eta", column(df, "eta", Kind::Date)?),
-            (
-                "col.days_in_transit",
-                column(df, "days_in_transit", Kind::Int)?,
-            ),
-            ("col.past_eta", yes_no(df, "past_eta", &yes, &no)?),
-        ],
+        [
+            shipment_columns(lang, df, "col.tracking_no")?,
+            vec![
+                (
+                    "col.days_in_transit",
+                    column(df, "days_in_transit", Kind::Int)?,
+                ),
+                ("col.past_eta", yes_no(df, "past_eta", &yes, &no)?),
+            ],
+        ]
+        .concat(),
     );
     // The transit summaries: the mode or carrier (`first`, its header),
     // deliveries, median transit and ETA hit rate.
@@ -1146,24 +1124,38 @@ pub fn arriving_rows(
     df: &DataFrame,
 ) -> PolarsResult<(Vec<String>, Vec<Vec<V>>)> {
     let lang = inp.lang;
-    let mode: Vec<V> = strs(df, "mode")?
+    Ok(spec_table(
+        lang,
+        [
+            shipment_columns(lang, df, "col.bl")?,
+            vec![("col.days_left", column(df, "days_left", Kind::Int)?)],
+        ]
+        .concat(),
+    ))
+}
+
+/// The columns a shipment table opens with: shipment, order,
+/// merchandiser, mode, carrier, tracking number (headed `tracking`),
+/// ship date and ETA.
+fn shipment_columns<'k>(
+    lang: Lang,
+    df: &DataFrame,
+    tracking: &'k str,
+) -> PolarsResult<Vec<(&'k str, Vec<V>)>> {
+    let mode = strs(df, "mode")?
         .into_iter()
         .map(|s| V::opt_text(s.map(|w| i18n::status_word(lang, &w).to_string())))
         .collect();
-    Ok(spec_table(
-        lang,
-        vec![
-            ("col.shipment_id", column(df, "shipment_id", Kind::Text)?),
-            ("col.order_id", column(df, "order_id", Kind::Text)?),
-            ("col.owner", column(df, "owner", Kind::Text)?),
-            ("col.mode", mode),
-            ("col.carrier", column(df, "carrier", Kind::Text)?),
-            ("col.bl", column(df, "tracking_no", Kind::Text)?),
-            ("col.ship_date", column(df, "ship_date", Kind::Date)?),
-            ("col.eta", column(df, "eta", Kind::Date)?),
-            ("col.days_left", column(df, "days_left", Kind::Int)?),
-        ],
-    ))
+    Ok(vec![
+        ("col.shipment_id", column(df, "shipment_id", Kind::Text)?),
+        ("col.order_id", column(df, "order_id", Kind::Text)?),
+        ("col.owner", column(df, "owner", Kind::Text)?),
+        ("col.mode", mode),
+        ("col.carrier", column(df, "carrier", Kind::Text)?),
+        (tracking, column(df, "tracking_no", Kind::Text)?),
+        ("col.ship_date", column(df, "ship_date", Kind::Date)?),
+        ("col.eta", column(df, "eta", Kind::Date)?),
+    ])
 }
 
 /// The order, customer and merchandiser columns an order table opens
