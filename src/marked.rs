@@ -21,7 +21,7 @@ use crate::flags::{Flag, Severity};
 use crate::i18n::{self, Lang};
 use crate::read::source;
 use crate::read::FileReport;
-use crate::report::table::{add_sheet, SheetWriter, LOW_MEMORY_ROWS, V};
+use crate::report::table::{add_sheet, headers, SheetWriter, LOW_MEMORY_ROWS, V};
 use crate::report::{names, write_atomic};
 use crate::template::LimitsSection;
 
@@ -199,19 +199,19 @@ fn copy(
     }
 
     // The first sheet: every flag of the file, linked to its cell.
-    let headers: Vec<String> = [
-        "col.severity",
-        "col.rule",
-        "col.message",
-        "col.sheet",
-        "col.cell",
-        "col.order_id",
-        "col.owner",
-        "col.found_value",
-    ]
-    .iter()
-    .map(|k| t(k))
-    .collect();
+    let headers = headers(
+        lang,
+        &[
+            "col.severity",
+            "col.rule",
+            "col.message",
+            "col.sheet",
+            "col.cell",
+            "col.order_id",
+            "col.owner",
+            "col.found_value",
+        ],
+    );
     let formats = crate::report::table::Formats::default();
     {
         let ws = add_sheet(&mut wb, &list_name, flags.len())?;

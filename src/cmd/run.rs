@@ -3,16 +3,20 @@
 //! marked copies when asked), the run summary, and the history, saved on a
 //! second thread and committed only once every report is in place.
 
+use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::documents::{company_logo, write_statements};
 use super::history::{compare_with_history, history_path, open_history, past_promises};
 use super::out_dir::{self, OutDir};
 use super::outcome::{AppError, Outcome};
-use super::{analyse, fail_code, polars_err, summary, Job};
+use super::{analyse, fail_code, polars_err, summary, Analysis, Job};
+use crate::history::History;
 use crate::log::Log;
+use crate::measure::{Kpis, Measures};
+use crate::report::ReportInput;
 
 /// `run`: read, reconcile, measure, write both workbooks and the summary.
 /// # Errors
@@ -57,31 +61,17 @@ pub fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
     );
     let t = Instant::now();
     log.begin(&log.fill("log.begin.write", &[]));
-    let owner_workbooks = args.owner_workbooks || job.template.file.report.owner_workbooks;
-    let mut input = crate::report::ReportInput {
-        lang: job.lang,
-        template: &job.template,
-        period: &job.period,
-        as_of: job.as_of,
-        measures: &measures,
-        flags: &analysis.flags,
-        files: &analysis.inputs.files,
-        previous: previous.as_ref().map(|(_, k)| k),
-        previous_label: previous.as_ref().map(|(l, _)| l.as_str()),
-        owner_files: None,
+    let step = Written {
+        args: &args,
+        job: &job,
+        analysis: &analysis,
+        log: &log,
         out_dir: &out_dir,
-        formats: Default::default(),
-        issue_trend: history
-            .as_ref()
-            .and_then(|h| h.runs().ok())
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|r| r.period != job.period.label)
-            .map(|r| (r.period, r.flags_error, r.flags_warning, r.flags_info))
-            .collect(),
-        extra_outputs: Default::default(),
+        started,
     };
+    let mut input = step.report_input(&measures, &previous, history.as_ref());
     // Owner workbooks: their names first, so that By owner can link them.
+    let owner_workbooks = args.owner_workbooks || job.template.file.report.owner_workbooks;
     let owner_plan = if owner_workbooks {
         let plan = crate::report::owners::plan(&input)
             .map_err(|e| AppError::Runtime(anyhow::Error::new(e).context("listing the owners")))?;
@@ -119,70 +109,12 @@ pub fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
                 (h.path.clone(), r)
             })
         });
-        let written = (|| -> Result<(Vec<PathBuf>, String), AppError> {
-            let mut outputs = crate::report::write_workbooks(&input)?;
-            if let Some(plan) = &owner_plan {
-                outputs.extend(crate::report::owners::write(&input, plan)?);
-            }
-            if job.template.file.report.statements {
-                let rec = &analysis.reconciled;
-                let keys = crate::measure::documents::customers_with_open_orders(rec)
-                    .map_err(polars_err("listing the customers"))?;
-                let logo = company_logo(&job.template, &log);
-                let input = crate::report::documents::DocInput {
-                    lang: job.template.file.company.lang,
-                    company: &job.template.file.company,
-                    logo: logo.as_ref(),
-                    as_of: job.as_of,
-                    period_start: job.period.start,
-                    period_end: job.period.end,
-                };
-                outputs.extend(write_statements(
-                    rec,
-                    &job.period,
-                    &out_dir,
-                    &input,
-                    &keys,
-                    true,
-                )?);
-            }
-            if args.marked || job.template.file.report.marked_copies {
-                let (files, problems) = crate::marked::write(&crate::marked::MarkInput {
-                    lang: job.lang,
-                    label: &job.period.label,
-                    out_dir: &out_dir,
-                    files: &analysis.inputs.files,
-                    flags: &analysis.flags,
-                    limits: &job.template.file.limits,
-                })?;
-                for p in problems {
-                    log.warn(&p);
-                }
-                outputs.extend(files);
-            }
-            let mut s = summary(&job, &analysis, false, started);
-            s.kpis = serde_json::to_value(&measures.kpis).map_err(|e| {
-                AppError::Runtime(anyhow::Error::new(e).context("serialising the KPIs"))
-            })?;
-            let json_name = format!("run-summary-{}.json", job.period.label);
-            s.outputs = outputs
-                .iter()
-                .map(|p| p.display().to_string())
-                .chain(std::iter::once(
-                    out_dir.join(&json_name).display().to_string(),
-                ))
-                .collect();
-            s.duration_ms = started.elapsed().as_millis() as u64;
-            let text = serde_json::to_string_pretty(&s).map_err(|e| {
-                AppError::Runtime(anyhow::Error::new(e).context("serialising the summary"))
-            })?;
-            outputs.push(crate::report::write_atomic(
-                &out_dir,
-                &json_name,
-                text.as_bytes(),
-            )?);
-            Ok((outputs, text))
-        })();
+        let written = step
+            .reports(&input, owner_plan.as_ref())
+            .and_then(|mut outputs| {
+                let text = step.summary(&measures.kpis, &mut outputs)?;
+                Ok((outputs, text))
+            });
         let _ = written_tx.send(written.is_ok());
         (written, saver.and_then(|h| h.join().ok()))
     });
@@ -221,4 +153,127 @@ pub fn run(args: crate::cli::RunArgs) -> Result<Outcome, AppError> {
         }
     }
     Ok(fail_code(&analysis.flags, args.fail_on))
+}
+
+/// What the writing steps of a run share.
+struct Written<'a> {
+    args: &'a crate::cli::RunArgs,
+    job: &'a Job,
+    analysis: &'a Analysis,
+    log: &'a Log,
+    out_dir: &'a Path,
+    started: Instant,
+}
+
+impl Written<'_> {
+    /// What the report writers read, without the owner workbooks' links;
+    /// the trend of data issues from the history's earlier runs.
+    fn report_input<'a>(
+        &'a self,
+        measures: &'a Measures,
+        previous: &'a Option<(String, Kpis)>,
+        history: Option<&History>,
+    ) -> ReportInput<'a> {
+        let (job, analysis) = (self.job, self.analysis);
+        ReportInput {
+            lang: job.lang,
+            template: &job.template,
+            period: &job.period,
+            as_of: job.as_of,
+            measures,
+            flags: &analysis.flags,
+            files: &analysis.inputs.files,
+            previous: previous.as_ref().map(|(_, k)| k),
+            previous_label: previous.as_ref().map(|(l, _)| l.as_str()),
+            owner_files: None,
+            out_dir: self.out_dir,
+            formats: Default::default(),
+            issue_trend: history
+                .and_then(|h| h.runs().ok())
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|r| r.period != job.period.label)
+                .map(|r| (r.period, r.flags_error, r.flags_warning, r.flags_info))
+                .collect(),
+            extra_outputs: Default::default(),
+        }
+    }
+
+    /// The workbooks, then the owner workbooks, statements and marked
+    /// copies the command line or template asks for; the files written.
+    fn reports(
+        &self,
+        input: &ReportInput,
+        owner_plan: Option<&BTreeMap<String, String>>,
+    ) -> Result<Vec<PathBuf>, AppError> {
+        let (job, log) = (self.job, self.log);
+        let mut outputs = crate::report::write_workbooks(input)?;
+        if let Some(plan) = owner_plan {
+            outputs.extend(crate::report::owners::write(input, plan)?);
+        }
+        if job.template.file.report.statements {
+            let rec = &self.analysis.reconciled;
+            let keys = crate::measure::documents::customers_with_open_orders(rec)
+                .map_err(polars_err("listing the customers"))?;
+            let logo = company_logo(&job.template, log);
+            let input = crate::report::documents::DocInput {
+                lang: job.template.file.company.lang,
+                company: &job.template.file.company,
+                logo: logo.as_ref(),
+                as_of: job.as_of,
+                period_start: job.period.start,
+                period_end: job.period.end,
+            };
+            outputs.extend(write_statements(
+                rec,
+                &job.period,
+                self.out_dir,
+                &input,
+                &keys,
+                true,
+            )?);
+        }
+        if self.args.marked || job.template.file.report.marked_copies {
+            let (files, problems) = crate::marked::write(&crate::marked::MarkInput {
+                lang: job.lang,
+                label: &job.period.label,
+                out_dir: self.out_dir,
+                files: &self.analysis.inputs.files,
+                flags: &self.analysis.flags,
+                limits: &job.template.file.limits,
+            })?;
+            for p in problems {
+                log.warn(&p);
+            }
+            outputs.extend(files);
+        }
+        Ok(outputs)
+    }
+
+    /// The run summary JSON, listing `outputs` and itself (added to
+    /// them); its text.
+    fn summary(&self, kpis: &Kpis, outputs: &mut Vec<PathBuf>) -> Result<String, AppError> {
+        let mut s = summary(self.job, self.analysis, false, self.started);
+        s.kpis = serde_json::to_value(kpis).map_err(|e| {
+            AppError::Runtime(anyhow::Error::new(e).context("serialising the KPIs"))
+        })?;
+        let json_name = format!("run-summary-{}.json", self.job.period.label);
+        s.outputs = outputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .chain(std::iter::once(
+                self.out_dir.join(&json_name).display().to_string(),
+            ))
+            .collect();
+        s.duration_ms = self.started.elapsed().as_millis() as u64;
+        let text = serde_json::to_string_pretty(&s).map_err(|e| {
+            AppError::Runtime(anyhow::Error::new(e).context("serialising the summary"))
+        })?;
+        outputs.push(crate::report::write_atomic(
+            self.out_dir,
+            &json_name,
+            text.as_bytes(),
+        )?);
+        Ok(text)
+    }
 }

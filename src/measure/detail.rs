@@ -4,7 +4,7 @@
 
 use polars::prelude::*;
 
-use super::{in_period, is_due};
+use super::{in_period, is_due, most_first};
 use crate::flags::{Flag, RuleId, Table};
 use crate::frame::{date_to_days, days, lit_date};
 use crate::period::Period;
@@ -116,9 +116,7 @@ pub fn detail(
         ])
         .sort_by_exprs(
             [col("overdue_by"), col("first_seq")],
-            SortMultipleOptions::default()
-                .with_order_descending_multi([true, false])
-                .with_nulls_last(true),
+            most_first([true, false]),
         )
         .collect()?;
     let grace = t.file.thresholds.eta_grace_days;
@@ -212,9 +210,7 @@ pub fn detail(
                 col("overdue_days"),
                 col("first_seq"),
             ],
-            SortMultipleOptions::default()
-                .with_order_descending_multi([true, true, false])
-                .with_nulls_last(true),
+            most_first([true, true, false]),
         )
         .collect()?;
     let payments_by_customer = outstanding
@@ -229,9 +225,7 @@ pub fn detail(
         ])
         .sort_by_exprs(
             [col("overdue"), col("open"), col("customer")],
-            SortMultipleOptions::default()
-                .with_order_descending_multi([true, true, false])
-                .with_nulls_last(true),
+            most_first([true, true, false]),
         )
         .collect()?;
     let (outstanding, lc_dates_next_period) = if rec.has_lc {
@@ -286,15 +280,12 @@ fn with_lc(rec: &Reconciled, outstanding: DataFrame) -> PolarsResult<DataFrame> 
         .clone()
         .lazy()
         .select([col("order_key"), lit(true).alias("_listed")]);
-    let mut own = vec![
-        col("order_key"),
-        col("order_id"),
-        col("customer"),
-        col("owner"),
+    let mut own = vec![col("order_key")];
+    own.extend(order_rows([
         col("payment_terms"),
         col("currency"),
         col("first_seq"),
-    ];
+    ]));
     own.extend(lc_cols);
     let more = lc()
         .filter(
@@ -322,16 +313,13 @@ fn lc_dates(rec: &Reconciled, next: &Period) -> PolarsResult<DataFrame> {
                     .and(col(day).lt_eq(lit(ne)))
                     .fill_null(lit(false)),
             )
-            .select([
-                col("order_id"),
-                col("customer"),
-                col("owner"),
+            .select(order_rows([
                 col("lc_no"),
                 lit(what).alias("what"),
                 col(day).cast(DataType::Date).alias("date"),
                 (col(day) - lit(asof)).alias("days_left"),
                 col("first_seq"),
-            ])
+            ]))
     };
     let not_presented = col("docs_in").not();
     concat(
@@ -363,21 +351,16 @@ fn promise_rows(rec: &Reconciled) -> PolarsResult<(Option<DataFrame>, DataFrame)
                 .and(col("repromises").gt(lit(1u32)))
                 .fill_null(lit(false)),
         )
-        .select([
-            col("order_id"),
-            col("customer"),
-            col("owner"),
+        .select(order_rows([
             col("due_date"),
             col("first_promise"),
             col("repromises").cast(DataType::Int64),
             (days("due_date") - days("first_promise")).alias("moved"),
             col("first_seq"),
-        ])
+        ]))
         .sort_by_exprs(
             [col("repromises"), col("moved"), col("first_seq")],
-            SortMultipleOptions::default()
-                .with_order_descending_multi([true, true, false])
-                .with_nulls_last(true),
+            most_first([true, true, false]),
         )
         .collect()?;
     if !rec.promises_recorded {
@@ -385,17 +368,14 @@ fn promise_rows(rec: &Reconciled) -> PolarsResult<(Option<DataFrame>, DataFrame)
     }
     let due = orders()
         .filter(col("due_changed").fill_null(lit(false)))
-        .select([
-            col("order_id"),
-            col("customer"),
-            col("owner"),
+        .select(order_rows([
             lit("due_date").alias("kind"),
             lit(NULL).cast(DataType::String).alias("shipment"),
             col("due_prev").alias("was"),
             col("due_date").alias("now"),
             col("repromises").cast(DataType::Int64).alias("times"),
             col("first_promise").alias("first"),
-        ]);
+        ]));
     let customers = orders().select([col("order_key"), col("customer")]);
     let text = |c: &str| col(c).cast(DataType::String);
     let eta = rec
@@ -404,10 +384,7 @@ fn promise_rows(rec: &Reconciled) -> PolarsResult<(Option<DataFrame>, DataFrame)
         .lazy()
         .filter(col("eta_changed").fill_null(lit(false)))
         .left_join(customers, col("order_key"), col("order_key"))
-        .select([
-            col("order_id"),
-            col("customer"),
-            col("owner"),
+        .select(order_rows([
             lit("eta").alias("kind"),
             coalesce(&[text("shipment_id"), text("tracking_no"), text("ship_date")])
                 .alias("shipment"),
@@ -415,7 +392,7 @@ fn promise_rows(rec: &Reconciled) -> PolarsResult<(Option<DataFrame>, DataFrame)
             col("eta").alias("now"),
             col("eta_changes").cast(DataType::Int64).alias("times"),
             col("eta_first").alias("first"),
-        ]);
+        ]));
     let moved = days("now") - days("was");
     let size = when(moved.clone().lt(lit(0)))
         .then(lit(0) - moved.clone())
@@ -433,6 +410,15 @@ fn promise_rows(rec: &Reconciled) -> PolarsResult<(Option<DataFrame>, DataFrame)
         )
         .collect()?;
     Ok((Some(changes), often))
+}
+
+/// The order id, customer and merchandiser columns a sheet's rows open
+/// with, then `rest`.
+fn order_rows(rest: impl IntoIterator<Item = Expr>) -> Vec<Expr> {
+    [col("order_id"), col("customer"), col("owner")]
+        .into_iter()
+        .chain(rest)
+        .collect()
 }
 
 /// Shipped, not delivered, ETA in the next period (`arrivals_next_period`).

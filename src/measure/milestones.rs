@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::{in_period, Kpis};
+use super::{in_period, most_first, Kpis};
 use crate::frame::{days_to_date, floats, ints, strs};
 use crate::period::Period;
 use crate::reconcile::Reconciled;
@@ -227,9 +227,7 @@ pub fn view(rec: &Reconciled, p: &Period, next: &Period) -> PolarsResult<Milesto
     ])
     .sort(
         ["at_risk", "overdue", "factory"],
-        SortMultipleOptions::default()
-            .with_order_descending_multi([true, true, false])
-            .with_nulls_last(true),
+        most_first([true, true, false]),
     )
     .collect()?;
     let coming = ms
@@ -294,20 +292,12 @@ fn grid(rec: &Reconciled) -> PolarsResult<Vec<GridRow>> {
         ));
     }
     let f = &ms.steps;
-    let (key, order_id, customer, owner, factory) = (
-        strs(f, "order_key")?,
-        strs(f, "order_id")?,
-        strs(f, "customer")?,
-        strs(f, "owner")?,
-        strs(f, "factory")?,
-    );
-    let (due, step, plan, act, state) = (
-        ints(f, "due_date")?,
-        ints(f, "step")?,
-        ints(f, "plan")?,
-        ints(f, "act")?,
-        strs(f, "state")?,
-    );
+    let text = |c: &str| strs(f, c);
+    let (key, order_id, customer) = (text("order_key")?, text("order_id")?, text("customer")?);
+    let (owner, factory, state) = (text("owner")?, text("factory")?, text("state")?);
+    let day = |c: &str| ints(f, c);
+    let (due, plan, act) = (day("due_date")?, day("plan")?, day("act")?);
+    let step = ints(f, "step")?;
     let date = |d: Option<i64>| d.map(|d| days_to_date(d as i32));
     for j in 0..f.height() {
         let Some(&r) = key[j].as_ref().and_then(|k| at.get(k)) else {

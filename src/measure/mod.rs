@@ -255,9 +255,7 @@ fn by_category(rec: &Reconciled, window: &Period) -> PolarsResult<DataFrame> {
         ])
         .sort(
             ["responses", "category", "department"],
-            SortMultipleOptions::default()
-                .with_order_descending_multi([true, false, false])
-                .with_nulls_last(true),
+            most_first([true, false, false]),
         )
         .collect()
 }
@@ -270,12 +268,7 @@ fn responses_by_category(by_category: &DataFrame) -> PolarsResult<DataFrame> {
         .lazy()
         .group_by([col("category")])
         .agg([col("responses").sum().alias("responses")])
-        .sort(
-            ["responses", "category"],
-            SortMultipleOptions::default()
-                .with_order_descending_multi([true, false])
-                .with_nulls_last(true),
-        )
+        .sort(["responses", "category"], most_first([true, false]))
         .collect()
 }
 
@@ -913,11 +906,11 @@ fn by_owner(
         .collect()
 }
 
-/// The order of the department tables: most open first, then by
-/// department (none last).
-fn most_open_first() -> SortMultipleOptions {
+/// Sort options: the keys marked `true` descending (the most open,
+/// overdue or slipped first), the others ascending; nulls last.
+fn most_first(descending: impl IntoIterator<Item = bool>) -> SortMultipleOptions {
     SortMultipleOptions::default()
-        .with_order_descending_multi([true, false])
+        .with_order_descending_multi(descending)
         .with_nulls_last(true)
 }
 
@@ -954,7 +947,7 @@ fn by_department(rec: &Reconciled, next: &Period, stale_days: i64) -> PolarsResu
                 .sum()
                 .alias("due_next"),
         ])
-        .sort(["open", "department"], most_open_first())
+        .sort(["open", "department"], most_first([true, false]))
         .collect()
 }
 
@@ -984,7 +977,7 @@ fn by_feedback_department(rec: &Reconciled, p: &Period) -> PolarsResult<DataFram
                 .alias("resolution_median"),
         ])
         .filter(col("responses").gt(lit(0u32)).or(col("open").gt(lit(0u32))))
-        .sort(["open", "department"], most_open_first())
+        .sort(["open", "department"], most_first([true, false]))
         .collect()
 }
 

@@ -134,44 +134,22 @@ fn sheet_lines(s: &mut String, lang: Lang, table: Table, sh: &SheetReport) {
             )
         ));
     }
-    let mapped: Vec<String> = sh
-        .mapped
-        .iter()
-        .map(|(f, h)| format!("{f} ← {h}"))
-        .collect();
-    s.push_str(&format!(
-        "    {}: {}\n",
-        t("check.mapped"),
-        mapped.join(", ")
-    ));
+    let mapped = sh.mapped.iter().map(|(f, h)| format!("{f} ← {h}"));
+    list_line(s, t("check.mapped"), mapped);
     if !sh.milestones.is_empty() {
-        let cols: Vec<String> = sh
-            .milestones
-            .iter()
-            .map(|(key, is_plan, header, col)| {
-                let side = if *is_plan {
-                    "ms.plan_of"
-                } else {
-                    "ms.actual_of"
-                };
-                format!(
-                    "{} ← {header} ({col})",
-                    i18n::fill(lang, side, &[("step", key)])
-                )
-            })
-            .collect();
-        s.push_str(&format!(
-            "    {}: {}\n",
-            t("check.milestones"),
-            cols.join(", ")
-        ));
+        let cols = sh.milestones.iter().map(|(key, is_plan, header, col)| {
+            let side = if *is_plan {
+                "ms.plan_of"
+            } else {
+                "ms.actual_of"
+            };
+            let step = i18n::fill(lang, side, &[("step", key)]);
+            format!("{step} ← {header} ({col})")
+        });
+        list_line(s, t("check.milestones"), cols);
     }
     if !sh.unmapped.is_empty() {
-        s.push_str(&format!(
-            "    {}: {}\n",
-            t("check.unmapped"),
-            sh.unmapped.join(", ")
-        ));
+        list_line(s, t("check.unmapped"), &sh.unmapped);
     }
     for ig in &sh.ignored_columns {
         let col = if ig.column.is_empty() {
@@ -187,13 +165,19 @@ fn sheet_lines(s: &mut String, lang: Lang, table: Table, sh: &SheetReport) {
         ));
     }
     if !sh.empty_markers.is_empty() {
-        let m: Vec<String> = sh
-            .empty_markers
-            .iter()
-            .map(|(c, n)| format!("{c} {n}"))
-            .collect();
-        s.push_str(&format!("    {}: {}\n", t("check.markers"), m.join(", ")));
+        let markers = sh.empty_markers.iter().map(|(c, n)| format!("{c} {n}"));
+        list_line(s, t("check.markers"), markers);
     }
+}
+
+/// A sheet's `label: a, b, c` line.
+fn list_line<T: std::fmt::Display>(
+    s: &mut String,
+    label: &str,
+    items: impl IntoIterator<Item = T>,
+) {
+    let items: Vec<String> = items.into_iter().map(|x| x.to_string()).collect();
+    s.push_str(&format!("    {label}: {}\n", items.join(", ")));
 }
 
 /// What the run could not say, and the payment terms it could not read.

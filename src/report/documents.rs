@@ -295,46 +295,39 @@ fn seller_block(
     Ok(r + 2)
 }
 
-/// The top of a document: the sheet named after its title, the column
-/// widths, the seller block (logo at `logo_col`) and the title across
-/// every column; returns the row below.
-fn page_head(
-    ws: &mut Worksheet,
-    d: &DocInput,
-    f: &Fmt,
-    title_key: &str,
-    widths: &[f64],
+/// What the top of a document shows: its title (an i18n key) across
+/// every column of `widths`, the seller's logo at `logo_col`, and in the
+/// row below the title a label and its value at the left (the order
+/// number, the customer) and a label beside the document's date (as_of)
+/// in the last two columns.
+struct Head<'a> {
+    title: &'a str,
+    widths: &'a [f64],
     logo_col: u16,
-) -> Result<u32, XlsxError> {
-    let title = i18n::text(d.lang, title_key);
-    ws.set_name(title.chars().take(31).collect::<String>())?;
-    for (i, w) in widths.iter().enumerate() {
-        ws.set_column_width(i as u16, *w)?;
-    }
-    let last_col = widths.len().saturating_sub(1) as u16;
-    let r = seller_block(ws, d, f, last_col, logo_col)?;
-    merged(ws, r, 0, last_col, title, &f.title)?;
-    ws.set_row_height(r, 26)?;
-    Ok(r + 2)
+    reference: (&'a str, &'a str, &'a Format),
+    date: (&'a str, &'a Format),
 }
 
-/// The row below the title: a label and its value at the left (the order
-/// number, the customer), and a label beside the document's date (as_of)
-/// in the last two columns.
-fn reference_row(
-    ws: &mut Worksheet,
-    r: u32,
-    d: &DocInput,
-    f: &Fmt,
-    last_col: u16,
-    (label_key, value, value_fmt): (&str, &str, &Format),
-    (date_key, date_fmt): (&str, &Format),
-) -> Result<(), XlsxError> {
-    text(ws, r, 0, i18n::text(d.lang, label_key), &f.label)?;
+/// The top of a document: the sheet named after its title, the column
+/// widths, the seller block, the title and the reference row below it;
+/// returns the reference row.
+fn page_head(ws: &mut Worksheet, d: &DocInput, f: &Fmt, h: &Head) -> Result<u32, XlsxError> {
+    let title = i18n::text(d.lang, h.title);
+    ws.set_name(title.chars().take(31).collect::<String>())?;
+    for (i, w) in h.widths.iter().enumerate() {
+        ws.set_column_width(i as u16, *w)?;
+    }
+    let last_col = h.widths.len().saturating_sub(1) as u16;
+    let r = seller_block(ws, d, f, last_col, h.logo_col)?;
+    merged(ws, r, 0, last_col, title, &f.title)?;
+    ws.set_row_height(r, 26)?;
+    let r = r + 2;
+    let ((label, value, value_fmt), (date, date_fmt)) = (h.reference, h.date);
+    text(ws, r, 0, i18n::text(d.lang, label), &f.label)?;
     text(ws, r, 1, value, value_fmt)?;
-    text(ws, r, last_col - 1, i18n::text(d.lang, date_key), &f.label)?;
+    text(ws, r, last_col - 1, i18n::text(d.lang, date), &f.label)?;
     ws.write_datetime_with_format(r, last_col, &excel_date(d.as_of)?, date_fmt)?;
-    Ok(())
+    Ok(r)
 }
 
 /// A4, fit to one page wide, print area and repeated rows, page numbers.
@@ -393,17 +386,15 @@ pub fn confirmation(d: &DocInput, c: &Confirmation) -> Result<Workbook, XlsxErro
     let widths = [17.0, 40.0, 11.0, 15.0, 17.0, 11.0];
     let last_col = 5;
     let ws = wb.add_worksheet();
-    let mut r = page_head(ws, d, &f, "doc.confirmation", &widths, 4)?;
-    reference_row(
-        ws,
-        r,
-        d,
-        &f,
-        last_col,
-        ("doc.number", &c.order_id, &f.text),
-        ("doc.date", &f.text.clone().set_num_format("yyyy-mm-dd")),
-    )?;
-    r += 1;
+    let date = f.text.clone().set_num_format("yyyy-mm-dd");
+    let head = Head {
+        title: "doc.confirmation",
+        widths: &widths,
+        logo_col: 4,
+        reference: ("doc.number", &c.order_id, &f.text),
+        date: ("doc.date", &date),
+    };
+    let mut r = page_head(ws, d, &f, &head)? + 1;
     text(ws, r, 0, t("doc.to"), &f.label)?;
     opt_text(ws, r, 1, c.customer.as_deref(), &f.bold)?;
     r += 1;
@@ -600,17 +591,14 @@ pub fn statement(d: &DocInput, s: &Statement) -> Result<Workbook, XlsxError> {
     let widths = [16.0, 12.0, 34.0, 11.0, 16.0, 13.0, 13.0, 36.0];
     let last_col = 7;
     let ws = wb.add_worksheet();
-    let mut r = page_head(ws, d, &f, "doc.statement", &widths, 6)?;
-    reference_row(
-        ws,
-        r,
-        d,
-        &f,
-        last_col,
-        ("doc.customer", &s.customer, &f.bold),
-        ("doc.as_of", &f.text_date),
-    )?;
-    r += 2;
+    let head = Head {
+        title: "doc.statement",
+        widths: &widths,
+        logo_col: 6,
+        reference: ("doc.customer", &s.customer, &f.bold),
+        date: ("doc.as_of", &f.text_date),
+    };
+    let mut r = page_head(ws, d, &f, &head)? + 2;
     let section = |ws: &mut Worksheet, r: &mut u32, key: &str| -> Result<(), XlsxError> {
         text(ws, *r, 0, key, &f.bold.clone().set_font_size(12))?;
         *r += 1;

@@ -5,7 +5,7 @@
 use polars::prelude::*;
 use rust_xlsxwriter::{ChartType, Workbook};
 
-use super::chart::{chart, ChartSpec, Series};
+use super::chart::{ChartData, Series};
 use super::kpi::{customer_rows, kpi_table};
 use super::table::{column, spec_table, yes_no, Kind, SheetWriter, V};
 use super::ReportInput;
@@ -80,40 +80,26 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     w.finish()?;
 
     let ws = wb.worksheet_from_name(&sheet)?;
-    let n = m.trend.len() as u32;
-    let (csat, nps) = (t("col.csat"), t("col.nps"));
-    let line = chart(&ChartSpec {
-        kind: ChartType::Line,
-        title: &t("chart.csat"),
+    let charts = ChartData {
         sheet: &sheet,
-        rows: (4, 3 + n),
-        cat_col: dc,
-        series: &[
-            Series::on(&csat, dc + 1),
-            Series {
-                secondary: true,
-                ..Series::on(&nps, dc + 2)
-            },
-        ],
-        share_axis: true,
-        nps_axis: true,
-        height: 300,
-    });
-    ws.insert_chart(3, 6, &line)?;
+        col: dc,
+    };
+    let (csat, nps) = (t("col.csat"), t("col.nps"));
+    let nps = Series {
+        secondary: true,
+        ..Series::on(&nps, dc + 2)
+    };
+    let periods = m.trend.len() as u32;
+    charts.trend(
+        ws,
+        &t("chart.csat"),
+        periods,
+        &[Series::on(&csat, dc + 1), nps],
+    )?;
     if !cat_rows.is_empty() {
-        let k = cat_rows.len() as u32;
-        let bar = chart(&ChartSpec {
-            kind: ChartType::Bar,
-            title: &t("chart.category"),
-            sheet: &sheet,
-            rows: (cat_top + 1, cat_top + k),
-            cat_col: dc,
-            series: &[Series::on(&t("col.responses"), dc + 1)],
-            share_axis: false,
-            nps_axis: false,
-            height: 280,
-        });
-        ws.insert_chart(20, 6, &bar)?;
+        let rows = (cat_top + 1, cat_top + cat_rows.len() as u32);
+        let responses = Series::on(i18n::text(lang, "col.responses"), dc + 1);
+        charts.bars(ws, ChartType::Bar, &t("chart.category"), rows, responses)?;
     }
     Ok(())
 }
@@ -123,7 +109,7 @@ fn log(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     let t = |key: &str| i18n::text(lang, key).to_string();
     let df = &inp.measures.detail.feedback_of_period;
     let (yes, no) = (t("word.yes"), t("word.no"));
-    let (headers, rows) = spec_table(
+    let table = spec_table(
         lang,
         vec![
             ("col.date", column(df, "date", Kind::Date)?),
@@ -143,19 +129,14 @@ fn log(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
             ("col.otif", yes_no(df, "otif", &yes, &no)?),
         ],
     );
-    let ws = super::table::add_sheet(wb, &t("sheet.fb_log"), rows.len())?;
-    let mut w = SheetWriter::new(ws, &inp.formats);
-    w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
-    w.table(2, 0, &headers, &rows, true)?;
-    w.finish()?;
-    Ok(())
+    Ok(inp.table_sheet(wb, &t("sheet.fb_log"), &inp.subtitle(), &table, None)?)
 }
 
 fn open(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
     let df = &inp.measures.detail.open_feedback;
-    let (headers, rows) = spec_table(
+    let table = spec_table(
         lang,
         vec![
             ("col.date", column(df, "date", Kind::Date)?),
@@ -171,20 +152,22 @@ fn open(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
             ("col.owner", column(df, "owner", Kind::Text)?),
         ],
     );
+    // Feedback open past the SLA in the overdue colour.
     let sla = inp.template.file.thresholds.feedback_sla_days;
-    let ws = super::table::add_sheet(wb, &t("sheet.fb_open"), rows.len())?;
-    let mut w = SheetWriter::new(ws, &inp.formats);
-    w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
-    w.table(2, 0, &headers, &rows, true)?;
-    super::kpi::highlight(&mut w, rows.len(), headers.len(), &format!("=$B4>{sla}"))?;
-    w.finish()?;
-    Ok(())
+    let late = format!("=$B4>{sla}");
+    Ok(inp.table_sheet(
+        wb,
+        &t("sheet.fb_open"),
+        &inp.subtitle(),
+        &table,
+        Some(&late),
+    )?)
 }
 
 fn by_category(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     let t = |key: &str| i18n::text(inp.lang, key).to_string();
     let df = &inp.measures.by_category;
-    let (headers, rows) = spec_table(
+    let table = spec_table(
         inp.lang,
         vec![
             ("col.category", words(inp, df, "category")?),
@@ -194,30 +177,20 @@ fn by_category(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
             ("col.open_feedback", column(df, "open", Kind::Int)?),
         ],
     );
-    let ws = wb.add_worksheet().set_name(t("sheet.fb_category"))?;
-    let mut w = SheetWriter::new(ws, &inp.formats);
-    w.title(0, &t("word.window"), &inp.formats.subtitle)?;
-    w.table(2, 0, &headers, &rows, true)?;
-    w.finish()?;
-    Ok(())
+    Ok(inp.table_sheet(wb, &t("sheet.fb_category"), &t("word.window"), &table, None)?)
 }
 
 fn by_customer(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     let t = |key: &str| i18n::text(inp.lang, key).to_string();
-    let (headers, rows) = customer_rows(inp, false)?;
-    let ws = wb.add_worksheet().set_name(t("sheet.customer"))?;
-    let mut w = SheetWriter::new(ws, &inp.formats);
-    w.title(0, &t("word.window"), &inp.formats.subtitle)?;
-    w.table(2, 0, &headers, &rows, true)?;
-    w.finish()?;
-    Ok(())
+    let table = customer_rows(inp, false)?;
+    Ok(inp.table_sheet(wb, &t("sheet.customer"), &t("word.window"), &table, None)?)
 }
 
 fn by_delivery(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     let t = |key: &str| i18n::text(inp.lang, key).to_string();
     let df = &inp.measures.by_delivery;
     let (on, late) = (t("word.on_time"), t("word.late"));
-    let (headers, rows) = spec_table(
+    let table = spec_table(
         inp.lang,
         vec![
             ("col.delivery", yes_no(df, "on_time", &on, &late)?),
@@ -226,12 +199,7 @@ fn by_delivery(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
             ("col.avg_score", column(df, "avg_score", Kind::Days)?),
         ],
     );
-    let ws = wb.add_worksheet().set_name(t("sheet.fb_delivery"))?;
-    let mut w = SheetWriter::new(ws, &inp.formats);
-    w.title(0, &t("word.window"), &inp.formats.subtitle)?;
-    w.table(2, 0, &headers, &rows, true)?;
-    w.finish()?;
-    Ok(())
+    Ok(inp.table_sheet(wb, &t("sheet.fb_delivery"), &t("word.window"), &table, None)?)
 }
 
 /// Builds the feedback workbook.

@@ -2,11 +2,11 @@
 //! Shipments, By owner, By customer, Data issues, Action list.
 
 use polars::prelude::*;
-use rust_xlsxwriter::{ChartType, ConditionalFormatFormula, Format, Workbook, XlsxError};
+use rust_xlsxwriter::{ChartType, Format, Workbook, XlsxError};
 
-use super::chart::{chart, ChartSpec, Series};
+use super::chart::{ChartData, Series};
 use super::table::{
-    add_sheet, column, named_table, spec_table, yes_no, Block, Kind, SheetWriter, V,
+    add_sheet, column, headers, named_table, spec_table, yes_no, Block, Kind, SheetWriter, V,
 };
 use super::{source_cell, ReportInput};
 use crate::flags::Severity;
@@ -25,7 +25,9 @@ enum Shown {
 }
 
 fn headline(k: &Kpis) -> Vec<(&'static str, Option<f64>, Shown)> {
+    // A count, and a count that may be unknown.
     let c = |x: u64| Some(x as f64);
+    let oc = |x: Option<u64>| x.map(|x| x as f64);
     vec![
         ("orders_received", c(k.orders_received), Shown::Count),
         ("orders_due", c(k.orders_due), Shown::Count),
@@ -58,14 +60,10 @@ fn headline(k: &Kpis) -> Vec<(&'static str, Option<f64>, Shown)> {
         ),
         (
             "shipments_in_transit",
-            k.shipments_in_transit.map(|x| x as f64),
+            oc(k.shipments_in_transit),
             Shown::Count,
         ),
-        (
-            "shipments_overdue",
-            k.shipments_overdue.map(|x| x as f64),
-            Shown::Count,
-        ),
+        ("shipments_overdue", oc(k.shipments_overdue), Shown::Count),
         ("transit_median_days", k.transit_median_days, Shown::Days),
         ("eta_hit_rate", k.eta_hit_rate, Shown::Rate),
         ("feedback_responses", c(k.feedback_responses), Shown::Count),
@@ -90,20 +88,12 @@ fn headline(k: &Kpis) -> Vec<(&'static str, Option<f64>, Shown)> {
         ),
         (
             "arrivals_next_period",
-            k.arrivals_next_period.map(|x| x as f64),
+            oc(k.arrivals_next_period),
             Shown::Count,
         ),
-        ("flags_new", k.flags_new.map(|x| x as f64), Shown::Count),
-        (
-            "flags_still_open",
-            k.flags_still_open.map(|x| x as f64),
-            Shown::Count,
-        ),
-        (
-            "flags_resolved",
-            k.flags_resolved.map(|x| x as f64),
-            Shown::Count,
-        ),
+        ("flags_new", oc(k.flags_new), Shown::Count),
+        ("flags_still_open", oc(k.flags_still_open), Shown::Count),
+        ("flags_resolved", oc(k.flags_resolved), Shown::Count),
         ("deposits_pending", c(k.deposits_pending), Shown::Count),
         ("payment_days_median", k.payment_days_median, Shown::Days),
         ("lc_open", c(k.lc_open), Shown::Count),
@@ -118,18 +108,14 @@ fn headline(k: &Kpis) -> Vec<(&'static str, Option<f64>, Shown)> {
             k.otd_rate_first_promise,
             Shown::Rate,
         ),
-        (
-            "due_date_changes",
-            k.due_date_changes.map(|x| x as f64),
-            Shown::Count,
-        ),
+        ("due_date_changes", oc(k.due_date_changes), Shown::Count),
         ("orders_repromised", c(k.orders_repromised), Shown::Count),
         (
             "repromise_median_days",
             k.repromise_median_days,
             Shown::Days,
         ),
-        ("eta_changes", k.eta_changes.map(|x| x as f64), Shown::Count),
+        ("eta_changes", oc(k.eta_changes), Shown::Count),
         (
             "milestones_on_time_rate",
             k.milestones_on_time_rate,
@@ -599,8 +585,8 @@ fn summary_charts(
     aging_top: u32,
 ) -> Result<(), XlsxError> {
     let t = |key: &str| i18n::text(inp.lang, key).to_string();
-    let n = inp.measures.trend.len() as u32;
     let ws = wb.worksheet_from_name(sheet)?;
+    let charts = ChartData { sheet, col: dc };
     let (otd, otif, first) = (
         t("col.otd_rate"),
         t("col.otif_rate"),
@@ -610,31 +596,12 @@ fn summary_charts(
     if with_first_promise(inp) {
         series.push(Series::on(&first, dc + 4));
     }
-    let line = chart(&ChartSpec {
-        kind: ChartType::Line,
-        title: &t("chart.otd"),
-        sheet,
-        rows: (4, 3 + n),
-        cat_col: dc,
-        series: &series,
-        share_axis: true,
-        nps_axis: false,
-        height: 300,
-    });
-    ws.insert_chart(3, 6, &line)?;
-    let bar = chart(&ChartSpec {
-        kind: ChartType::Column,
-        title: &t("chart.aging"),
-        sheet,
-        // The overdue buckets only: "not due" would dwarf them.
-        rows: (aging_top + 2, aging_top + 5),
-        cat_col: dc,
-        series: &[Series::on(&t("col.open"), dc + 1)],
-        share_axis: false,
-        nps_axis: false,
-        height: 280,
-    });
-    ws.insert_chart(20, 6, &bar)?;
+    let periods = inp.measures.trend.len() as u32;
+    charts.trend(ws, &t("chart.otd"), periods, &series)?;
+    // The overdue buckets only: "not due" would dwarf them.
+    let overdue = (aging_top + 2, aging_top + 5);
+    let open = Series::on(i18n::text(inp.lang, "col.open"), dc + 1);
+    charts.bars(ws, ChartType::Column, &t("chart.aging"), overdue, open)?;
     Ok(())
 }
 
@@ -643,7 +610,7 @@ fn delivery(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xls
     let t = |key: &str| i18n::text(lang, key).to_string();
     let df = &inp.measures.detail.due_in_period;
     let (yes, no) = (t("word.yes"), t("word.no"));
-    let (headers, rows) = spec_table(
+    let table = spec_table(
         lang,
         [
             order_columns(df)?,
@@ -672,32 +639,15 @@ fn delivery(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xls
         ]
         .concat(),
     );
-    Ok((|| {
-        let ws = add_sheet(wb, &t("sheet.delivery"), rows.len())?;
-        let mut w = SheetWriter::new(ws, &inp.formats);
-        w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
-        w.table(2, 0, &headers, &rows, true)?;
-        // Late orders in the overdue colour.
-        highlight(&mut w, rows.len(), headers.len(), &format!("=$I4=\"{no}\""))?;
-        w.finish()
-    })())
-}
-
-/// Colours the rows (from sheet row 4) where `rule` holds.
-pub fn highlight(
-    w: &mut SheetWriter,
-    rows: usize,
-    cols: usize,
-    rule: &str,
-) -> Result<(), XlsxError> {
-    if rows == 0 || cols == 0 {
-        return Ok(());
-    }
-    let cf = ConditionalFormatFormula::new()
-        .set_rule(rule)
-        .set_format(&w.f.overdue);
-    w.ws.add_conditional_format(3, 0, 2 + rows as u32, cols as u16 - 1, &cf)?;
-    Ok(())
+    // Late orders in the overdue colour.
+    let late = format!("=$I4=\"{no}\"");
+    Ok(inp.table_sheet(
+        wb,
+        &t("sheet.delivery"),
+        &inp.subtitle(),
+        &table,
+        Some(&late),
+    ))
 }
 
 fn aging_label(lang: Lang, due_known: bool, d: Option<i64>) -> String {
@@ -804,15 +754,14 @@ fn open_orders_of(
 ) -> PolarsResult<Result<(), XlsxError>> {
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
-    let (headers, rows) = open_order_rows(inp, df)?;
-    Ok((|| {
-        let ws = add_sheet(wb, &t("sheet.open"), rows.len())?;
-        let mut w = SheetWriter::new(ws, &inp.formats);
-        w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
-        w.table(2, 0, &headers, &rows, true)?;
-        highlight(&mut w, rows.len(), headers.len(), "=$G4>0")?;
-        w.finish()
-    })())
+    let table = open_order_rows(inp, df)?;
+    Ok(inp.table_sheet(
+        wb,
+        &t("sheet.open"),
+        &inp.subtitle(),
+        &table,
+        Some("=$G4>0"),
+    ))
 }
 
 fn shipments(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), XlsxError>> {
@@ -830,27 +779,19 @@ fn shipments(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xl
     }
     let df = &inp.measures.detail.in_transit;
     let (yes, no) = (t("word.yes"), t("word.no"));
-    let mode: Vec<V> = strs(df, "mode")?
-        .into_iter()
-        .map(|s| V::opt_text(s.map(|w| i18n::status_word(lang, &w).to_string())))
-        .collect();
     let (headers, rows) = spec_table(
         lang,
-        vec![
-            ("col.shipment_id", column(df, "shipment_id", Kind::Text)?),
-            ("col.order_id", column(df, "order_id", Kind::Text)?),
-            ("col.owner", column(df, "owner", Kind::Text)?),
-            ("col.mode", mode),
-            ("col.carrier", column(df, "carrier", Kind::Text)?),
-            ("col.tracking_no", column(df, "tracking_no", Kind::Text)?),
-            ("col.ship_date", column(df, "ship_date", Kind::Date)?),
-            ("col.eta", column(df, "eta", Kind::Date)?),
-            (
-                "col.days_in_transit",
-                column(df, "days_in_transit", Kind::Int)?,
-            ),
-            ("col.past_eta", yes_no(df, "past_eta", &yes, &no)?),
-        ],
+        [
+            shipment_columns(lang, df, "col.tracking_no")?,
+            vec![
+                (
+                    "col.days_in_transit",
+                    column(df, "days_in_transit", Kind::Int)?,
+                ),
+                ("col.past_eta", yes_no(df, "past_eta", &yes, &no)?),
+            ],
+        ]
+        .concat(),
     );
     // The transit summaries: the mode or carrier (`first`, its header),
     // deliveries, median transit and ETA hit rate.
@@ -906,12 +847,7 @@ fn shipments(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xl
                 left,
             ),
         ])?;
-        highlight(
-            &mut w,
-            rows.len(),
-            headers.len(),
-            &format!("=$J4=\"{yes}\""),
-        )?;
+        w.highlight(rows.len(), headers.len(), &format!("=$J4=\"{yes}\""))?;
         w.finish()
     })())
 }
@@ -962,13 +898,8 @@ fn by_owner(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), Xls
             row.push(link);
         }
     }
-    Ok((|| {
-        let ws = wb.add_worksheet().set_name(t("sheet.owner"))?;
-        let mut w = SheetWriter::new(ws, &inp.formats);
-        w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
-        w.table(2, 0, &headers, &rows, true)?;
-        w.finish()
-    })())
+    let table = (headers, rows);
+    Ok(inp.table_sheet(wb, &t("sheet.owner"), &inp.subtitle(), &table, None))
 }
 
 pub fn customer_rows(
@@ -995,24 +926,11 @@ pub fn customer_rows(
 }
 
 fn by_customer(wb: &mut Workbook, inp: &ReportInput) -> PolarsResult<Result<(), XlsxError>> {
-    let (headers, rows) = customer_rows(inp, true)?;
     let t = |key: &str| i18n::text(inp.lang, key).to_string();
-    Ok((|| {
-        let ws = wb.add_worksheet().set_name(t("sheet.customer"))?;
-        let mut w = SheetWriter::new(ws, &inp.formats);
-        w.title(
-            0,
-            &format!(
-                "{} ({} – {})",
-                t("word.window"),
-                inp.measures.window.start,
-                inp.measures.window.end
-            ),
-            &inp.formats.subtitle,
-        )?;
-        w.table(2, 0, &headers, &rows, true)?;
-        w.finish()
-    })())
+    let window = &inp.measures.window;
+    let title = format!("{} ({} – {})", t("word.window"), window.start, window.end);
+    let table = customer_rows(inp, true)?;
+    Ok(inp.table_sheet(wb, &t("sheet.customer"), &title, &table, None))
 }
 
 fn severity_word(lang: Lang, s: Severity) -> String {
@@ -1031,27 +949,27 @@ pub fn data_issues(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
     let (yes, no) = (t("word.yes"), t("word.no"));
-    let headers: Vec<String> = [
-        "col.severity",
-        "col.rule",
-        "col.what",
-        "col.message",
-        "col.table",
-        "col.order_id",
-        "col.owner",
-        "col.file",
-        "col.sheet",
-        "col.cell",
-        "col.found_value",
-        "col.new",
-        "col.open_since",
-        "col.runs_open",
-        "col.rejected",
-        "col.row_values",
-    ]
-    .iter()
-    .map(|k| t(k))
-    .collect();
+    let headers = headers(
+        lang,
+        &[
+            "col.severity",
+            "col.rule",
+            "col.what",
+            "col.message",
+            "col.table",
+            "col.order_id",
+            "col.owner",
+            "col.file",
+            "col.sheet",
+            "col.cell",
+            "col.found_value",
+            "col.new",
+            "col.open_since",
+            "col.runs_open",
+            "col.rejected",
+            "col.row_values",
+        ],
+    );
     let row = |i: usize| -> Vec<V> {
         let f = &inp.flags[i];
         vec![
@@ -1082,13 +1000,14 @@ pub fn data_issues(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
         ]
     };
     let n = inp.flags.len();
-    let csv = format!("kpi-report-{}-data-issues.csv", inp.period.label);
-    let ws = add_sheet(wb, &t("sheet.issues"), n)?;
-    let mut w = SheetWriter::new(ws, &inp.formats);
-    w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
-    inp.long_table_and_csv(&mut w, 2, &headers, n, &row, &csv)?;
-    w.finish()?;
-    Ok(())
+    inp.long_sheet(
+        wb,
+        &t("sheet.issues"),
+        None,
+        &headers,
+        (n, &row),
+        "data-issues",
+    )
 }
 
 /// A currency of the Summary's amounts; amounts without one (key "")
@@ -1129,18 +1048,18 @@ pub fn action_list(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
             .then(b.severity.cmp(&a.severity))
             .then(a.rule.cmp(&b.rule))
     });
-    let headers: Vec<String> = [
-        "col.owner",
-        "col.severity",
-        "col.order_id",
-        "col.todo",
-        "col.fix",
-        "col.where",
-        "col.rule",
-    ]
-    .iter()
-    .map(|k| t(k))
-    .collect();
+    let headers = headers(
+        lang,
+        &[
+            "col.owner",
+            "col.severity",
+            "col.order_id",
+            "col.todo",
+            "col.fix",
+            "col.where",
+            "col.rule",
+        ],
+    );
     let row = |i: usize| -> Vec<V> {
         let f = flags[i];
         vec![
@@ -1154,13 +1073,14 @@ pub fn action_list(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
         ]
     };
     let n = flags.len();
-    let csv = format!("kpi-report-{}-action-list.csv", inp.period.label);
-    let ws = add_sheet(wb, &t("sheet.actions"), n)?;
-    let mut w = SheetWriter::new(ws, &inp.formats);
-    w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
-    inp.long_table_and_csv(&mut w, 2, &headers, n, &row, &csv)?;
-    w.finish()?;
-    Ok(())
+    inp.long_sheet(
+        wb,
+        &t("sheet.actions"),
+        None,
+        &headers,
+        (n, &row),
+        "action-list",
+    )
 }
 
 /// The headers and rows of Coming up's orders table (also in the owner
@@ -1204,24 +1124,38 @@ pub fn arriving_rows(
     df: &DataFrame,
 ) -> PolarsResult<(Vec<String>, Vec<Vec<V>>)> {
     let lang = inp.lang;
-    let mode: Vec<V> = strs(df, "mode")?
+    Ok(spec_table(
+        lang,
+        [
+            shipment_columns(lang, df, "col.bl")?,
+            vec![("col.days_left", column(df, "days_left", Kind::Int)?)],
+        ]
+        .concat(),
+    ))
+}
+
+/// The columns a shipment table opens with: shipment, order,
+/// merchandiser, mode, carrier, tracking number (headed `tracking`),
+/// ship date and ETA.
+fn shipment_columns<'k>(
+    lang: Lang,
+    df: &DataFrame,
+    tracking: &'k str,
+) -> PolarsResult<Vec<(&'k str, Vec<V>)>> {
+    let mode = strs(df, "mode")?
         .into_iter()
         .map(|s| V::opt_text(s.map(|w| i18n::status_word(lang, &w).to_string())))
         .collect();
-    Ok(spec_table(
-        lang,
-        vec![
-            ("col.shipment_id", column(df, "shipment_id", Kind::Text)?),
-            ("col.order_id", column(df, "order_id", Kind::Text)?),
-            ("col.owner", column(df, "owner", Kind::Text)?),
-            ("col.mode", mode),
-            ("col.carrier", column(df, "carrier", Kind::Text)?),
-            ("col.bl", column(df, "tracking_no", Kind::Text)?),
-            ("col.ship_date", column(df, "ship_date", Kind::Date)?),
-            ("col.eta", column(df, "eta", Kind::Date)?),
-            ("col.days_left", column(df, "days_left", Kind::Int)?),
-        ],
-    ))
+    Ok(vec![
+        ("col.shipment_id", column(df, "shipment_id", Kind::Text)?),
+        ("col.order_id", column(df, "order_id", Kind::Text)?),
+        ("col.owner", column(df, "owner", Kind::Text)?),
+        ("col.mode", mode),
+        ("col.carrier", column(df, "carrier", Kind::Text)?),
+        (tracking, column(df, "tracking_no", Kind::Text)?),
+        ("col.ship_date", column(df, "ship_date", Kind::Date)?),
+        ("col.eta", column(df, "eta", Kind::Date)?),
+    ])
 }
 
 /// The order, customer and merchandiser columns an order table opens
@@ -1267,62 +1201,32 @@ pub fn coming_up_sheet(
     lc: Option<&DataFrame>,
 ) -> anyhow::Result<()> {
     let lang = inp.lang;
-    let t = |key: &str| i18n::text(lang, key).to_string();
     let next = &inp.measures.next;
-    let (oh, order_rows) = coming_up_rows(inp, orders)?;
-    let (sh, ship_rows) = arriving_rows(inp, ships)?;
     let range = [
         ("start", next.start.to_string()),
         ("end", next.end.to_string()),
         ("label", next.label.clone()),
     ];
     let args: Vec<(&str, &str)> = range.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let ws = wb.add_worksheet().set_name(t("sheet.coming_up"))?;
-    let mut w = SheetWriter::new(ws, &inp.formats);
-    w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
-    w.title(
-        1,
-        &i18n::fill(lang, "title.coming_up_orders", &args),
-        &inp.formats.bold,
-    )?;
-    let end = w.table(2, 0, &oh, &order_rows, true)?;
-    // Not-ready orders in the overdue colour.
-    if !order_rows.is_empty() {
-        let yes = t("word.yes");
-        let cf = ConditionalFormatFormula::new()
-            .set_rule(format!("=$G4=\"{yes}\"").as_str())
-            .set_format(&w.f.overdue);
-        w.ws.add_conditional_format(3, 0, 2 + order_rows.len() as u32, oh.len() as u16 - 1, &cf)?;
-    }
-    let top = end + 2;
-    w.title(
-        top - 1,
-        &i18n::fill(lang, "title.coming_up_ships", &args),
-        &inp.formats.bold,
-    )?;
-    let mut end = w.table(top, 0, &sh, &ship_rows, false)?;
+    let title = |key: &str| i18n::fill(lang, key, &args);
+    let mut tables = vec![
+        (
+            title("title.coming_up_orders"),
+            coming_up_rows(inp, orders)?,
+        ),
+        (title("title.coming_up_ships"), arriving_rows(inp, ships)?),
+    ];
     if ms.any {
-        let (mh, ms_rows) = super::milestones::coming_rows(inp, ms)?;
-        let top = end + 2;
-        w.title(
-            top - 1,
-            &i18n::fill(lang, "title.coming_up_ms", &args),
-            &inp.formats.bold,
-        )?;
-        end = w.table(top, 0, &mh, &ms_rows, false)?;
+        let rows = super::milestones::coming_rows(inp, ms)?;
+        tables.push((title("title.coming_up_ms"), rows));
     }
     if let Some(lc) = lc {
-        let (lh, lc_rows) = lc_date_rows(inp, lc)?;
-        let top = end + 2;
-        w.title(
-            top - 1,
-            &i18n::fill(lang, "title.coming_up_lc", &args),
-            &inp.formats.bold,
-        )?;
-        w.table(top, 0, &lh, &lc_rows, false)?;
+        tables.push((title("title.coming_up_lc"), lc_date_rows(inp, lc)?));
     }
-    w.finish()?;
-    Ok(())
+    // Not-ready orders in the overdue colour.
+    let not_ready = format!("=$G4=\"{}\"", i18n::text(lang, "word.yes"));
+    let sheet = i18n::text(lang, "sheet.coming_up");
+    Ok(inp.stacked_sheet(wb, sheet, &tables, Some(&not_ready))?)
 }
 
 fn by_department(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
@@ -1335,7 +1239,7 @@ fn by_department(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
         "col.stale",
         &[("n", &inp.template.file.thresholds.stale_days.to_string())],
     );
-    let (oh, order_rows) = named_table(vec![
+    let orders = named_table(vec![
         (t("col.department"), department_cells(lang, d, Some(&none))?),
         (t("col.open"), column(d, "open", Kind::Int)?),
         (t("col.overdue"), column(d, "overdue", Kind::Int)?),
@@ -1347,7 +1251,7 @@ fn by_department(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
         (t("col.due_next"), column(d, "due_next", Kind::Int)?),
     ]);
     let f = &inp.measures.by_feedback_department;
-    let (fh, fb_rows) = spec_table(
+    let feedback = spec_table(
         lang,
         vec![
             ("col.department", department_cells(lang, f, Some(&none))?),
@@ -1361,45 +1265,33 @@ fn by_department(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
         ],
     );
     let as_of = inp.as_of.to_string();
-    let ws = wb.add_worksheet().set_name(t("sheet.department"))?;
-    let mut w = SheetWriter::new(ws, &inp.formats);
-    w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
-    w.title(
-        1,
-        &i18n::fill(lang, "title.dept_orders", &[("as_of", &as_of)]),
-        &inp.formats.bold,
-    )?;
-    let end = w.table(2, 0, &oh, &order_rows, true)?;
-    let top = end + 2;
-    w.title(
-        top - 1,
-        &i18n::fill(lang, "title.dept_feedback", &[("as_of", &as_of)]),
-        &inp.formats.bold,
-    )?;
-    w.table(top, 0, &fh, &fb_rows, false)?;
-    w.finish()?;
-    Ok(())
+    let title = |key: &str| i18n::fill(lang, key, &[("as_of", &as_of)]);
+    let tables = [
+        (title("title.dept_orders"), orders),
+        (title("title.dept_feedback"), feedback),
+    ];
+    Ok(inp.stacked_sheet(wb, &t("sheet.department"), &tables, None)?)
 }
 
 fn resolved(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
-    let headers: Vec<String> = [
-        "col.severity",
-        "col.rule",
-        "col.message",
-        "col.table",
-        "col.order_id",
-        "col.owner",
-        "col.file",
-        "col.sheet",
-        "col.cell",
-        "col.first_seen",
-        "col.runs_open",
-    ]
-    .iter()
-    .map(|k| t(k))
-    .collect();
+    let headers = headers(
+        lang,
+        &[
+            "col.severity",
+            "col.rule",
+            "col.message",
+            "col.table",
+            "col.order_id",
+            "col.owner",
+            "col.file",
+            "col.sheet",
+            "col.cell",
+            "col.first_seen",
+            "col.runs_open",
+        ],
+    );
     let empty = Vec::new();
     let gone = inp.measures.resolved.as_ref().unwrap_or(&empty);
     let note = match (&inp.measures.resolved, inp.previous_label) {
@@ -1434,14 +1326,14 @@ fn resolved(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
         ]
     };
     let n = gone.len();
-    let csv = format!("kpi-report-{}-resolved.csv", inp.period.label);
-    let ws = add_sheet(wb, &t("sheet.resolved"), n)?;
-    let mut w = SheetWriter::new(ws, &inp.formats);
-    w.title(0, &inp.subtitle(), &inp.formats.subtitle)?;
-    w.title(1, &note, &inp.formats.note)?;
-    inp.long_table_and_csv(&mut w, 3, &headers, n, &row, &csv)?;
-    w.finish()?;
-    Ok(())
+    inp.long_sheet(
+        wb,
+        &t("sheet.resolved"),
+        Some(&note),
+        &headers,
+        (n, &row),
+        "resolved",
+    )
 }
 
 /// The Due-date changes sheet (spec section 14): what moved since the
@@ -1691,9 +1583,7 @@ fn payments(wb: &mut Workbook, inp: &ReportInput) -> anyhow::Result<()> {
             main: false,
         },
     ])?;
-    if !rows.is_empty() {
-        highlight(&mut w, rows.len(), headers.len(), "=$M4>0")?;
-    }
+    w.highlight(rows.len(), headers.len(), "=$M4>0")?;
     w.finish()?;
     Ok(())
 }

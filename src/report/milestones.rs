@@ -7,7 +7,7 @@
 use polars::prelude::*;
 use rust_xlsxwriter::{Color, Format, Note, Workbook};
 
-use super::table::{add_sheet, column, Block, Kind, SheetWriter, V};
+use super::table::{add_sheet, column, headers, Block, Kind, SheetWriter, V};
 use super::ReportInput;
 use crate::i18n::{self, Lang};
 use crate::measure::milestones::MilestoneView;
@@ -92,18 +92,18 @@ pub fn milestones_sheet(
     let lang = inp.lang;
     let t = |key: &str| i18n::text(lang, key).to_string();
     let names = step_names(lang, v);
-    let mut headers: Vec<String> = [
-        "col.order_id",
-        "col.customer",
-        "col.owner",
-        "col.factory",
-        "col.due_date",
-        "col.projected",
-        "col.slip_days",
-    ]
-    .iter()
-    .map(|k| t(k))
-    .collect();
+    let mut headers = headers(
+        lang,
+        &[
+            "col.order_id",
+            "col.customer",
+            "col.owner",
+            "col.factory",
+            "col.due_date",
+            "col.projected",
+            "col.slip_days",
+        ],
+    );
     // Only the steps some shown order has a column for.
     let used: Vec<usize> = (0..names.len())
         .filter(|s| {

@@ -18,7 +18,7 @@ pub mod table;
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::Context;
-use rust_xlsxwriter::{DocProperties, Workbook};
+use rust_xlsxwriter::{DocProperties, Workbook, XlsxError};
 
 use crate::flags::Flag;
 use crate::i18n::{self, Lang};
@@ -102,6 +102,88 @@ impl ReportInput<'_> {
             }
             Ok(())
         })
+    }
+
+    /// A sheet of one table under `title`: the table, from row 3, is the
+    /// sheet's main table, its rows in the overdue colour where
+    /// `highlight` (a formula on row 4) holds.
+    ///
+    /// # Errors
+    /// A rust_xlsxwriter failure.
+    pub fn table_sheet(
+        &self,
+        wb: &mut Workbook,
+        name: &str,
+        title: &str,
+        (headers, rows): &table::Table,
+        highlight: Option<&str>,
+    ) -> Result<(), XlsxError> {
+        let ws = table::add_sheet(wb, name, rows.len())?;
+        let mut w = table::SheetWriter::new(ws, &self.formats);
+        w.title(0, title, &self.formats.subtitle)?;
+        w.table(2, 0, headers, rows, true)?;
+        if let Some(rule) = highlight {
+            w.highlight(rows.len(), headers.len(), rule)?;
+        }
+        w.finish()
+    }
+
+    /// A sheet of tables one below the other, each under its bold title,
+    /// below the subtitle: the first, from row 3, is the sheet's main
+    /// table, its rows in the overdue colour where `highlight` (a formula
+    /// on row 4) holds.
+    ///
+    /// # Errors
+    /// A rust_xlsxwriter failure.
+    pub fn stacked_sheet(
+        &self,
+        wb: &mut Workbook,
+        name: &str,
+        tables: &[(String, table::Table)],
+        highlight: Option<&str>,
+    ) -> Result<(), XlsxError> {
+        let n = tables.iter().map(|(_, (_, rows))| rows.len()).sum();
+        let ws = table::add_sheet(wb, name, n)?;
+        let mut w = table::SheetWriter::new(ws, &self.formats);
+        w.title(0, &self.subtitle(), &self.formats.subtitle)?;
+        let mut end = 0;
+        for (i, (title, (headers, rows))) in tables.iter().enumerate() {
+            let top = end + 2;
+            w.title(top - 1, title, &self.formats.bold)?;
+            end = w.table(top, 0, headers, rows, i == 0)?;
+            if let (0, Some(rule)) = (i, highlight) {
+                w.highlight(rows.len(), headers.len(), rule)?;
+            }
+        }
+        w.finish()
+    }
+
+    /// A detail sheet of the KPI workbook under the subtitle (and `note`,
+    /// when there is one): `n` rows made one at a time by `row`, the full
+    /// list in `kpi-report-<period>-<csv>.csv` when they are capped.
+    ///
+    /// # Errors
+    /// A rust_xlsxwriter failure, or the CSV's.
+    pub fn long_sheet(
+        &self,
+        wb: &mut Workbook,
+        name: &str,
+        note: Option<&str>,
+        headers: &[String],
+        (n, row): (usize, &(dyn Fn(usize) -> Vec<table::V> + Sync)),
+        csv: &str,
+    ) -> anyhow::Result<()> {
+        let csv = format!("kpi-report-{}-{csv}.csv", self.period.label);
+        let ws = table::add_sheet(wb, name, n)?;
+        let mut w = table::SheetWriter::new(ws, &self.formats);
+        w.title(0, &self.subtitle(), &self.formats.subtitle)?;
+        if let Some(note) = note {
+            w.title(1, note, &self.formats.note)?;
+        }
+        let top = if note.is_some() { 3 } else { 2 };
+        self.long_table_and_csv(&mut w, top, headers, n, row, &csv)?;
+        w.finish()?;
+        Ok(())
     }
 
     /// The note above a capped sheet.

@@ -12,7 +12,8 @@
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
 use rust_xlsxwriter::{
-    Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Url, Worksheet, XlsxError,
+    Color, ConditionalFormatFormula, ExcelDateTime, Format, FormatAlign, FormatBorder, Url,
+    Worksheet, XlsxError,
 };
 
 use crate::frame::{bools, days_to_date, floats, ints, strs};
@@ -312,6 +313,20 @@ impl<'a> SheetWriter<'a> {
             main,
         }])?;
         Ok(top + rows.len() as u32 + 1)
+    }
+
+    /// Colours the rows of a table of `cols` columns with its header on
+    /// sheet row 3 (its `rows` rows from row 4) where `rule` holds.
+    pub fn highlight(&mut self, rows: usize, cols: usize, rule: &str) -> Result<(), XlsxError> {
+        if rows == 0 || cols == 0 {
+            return Ok(());
+        }
+        let cf = ConditionalFormatFormula::new()
+            .set_rule(rule)
+            .set_format(&self.f.overdue);
+        self.ws
+            .add_conditional_format(3, 0, 2 + rows as u32, cols as u16 - 1, &cf)?;
+        Ok(())
     }
 
     /// Writes tables side by side, one sheet row at a time: a low-memory
@@ -670,12 +685,19 @@ pub fn yes_no(df: &DataFrame, name: &str, yes: &str, no: &str) -> PolarsResult<V
         .collect())
 }
 
+/// A table's headers and its rows.
+pub type Table = (Vec<String>, Vec<Vec<V>>);
+
+/// Headers in the run's language, from their i18n keys.
+pub fn headers(lang: crate::i18n::Lang, keys: &[&str]) -> Vec<String> {
+    keys.iter()
+        .map(|k| crate::i18n::text(lang, k).to_string())
+        .collect()
+}
+
 /// A table given column by column, each column's header (an i18n key)
 /// beside its cells: the headers in the run's language and the rows.
-pub fn spec_table(
-    lang: crate::i18n::Lang,
-    cols: Vec<(&str, Vec<V>)>,
-) -> (Vec<String>, Vec<Vec<V>>) {
+pub fn spec_table(lang: crate::i18n::Lang, cols: Vec<(&str, Vec<V>)>) -> Table {
     named_table(
         cols.into_iter()
             .map(|(k, c)| (crate::i18n::text(lang, k).to_string(), c))
@@ -685,7 +707,7 @@ pub fn spec_table(
 
 /// As [`spec_table`], with each header already written out (a header
 /// filled with a number).
-pub fn named_table(cols: Vec<(String, Vec<V>)>) -> (Vec<String>, Vec<Vec<V>>) {
+pub fn named_table(cols: Vec<(String, Vec<V>)>) -> Table {
     let headers = cols.iter().map(|(h, _)| h.clone()).collect();
     (headers, rows_of(cols.into_iter().map(|(_, c)| c).collect()))
 }
