@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::payments::{after, emptied, mark_aggs, split, starts, OrderAggs, ORDER_COLUMNS};
+use super::payments::{after, emptied, known, mark_aggs, split, starts, OrderAggs, ORDER_COLUMNS};
 use super::terms::{self, Balance, Terms};
 use crate::flags::{Flag, RuleId};
 use crate::frame::{date_to_days, days, strs};
@@ -120,7 +120,7 @@ pub fn order_aggs(spec: &LcSpec) -> OrderAggs {
     }
     let mut aggs = vec![
         col("_lc_terms").max().alias("lc_terms"),
-        col("lc_no").first_non_null().alias("lc_no"),
+        col("lc_no").first_non_null(),
         days("lc_latest_shipment").min().alias("lc_44_cell"),
         col("_lc_fb").min().alias("lc_44_fb"),
         days("lc_expiry").min().alias("lc_exp"),
@@ -232,12 +232,8 @@ pub fn lc(
         .left_join(unknown.lazy(), col("order_key"), col("order_key"))
         .with_columns([
             (col("first_shipped") + col("pdays")).alias("deadline_full"),
-            lit(cols.lc_received)
-                .and(col("rcv_bad").fill_null(lit(false)).not())
-                .alias("rcv_known"),
-            lit(cols.docs_presented)
-                .and(col("doc_bad").fill_null(lit(false)).not())
-                .alias("docs_known"),
+            known(cols.lc_received, "rcv_bad").alias("rcv_known"),
+            known(cols.docs_presented, "doc_bad").alias("docs_known"),
             col("open")
                 .and(col("in_full").fill_null(lit(false)).not())
                 .alias("unshipped"),

@@ -73,11 +73,10 @@ fn l01_shipped_after_44c(ctx: &RuleContext, rec: &Reconciled) -> PolarsResult<Ve
         .shipments
         .clone()
         .lazy()
-        .filter(col("shipped").fill_null(lit(false)))
         .inner_join(lc, col("order_key"), col("order_key"))
         .sort(["seq"], SortMultipleOptions::default())
         .collect()?;
-    let after = days("ship_date").gt(col("latest"));
+    let after = col("shipped").and(days("ship_date").gt(col("latest")));
     let hits = Hits::rows(&df, Table::Shipments, after)?;
     let ship = ints(&hits.frame, "ship_date")?;
     let latest = ints(&hits.frame, "latest")?;

@@ -155,6 +155,13 @@ pub(super) fn emptied(
     df!("order_key" => keys, a => is_a, b => is_b)
 }
 
+/// Whether an order's cell of a column its sheets have was read: the
+/// sheets have the column (`has_column`) and the order's cell was not
+/// emptied (its `bad` column of [`emptied`]).
+pub(super) fn known(has_column: bool, bad: &str) -> Expr {
+    lit(has_column).and(col(bad).fill_null(lit(false)).not())
+}
+
 /// An order's date, yes and no of a received cell (or another
 /// date-or-yes/no cell) over its lines: the lines' `{line}_date`, `_yes`
 /// and `_no` columns, each its latest or any, as `{order}_date`, `_yes`
@@ -300,10 +307,11 @@ pub fn payments(
 ) -> PolarsResult<DataFrame> {
     let (deposit_days, bl_copy_days) = (th.deposit_days, th.bl_copy_days);
     let asof = date_to_days(as_of);
-    let mut columns: Vec<Expr> = ORDER_COLUMNS.map(col).into();
+    let order = ORDER_COLUMNS
+        .into_iter()
+        .chain(["customer_key", "cancelled"]);
+    let mut columns: Vec<Expr> = order.map(col).collect();
     columns.extend([
-        col("customer_key"),
-        col("cancelled"),
         days("confirmed_date").alias("confirmed_day"),
         days("order_date").alias("order_day"),
         col("pay_terms").alias("payment_terms"),
@@ -402,12 +410,8 @@ pub fn payments(
                 .and(col("due_cell").is_null())
                 .alias("before_shipment"),
             fs.clone().is_not_null().alias("shipped"),
-            lit(cols.deposit_received)
-                .and(col("dep_bad").fill_null(lit(false)).not())
-                .alias("dep_known"),
-            lit(cols.balance_received)
-                .and(col("bal_bad").fill_null(lit(false)).not())
-                .alias("bal_known"),
+            known(cols.deposit_received, "dep_bad").alias("dep_known"),
+            known(cols.balance_received, "bal_bad").alias("bal_known"),
             terms_read.alias("terms_read"),
         ])
         .with_columns([
