@@ -137,10 +137,12 @@ fn m03_rows(open: LazyFrame) -> PolarsResult<DataFrame> {
 
 /// Where a milestone flag points: a step's cell on one of the order's
 /// lines, or the order id cell of its first line.
+#[derive(Clone, Copy)]
 enum At {
     /// The step's actual cell (else plan cell) on the line `seq`, else
     /// on the order's first line.
     Step(Option<i64>),
+    /// The order id cell of the order's first line.
     Order,
 }
 
@@ -167,32 +169,26 @@ impl Raise<'_> {
 
     /// (file, sheet, cell) and field of hit `i`'s flag.
     fn place(&self, h: &Hits, i: usize, at: At) -> (Place, &'static str) {
-        let sources = self.ctx.sources;
         let first = (h.order.src[i].unwrap_or(0), h.order.row[i].unwrap_or(0));
-        let seq = match at {
-            At::Order => {
-                if let Some(s) = sources.get(first.0 as usize) {
-                    return (s.place(s.cell("order_id", first.1 as u32)), "order_id");
-                }
-                None
-            }
-            At::Step(seq) => seq,
+        let (src, row) = match at {
+            At::Step(seq) => seq
+                .and_then(|q| self.lines_at.get(&q).copied())
+                .unwrap_or(first),
+            At::Order => first,
         };
-        let (src, row) = seq
-            .and_then(|q| self.lines_at.get(&q).copied())
-            .unwrap_or(first);
-        let step = h.step[i].unwrap_or(0) as usize;
-        let cell = match sources.get(src as usize) {
-            Some(s) => s.place(s.ms_cell(step, row as u32)),
-            None => Place::new("", "", format!("A{row}")),
-        };
+        let (step, row) = (h.step[i], row as u32);
         let field = match at {
-            At::Order => "order_id",
-            At::Step(_) => h.step[i]
+            At::Step(_) => step
                 .and_then(|s| self.steps.steps.get(s as usize))
                 .map_or("order_id", |s| s.key),
+            At::Order => "order_id",
         };
-        (cell, field)
+        let place = match (self.ctx.sources.get(src as usize), at) {
+            (Some(s), At::Step(_)) => s.place(s.ms_cell(step.unwrap_or(0) as usize, row)),
+            (Some(s), At::Order) => s.place(s.cell("order_id", row)),
+            (None, _) => Place::new("", "", format!("A{row}")),
+        };
+        (place, field)
     }
 
     /// A flag of `rule` on hit `i` (unless the policy turns it off), its
