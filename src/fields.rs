@@ -1174,17 +1174,7 @@ impl EnumKind {
     /// The canonical words (what the calculation sees).
     pub fn canonical_words(self) -> &'static [&'static str] {
         match self {
-            EnumKind::OrderStatus => &[
-                "on_hold",
-                "pending",
-                "confirmed",
-                "in_production",
-                "ready",
-                "shipped",
-                "delivered",
-                "closed",
-                "cancelled",
-            ],
+            EnumKind::OrderStatus => &ORDER_STATUSES,
             EnumKind::ShipmentStatus => {
                 &["booked", "in_transit", "arrived", "delivered", "exception"]
             }
@@ -1593,10 +1583,8 @@ pub const ISO_4217: &[&str] = &[
     "VES", "VND", "VUV", "WST", "XAF", "XCD", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWL",
 ];
 
-/// Order statuses from least to most advanced; an order's status is the
-/// least advanced of its lines (spec section 4). `cancelled` is outside the
-/// ladder.
-pub const ORDER_STATUS_LADDER: [&str; 8] = [
+/// Every order status: the ladder's, then `cancelled`, which is outside it.
+const ORDER_STATUSES: [&str; 9] = [
     "on_hold",
     "pending",
     "confirmed",
@@ -1605,7 +1593,13 @@ pub const ORDER_STATUS_LADDER: [&str; 8] = [
     "shipped",
     "delivered",
     "closed",
+    "cancelled",
 ];
+
+/// Order statuses from least to most advanced; an order's status is the
+/// least advanced of its lines (spec section 4). `cancelled` is outside the
+/// ladder.
+pub const ORDER_STATUS_LADDER: &[&str] = ORDER_STATUSES.split_at(8).0;
 
 #[cfg(test)]
 mod tests {

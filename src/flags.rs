@@ -246,6 +246,13 @@ pub struct Place {
     pub cell: String,
 }
 
+impl Place {
+    pub fn new(file: &str, sheet: &str, cell: String) -> Place {
+        let (file, sheet) = (file.to_string(), sheet.to_string());
+        Place { file, sheet, cell }
+    }
+}
+
 impl Flag {
     /// A flag of `rule` at `place`, about `field`: the one constructor of
     /// every raising site, which then sets what it knows (order, owner,

@@ -35,6 +35,17 @@ use crate::promise::{Past, Recorded as Promised, Seen};
 /// open in the next run extends its row instead of adding one.
 pub const SCHEMA_VERSION: i64 = 5;
 
+/// The columns of a recorded flag that say which rule and where, the same
+/// in the flags table of schema 1 and in `flag_spans` since schema 4.
+const FLAG_PLACE: &str = "rule TEXT NOT NULL,
+                 severity TEXT NOT NULL,
+                 table_name TEXT NOT NULL,
+                 order_id TEXT,
+                 owner TEXT,
+                 file TEXT NOT NULL,
+                 sheet TEXT NOT NULL,
+                 cell TEXT NOT NULL";
+
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
     #[error("history {path} is busy (another program holds it) — going on without history")]
@@ -199,7 +210,7 @@ impl History {
     }
 
     fn create(&self) -> rusqlite::Result<()> {
-        self.conn.execute_batch(
+        self.conn.execute_batch(&format!(
             "BEGIN;
              CREATE TABLE gendan_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
              CREATE TABLE runs (
@@ -217,20 +228,13 @@ impl History {
              CREATE TABLE flags (
                  period TEXT NOT NULL REFERENCES runs(period) ON DELETE CASCADE,
                  fingerprint TEXT NOT NULL,
-                 rule TEXT NOT NULL,
-                 severity TEXT NOT NULL,
-                 table_name TEXT NOT NULL,
-                 order_id TEXT,
-                 owner TEXT,
-                 file TEXT NOT NULL,
-                 sheet TEXT NOT NULL,
-                 cell TEXT NOT NULL,
+                 {FLAG_PLACE},
                  first_seen TEXT NOT NULL,
                  runs_open INTEGER NOT NULL,
                  PRIMARY KEY (period, fingerprint)
              );
-             INSERT INTO gendan_meta (key, value) VALUES ('schema_version', '1');",
-        )?;
+             INSERT INTO gendan_meta (key, value) VALUES ('schema_version', '1');"
+        ))?;
         Self::migrate(&self.conn, 1)?;
         self.conn.execute_batch("COMMIT;")
     }
@@ -269,18 +273,11 @@ impl History {
         if from < 4 {
             // Each recorded flag becomes a stretch of its one run; the
             // next save extends the latest run's.
-            conn.execute_batch(
+            conn.execute_batch(&format!(
                 "CREATE TABLE flag_spans (
                      fingerprint TEXT NOT NULL,
                      fp_version INTEGER NOT NULL,
-                     rule TEXT NOT NULL,
-                     severity TEXT NOT NULL,
-                     table_name TEXT NOT NULL,
-                     order_id TEXT,
-                     owner TEXT,
-                     file TEXT NOT NULL,
-                     sheet TEXT NOT NULL,
-                     cell TEXT NOT NULL,
+                     {FLAG_PLACE},
                      message TEXT,
                      first_seen TEXT NOT NULL,
                      runs_open INTEGER NOT NULL,
@@ -293,8 +290,8 @@ impl History {
                             r.period_end, r.period_end
                      FROM flags f JOIN runs r ON r.period = f.period ORDER BY r.period_end, f.rowid;
                  DROP TABLE flags;
-                 UPDATE gendan_meta SET value = '4' WHERE key = 'schema_version';",
-            )?;
+                 UPDATE gendan_meta SET value = '4' WHERE key = 'schema_version';"
+            ))?;
         }
         if from < 5 {
             // A row keeps the runs its flag was open before its first run

@@ -12,7 +12,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use super::{t, Line, Rng, Ship, C};
 use crate::i18n::Lang;
 
-const HEADER_ZH: [&str; 6] = [
+pub(super) const HEADER_ZH: [&str; 6] = [
     "信用证号",
     "到证日期",
     "最迟装运期",
@@ -20,7 +20,7 @@ const HEADER_ZH: [&str; 6] = [
     "交单期",
     "交单日期",
 ];
-const HEADER_EN: [&str; 6] = [
+pub(super) const HEADER_EN: [&str; 6] = [
     "L/C No",
     "L/C Received",
     "L/C Latest Shipment",
@@ -29,12 +29,8 @@ const HEADER_EN: [&str; 6] = [
     "Documents Presented",
 ];
 
-pub(super) fn header(lang: Lang) -> &'static [&'static str] {
-    match lang {
-        Lang::Zh => &HEADER_ZH,
-        Lang::En => &HEADER_EN,
-    }
-}
+/// How many cells [`cells`] adds to a row.
+pub(super) const WIDTH: usize = HEADER_ZH.len();
 
 /// A date-or-yes cell.
 #[derive(Clone, Copy, Default)]
@@ -163,7 +159,7 @@ pub(super) fn plan(
 pub(super) fn cells(c: Option<&LcCells>, lang: Lang, row: &mut Vec<C>) {
     let zh = lang == Lang::Zh;
     let Some(c) = c else {
-        row.extend(std::iter::repeat_n(C::Empty, HEADER_ZH.len()));
+        row.extend(std::iter::repeat_n(C::Empty, WIDTH));
         return;
     };
     let mark = |m: Mark, yes_zh: &'static str| match m {

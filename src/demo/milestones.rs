@@ -28,7 +28,7 @@ const BOOKING: usize = 5;
 
 /// The headers after the register's own columns: the factory, then each
 /// step's plan and actual (booking: only the actual).
-const HEADER_ZH: [&str; 12] = [
+pub(super) const HEADER_ZH: [&str; 12] = [
     "工厂",
     "面料到厂计划",
     "面料到厂实际",
@@ -42,7 +42,7 @@ const HEADER_ZH: [&str; 12] = [
     "验货日期",
     "订舱日期",
 ];
-const HEADER_EN: [&str; 12] = [
+pub(super) const HEADER_EN: [&str; 12] = [
     "Factory",
     "Fabric In-house Plan",
     "Fabric In-house",
@@ -56,14 +56,6 @@ const HEADER_EN: [&str; 12] = [
     "Inspection Date",
     "Booking Date",
 ];
-
-/// The milestone headers in `lang`.
-pub(super) fn header(lang: Lang) -> &'static [&'static str] {
-    match lang {
-        Lang::Zh => &HEADER_ZH,
-        Lang::En => &HEADER_EN,
-    }
-}
 
 /// How many cells [`cells`] adds to a row.
 pub(super) const WIDTH: usize = HEADER_ZH.len();

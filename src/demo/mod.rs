@@ -249,8 +249,12 @@ struct Words {
     feedback_title: &'static str,
     total: &'static str,
     orders_header: [&'static str; 20],
+    /// After the register's own columns.
+    milestones_header: [&'static str; milestones::WIDTH],
     /// After the milestone columns.
     tolerance_header: &'static str,
+    /// After the tolerance column.
+    lc_header: [&'static str; lc::WIDTH],
     shipments_header: [&'static str; 12],
     feedback_header: [&'static str; 13],
 }
@@ -285,7 +289,9 @@ const ZH: Words = Words {
         "定金到账",
         "尾款到账",
     ],
+    milestones_header: milestones::HEADER_ZH,
     tolerance_header: "溢短装",
+    lc_header: lc::HEADER_ZH,
     shipments_header: [
         "出运单号",
         "订单号",
@@ -347,7 +353,9 @@ const EN: Words = Words {
         "Deposit Received",
         "Balance Received",
     ],
+    milestones_header: milestones::HEADER_EN,
     tolerance_header: "Tolerance",
+    lc_header: lc::HEADER_EN,
     shipments_header: [
         "Shipment No",
         "PO No",
@@ -416,9 +424,9 @@ pub fn write(
     let orders_header: Vec<&str> = w
         .orders_header
         .iter()
-        .chain(milestones::header(lang))
+        .chain(&w.milestones_header)
         .chain(std::iter::once(&w.tolerance_header))
-        .chain(lc::header(lang))
+        .chain(&w.lc_header)
         .copied()
         .collect();
     written.extend(write_table(

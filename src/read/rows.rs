@@ -417,11 +417,7 @@ impl<'p> Layout<'p> {
                 },
             )
         });
-        let place = Place {
-            file: self.file.to_string(),
-            sheet: self.sheet.to_string(),
-            cell: cell_ref(col, row.row1),
-        };
+        let place = Place::new(self.file, self.sheet, cell_ref(col, row.row1));
         Flag {
             key: order_text.as_deref().map(values::norm_key),
             order_id: order_text,
@@ -1080,11 +1076,7 @@ fn missing_columns(
                     d.name,
                     ctx.aliases_of(table, i)
                 );
-                let place = Place {
-                    file: file.to_string(),
-                    sheet: sheet.to_string(),
-                    cell: header_cell.clone(),
-                };
+                let place = Place::new(file, sheet, header_cell.clone());
                 flags.push(Flag::new(RuleId::V01, sev, table, d.name, place, msg));
             }
         }

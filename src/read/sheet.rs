@@ -14,7 +14,7 @@ use polars::prelude::StringChunkedBuilder;
 
 use super::values::{self, DateError, WordMatcher};
 use crate::fields::{self, EnumKind, FieldDef, Kind};
-use crate::flags::{cell_ref, Policy, RuleId, Table};
+use crate::flags::{cell_ref, Place, Policy, RuleId, Table};
 use crate::i18n::{self, Lang};
 use crate::template::{DateOrder, Template};
 
@@ -405,6 +405,11 @@ impl SourceInfo {
             .position(|d| d.name == field)
             .and_then(|i| self.cols.get(i).copied().flatten())
             .is_some()
+    }
+
+    /// `cell` of this sheet, as a flag points at it.
+    pub fn place(&self, cell: String) -> Place {
+        Place::new(&self.file, &self.sheet, cell)
     }
 
     /// The cell of milestone `step` on `row`: its actual column, else its

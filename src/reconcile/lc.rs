@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::payments::{after, split, starts, OrderAggs};
+use super::payments::{after, emptied, known, mark_aggs, split, starts, OrderAggs, ORDER_COLUMNS};
 use super::terms::{self, Balance, Terms};
 use crate::flags::{Flag, RuleId};
 use crate::frame::{date_to_days, days, strs};
@@ -120,7 +120,7 @@ pub fn order_aggs(spec: &LcSpec) -> OrderAggs {
     }
     let mut aggs = vec![
         col("_lc_terms").max().alias("lc_terms"),
-        col("lc_no").first_non_null().alias("lc_no"),
+        col("lc_no").first_non_null(),
         days("lc_latest_shipment").min().alias("lc_44_cell"),
         col("_lc_fb").min().alias("lc_44_fb"),
         days("lc_expiry").min().alias("lc_exp"),
@@ -132,15 +132,7 @@ pub fn order_aggs(spec: &LcSpec) -> OrderAggs {
         col("currency").first_non_null().alias("lc_currency"),
     ];
     for p in ["rcv", "doc"] {
-        aggs.extend([
-            col(format!("_lc_{p}_date"))
-                .max()
-                .alias(format!("lc_{p}_date")),
-            col(format!("_lc_{p}_yes"))
-                .max()
-                .alias(format!("lc_{p}_yes")),
-            col(format!("_lc_{p}_no")).max().alias(format!("lc_{p}_no")),
-        ]);
+        aggs.extend(mark_aggs(&format!("_lc_{p}"), &format!("lc_{p}")));
     }
     OrderAggs {
         split: parts,
@@ -148,34 +140,6 @@ pub fn order_aggs(spec: &LcSpec) -> OrderAggs {
         aggs,
         after: Vec::new(),
     }
-}
-
-/// Orders whose L/C received or documents presented cell could not be
-/// read (its V02): that mark is unknown, and L04 or L03 leave the order
-/// alone.
-fn unknown(flags: &[Flag]) -> PolarsResult<DataFrame> {
-    let mut rcv = BTreeSet::new();
-    let mut doc = BTreeSet::new();
-    for f in flags {
-        if f.rule != RuleId::V02 {
-            continue;
-        }
-        let Some(k) = &f.key else { continue };
-        match f.field {
-            "lc_received" => {
-                rcv.insert(k.clone());
-            }
-            "docs_presented" => {
-                doc.insert(k.clone());
-            }
-            _ => {}
-        }
-    }
-    let keys: Vec<&String> = rcv.union(&doc).collect();
-    let r: Vec<bool> = keys.iter().map(|k| rcv.contains(*k)).collect();
-    let d: Vec<bool> = keys.iter().map(|k| doc.contains(*k)).collect();
-    let keys: Vec<&str> = keys.iter().map(|k| k.as_str()).collect();
-    df!("order_key" => keys, "rcv_bad" => r, "doc_bad" => d)
 }
 
 /// One row per order under L/C (not cancelled), in the orders' order:
@@ -229,50 +193,47 @@ pub fn lc(
             .or(col(format!("lc_{p}_yes")).fill_null(lit(false)))
             .and(col(format!("lc_{p}_no")).fill_null(lit(false)).not())
     };
+    // Orders whose L/C received or documents presented cell could not be
+    // read (its V02): that mark is unknown, and L04 or L03 leave the order
+    // alone.
+    let fields: [(&str, &[&str]); 2] = [
+        ("rcv_bad", &["lc_received"]),
+        ("doc_bad", &["docs_presented"]),
+    ];
+    let unknown = emptied(flags, &[RuleId::V02], fields)?;
     let as_date = |c: &str| col(c).cast(DataType::Date).alias(format!("{c}_d"));
+    let mut columns: Vec<Expr> = ORDER_COLUMNS.map(col).into();
+    columns.extend([
+        col("in_full"),
+        days("due_date").alias("due_day"),
+        col("lc_pay_terms").alias("payment_terms"),
+        col("lc_currency").alias("currency"),
+        col("lc_no"),
+        latest.alias("latest"),
+        col("lc_44_cell")
+            .is_null()
+            .and(col("lc_44_fb").fill_null(lit(false)))
+            .alias("latest_from_due"),
+        col("lc_exp").alias("expiry"),
+        col("lc_pdays")
+            .cast(DataType::Int32)
+            .fill_null(lit(PRESENTATION_DAYS))
+            .alias("pdays"),
+        col("lc_rcv_date").alias("rcv_date"),
+        col("lc_doc_date").alias("docs_date"),
+        marked("rcv").alias("lc_in"),
+        marked("doc").alias("docs_in"),
+    ]);
     orders
         .clone()
         .lazy()
         .filter(col("cancelled").not().and(under))
-        .select([
-            col("order_key"),
-            col("order_id"),
-            col("customer"),
-            col("owner"),
-            col("open"),
-            col("in_full"),
-            col("first_src"),
-            col("first_row"),
-            col("first_seq"),
-            col("first_shipped"),
-            days("due_date").alias("due_day"),
-            col("lc_pay_terms").alias("payment_terms"),
-            col("lc_currency").alias("currency"),
-            col("lc_no"),
-            latest.alias("latest"),
-            col("lc_44_cell")
-                .is_null()
-                .and(col("lc_44_fb").fill_null(lit(false)))
-                .alias("latest_from_due"),
-            col("lc_exp").alias("expiry"),
-            col("lc_pdays")
-                .cast(DataType::Int32)
-                .fill_null(lit(PRESENTATION_DAYS))
-                .alias("pdays"),
-            col("lc_rcv_date").alias("rcv_date"),
-            col("lc_doc_date").alias("docs_date"),
-            marked("rcv").alias("lc_in"),
-            marked("doc").alias("docs_in"),
-        ])
-        .left_join(unknown(flags)?.lazy(), col("order_key"), col("order_key"))
+        .select(columns)
+        .left_join(unknown.lazy(), col("order_key"), col("order_key"))
         .with_columns([
             (col("first_shipped") + col("pdays")).alias("deadline_full"),
-            lit(cols.lc_received)
-                .and(col("rcv_bad").fill_null(lit(false)).not())
-                .alias("rcv_known"),
-            lit(cols.docs_presented)
-                .and(col("doc_bad").fill_null(lit(false)).not())
-                .alias("docs_known"),
+            known(cols.lc_received, "rcv_bad").alias("rcv_known"),
+            known(cols.docs_presented, "doc_bad").alias("docs_known"),
             col("open")
                 .and(col("in_full").fill_null(lit(false)).not())
                 .alias("unshipped"),

@@ -5,7 +5,7 @@
 
 use polars::prelude::*;
 
-use super::rules::{day_text, filter, Hits, RuleContext, MISSING};
+use super::rules::{day_text, day_values, Graded, Hits, RuleContext, MISSING};
 use super::Reconciled;
 use crate::flags::{Flag, RuleId, Severity, Table};
 use crate::frame::{bools, days, ints, strs};
@@ -18,10 +18,10 @@ pub fn rules(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -> Polars
     if !rec.has_lc || rec.lc.height() == 0 {
         return Ok(());
     }
-    l01_shipped_after_44c(ctx, rec, out)?;
-    l02_latest_date_near(ctx, rec, out)?;
-    l03_documents_late(ctx, rec, out)?;
-    l04_no_lc_yet(ctx, rec, out)?;
+    out.extend(l01_shipped_after_44c(ctx, rec)?);
+    out.extend(l02_latest_date_near(ctx, rec)?);
+    out.extend(l03_documents_late(ctx, rec)?);
+    out.extend(l04_no_lc_yet(ctx, rec)?);
     Ok(())
 }
 
@@ -42,11 +42,7 @@ fn customers(df: &DataFrame, c: &str) -> PolarsResult<Vec<String>> {
 /// was received (the bank paid, or the buyer accepted the discrepancy) has
 /// nothing left to refuse, and an error repeated every week on an order
 /// long paid would only hide the ones that matter.
-fn l01_shipped_after_44c(
-    ctx: &RuleContext,
-    rec: &Reconciled,
-    out: &mut Vec<Flag>,
-) -> PolarsResult<()> {
+fn l01_shipped_after_44c(ctx: &RuleContext, rec: &Reconciled) -> PolarsResult<Vec<Flag>> {
     let mut lc = rec
         .lc
         .clone()
@@ -77,28 +73,16 @@ fn l01_shipped_after_44c(
         .shipments
         .clone()
         .lazy()
-        .filter(col("shipped").fill_null(lit(false)))
         .inner_join(lc, col("order_key"), col("order_key"))
-        .filter(days("ship_date").gt(col("latest")).fill_null(lit(false)))
         .sort(["seq"], SortMultipleOptions::default())
         .collect()?;
-    if df.height() == 0 {
-        return Ok(());
-    }
-    let hits = Hits::of(&df, false)?;
-    let ship = ints(&df, "ship_date")?;
-    let latest = ints(&df, "latest")?;
-    let customer = customers(&df, "lc_customer")?;
-    let fields = ["ship_date"];
-    ctx.raise_at(
-        out,
-        RuleId::L01,
-        Severity::Error,
-        Table::Shipments,
-        &hits,
-        |_| &fields[..],
-        |i| Some(day_text(ship[i])),
-        |i| {
+    let after = col("shipped").and(days("ship_date").gt(col("latest")));
+    let hits = Hits::rows(&df, Table::Shipments, after)?;
+    let ship = ints(&hits.frame, "ship_date")?;
+    let latest = ints(&hits.frame, "latest")?;
+    let customer = customers(&hits.frame, "lc_customer")?;
+    Ok(
+        ctx.raise(RuleId::L01, &hits, "ship_date", &day_values(&ship), |i| {
             let late = match (ship[i], latest[i]) {
                 (Some(s), Some(l)) => s - l,
                 _ => 0,
@@ -112,9 +96,8 @@ fn l01_shipped_after_44c(
                     ("customer", &customer[i]),
                 ],
             )
-        },
-    );
-    Ok(())
+        }),
+    )
 }
 
 /// L02: "open order under L/C not shipped in full whose L/C latest
@@ -122,66 +105,50 @@ fn l01_shipped_after_44c(
 /// passed (error: the credit must be amended)" — on the 44C cell when
 /// that date qualifies (the due date's when it stands for 44C), else the
 /// expiry cell.
-fn l02_latest_date_near(
-    ctx: &RuleContext,
-    rec: &Reconciled,
-    out: &mut Vec<Flag>,
-) -> PolarsResult<()> {
+fn l02_latest_date_near(ctx: &RuleContext, rec: &Reconciled) -> PolarsResult<Vec<Flag>> {
     let now = i64::from(crate::frame::date_to_days(ctx.as_of));
+    let mut out = Vec::new();
     // Warnings and errors apart, each with its own severity (and its
     // override).
     for sev in [Severity::Warning, Severity::Error] {
         let error = sev == Severity::Error;
-        let df = filter(
-            &rec.lc,
-            col("l02_on")
-                .is_not_null()
-                .and(col("l02_error").eq(lit(error))),
-        )?;
-        if df.height() == 0 {
-            continue;
-        }
-        let hits = Hits::of(&df, true)?;
-        let on = strs(&df, "l02_on")?;
-        let date = ints(&df, "l02_date")?;
-        let expiry = ints(&df, "expiry")?;
-        let customer = customers(&df, "customer")?;
+        let near = col("l02_on")
+            .is_not_null()
+            .and(col("l02_error").eq(lit(error)));
+        let hits = Hits::orders(&rec.lc, near)?;
+        let on = strs(&hits.frame, "l02_on")?;
+        let date = ints(&hits.frame, "l02_date")?;
+        let expiry = ints(&hits.frame, "expiry")?;
+        let customer = customers(&hits.frame, "customer")?;
         let on_44c = |i: usize| on[i].as_deref() == Some("latest");
-        ctx.raise_at(
-            out,
-            RuleId::L02,
-            sev,
-            Table::Orders,
-            &hits,
-            |i| {
-                if on_44c(i) {
-                    &["lc_latest_shipment", "due_date"][..]
-                } else {
-                    &["lc_expiry"][..]
-                }
-            },
-            |i| Some(day_text(date[i])),
-            |i| {
-                let d = date[i].unwrap_or(now);
-                let (key, days) = match (error, on_44c(i)) {
-                    (true, true) => ("l02.error", now - d),
-                    (true, false) => ("l02.error_expiry", now - d),
-                    (false, true) => ("l02.warn", d - now),
-                    (false, false) => ("l02.warn_expiry", d - now),
-                };
-                ctx.msg(
-                    key,
-                    &[
-                        ("date", &day_text(date[i])),
-                        ("days", &days.to_string()),
-                        ("expiry", &day_text(expiry[i].or(date[i]))),
-                        ("customer", &customer[i]),
-                    ],
-                )
-            },
-        );
+        let at = |i: usize| {
+            if on_44c(i) {
+                &["lc_latest_shipment", "due_date"][..]
+            } else {
+                &["lc_expiry"][..]
+            }
+        };
+        let l02 = Graded(RuleId::L02, sev);
+        out.extend(ctx.raise(l02, &hits, at, &day_values(&date), |i| {
+            let d = date[i].unwrap_or(now);
+            let (key, days) = match (error, on_44c(i)) {
+                (true, true) => ("l02.error", now - d),
+                (true, false) => ("l02.error_expiry", now - d),
+                (false, true) => ("l02.warn", d - now),
+                (false, false) => ("l02.warn_expiry", d - now),
+            };
+            ctx.msg(
+                key,
+                &[
+                    ("date", &day_text(date[i])),
+                    ("days", &days.to_string()),
+                    ("expiry", &day_text(expiry[i].or(date[i]))),
+                    ("customer", &customer[i]),
+                ],
+            )
+        }));
     }
-    Ok(())
+    Ok(out)
 }
 
 /// L03: "documents not presented by the L/C's presentation deadline —
@@ -189,33 +156,19 @@ fn l02_latest_date_near(
 /// expiry: as_of after the deadline and no documents presented, or
 /// presented after it" (the documents-presented cell, else the expiry
 /// cell).
-fn l03_documents_late(
-    ctx: &RuleContext,
-    rec: &Reconciled,
-    out: &mut Vec<Flag>,
-) -> PolarsResult<()> {
-    let df = filter(&rec.lc, col("l03"))?;
-    if df.height() == 0 {
-        return Ok(());
-    }
-    let hits = Hits::of(&df, true)?;
-    let deadline = ints(&df, "deadline")?;
-    let ship = ints(&df, "first_shipped")?;
-    let pdays = ints(&df, "pdays")?;
-    let capped = bools(&df, "capped")?;
-    let presented = bools(&df, "docs_in")?;
-    let docs = ints(&df, "docs_date")?;
-    let customer = customers(&df, "customer")?;
-    let fields = ["docs_presented", "lc_expiry"];
-    ctx.raise_at(
-        out,
-        RuleId::L03,
-        Severity::Error,
-        Table::Orders,
-        &hits,
-        |_| &fields[..],
-        |i| Some(day_text(deadline[i])),
-        |i| {
+fn l03_documents_late(ctx: &RuleContext, rec: &Reconciled) -> PolarsResult<Vec<Flag>> {
+    let hits = Hits::orders(&rec.lc, col("l03"))?;
+    let df = &hits.frame;
+    let deadline = ints(df, "deadline")?;
+    let ship = ints(df, "first_shipped")?;
+    let pdays = ints(df, "pdays")?;
+    let capped = bools(df, "capped")?;
+    let presented = bools(df, "docs_in")?;
+    let docs = ints(df, "docs_date")?;
+    let customer = customers(df, "customer")?;
+    let at = ["docs_presented", "lc_expiry"];
+    Ok(
+        ctx.raise(RuleId::L03, &hits, at, &day_values(&deadline), |i| {
             let why = ctx.msg(
                 if capped[i] == Some(true) {
                     "l03.why_capped"
@@ -237,48 +190,33 @@ fn l03_documents_late(
                     ("customer", &customer[i]),
                 ],
             )
-        },
-    );
-    Ok(())
+        }),
+    )
 }
 
 /// L04: "open order not shipped, under L/C terms, no L/C received, and
 /// due within lc_notice_days or past due" (the L/C-received cell, else
 /// the terms cell).
-fn l04_no_lc_yet(ctx: &RuleContext, rec: &Reconciled, out: &mut Vec<Flag>) -> PolarsResult<()> {
-    let df = filter(&rec.lc, col("l04"))?;
-    if df.height() == 0 {
-        return Ok(());
-    }
-    let hits = Hits::of(&df, true)?;
-    let due = ints(&df, "due_day")?;
-    let customer = customers(&df, "customer")?;
+fn l04_no_lc_yet(ctx: &RuleContext, rec: &Reconciled) -> PolarsResult<Vec<Flag>> {
+    let hits = Hits::orders(&rec.lc, col("l04"))?;
+    let due = ints(&hits.frame, "due_day")?;
+    let customer = customers(&hits.frame, "customer")?;
     let now = i64::from(crate::frame::date_to_days(ctx.as_of));
-    let fields = ["lc_received", "payment_terms"];
-    ctx.raise_at(
-        out,
-        RuleId::L04,
-        Severity::Warning,
-        Table::Orders,
-        &hits,
-        |_| &fields[..],
-        |i| Some(day_text(due[i])),
-        |i| {
-            let left = due[i].unwrap_or(now) - now;
-            let (key, days) = if left < 0 {
-                ("l04.past", -left)
-            } else {
-                ("l04", left)
-            };
-            ctx.msg(
-                key,
-                &[
-                    ("date", &day_text(due[i])),
-                    ("days", &days.to_string()),
-                    ("customer", &customer[i]),
-                ],
-            )
-        },
-    );
-    Ok(())
+    let at = ["lc_received", "payment_terms"];
+    Ok(ctx.raise(RuleId::L04, &hits, at, &day_values(&due), |i| {
+        let left = due[i].unwrap_or(now) - now;
+        let (key, days) = if left < 0 {
+            ("l04.past", -left)
+        } else {
+            ("l04", left)
+        };
+        ctx.msg(
+            key,
+            &[
+                ("date", &day_text(due[i])),
+                ("days", &days.to_string()),
+                ("customer", &customer[i]),
+            ],
+        )
+    }))
 }

@@ -428,30 +428,17 @@ mod tests {
     #[test]
     fn states() {
         let next = (101, 107);
-        assert_eq!(
-            state(&m(Some(99), None, false).unwrap(), 100, next),
-            "overdue"
-        );
-        assert_eq!(
-            state(&m(Some(100), None, false).unwrap(), 100, next),
-            "due_soon"
-        );
-        assert_eq!(
-            state(&m(Some(107), None, false).unwrap(), 100, next),
-            "due_soon"
-        );
-        assert_eq!(
-            state(&m(Some(108), None, false).unwrap(), 100, next),
-            "scheduled"
-        );
-        assert_eq!(
-            state(&m(Some(90), Some(95), true).unwrap(), 100, next),
-            "done_late"
-        );
-        assert_eq!(state(&m(Some(90), None, true).unwrap(), 100, next), "done");
-        assert_eq!(
-            state(&m(None, None, false).unwrap(), 100, next),
-            "unplanned"
-        );
+        for (plan, act, done, want) in [
+            (Some(99), None, false, "overdue"),
+            (Some(100), None, false, "due_soon"),
+            (Some(107), None, false, "due_soon"),
+            (Some(108), None, false, "scheduled"),
+            (Some(90), Some(95), true, "done_late"),
+            (Some(90), None, true, "done"),
+            (None, None, false, "unplanned"),
+        ] {
+            let step = m(plan, act, done).unwrap();
+            assert_eq!(state(&step, 100, next), want, "{plan:?} {act:?} {done}");
+        }
     }
 }

@@ -117,31 +117,61 @@ fn terms_frame(
     )
 }
 
-/// Orders whose deposit or balance cell could not be read (its V02 or
-/// V03): that payment is unknown.
-fn unknown(flags: &[Flag]) -> PolarsResult<DataFrame> {
-    let mut dep = BTreeSet::new();
-    let mut bal = BTreeSet::new();
-    for f in flags {
-        if !matches!(f.rule, RuleId::V02 | RuleId::V03) {
-            continue;
-        }
+/// What an order's payment or L/C row carries of the order: who it is
+/// and whose, whether it is open, its first line (where its flags point)
+/// and its first shipment.
+pub(super) const ORDER_COLUMNS: [&str; 9] = [
+    "order_key",
+    "order_id",
+    "customer",
+    "owner",
+    "open",
+    "first_src",
+    "first_row",
+    "first_seq",
+    "first_shipped",
+];
+
+/// One row per order whose cell a V flag of `rules` emptied, with a
+/// column per group of fields: whether the cell was one of that group's
+/// (for what an order's unreadable cell leaves unknown).
+pub(super) fn emptied(
+    flags: &[Flag],
+    rules: &[RuleId],
+    [(a, a_fields), (b, b_fields)]: [(&str, &[&str]); 2],
+) -> PolarsResult<DataFrame> {
+    let (mut in_a, mut in_b) = (BTreeSet::new(), BTreeSet::new());
+    for f in flags.iter().filter(|f| rules.contains(&f.rule)) {
         let Some(k) = &f.key else { continue };
-        match f.field {
-            "deposit" | "deposit_received" => {
-                dep.insert(k.clone());
-            }
-            "balance" | "balance_received" | "balance_due_date" => {
-                bal.insert(k.clone());
-            }
-            _ => {}
+        if a_fields.contains(&f.field) {
+            in_a.insert(k.as_str());
+        } else if b_fields.contains(&f.field) {
+            in_b.insert(k.as_str());
         }
     }
-    let keys: Vec<&String> = dep.union(&bal).collect();
-    let d: Vec<bool> = keys.iter().map(|k| dep.contains(*k)).collect();
-    let b: Vec<bool> = keys.iter().map(|k| bal.contains(*k)).collect();
-    let keys: Vec<&str> = keys.iter().map(|k| k.as_str()).collect();
-    df!("order_key" => keys, "dep_bad" => d, "bal_bad" => b)
+    let keys: Vec<&str> = in_a.union(&in_b).copied().collect();
+    let is_a: Vec<bool> = keys.iter().map(|k| in_a.contains(k)).collect();
+    let is_b: Vec<bool> = keys.iter().map(|k| in_b.contains(k)).collect();
+    df!("order_key" => keys, a => is_a, b => is_b)
+}
+
+/// Whether an order's cell of a column its sheets have was read: the
+/// sheets have the column (`has_column`) and the order's cell was not
+/// emptied (its `bad` column of [`emptied`]).
+pub(super) fn known(has_column: bool, bad: &str) -> Expr {
+    lit(has_column).and(col(bad).fill_null(lit(false)).not())
+}
+
+/// An order's date, yes and no of a received cell (or another
+/// date-or-yes/no cell) over its lines: the lines' `{line}_date`, `_yes`
+/// and `_no` columns, each its latest or any, as `{order}_date`, `_yes`
+/// and `_no`.
+pub(super) fn mark_aggs(line: &str, order: &str) -> [Expr; 3] {
+    ["date", "yes", "no"].map(|s| {
+        col(format!("{line}_{s}"))
+            .max()
+            .alias(format!("{order}_{s}"))
+    })
 }
 
 /// The per-order payment aggregates, named `pay_*`, that
@@ -197,13 +227,7 @@ pub fn order_aggs() -> OrderAggs {
         col("_due").min().alias("pay_due_cell"),
     ];
     for p in ["dep", "bal"] {
-        aggs.extend([
-            col(format!("_{p}_date"))
-                .max()
-                .alias(format!("pay_{p}_date")),
-            col(format!("_{p}_yes")).max().alias(format!("pay_{p}_yes")),
-            col(format!("_{p}_no")).max().alias(format!("pay_{p}_no")),
-        ]);
+        aggs.extend(mark_aggs(&format!("_{p}"), &format!("pay_{p}")));
     }
     aggs.extend(once_or_sum(col("_deposit"), "pay_dep_cell"));
     aggs.extend(once_or_sum(col("_balance"), "pay_bal_cell"));
@@ -283,39 +307,27 @@ pub fn payments(
 ) -> PolarsResult<DataFrame> {
     let (deposit_days, bl_copy_days) = (th.deposit_days, th.bl_copy_days);
     let asof = date_to_days(as_of);
+    let order = ORDER_COLUMNS
+        .into_iter()
+        .chain(["customer_key", "cancelled"]);
+    let mut columns: Vec<Expr> = order.map(col).collect();
+    columns.extend([
+        days("confirmed_date").alias("confirmed_day"),
+        days("order_date").alias("order_day"),
+        col("pay_terms").alias("payment_terms"),
+        col("pay_currency").alias("currency"),
+    ]);
+    // The payment aggregates of `order_aggs`, without their `pay_`.
+    let aggregates = [
+        "amount", "due_cell", "dep_date", "dep_yes", "dep_no", "bal_date", "bal_yes", "bal_no",
+        "dep_cell", "bal_cell", "dep_paid", "bal_paid",
+    ];
+    columns.extend(aggregates.map(|c| col(format!("pay_{c}")).alias(c)));
     let per_order = orders
         .clone()
         .lazy()
         .filter(col("cancelled").not())
-        .select([
-            col("order_key"),
-            col("order_id"),
-            col("customer"),
-            col("customer_key"),
-            col("owner"),
-            col("open"),
-            col("cancelled"),
-            col("first_src"),
-            col("first_row"),
-            col("first_seq"),
-            col("first_shipped"),
-            days("confirmed_date").alias("confirmed_day"),
-            days("order_date").alias("order_day"),
-            col("pay_terms").alias("payment_terms"),
-            col("pay_currency").alias("currency"),
-            col("pay_amount").alias("amount"),
-            col("pay_due_cell").alias("due_cell"),
-            col("pay_dep_date").alias("dep_date"),
-            col("pay_dep_yes").alias("dep_yes"),
-            col("pay_dep_no").alias("dep_no"),
-            col("pay_bal_date").alias("bal_date"),
-            col("pay_bal_yes").alias("bal_yes"),
-            col("pay_bal_no").alias("bal_no"),
-            col("pay_dep_cell").alias("dep_cell"),
-            col("pay_bal_cell").alias("bal_cell"),
-            col("pay_dep_paid").alias("dep_paid"),
-            col("pay_bal_paid").alias("bal_paid"),
-        ])
+        .select(columns)
         .collect()?;
     let phrases: BTreeSet<String> = strs(&per_order, "payment_terms")?
         .into_iter()
@@ -355,6 +367,19 @@ pub fn payments(
         .when(kind_is("collection"))
         .then(fs.clone() + lit(th.collection_days as i32) + col("t_days").cast(DataType::Int32))
         .otherwise(lit(NULL).cast(DataType::Int32));
+    // Orders whose deposit or balance cell could not be read (its V02 or
+    // V03): that payment is unknown.
+    let unknown = emptied(
+        flags,
+        &[RuleId::V02, RuleId::V03],
+        [
+            ("dep_bad", &["deposit", "deposit_received"]),
+            (
+                "bal_bad",
+                &["balance", "balance_received", "balance_due_date"],
+            ),
+        ],
+    )?;
     // Received: the amounts reach what is due, or a date (by as_of) or a
     // yes word and no no word.
     let received = |paid: &str, date: &str, yes: &str, no: &str, due: &str| {
@@ -372,7 +397,7 @@ pub fn payments(
     per_order
         .lazy()
         .left_join(tf.lazy(), col("payment_terms"), col("payment_terms"))
-        .left_join(unknown(flags)?.lazy(), col("order_key"), col("order_key"))
+        .left_join(unknown.lazy(), col("order_key"), col("order_key"))
         .filter(terms_read.clone().or(explicit))
         .with_column(deposit_due.alias("deposit_due"))
         .with_columns([
@@ -385,12 +410,8 @@ pub fn payments(
                 .and(col("due_cell").is_null())
                 .alias("before_shipment"),
             fs.clone().is_not_null().alias("shipped"),
-            lit(cols.deposit_received)
-                .and(col("dep_bad").fill_null(lit(false)).not())
-                .alias("dep_known"),
-            lit(cols.balance_received)
-                .and(col("bal_bad").fill_null(lit(false)).not())
-                .alias("bal_known"),
+            known(cols.deposit_received, "dep_bad").alias("dep_known"),
+            known(cols.balance_received, "bal_bad").alias("bal_known"),
             terms_read.alias("terms_read"),
         ])
         .with_columns([

@@ -412,6 +412,13 @@ mod tests {
         Some(Terms { deposit, balance })
     }
 
+    /// Each phrase reads as the terms beside it.
+    fn reads(cases: &[(&str, Option<Terms>)]) {
+        for (s, want) in cases {
+            assert_eq!(&p(s), want, "{s}");
+        }
+    }
+
     #[test]
     fn the_spec_table() {
         use Balance::*;
@@ -433,29 +440,33 @@ mod tests {
         for s in ["100% T/T in advance", "全款预付", "100%预付"] {
             assert_eq!(p(s), t(1.0, None), "{s}");
         }
-        assert_eq!(p("T/T 30 days after B/L"), t(0.0, AfterShipment(30)));
-        assert_eq!(p("OA 60 days"), t(0.0, AfterShipment(60)));
-        assert_eq!(p("提单日后30天"), t(0.0, AfterShipment(30)));
-        assert_eq!(p("出货后45天付款"), t(0.0, AfterShipment(45)));
-        assert_eq!(p("Net 30"), t(0.0, AfterShipment(30)));
-        assert_eq!(p("L/C at sight"), t(0.0, Lc(0)));
-        assert_eq!(p("即期信用证"), t(0.0, Lc(0)));
-        assert_eq!(p("L/C 60 days"), t(0.0, Lc(60)));
+        reads(&[
+            ("T/T 30 days after B/L", t(0.0, AfterShipment(30))),
+            ("OA 60 days", t(0.0, AfterShipment(60))),
+            ("提单日后30天", t(0.0, AfterShipment(30))),
+            ("出货后45天付款", t(0.0, AfterShipment(45))),
+            ("Net 30", t(0.0, AfterShipment(30))),
+            ("L/C at sight", t(0.0, Lc(0))),
+            ("即期信用证", t(0.0, Lc(0))),
+            ("L/C 60 days", t(0.0, Lc(60))),
+        ]);
     }
 
     #[test]
     fn collections_written_without_the_slash() {
         use Balance::*;
-        assert_eq!(p("30%TT定金，70%DP即期"), t(0.3, Collection(0)));
-        assert_eq!(p("DP at sight"), t(0.0, Collection(0)));
-        assert_eq!(p("DA 60天"), t(0.0, Collection(60)));
-        assert_eq!(p("DA 60"), t(0.0, Collection(60)));
-        assert_eq!(p("DP"), t(0.0, Collection(0)));
-        assert_eq!(p("30% deposit, 70% DA 90 days"), t(0.3, Collection(90)));
-        // The `da` of `days` and of other words is no D/A.
-        assert_eq!(p("T/T 30 days after B/L"), t(0.0, AfterShipment(30)));
-        assert_eq!(p("OA 60 days"), t(0.0, AfterShipment(60)));
-        assert_eq!(p("Net 30 days"), t(0.0, AfterShipment(30)));
+        reads(&[
+            ("30%TT定金，70%DP即期", t(0.3, Collection(0))),
+            ("DP at sight", t(0.0, Collection(0))),
+            ("DA 60天", t(0.0, Collection(60))),
+            ("DA 60", t(0.0, Collection(60))),
+            ("DP", t(0.0, Collection(0))),
+            ("30% deposit, 70% DA 90 days", t(0.3, Collection(90))),
+            // The `da` of `days` and of other words is no D/A.
+            ("T/T 30 days after B/L", t(0.0, AfterShipment(30))),
+            ("OA 60 days", t(0.0, AfterShipment(60))),
+            ("Net 30 days", t(0.0, AfterShipment(30))),
+        ]);
     }
 
     #[test]
