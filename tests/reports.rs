@@ -1246,5 +1246,18 @@ fn without_a_template_the_title_is_in_the_reports_language() {
             .unwrap();
         let a1 = &sheet_text(&kpi, summary)[0][0];
         assert!(a1.starts_with(title), "{lang}: {a1}");
+        // No shipments: Coming up says its arrivals table is empty (P1 is
+        // due after the next period, so the orders table is empty too).
+        let (sheet, none) = if lang == "zh" {
+            ("即将到期", "（无）")
+        } else {
+            ("Coming up", " — none")
+        };
+        let titles: Vec<String> = sheet_text(&kpi, sheet)
+            .iter()
+            .map(|r| r[0].clone())
+            .filter(|c| c.ends_with(none))
+            .collect();
+        assert_eq!(titles.len(), 2, "{lang}: {titles:?}");
     }
 }

@@ -149,7 +149,14 @@ impl ReportInput<'_> {
         let mut end = 0;
         for (i, (title, (headers, rows))) in tables.iter().enumerate() {
             let top = end + 2;
-            w.title(top - 1, title, &self.formats.bold)?;
+            // An empty table says so in its title (its header stays, so
+            // the tables below keep their place).
+            let title = if rows.is_empty() {
+                format!("{title}{}", i18n::text(self.lang, "word.none_listed"))
+            } else {
+                title.clone()
+            };
+            w.title(top - 1, &title, &self.formats.bold)?;
             end = w.table(top, 0, headers, rows, i == 0)?;
             if let (0, Some(rule)) = (i, highlight) {
                 w.highlight(rows.len(), headers.len(), rule)?;
