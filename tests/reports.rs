@@ -1246,6 +1246,13 @@ fn without_a_template_the_title_is_in_the_reports_language() {
             .unwrap();
         let a1 = &sheet_text(&kpi, summary)[0][0];
         assert!(a1.starts_with(title), "{lang}: {a1}");
+        // The Summary (the first sheet) prints on one page; others one
+        // page wide.
+        let xml = zip_entry(&kpi, "xl/worksheets/sheet1.xml");
+        assert!(xml.contains("fitToPage=\"1\""), "{xml}");
+        assert!(!xml.contains("fitToHeight=\"0\""), "{xml}");
+        let xml = zip_entry(&kpi, "xl/worksheets/sheet2.xml");
+        assert!(xml.contains("fitToHeight=\"0\""), "{xml}");
         // No shipments: Coming up says its arrivals table is empty (P1 is
         // due after the next period, so the orders table is empty too).
         let (sheet, none) = if lang == "zh" {

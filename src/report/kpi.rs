@@ -354,6 +354,9 @@ fn summary(wb: &mut Workbook, inp: &ReportInput) -> Result<(), XlsxError> {
     let dc: u16 = 18;
     let aging_top = chart_data(&mut w, inp, dc)?;
     w.finish()?;
+    // Printed for the meeting on one page: one page wide only, the second
+    // chart began across the page break.
+    wb.worksheet_from_name(&sheet)?.set_print_fit_to_pages(1, 1);
     summary_charts(wb, inp, &sheet, dc, aging_top)
 }
 
