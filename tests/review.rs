@@ -979,10 +979,16 @@ fn what_a_manager_saw_and_should_not_see_again() {
         .find(|row| row[1] == Data::String("V03".into()))
         .unwrap();
     assert_eq!(v03[vcol], Data::Float(-3.0));
-    // Every sheet prints one page wide with its header row on every page.
+    // Every sheet prints one page wide with its header row on every page;
+    // the Summary (sheet 1) on one page.
     let workbook = zip_entry(&kpi, "xl/workbook.xml");
     assert!(workbook.contains("_xlnm.Print_Titles"), "{workbook}");
-    for i in 1..=11 {
+    let summary = zip_entry(&kpi, "xl/worksheets/sheet1.xml");
+    assert!(
+        summary.contains("fitToPage=\"1\""),
+        "the Summary fits a page"
+    );
+    for i in 2..=11 {
         let xml = zip_entry(&kpi, &format!("xl/worksheets/sheet{i}.xml"));
         assert!(xml.contains("fitToHeight=\"0\""), "sheet{i} fits to width");
     }
