@@ -67,6 +67,7 @@ impl O {
                 "Order No" => s(self.id),
                 "Customer" => s("Acme GmbH"),
                 "Qty" => n(100.0),
+                "Unit Price" => n(2.5),
                 "Order Date" => s("2026-10-01"),
                 "Due Date" => t(self.due),
                 "Status" => s(self.status),
@@ -509,9 +510,10 @@ fn lc_kpis_payments_columns_and_coming_up_of_a_hand_computed_case() {
     let mut k6 = O::new("K6"); // no L/C at all
     k6.terms = "T/T 30 days after B/L";
     k6.received = Cell::Blank;
+    let head = [HEAD, &["Unit Price"]].concat();
     write(
         &w,
-        HEAD,
+        &head,
         &[k1, k2, k3, k4, k5, k6],
         &[("K4", "2026-11-20", 100.0)],
     );
@@ -556,6 +558,8 @@ fn lc_kpis_payments_columns_and_coming_up_of_a_hand_computed_case() {
     // Listed for its L/C alone (the register has no payment columns): no
     // "no" under deposit or balance received.
     assert_eq!(k1[c("Payment terms")], "L/C at sight");
+    // Its amount as the payment frame would sum it: 100 × 2.5.
+    assert_eq!(k1[c("Amount")], "250");
     assert_eq!(k1[c("Deposit received")], "");
     assert_eq!(k1[c("Balance received")], "");
     assert_eq!(k1[c("L/C received")], "yes");

@@ -284,6 +284,7 @@ fn with_lc(rec: &Reconciled, outstanding: DataFrame) -> PolarsResult<DataFrame> 
     own.extend(order_rows([
         col("payment_terms"),
         col("currency"),
+        col("amount"),
         col("first_seq"),
     ]));
     own.extend(lc_cols);

@@ -108,7 +108,20 @@ pub fn order_aggs(spec: &LcSpec) -> OrderAggs {
                 .fill_null(lit(false))
         }
     };
-    let mut lines = vec![terms.alias("_lc_terms"), fallback.alias("_lc_fb")];
+    // The order's amount as the payment frame sums it (a line's amount,
+    // else quantity × unit price; cancelled lines left out).
+    let amount = when(col("status").neq(lit("cancelled")).fill_null(lit(true)))
+        .then(
+            when(col("amount").is_not_null())
+                .then(col("amount"))
+                .otherwise(col("quantity") * col("unit_price")),
+        )
+        .otherwise(lit(NULL).cast(DataType::Float64));
+    let mut lines = vec![
+        terms.alias("_lc_terms"),
+        fallback.alias("_lc_fb"),
+        amount.alias("_lc_amount"),
+    ];
     for (c, p) in [("lc_received", "rcv"), ("docs_presented", "doc")] {
         lines.extend([
             after(c, "d")
@@ -130,6 +143,8 @@ pub fn order_aggs(spec: &LcSpec) -> OrderAggs {
         // alone (the payment frame has no row for it).
         col("payment_terms").first_non_null().alias("lc_pay_terms"),
         col("currency").first_non_null().alias("lc_currency"),
+        col("_lc_amount").sum().alias("lc_amount_sum"),
+        col("_lc_amount").count().alias("lc_amount_n"),
     ];
     for p in ["rcv", "doc"] {
         aggs.extend(mark_aggs(&format!("_lc_{p}"), &format!("lc_{p}")));
@@ -208,6 +223,11 @@ pub fn lc(
         days("due_date").alias("due_day"),
         col("lc_pay_terms").alias("payment_terms"),
         col("lc_currency").alias("currency"),
+        // No line with an amount: unknown, not 0.
+        when(col("lc_amount_n").gt(lit(0)))
+            .then(col("lc_amount_sum"))
+            .otherwise(lit(NULL).cast(DataType::Float64))
+            .alias("amount"),
         col("lc_no"),
         latest.alias("latest"),
         col("lc_44_cell")
