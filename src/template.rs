@@ -127,10 +127,7 @@ impl ReportSection {
 
     /// The title a run without one gets, and `init` writes.
     pub fn default_title(lang: Lang) -> &'static str {
-        match lang {
-            Lang::Zh => "每周跟单例会",
-            Lang::En => "Weekly order follow-up review",
-        }
+        crate::i18n::text(lang, "title.default")
     }
 }
 
