@@ -268,6 +268,18 @@ fn a_schema_4_file_keeps_each_flags_runs_open_when_upgraded() {
         )
         .unwrap();
     assert_eq!(v4, 2);
+    // check reads the schema-4 file as it is (runs open 2 + this run) and
+    // writes nothing.
+    w.write(
+        "t.toml",
+        b"[report]\nout_dir = \"out\"\n[inputs.orders]\npaths = [\"orders.xlsx\"]\n",
+    );
+    let file = w.path("out/gendan-history.sqlite");
+    let before = std::fs::read(&file).unwrap();
+    let (_, v) = w.check_json(&["--template", "t.toml", "--lang", "en", "--as-of", W3]);
+    let s02 = flags_of(&v, "S02");
+    assert_eq!(s02[0]["runs_open"], 3, "{s02:?}");
+    assert_eq!(std::fs::read(&file).unwrap(), before, "check changed it");
     run(&w, W3);
     assert_eq!(flag(&w, W3, "S02", "P1"), f(W1, "3", "no"));
     assert_eq!(
